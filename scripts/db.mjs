@@ -11,7 +11,9 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const SCHEMA = path.join(root, "prisma/schema.prisma");
 const MIGRATIONS = path.join(root, "prisma/migrations");
-const URL_ = process.env.DATABASE_URL ?? `file:${path.join(root, "data/rootimg-studio.db")}`;
+// Same default as lib/env.ts: <ROOTIMG_DATA_DIR or ./data>/rootimg-studio.db
+const dataDir = path.resolve(root, process.env.ROOTIMG_DATA_DIR ?? "data");
+const URL_ = process.env.DATABASE_URL ?? `file:${path.join(dataDir, "rootimg-studio.db")}`;
 if (URL_.startsWith("file:")) fs.mkdirSync(path.dirname(URL_.slice(5)), { recursive: true });
 
 // wasm-bindgen glue: instantiate the .wasm by hand (Node 20 has no ESM wasm imports).

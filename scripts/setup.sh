@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine with Node 20: Debian packages, npm dependencies,
+# the generated Prisma client, the database, and the production build. A second run does only what changed
+# (seconds). Usage: scripts/setup.sh [--for-tests]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# What the product runs (packing, chroot, the demo image and its test hosts), and what only the tests need.
+RUNTIME_PKGS=(pigz cpio xz-utils libarchive-tools busybox-static attr acl util-linux linux-image-amd64 qemu-system-x86)
+TEST_PKGS=(chromium time)
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$node_major" -ge 20 ] || die "Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))"
+
+want=("${RUNTIME_PKGS[@]}")
+[ "${1:-}" = "--for-tests" ] && want+=("${TEST_PKGS[@]}")
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing Debian packages: ${missing[*]}; run this as root or install them with apt-get"
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed: check the network and /etc/apt/sources.list"
+  apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install failed for: ${missing[*]}"
+fi
+
+# npm ci only when the lockfile changed since the last install (node_modules/.package-lock.json is npm's own copy).
+if [ ! -d node_modules ] || ! cmp -s <(sed -n '/"packages"/,$p' package-lock.json) <(sed -n '/"packages"/,$p' node_modules/.rootimg-lock 2>/dev/null); then
+  say "installing npm dependencies (npm ci; compiles better-sqlite3, about 2 minutes the first time)"
+  npm ci --no-audit --no-fund --loglevel=error >&2 || die "npm ci failed (see above)"
+  cp package-lock.json node_modules/.rootimg-lock
+fi
+[ -f lib/db/generated/client.ts ] || npx prisma generate >/dev/null
+
+# The database is migrated by server.ts at every start too; doing it here makes `--for-tests` runs self-contained.
+node scripts/db.mjs deploy --quiet
+
+# Build only when a source file is newer than the last build.
+dist=${NEXT_DIST_DIR:-.next}
+if [ ! -f "$dist/BUILD_ID" ] || [ -n "$(find app components lib public next.config.js package-lock.json -newer "$dist/BUILD_ID" -type f -not -path 'lib/db/generated/*' -not -name '*.test.ts' -print -quit 2>/dev/null)" ]; then
+  say "building the dashboard (next build, about a minute)"
+  npx next build >&2 || die "next build failed (see above)"
+fi

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the tests need (same set-up as the start command, plus Chromium) and runs every test:
+# the type check, the unit tests (vitest) and the browser tests (Playwright in Debian's Chromium against the
+# real server). Ends with one line "tests: N passed, N failed". Exit code non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+mkdir -p test-results
+scripts/setup.sh --for-tests || exit 1
+
+status=0
+echo "== type check (tsc --noEmit)"
+npx tsc --noEmit -p tsconfig.json || { echo "type check failed"; status=1; }
+
+echo "== unit tests (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
+
+echo "== browser tests (playwright, Debian chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json || status=1
+
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json || status=1
+exit $status
