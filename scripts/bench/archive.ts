@@ -1,0 +1,157 @@
+// Archive benchmark (issue 2): ours (bin/rootimg) against the tools an xCAT admin uses
+// today, side by side in ONE run, each step measured BENCH_REPS times (median).
+// Not a test. Run through `scripts/bench/archive` (it builds/caches the image first).
+import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { listingDiff, treeListing } from "./archive-listing.ts";
+import { type Measured, measure, median, shell } from "./archive-measure.ts";
+import { printTable, type Row, rowVerdict } from "./archive-table.ts";
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const BENCH = process.env.BENCH_DIR ?? join(REPO, ".cache/bench");
+const IMAGE = process.env.BENCH_IMAGE ?? join(BENCH, "image"); // holds rootimg/ and rootimg.cpio.gz
+const WORK = process.env.BENCH_WORK ?? join(BENCH, "run");
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const ROOTIMG = process.env.BENCH_ROOTIMG ?? join(REPO, "bin/rootimg");
+const REF = join(IMAGE, "rootimg.cpio.gz");
+const OURS = process.env.BENCH_OURS !== "0" && existsSync(ROOTIMG);
+
+const p = (name: string) => join(WORK, name);
+const clean = (...paths: string[]) => paths.forEach((x) => rmSync(x, { recursive: true, force: true }));
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+// Ours keeps its state next to a tree T in dirname(T)/.rootimg-studio/basename(T)/.
+const stateOf = (tree: string) => join(dirname(tree), ".rootimg-studio", "tree");
+
+function ok(m: Measured, what: string): Measured {
+  if (m.code !== 0) throw new Error(`${what} failed (exit ${m.code}): ${m.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  log(`${what}: ${(m.ms / 1000).toFixed(2)} s, max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, tree RSS ${(m.treeRssKb / 1024).toFixed(0)} MB`);
+  return m;
+}
+// A failure of ours is recorded, not fatal: the baseline numbers of the run stay useful.
+let oursFailed: string | null = null;
+async function rootimg(args: string[], what: string, into?: Measured[]): Promise<Measured | null> {
+  if (oursFailed) return null;
+  try {
+    const m = ok(await measure({ cmd: ROOTIMG, args }), what);
+    into?.push(m);
+    return m;
+  } catch (e) {
+    oursFailed = e instanceof Error ? e.message : String(e);
+    log(`ours failed, skipping the rest of ours: ${oursFailed}`);
+    return null;
+  }
+}
+
+type Series = Measured[];
+const oursOk = () => OURS && !oursFailed;
+const sec = (s: Series) => median(s.map((m) => m.ms)) / 1000;
+const secOrNull = (s: Series) => (s.length ? sec(s) : null);
+const peakMb = (s: Series) => Math.max(...s.map((m) => Math.max(m.maxRssKb, m.treeRssKb))) / 1024;
+
+async function main() {
+  if (!existsSync(REF)) throw new Error(`no cached image at ${IMAGE}: run scripts/bench/archive (it builds it)`);
+  log(`image ${IMAGE}, work dir ${WORK}, ${REPS} reps, ours ${OURS ? ROOTIMG : "not available (baseline only)"}`);
+  clean(WORK);
+  mkdirSync(WORK, { recursive: true });
+  const tree = p("tree"); // our unpack lands here and is then edited, diffed and packed
+  const r: Record<string, Series> = { cpioUnpack: [], bsdtarUnpack: [], oursUnpack: [], xcatPack: [], oursFull: [], oursIncr: [], oursDiff: [], startup: [] };
+
+  // 1. Unpack, interleaved so that drift on a shared machine hits every tool alike.
+  for (let i = 1; i <= REPS; i++) {
+    clean(p("cpio-x"));
+    mkdirSync(p("cpio-x"));
+    r.cpioUnpack.push(ok(await shell('pigz -dc "$1" | (cd "$2" && cpio -idum)', [REF, p("cpio-x")]), `unpack pigz|cpio #${i}`));
+    clean(p("bsdtar-x"));
+    mkdirSync(p("bsdtar-x"));
+    r.bsdtarUnpack.push(ok(await shell('bsdtar -xf "$1" -C "$2"', [REF, p("bsdtar-x")]), `unpack bsdtar #${i}`));
+    if (oursOk()) {
+      clean(tree, stateOf(tree));
+      await rootimg(["unpack", REF, tree], `unpack ours #${i}`, r.oursUnpack);
+    }
+  }
+  const checks: Record<string, string> = {};
+  if (!oursOk()) {
+    // Baseline-only (or ours failed): pack the tree GNU cpio extracted.
+    clean(tree);
+    await shell('mv "$1" "$2"', [p("cpio-x"), tree]);
+  } else {
+    log("check: our unpack vs GNU cpio's unpack (listings, dir/symlink mtimes excluded)");
+    const d = listingDiff(await treeListing(p("cpio-x")), await treeListing(tree));
+    checks["unpack: ours lists the same as pigz|cpio -idum"] = d.length ? `NO\n    ${d.join("\n    ")}` : "yes";
+  }
+  clean(p("cpio-x"), p("bsdtar-x"));
+
+  // 2. Full pack of the same tree.
+  for (let i = 1; i <= REPS; i++) {
+    clean(p("xcat-out"));
+    mkdirSync(p("xcat-out"));
+    r.xcatPack.push(ok(await shell('find . -xdev | cpio -H newc -o | pigz -c > "$1"', [p("xcat-out/rootimg.cpio.gz")], tree), `full pack xCAT #${i}`));
+    if (oursOk()) {
+      clean(p("ours-out"));
+      mkdirSync(p("ours-out"));
+      await rootimg(["pack", tree, p("ours-out/rootimg.cpio.gz"), "--full"], `full pack ours #${i}`, r.oursFull);
+    }
+  }
+  const xcatSize = statSync(p("xcat-out/rootimg.cpio.gz")).size;
+  const oursSize = oursOk() ? statSync(p("ours-out/rootimg.cpio.gz")).size : 0;
+  if (oursOk()) {
+    log("check: our full pack extracted by pigz -dc | cpio -idum lists the same as the tree");
+    clean(p("check-x"));
+    mkdirSync(p("check-x"));
+    ok(await shell('pigz -dc "$1" | (cd "$2" && cpio -idum)', [p("ours-out/rootimg.cpio.gz"), p("check-x")]), "extract ours with cpio");
+    const d = listingDiff(await treeListing(tree), await treeListing(p("check-x")));
+    checks["full pack: cpio -idum of ours lists the same as the tree"] = d.length ? `NO\n    ${d.join("\n    ")}` : "yes";
+    clean(p("check-x"));
+  }
+
+  // 3+4. One-file edit: diff, then incremental repack (compared with xCAT's full pack above,
+  // which is what xCAT does after any edit).
+  if (oursOk()) {
+    for (let i = 1; i <= REPS && oursOk(); i++) {
+      appendFileSync(join(tree, "etc/motd"), `benchmark edit ${i} ${new Date().toISOString()}\n`);
+      const d = await rootimg(["diff", tree], `diff ours #${i}`, r.oursDiff);
+      if (d && !/etc\/motd/.test(d.stdout)) checks[`diff #${i} reports etc/motd`] = `NO: ${d.stdout.slice(0, 200)}`;
+      await rootimg(["pack", tree, p("ours-out/rootimg.cpio.gz")], `incremental pack ours #${i}`, r.oursIncr);
+    }
+    checks["diff reports etc/motd after the edit"] ??= "yes";
+    log("check: incremental archive's stream equals a full pack's");
+    clean(p("full-check"));
+    mkdirSync(p("full-check"));
+    await rootimg(["pack", tree, p("full-check/rootimg.cpio.gz"), "--full"], "full pack for comparison");
+    const hash = async (f: string) => ok(await shell('pigz -dc "$1" | sha256sum', [f]), `hash ${f}`).stdout.split(" ")[0];
+    const [a, b] = [await hash(p("ours-out/rootimg.cpio.gz")), await hash(p("full-check/rootimg.cpio.gz"))];
+    checks["incremental stream == full pack stream"] = a === b ? "yes" : `NO (${a} vs ${b})`;
+    const v = await measure({ cmd: ROOTIMG, args: ["verify", p("ours-out/rootimg.cpio.gz")] });
+    checks["bin/rootimg verify of the incremental archive"] = v.code === 0 ? `yes: ${v.stdout.trim()}` : `NO: ${v.stderr.trim()}`;
+    // CLI start-up alone (node + tsx), to tell it apart from the work in short steps such as diff.
+    for (let i = 0; i < REPS; i++) r.startup.push(await measure({ cmd: ROOTIMG, args: ["--help"] }));
+  }
+
+  if (oursFailed) checks["ours ran without failure"] = `NO: ${oursFailed}`;
+  const base = sec(r.xcatPack);
+  const rows: Row[] = [
+    { step: "unpack (vs pigz -dc | cpio -idum)", ours: secOrNull(r.oursUnpack), baseline: sec(r.cpioUnpack), unit: "s", max: 0.6 },
+    { step: "unpack (vs bsdtar -xf, reference)", ours: secOrNull(r.oursUnpack), baseline: sec(r.bsdtarUnpack), unit: "s" },
+    { step: "full pack (vs xCAT find|cpio|pigz)", ours: secOrNull(r.oursFull), baseline: base, unit: "s", max: 0.4 },
+    { step: "full pack size", ours: oursSize ? oursSize / 2 ** 20 : null, baseline: xcatSize / 2 ** 20, unit: "MiB", max: 1.02 },
+    { step: "one-file repack (vs xCAT full pack)", ours: secOrNull(r.oursIncr), baseline: base, unit: "s", max: 0.04 },
+    { step: "diff after one-file edit", ours: secOrNull(r.oursDiff), baseline: null, unit: "s", abs: 0.5 },
+    { step: "peak RSS, max of our steps", ours: r.oursUnpack.length ? Math.max(...[r.oursUnpack, r.oursFull, r.oursIncr, r.oursDiff].filter((x) => x.length).map(peakMb)) : null, baseline: null, unit: "MB", abs: 300 },
+    { step: "(info) CLI start-up, bin/rootimg --help", ours: secOrNull(r.startup), baseline: null, unit: "s" },
+  ];
+  printTable(rows, checks);
+  const perStep = Object.fromEntries(
+    Object.entries(r).map(([k, s]) => [k, { runsS: s.map((m) => +(m.ms / 1000).toFixed(3)), medianS: s.length ? +sec(s).toFixed(3) : null, peakRssMb: s.length ? +peakMb(s).toFixed(1) : null }]),
+  );
+  const result = { date: new Date().toISOString(), image: IMAGE, work: WORK, reps: REPS, sizes: { xcatBytes: xcatSize, oursBytes: oursSize }, rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })), checks, perStep };
+  mkdirSync(BENCH, { recursive: true });
+  writeFileSync(join(BENCH, "archive-result.json"), JSON.stringify(result, null, 2) + "\n");
+  log(`wrote ${join(BENCH, "archive-result.json")}`);
+  if (process.env.BENCH_KEEP !== "1") clean(WORK);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
