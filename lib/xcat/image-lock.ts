@@ -1,0 +1,99 @@
+/**
+ * xCAT's image lock (xcat-facts §1.3): a non-blocking exclusive flock on
+ * `/var/lock/xcat/<realpath(rootimg) with "/" → ".">.<md5_hex(realpath)>`, holding the holder's PID.
+ * genimage, packimage and rmimage take the same lock, so they and Rootimg Studio exclude each other.
+ *
+ * Node has no flock(2): we open the file ourselves and let util-linux `flock -n <fd>` lock OUR open file
+ * description (the child inherits it as fd 3). flock locks belong to the open file description, so the
+ * lock stays held after the child exits, until we close the fd (or this process dies, as with xcatd).
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { AppError } from "@/lib/errors";
+
+export type ImageLock = { path: string; release: () => void };
+
+const BUSY = 75;
+
+export function defaultLockDir(): string {
+  return process.env.ROOTIMG_XCAT_LOCK_DIR || "/var/lock/xcat";
+}
+
+/** realpath of the tree; a tree not yet created resolves through its parent like Perl's Cwd::realpath. */
+export function realTreePath(rootimgDir: string): string {
+  try {
+    return fs.realpathSync(rootimgDir);
+  } catch {
+    return path.join(fs.realpathSync(path.dirname(rootimgDir)), path.basename(rootimgDir));
+  }
+}
+
+export function lockPathFor(rootimgDir: string, lockDir = defaultLockDir()): string {
+  const real = realTreePath(rootimgDir);
+  const md5 = createHash("md5").update(real).digest("hex");
+  return path.join(lockDir, `${real.replaceAll("/", ".")}.${md5}`);
+}
+
+export async function acquireImageLock(opts: { rootimgDir: string; lockDir?: string }): Promise<ImageLock> {
+  const lockDir = opts.lockDir ?? defaultLockDir();
+  fs.mkdirSync(lockDir, { recursive: true });
+  const file = lockPathFor(opts.rootimgDir, lockDir);
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+  let code: number;
+  try {
+    code = await new Promise<number>((resolve, reject) => {
+      const child = spawn("flock", ["-n", "-E", String(BUSY), "3"], { stdio: ["ignore", "ignore", "pipe", fd] });
+      child.on("error", reject);
+      child.on("close", (c) => resolve(c ?? 1));
+    });
+  } catch (e) {
+    fs.closeSync(fd);
+    throw new AppError("unavailable", `cannot run flock (util-linux) to take the image lock ${file}: ${(e as Error).message}`);
+  }
+  if (code !== 0) {
+    fs.closeSync(fd);
+    const holder = readHolder(file);
+    if (code === BUSY)
+      throw new AppError(
+        "conflict",
+        `failed to acquire lock, seems there is another genimage/packimage/rmimage process ${holder} running on root image dir "${realTreePath(opts.rootimgDir)}"`,
+        { details: { lockFile: file, holder } },
+      );
+    throw new AppError("unavailable", `flock failed (exit ${code}) on ${file}`);
+  }
+  // Like xCAT's acquire_lock: the holder's PID in the file, for whoever finds it busy.
+  fs.ftruncateSync(fd, 0);
+  fs.writeSync(fd, `${process.pid}\n`, 0);
+  let released = false;
+  return {
+    path: file,
+    release() {
+      if (released) return;
+      released = true;
+      fs.closeSync(fd);
+    },
+  };
+}
+
+/** PID written by the lock holder, or "unknown"; for showing who holds an image. */
+export function readHolder(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8").trim().split("\n")[0] || "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Is the tree locked right now (by anyone, including us)? Probes with a non-blocking flock. */
+export async function probeImageLock(opts: { rootimgDir: string; lockDir?: string }): Promise<{ locked: boolean; holder?: string }> {
+  const file = lockPathFor(opts.rootimgDir, opts.lockDir ?? defaultLockDir());
+  if (!fs.existsSync(file)) return { locked: false };
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn("flock", ["-n", "-s", "-E", String(BUSY), file, "true"], { stdio: "ignore" });
+    child.on("error", () => resolve(1));
+    child.on("close", (c) => resolve(c ?? 1));
+  });
+  return code === BUSY ? { locked: true, holder: readHolder(file) } : { locked: false };
+}

@@ -1,0 +1,102 @@
+/**
+ * The xCAT backend: calls xCAT's own commands under $XCATROOT (default /opt/xcat) with argument arrays
+ * and parses their real output (xcat-facts §3–§4). xCAT stays the owner of its tables and files.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { AppError } from "@/lib/errors";
+import { readBundle, importedImageName } from "./bundle/read-bundle";
+import { toOsImage, type CommandStream, type ImageBackend, type OsImage } from "./image-backend";
+import { isNotFoundMessage, parseObjectList, parseObjectStanzas, parseXcatMessages } from "./parse-lsdef";
+import { parseImgexportOutput, parseImgimportOutput, parsePackimageOutput } from "./parse-image-commands";
+import { runCommand, type CommandResult } from "./run-command";
+
+export function xcatRoot(): string {
+  return process.env.XCATROOT || "/opt/xcat";
+}
+
+export function xcatInstalled(root = xcatRoot()): boolean {
+  return fs.existsSync(path.join(root, "bin", "lsdef"));
+}
+
+/** Turns a failed xCAT command into an AppError carrying xCAT's own message. */
+function failure(r: CommandResult): AppError {
+  const msgs = parseXcatMessages(r.stderr);
+  const text = msgs.errors.join("; ") || r.stderr.trim() || r.stdout.trim() || `exit code ${r.code}`;
+  const notFound = msgs.errors.some(isNotFoundMessage);
+  return new AppError(notFound ? "not_found" : "unavailable", `${path.basename(r.cmd)} failed: ${text}`, {
+    details: { command: [r.cmd, ...r.args].join(" "), exitCode: r.code, stderr: r.stderr },
+  });
+}
+
+export class XcatBackend implements ImageBackend {
+  readonly kind = "xcat" as const;
+  constructor(private readonly root = xcatRoot(), private readonly tmpDir = "/tmp") {}
+
+  private run(rel: string, args: string[], extra: CommandStream & { cwd?: string } = {}) {
+    return runCommand({ cmd: path.join(this.root, rel), args, cwd: extra.cwd, signal: extra.signal, onLine: extra.onLine });
+  }
+
+  async listImages(): Promise<OsImage[]> {
+    const names = await this.run("bin/lsdef", ["-t", "osimage"]);
+    if (names.code !== 0) throw failure(names);
+    if (parseObjectList(names.stdout).length === 0) return [];
+    const long = await this.run("bin/lsdef", ["-t", "osimage", "-l"]);
+    if (long.code !== 0) throw failure(long);
+    return parseObjectStanzas(long.stdout).map((o) => toOsImage(o.name, o.attrs));
+  }
+
+  async getImage(name: string): Promise<OsImage> {
+    const r = await this.run("bin/lsdef", ["-t", "osimage", "-o", name]);
+    if (r.code !== 0) throw failure(r);
+    const obj = parseObjectStanzas(r.stdout).find((o) => o.name === name);
+    if (!obj) throw new AppError("not_found", `osimage ${name} not found in xCAT`);
+    return toOsImage(obj.name, obj.attrs);
+  }
+
+  private async exists(name: string): Promise<boolean> {
+    const r = await this.run("bin/lsdef", ["-t", "osimage", "-o", name]);
+    if (r.code === 0) return true;
+    if (parseXcatMessages(r.stderr).errors.some(isNotFoundMessage)) return false;
+    throw failure(r);
+  }
+
+  async importBundle(opts: { bundlePath: string; profile?: string } & CommandStream) {
+    // imgimport moves files to the absolute paths the manifest names, as root, and silently replaces an
+    // existing image (*.ORIG): read the bundle ourselves first and refuse what could do harm.
+    const bundle = await readBundle({ bundlePath: opts.bundlePath, tmpParent: this.tmpDir, signal: opts.signal });
+    let name: string;
+    try {
+      name = importedImageName(bundle.manifest, opts.profile);
+      const m = bundle.manifest;
+      const dir = m.linuximage.rootimgdir;
+      for (const f of [m.kernel, m.ramdisk, m.rootimg].filter(Boolean) as string[])
+        if (!dir || path.dirname(f) !== dir || !path.isAbsolute(dir) || dir.split("/").includes(".."))
+          throw new AppError("unprocessable", `image bundle refused: manifest.xml places ${f} outside the image's rootimgdir`);
+    } finally {
+      bundle.dispose();
+    }
+    if (await this.exists(name)) throw new AppError("conflict", `osimage ${name} already exists; delete it or import under another profile`);
+    const args = [path.resolve(opts.bundlePath), ...(opts.profile ? ["-f", opts.profile] : [])];
+    const r = await this.run("bin/imgimport", args, { ...opts, cwd: path.dirname(path.resolve(opts.bundlePath)) });
+    if (r.code !== 0) throw failure(r);
+    const out = parseImgimportOutput(r.stdout);
+    return { imagename: out.image ?? name, files: out.files, log: r.stdout.split("\n").filter(Boolean) };
+  }
+
+  async exportBundle(opts: { name: string; destDir: string } & CommandStream) {
+    // imgexport ignores a destination path (without -R) and writes <image>.tgz into its cwd.
+    const r = await this.run("bin/imgexport", [opts.name], { ...opts, cwd: opts.destDir });
+    if (r.code !== 0) throw failure(r);
+    const out = parseImgexportOutput(r.stdout);
+    if (!out.done) throw new AppError("unavailable", `imgexport did not finish: ${r.stdout.trim().split("\n").pop()}`);
+    return { path: path.join(opts.destDir, `${opts.name}.tgz`) };
+  }
+
+  async packWithXcat(opts: { name: string } & CommandStream) {
+    const r = await this.run("sbin/packimage", [opts.name], opts);
+    if (r.code !== 0) throw failure(r);
+    const out = parsePackimageOutput(r.stdout);
+    return { method: out.method, compress: out.compress, warnings: parseXcatMessages(r.stderr).warnings };
+  }
+}

@@ -1,0 +1,57 @@
+// Fake `mkdef -t osimage -o NAME attr=value ...` (transcripts 02, 29), used by tests to seed xCAT's tables.
+import { load, save, out, error, exit, OSIMAGE_ATTRS } from "./state.mjs";
+import process from "node:process";
+
+export function mkdef(argv) {
+  let name;
+  const attrs = {};
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "-t") i++;
+    else if (argv[i] === "-o") name = argv[++i];
+    else if (argv[i].includes("=")) {
+      const at = argv[i].indexOf("=");
+      attrs[argv[i].slice(0, at)] = argv[i].slice(at + 1);
+    }
+  }
+  const state = load();
+  if (state.osimages[name]) {
+    process.stderr.write(`Warning: [${process.env.FAKE_XCAT_HOST || "xcatmn"}]: A definition for '${name}' already exists. No changes will be made.  Run again with '-f' option to force replace.\n`);
+    error("0 object definitions have been created or modified.");
+    return exit(1);
+  }
+  state.osimages[name] = attrs;
+  save(state);
+  out("1 object definitions have been created or modified.");
+}
+
+// Fake `chdef -t osimage -o NAME attr=value ...` (transcripts 05, 09): an invalid attribute fails the call
+// (rc 1) but the valid ones in the same call are still applied, as xCAT does.
+export function chdef(argv) {
+  let name;
+  const attrs = {};
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "-t") i++;
+    else if (argv[i] === "-o") name = argv[++i];
+    else if (argv[i].includes("=")) {
+      const at = argv[i].indexOf("=");
+      attrs[argv[i].slice(0, at)] = argv[i].slice(at + 1);
+    }
+  }
+  const state = load();
+  let bad = 0;
+  for (const [k, v] of Object.entries(attrs)) {
+    if (!OSIMAGE_ATTRS.has(k)) {
+      error(`'${k}' is not a valid attribute name for an object type of 'osimage'.`);
+      error("Skipping to the next attribute.");
+      bad++;
+      continue;
+    }
+    (state.osimages[name] ??= {})[k] = v;
+  }
+  save(state);
+  if (bad) {
+    error("One or more errors occured when attempting to create or modify xCAT object definitions.");
+    return exit(1);
+  }
+  out("1 object definitions have been created or modified.");
+}
