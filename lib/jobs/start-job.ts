@@ -1,0 +1,137 @@
+import path from "node:path";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { prisma } from "@/lib/db/client";
+import { toJobDto } from "@/lib/db/jobs";
+import { AppError, isAppError } from "@/lib/errors";
+import { emitTo } from "@/lib/realtime/io-registry";
+import { type ActiveJob, activeJobs, heldKeys } from "./active-jobs";
+import { JobLogWriter } from "./job-log-writer";
+import type { JobContext, JobState, StartJobOptions } from "./job-types";
+import { removeTempPaths } from "./remove-temp-paths";
+
+const EMIT_MS = 100;
+const SAVE_MS = 1000;
+
+/**
+ * Creates the job row and returns its id at once; `run` starts on the next tick. Progress and log lines go
+ * to the Socket.IO room `job:<id>` and to the database. Temporary paths are removed when the job ends.
+ * Throws 409 when another job holds `key`.
+ */
+export async function startJob<R>(opts: StartJobOptions<R>): Promise<string> {
+  if (opts.key && heldKeys.has(opts.key)) {
+    throw new AppError("conflict", `Another job (${heldKeys.get(opts.key)}) is already running for ${opts.key}; wait for it or cancel it.`, {
+      details: { jobId: heldKeys.get(opts.key) },
+    });
+  }
+  if (opts.key) heldKeys.set(opts.key, "starting"); // reserve before the first await
+  let id: string;
+  try {
+    id = await prisma.$transaction(async (tx) => {
+      const job = await tx.job.create({
+        data: {
+          type: opts.type,
+          ownerId: opts.user?.id ?? null,
+          ownerName: opts.user?.username ?? "system",
+          image: opts.image ?? null,
+          node: opts.node ?? null,
+          unit: opts.unit,
+          total: opts.total ?? null,
+          params: opts.params === undefined ? null : JSON.stringify(opts.params),
+        },
+      });
+      await recordAudit(tx, { user: opts.user, action: opts.type, image: opts.image, node: opts.node, outcome: "started", detail: { jobId: job.id, params: opts.params } });
+      return job.id;
+    });
+  } catch (e) {
+    if (opts.key) heldKeys.delete(opts.key);
+    throw e;
+  }
+  if (opts.key) heldKeys.set(opts.key, id);
+  const active: ActiveJob = { id, ownerId: opts.user?.id ?? null, key: opts.key, controller: new AbortController(), log: new JobLogWriter(id), finished: Promise.resolve() };
+  activeJobs.set(id, active);
+  active.finished = new Promise((resolve) => setImmediate(() => void runJob(active, opts).finally(resolve)));
+  return id;
+}
+
+async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<void> {
+  const { id, controller, log } = active;
+  const tempPaths: string[] = [];
+  const live = { done: 0, total: opts.total ?? null, message: null as string | null };
+  let lastSave = 0;
+  let emitTimer: NodeJS.Timeout | undefined;
+  const emitNow = () => {
+    clearTimeout(emitTimer);
+    emitTimer = undefined;
+    emitTo(`job:${id}`, "job:update", { id, state: "running", ...live });
+  };
+  const touch = () => {
+    emitTimer ??= setTimeout(emitNow, EMIT_MS);
+    if (Date.now() - lastSave >= SAVE_MS) {
+      lastSave = Date.now();
+      void prisma.job.update({ where: { id }, data: live }).catch((e) => console.error(`job ${id}: progress not saved`, e));
+    }
+  };
+  const ctx: JobContext = {
+    jobId: id,
+    signal: controller.signal,
+    progress(done, total) {
+      live.done = done;
+      if (total !== undefined) live.total = total;
+      touch();
+    },
+    log: (line, stream) => log.add(line, stream),
+    message(text) {
+      live.message = text.slice(0, 500);
+      touch();
+    },
+    async addTempPath(p) {
+      // Only absolute paths below the root: these are removed recursively.
+      if (!path.isAbsolute(p) || path.resolve(p) === "/") throw new AppError("internal", `refusing temporary path ${p}`);
+      tempPaths.push(path.resolve(p));
+      await prisma.job.update({ where: { id }, data: { tempPaths: JSON.stringify(tempPaths) } });
+    },
+  };
+
+  let state: JobState = "succeeded";
+  let error: string | null = null;
+  let result: R | undefined;
+  try {
+    const started = await prisma.job.update({ where: { id }, data: { state: "running", startedAt: new Date() } });
+    emitTo(`job:${id}`, "job:update", toJobDto(started));
+    if (controller.signal.aborted) throw controller.signal.reason;
+    result = await opts.run(ctx);
+  } catch (e) {
+    state = controller.signal.aborted ? "cancelled" : "failed";
+    error = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? "cancelled") : describe(e);
+    log.add(state === "cancelled" ? `cancelled: ${error}` : `failed: ${error}`, "stderr");
+    if (state === "failed" && !isAppError(e)) console.error(`job ${id} (${opts.type}) failed`, e);
+  }
+  clearTimeout(emitTimer);
+  const leftovers = await removeTempPaths(tempPaths);
+  if (leftovers.length) log.add(`could not remove temporary paths: ${leftovers.join(", ")}`, "stderr");
+  await log.close();
+  const final = await prisma.$transaction(async (tx) => {
+    const row = await tx.job.update({
+      where: { id },
+      data: {
+        ...live,
+        state,
+        error,
+        result: result === undefined ? null : JSON.stringify(result),
+        tempPaths: leftovers.length ? JSON.stringify(leftovers) : null,
+        finishedAt: new Date(),
+      },
+    });
+    const outcome = state === "succeeded" ? "ok" : state === "cancelled" ? "cancelled" : "error";
+    await recordAudit(tx, { user: opts.user, action: opts.type, image: opts.image, node: opts.node, outcome, detail: { jobId: id, error } });
+    return row;
+  });
+  activeJobs.delete(id);
+  if (active.key && heldKeys.get(active.key) === id) heldKeys.delete(active.key);
+  emitTo(`job:${id}`, "job:update", toJobDto(final));
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}

@@ -1,0 +1,111 @@
+// Rootimg Studio: one process serving Next.js and Socket.IO on the same port.
+// Run: node --import tsx server.ts (after `next build`; NODE_ENV=development for the dev server).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import path from "node:path";
+import { loadEnv, type Env } from "./lib/env";
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(1);
+}
+
+let config: Env;
+try {
+  config = loadEnv();
+} catch (e) {
+  fail((e as Error).message);
+}
+// Everything below (Prisma, scripts/db.mjs) reads the database location from here.
+process.env.DATABASE_URL = config.DATABASE_URL;
+const root = path.dirname(new URL(import.meta.url).pathname);
+
+try {
+  mkdirSync(config.dataDir, { recursive: true });
+} catch (e) {
+  fail(`cannot create the data directory ${config.dataDir} (ROOTIMG_DATA_DIR): ${(e as Error).message}`);
+}
+
+// Migrations through the WebAssembly schema engine (the native one cannot be downloaded), as a child
+// process so the wasm engine's memory is gone before the server starts.
+const migrate = spawnSync(process.execPath, [path.join(root, "scripts/db.mjs"), "deploy", "--quiet"], {
+  cwd: root,
+  env: process.env,
+  stdio: ["ignore", "inherit", "pipe"],
+  encoding: "utf8",
+});
+if (migrate.status !== 0) fail(`database migration failed for ${config.DATABASE_URL}:\n${migrate.stderr.trim().split("\n").slice(-5).join("\n")}`);
+
+const { initDatabase } = await import("./lib/db/client");
+const { interruptStaleJobs } = await import("./lib/jobs/interrupt-stale-jobs");
+const { ensureAdmin } = await import("./lib/auth/ensure-admin");
+const { attachSocketServer } = await import("./lib/realtime/attach-socket-server");
+const { rooms } = await import("./lib/realtime/rooms");
+const { PEER_HEADER } = await import("./lib/api/handle");
+
+await initDatabase();
+const interrupted = await interruptStaleJobs();
+if (interrupted) console.log(`marked ${interrupted} job(s) from the previous run as interrupted`);
+const admin = await ensureAdmin(config.ADMIN_PASSWORD);
+
+const dev = config.NODE_ENV === "development";
+const { default: next } = await import("next");
+const app = next({ dev, dir: root, hostname: config.HOST, port: config.PORT });
+try {
+  await app.prepare();
+} catch (e) {
+  const msg = (e as Error).message;
+  fail(/production build/i.test(msg) ? `no production build found: run \`npx next build\` first (${msg})` : msg);
+}
+const nextHandler = app.getRequestHandler();
+
+function onRequest(req: IncomingMessage, res: ServerResponse): void {
+  // The client address for login throttling, from the socket: a client-sent header of that name is replaced.
+  req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
+  void nextHandler(req, res);
+}
+
+let server;
+if (config.https) {
+  let tls: { cert: Buffer; key: Buffer };
+  try {
+    tls = { cert: readFileSync(config.TLS_CERT as string), key: readFileSync(config.TLS_KEY as string) };
+  } catch (e) {
+    fail(`cannot read TLS_CERT/TLS_KEY: ${(e as Error).message}`);
+  }
+  server = createHttpsServer(tls, onRequest);
+} else {
+  server = createHttpServer(onRequest);
+}
+
+const { Server } = await import("socket.io");
+const io = new Server(server, { serveClient: false });
+attachSocketServer(io, rooms);
+
+server.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EADDRINUSE") fail(`port ${config.PORT} on ${config.HOST} is already in use; stop the other program or set PORT`);
+  if (e.code === "EACCES") fail(`no permission to listen on ${config.HOST}:${config.PORT}; choose a port above 1023 or run as root`);
+  if (e.code === "EADDRNOTAVAIL") fail(`HOST=${config.HOST} is not an address of this machine`);
+  fail(e.message);
+});
+
+server.listen(config.PORT, config.HOST, () => {
+  const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
+  console.log(`Rootimg Studio ready on ${config.https ? "https" : "http"}://${host}:${config.PORT} (data: ${config.dataDir}${dev ? ", dev" : ""})`);
+  if (admin.created && admin.generated) {
+    console.log(`created user "admin" with password: ${admin.generated}  (shown once; change it under Users)`);
+  } else if (admin.created) {
+    console.log('created user "admin" with the password from ADMIN_PASSWORD');
+  }
+});
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    // Running jobs are marked interrupted at the next start; their temporary files are removed then.
+    io.close();
+    server.close();
+    process.exit(0);
+  });
+}
