@@ -1,0 +1,239 @@
+import { createHash, type Hash } from "node:crypto";
+import {
+  closeSync, constants as C, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync,
+  openSync, rmdirSync, symlinkSync, unlinkSync, writeSync, chmodSync, utimesSync,
+} from "node:fs";
+import type { ArchiveEntry, EntrySink } from "./entry.ts";
+import { ArchiveError, PathEscapeError } from "./errors.ts";
+import { normalizeEntryName, parentOf } from "./safe-path.ts";
+import { run, runLimited } from "./spawn-batch.ts";
+import type { ManifestEntry } from "./types.ts";
+
+interface Node {
+  type: ManifestEntry["type"];
+  m: ManifestEntry;
+}
+
+const IS_ROOT = process.getuid?.() === 0;
+const EMPTY_SHA = createHash("sha256").digest("hex");
+
+/**
+ * Writes entries into a fresh directory `root` that only we write to. Every entry's parents are checked against
+ * what THIS archive created: a parent that is a symlink or a non-directory is refused, so nothing can be written
+ * outside `root`. Files are created with O_EXCL|O_NOFOLLOW as defence in depth. Metadata order matches
+ * `cpio -idum` and better: chown, then the full mode (chown clears setuid), then mtimes; directories last.
+ */
+export class Extractor implements EntrySink {
+  readonly manifest: ManifestEntry[] = [];
+  readonly warnings: string[] = [];
+  private nodes = new Map<string, Node>();
+  private links = new Map<string, { rel: string; node: Node; group: ManifestEntry[] }>();
+  private dirs: { abs: string; m: ManifestEntry }[] = [];
+  private devices: { abs: string; m: ManifestEntry }[] = [];
+  private fd = -1;
+  private hash: Hash | undefined;
+  private cur: ManifestEntry | undefined;
+  private curGroup: ManifestEntry[] | undefined;
+  private checkedParent = "\0";
+
+  constructor(private readonly root: string) {
+    const m: ManifestEntry = { path: ".", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 };
+    this.nodes.set("", { type: "dir", m });
+  }
+
+  private abs(rel: string): string {
+    return rel === "" ? this.root : `${this.root}/${rel}`;
+  }
+
+  private checkParents(e: ArchiveEntry, rel: string): void {
+    const parent = parentOf(rel);
+    if (parent === this.checkedParent) return;
+    let p = "";
+    for (const part of parent === "" ? [] : parent.split("/")) {
+      p = p ? `${p}/${part}` : part;
+      const n = this.nodes.get(p);
+      if (!n) {
+        // cpio -d semantics: a missing parent (e.g. excluded from the pack) is created as a plain directory.
+        mkdirSync(this.abs(p), 0o755);
+        const m: ManifestEntry = { path: p, type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) };
+        this.nodes.set(p, { type: "dir", m });
+        this.manifest.push(m);
+      } else if (n.type !== "dir") {
+        throw new PathEscapeError(e.name, n.type === "symlink" ? `passes through the symlink "${p}" created earlier in the archive` : `passes through "${p}", which is a ${n.type}, not a directory`);
+      }
+    }
+    this.checkedParent = parent;
+  }
+
+  entry(e: ArchiveEntry): void {
+    const rel = normalizeEntryName(e.name);
+    if (rel !== "") this.checkParents(e, rel);
+    const m: ManifestEntry = { path: rel === "" ? "." : rel, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.size, mtime: e.mtime };
+    if (rel === "") {
+      if (e.type !== "dir") throw new PathEscapeError(e.name, `names the destination root but is a ${e.type}`);
+      const root = this.nodes.get("")!;
+      root.m = m;
+      this.manifest.push(m);
+      this.dirs.push({ abs: this.root, m });
+      return;
+    }
+    const abs = this.abs(rel);
+    const prev = this.nodes.get(rel);
+    if (prev) this.replace(e, abs, prev);
+    const node: Node = { type: e.type, m };
+    this.cur = undefined;
+    switch (e.type) {
+      case "dir":
+        if (!prev || prev.type !== "dir") mkdirSync(abs, 0o700);
+        this.dirs.push({ abs, m });
+        break;
+      case "symlink":
+        m.target = e.linkName!;
+        symlinkSync(e.linkName!, abs);
+        if (IS_ROOT) lchownSync(abs, e.uid, e.gid);
+        lutimesSync(abs, e.mtime, e.mtime);
+        break;
+      case "char":
+      case "block":
+      case "fifo":
+        if (e.type !== "fifo") {
+          m.rdevMajor = e.rdevMajor;
+          m.rdevMinor = e.rdevMinor;
+        }
+        this.devices.push({ abs, m });
+        break;
+      case "socket":
+        this.warnings.push(`socket "${rel}" skipped (sockets cannot be restored from an archive)`);
+        this.manifest.push(m);
+        return;
+      case "file":
+        this.startFile(e, rel, abs, m, node);
+        break;
+    }
+    this.nodes.set(rel, node);
+    this.manifest.push(m);
+  }
+
+  private replace(e: ArchiveEntry, abs: string, prev: Node): void {
+    // `cpio -u`: a later entry of the same name replaces the earlier one.
+    const i = this.manifest.indexOf(prev.m);
+    if (i >= 0) this.manifest.splice(i, 1);
+    if (prev.type === "dir") {
+      if (e.type === "dir") return;
+      try {
+        rmdirSync(abs);
+      } catch {
+        throw new ArchiveError(`entry "${e.name}" at byte offset ${e.offset} replaces a non-empty directory of the same name`);
+      }
+      this.dirs = this.dirs.filter((d) => d.m !== prev.m);
+    } else if (this.devices.some((d) => d.m === prev.m)) {
+      this.devices = this.devices.filter((d) => d.m !== prev.m);
+    } else unlinkSync(abs);
+    this.checkedParent = "\0";
+  }
+
+  private startFile(e: ArchiveEntry, rel: string, abs: string, m: ManifestEntry, node: Node): void {
+    let key: string | undefined;
+    let target: { rel: string; node: Node; group: ManifestEntry[] } | undefined;
+    if (e.hardLink) {
+      let to: string;
+      try {
+        to = normalizeEntryName(e.linkName ?? "");
+      } catch {
+        throw new PathEscapeError(e.name, `is a hard link to "${e.linkName}", outside the destination`);
+      }
+      const n = this.nodes.get(to);
+      if (!n || n.type !== "file" || to === "") throw new PathEscapeError(e.name, `is a hard link to "${e.linkName}", which is not a regular file extracted earlier from this archive`);
+      target = { rel: to, node: n, group: [n.m] };
+      key = `tar:${to}`;
+      const existing = [...this.links.values()].find((l) => l.node === n);
+      if (existing) target = existing;
+    } else if (e.nlink > 1) {
+      key = `${e.devMajor}:${e.devMinor}:${e.ino}`;
+      target = this.links.get(key);
+      // The earlier path may since have been replaced (e.g. by a symlink): never link to anything but that file.
+      if (target && this.nodes.get(target.rel) !== target.node) target = undefined;
+    }
+    if (target) {
+      linkSync(this.abs(target.rel), abs);
+      m.linkTo = target.rel;
+      target.group.push(m);
+      this.curGroup = target.group;
+      if (e.size === 0) {
+        const src = target.node.m;
+        m.size = src.size;
+        m.sha256 = src.sha256;
+        this.applyFileMeta(abs, m);
+        return;
+      }
+      this.fd = openSync(abs, C.O_WRONLY | C.O_TRUNC | C.O_NOFOLLOW);
+    } else {
+      this.fd = openSync(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+      this.curGroup = undefined;
+      if (key) this.links.set(key, { rel, node, group: [m] });
+    }
+    this.cur = m;
+    this.hash = createHash("sha256");
+  }
+
+  data(chunk: Buffer): void {
+    this.hash!.update(chunk);
+    let off = 0;
+    while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
+  }
+
+  end(): void {
+    const m = this.cur;
+    if (!m) return;
+    this.cur = undefined;
+    m.sha256 = this.hash!.digest("hex");
+    this.hash = undefined;
+    if (this.curGroup) for (const g of this.curGroup) ((g.sha256 = m.sha256), (g.size = m.size));
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      if (IS_ROOT) fchownSync(fd, m.uid, m.gid);
+      fchmodSync(fd, m.mode);
+      futimesSync(fd, m.mtime, m.mtime);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private applyFileMeta(abs: string, m: ManifestEntry): void {
+    if (m.sha256 === undefined) m.sha256 = EMPTY_SHA;
+    if (IS_ROOT) lchownSync(abs, m.uid, m.gid);
+    chmodSync(abs, m.mode);
+    utimesSync(abs, m.mtime, m.mtime);
+  }
+
+  /** Creates devices and fifos (batched mknod), then fixes directory modes and mtimes, deepest last-set. */
+  async finish(): Promise<void> {
+    if (this.fd >= 0) closeSync(this.fd);
+    await runLimited(this.devices, 4, async ({ abs, m }) => {
+      const args = ["-m", (m.mode & 0o7777).toString(8), "--", abs, m.type === "fifo" ? "p" : m.type === "char" ? "c" : "b"];
+      if (m.type !== "fifo") args.push(String(m.rdevMajor), String(m.rdevMinor));
+      const r = await run("mknod", args);
+      if (r.code !== 0) throw new ArchiveError(`cannot create ${m.type} device "${m.path}": ${r.stderr.trim() || `mknod exited ${r.code}`}`);
+      if (IS_ROOT) lchownSync(abs, m.uid, m.gid);
+      chmodSync(abs, m.mode);
+      utimesSync(abs, m.mtime, m.mtime);
+    });
+    for (let i = this.dirs.length - 1; i >= 0; i--) {
+      const { abs, m } = this.dirs[i];
+      if (IS_ROOT) lchownSync(abs, m.uid, m.gid);
+      chmodSync(abs, m.mode);
+      utimesSync(abs, m.mtime, m.mtime);
+    }
+  }
+
+  /** Releases an open file after a failure (the caller removes the whole temp tree). */
+  abort(): void {
+    if (this.fd >= 0) {
+      try {
+        closeSync(this.fd);
+      } catch {}
+      this.fd = -1;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+/** Public option and result types of the archive core (re-exported by index.ts). */
+
+export type Compression = "gzip" | "xz" | "none";
+export type Container = "cpio" | "tar";
+
+export interface ArchiveFormat {
+  compression: Compression;
+  container: Container;
+  /** Short label for messages and the UI: "cpio.gz", "cpio.xz", "cpio", "tar.gz", "tar.xz", "tar". */
+  label: string;
+  /** cpio only: "newc" (070701) or "crc" (070702). */
+  variant?: "newc" | "crc" | "ustar" | "gnu";
+}
+
+export type EntryType = "file" | "dir" | "symlink" | "char" | "block" | "fifo" | "socket";
+
+/** One entry of the pristine manifest recorded at unpack. */
+export interface ManifestEntry {
+  /** Relative path without "./", "." for the root. */
+  path: string;
+  type: EntryType;
+  /** Permission bits including setuid/setgid/sticky (no type bits). */
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** Symlinks: target verbatim. */
+  target?: string;
+  /** Devices: major/minor. */
+  rdevMajor?: number;
+  rdevMinor?: number;
+  /** Regular files: hex sha256 of the content. */
+  sha256?: string;
+  /** Hard links: the earlier path this entry shares its inode with. */
+  linkTo?: string;
+}
+
+export interface Manifest {
+  version: 1;
+  createdAt: string;
+  archive: string;
+  format: ArchiveFormat;
+  entries: ManifestEntry[];
+}
+
+export interface ArchiveProgress {
+  phase: "unpack" | "pack" | "verify" | "scan" | "write";
+  /** Compressed bytes read so far (unpack/verify) or uncompressed bytes packed (pack). */
+  bytesDone: number;
+  bytesTotal: number;
+  entries: number;
+  entriesTotal?: number;
+}
+
+export type ProgressCallback = (p: ArchiveProgress) => void;
+
+export interface UnpackOptions {
+  archive: string;
+  /** Must not exist; created by rename on success. */
+  dest: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface UnpackResult {
+  dest: string;
+  format: ArchiveFormat;
+  entries: number;
+  bytes: number;
+  manifestPath: string;
+  warnings: string[];
+}
+
+export interface PackOptions {
+  tree: string;
+  /** Suffix chooses compression: .xz => xz, anything else => gzip (multi-member). */
+  archive: string;
+  /** Comma-separated list of exlist files (xCAT linuximage.exlist syntax). */
+  exlist?: string;
+  /** Write opt/xcat/xcatinfo with this IMAGENAME before packing. */
+  stamp?: string;
+  /** Recompress everything and refresh the member cache. */
+  full?: boolean;
+  /** Keep this many earlier archives in .rootimg-studio/versions (default 5). */
+  keepVersions?: number;
+  /** gzip level (default 6, like pigz/gzip). */
+  level?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface PackResult {
+  archive: string;
+  size: number;
+  entries: number;
+  /** gzip members written (1 for xz). */
+  members: number;
+  /** Members copied from the previous archive without recompression. */
+  membersReused: number;
+  /** Bytes of the uncompressed cpio stream. */
+  cpioBytes: number;
+  warnings: string[];
+  /** Where the previous archive was kept, if there was one. */
+  previousVersion?: string;
+  /** IMAGEUUID written into opt/xcat/xcatinfo when stamp was given. */
+  uuid?: string;
+}
+
+export type ChangeKind = "added" | "removed" | "modified" | "metadata" | "type";
+
+export interface TreeChange {
+  kind: ChangeKind;
+  /** Letter printed by the CLI: A, D, M, m, T. */
+  letter: "A" | "D" | "M" | "m" | "T";
+  path: string;
+  /** For metadata changes: which fields differ (mode, uid, gid, target, rdev). */
+  fields?: string[];
+}
+
+export interface DiffOptions {
+  tree: string;
+  signal?: AbortSignal;
+}
+
+export interface DiffResult {
+  changes: TreeChange[];
+  entriesScanned: number;
+  filesHashed: number;
+}
+
+export interface VerifyOptions {
+  archive: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface VerifyResult {
+  format: ArchiveFormat;
+  entries: number;
+  /** Uncompressed bytes of the cpio/tar stream. */
+  bytes: number;
+  /** gzip members (0 when not gzip). */
+  members?: number;
+}
+
+export interface ExlistRules {
+  /** find -path patterns, as written (e.g. "./usr/share/man*"). */
+  exclude: string[];
+  include: string[];
+  /** Files read, in order (after #INCLUDE# expansion). */
+  files: string[];
+}
