@@ -54,12 +54,21 @@ if [ ! -f "$IMG/rootimg.cpio.gz" ]; then
   mv "$IMG/rootimg.cpio.gz.partial" "$IMG/rootimg.cpio.gz"
 fi
 
+# The summary costs two decompressions: compute it once, with the image.
+if [ ! -f "$IMG/summary.txt" ]; then
+{
 count() { find "$TREE" -xdev "$@" | wc -l; }
 echo "cached image: $TREE"
 printf '  entries %s: files %s, dirs %s, symlinks %s, char devs %s, hard-linked files %s\n' \
   "$(count)" "$(count -type f)" "$(count -type d)" "$(count -type l)" "$(count -type c)" "$(count -type f -links +1)"
+printf '  setuid %s, setgid %s, non-root owned %s, absolute symlinks %s, empty files %s\n' \
+  "$(count -perm -4000)" "$(count -perm -2000 ! -type d)" "$(count \( ! -uid 0 -o ! -gid 0 \))" "$(count -type l -lname '/*')" "$(count -type f -empty)"
 echo "  size (du): $(du -sh --apparent-size "$TREE" | cut -f1)"
 echo "  ping caps: $(getcap "$TREE/usr/bin/ping" | cut -d' ' -f2-)"
 echo "  journal ACL: $(getfacl -cp "$TREE/var/log/journal" 2>/dev/null | grep -v '^#' | tr '\n' ' ')"
 echo "  largest file: $(find "$TREE" -xdev -type f -printf '%s %P\n' | sort -rn | head -1)"
 echo "cached reference: $IMG/rootimg.cpio.gz ($(stat -c %s "$IMG/rootimg.cpio.gz") bytes, $(pigz -dc "$IMG/rootimg.cpio.gz" | cpio -t --quiet 2>/dev/null | wc -l) entries, newc stream $(pigz -dc "$IMG/rootimg.cpio.gz" | wc -c) bytes)"
+} > "$IMG/summary.txt.partial"
+mv "$IMG/summary.txt.partial" "$IMG/summary.txt"
+fi
+cat "$IMG/summary.txt"

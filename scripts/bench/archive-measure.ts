@@ -10,6 +10,8 @@ import { join } from "node:path";
 export type Measured = {
   ms: number;
   maxRssKb: number; // GNU time %M
+  userS: number; // CPU seconds (GNU time %U/%S): (user+sys)/wall shows how many cores a step used
+  sysS: number;
   treeRssKb: number; // sampled sum over the process tree
   code: number;
   stdout: string;
@@ -58,7 +60,7 @@ export async function measure(opts: {
   const dir = mkdtempSync(join(tmpdir(), "bench-time-"));
   const timeFile = join(dir, "rss");
   const start = process.hrtime.bigint();
-  const child = spawn("/usr/bin/time", ["-f", "%M", "-o", timeFile, opts.cmd, ...opts.args], {
+  const child = spawn("/usr/bin/time", ["-f", "%M %U %S", "-o", timeFile, opts.cmd, ...opts.args], {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -74,14 +76,15 @@ export async function measure(opts: {
   const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   clearInterval(timer);
-  let maxRssKb = 0;
+  let [maxRssKb, userS, sysS] = [0, 0, 0];
   try {
-    maxRssKb = Number(readFileSync(timeFile, "utf8").trim().split("\n").pop());
+    // the last line; a failing command makes time add a "Command exited..." line before it
+    [maxRssKb, userS, sysS] = readFileSync(timeFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
   } catch {
     // time could not write (command not found): leave 0, the exit code tells
   }
   rmSync(dir, { recursive: true, force: true });
-  return { ms, maxRssKb, treeRssKb, code, stdout, stderr };
+  return { ms, maxRssKb, userS, sysS, code, treeRssKb, stdout, stderr };
 }
 
 /** Runs a shell pipeline (the baselines are pipelines by nature); values go in as $1, $2... */

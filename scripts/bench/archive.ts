@@ -25,7 +25,7 @@ const stateOf = (tree: string) => join(dirname(tree), ".rootimg-studio", "tree")
 
 function ok(m: Measured, what: string): Measured {
   if (m.code !== 0) throw new Error(`${what} failed (exit ${m.code}): ${m.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-  log(`${what}: ${(m.ms / 1000).toFixed(2)} s, max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, tree RSS ${(m.treeRssKb / 1024).toFixed(0)} MB`);
+  log(`${what}: ${(m.ms / 1000).toFixed(2)} s (user ${m.userS.toFixed(1)} s, sys ${m.sysS.toFixed(1)} s), max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, tree RSS ${(m.treeRssKb / 1024).toFixed(0)} MB`);
   return m;
 }
 // A failure of ours is recorded, not fatal: the baseline numbers of the run stay useful.
@@ -142,7 +142,7 @@ async function main() {
   ];
   printTable(rows, checks);
   const perStep = Object.fromEntries(
-    Object.entries(r).map(([k, s]) => [k, { runsS: s.map((m) => +(m.ms / 1000).toFixed(3)), medianS: s.length ? +sec(s).toFixed(3) : null, peakRssMb: s.length ? +peakMb(s).toFixed(1) : null }]),
+    Object.entries(r).map(([k, s]) => [k, { runsS: s.map((m) => +(m.ms / 1000).toFixed(3)), cpuS: s.map((m) => +(m.userS + m.sysS).toFixed(2)), medianS: s.length ? +sec(s).toFixed(3) : null, peakRssMb: s.length ? +peakMb(s).toFixed(1) : null }]),
   );
   const result = { date: new Date().toISOString(), image: IMAGE, work: WORK, reps: REPS, sizes: { xcatBytes: xcatSize, oursBytes: oursSize }, rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })), checks, perStep };
   mkdirSync(BENCH, { recursive: true });
