@@ -1,0 +1,99 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AppError } from "../errors";
+import { readImageFile } from "./read-image-file";
+import { saveImageFile } from "./save-image-file";
+import { makeTestImage } from "./test-image";
+
+let img: ReturnType<typeof makeTestImage>;
+beforeEach(() => {
+  img = makeTestImage();
+});
+afterEach(() => img.cleanup());
+
+const host = (p: string) => path.join(img.root, p);
+
+describe("readImageFile / saveImageFile", () => {
+  it("saves by rename, keeping mode, owner and group, and returns a new etag", () => {
+    fs.writeFileSync(host("etc/munge.key"), "old\n");
+    fs.chownSync(host("etc/munge.key"), 4242, 4343);
+    fs.chmodSync(host("etc/munge.key"), 0o4750);
+    const before = fs.statSync(host("etc/munge.key"));
+    const f = readImageFile(img.root, "/etc/munge.key");
+    expect(f.content).toBe("old\n");
+    expect(f.entry.user).toBe("munge");
+    const res = saveImageFile({ root: img.root, path: "/etc/munge.key", content: "new\n", encoding: "utf-8", etag: f.etag });
+    const after = fs.statSync(host("etc/munge.key"));
+    expect(fs.readFileSync(host("etc/munge.key"), "utf8")).toBe("new\n");
+    expect(after.mode).toBe(before.mode);
+    expect([after.uid, after.gid]).toEqual([4242, 4343]);
+    expect(after.ino).not.toBe(before.ino); // replaced atomically by rename
+    expect(res.inPlace).toBe(false);
+    expect(res.etag).not.toBe(f.etag);
+    expect(fs.readdirSync(host("etc")).filter((n) => n.includes(".rootimg-"))).toEqual([]);
+  });
+
+  it("keeps a hard-linked file linked (writes in place)", () => {
+    fs.linkSync(host("etc/motd"), host("etc/motd.link"));
+    const ino = fs.statSync(host("etc/motd")).ino;
+    const f = readImageFile(img.root, "/etc/motd");
+    const res = saveImageFile({ root: img.root, path: "/etc/motd", content: "changed\n", encoding: "utf-8", etag: f.etag });
+    expect(res.inPlace).toBe(true);
+    expect(fs.statSync(host("etc/motd")).ino).toBe(ino);
+    expect(fs.statSync(host("etc/motd")).nlink).toBe(2);
+    expect(fs.readFileSync(host("etc/motd.link"), "utf8")).toBe("changed\n");
+  });
+
+  it("refuses a stale etag with a conflict (another writer changed the file)", () => {
+    const f = readImageFile(img.root, "/etc/motd");
+    fs.writeFileSync(host("etc/motd"), "written by a chroot command\n");
+    let err: unknown;
+    try {
+      saveImageFile({ root: img.root, path: "/etc/motd", content: "mine\n", encoding: "utf-8", etag: f.etag });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).status).toBe(409);
+    expect(fs.readFileSync(host("etc/motd"), "utf8")).toBe("written by a chroot command\n");
+  });
+
+  it("changes only the edited bytes of a latin-1 CRLF file without final newline", () => {
+    const original = Buffer.from("Caf\xe9 = 1\r\nna\xefve = 2\r\n\xa7 end", "latin1");
+    fs.writeFileSync(host("etc/legacy.conf"), original);
+    const f = readImageFile(img.root, "/etc/legacy.conf");
+    expect(f.encoding).toBe("latin-1");
+    expect(f.lineEnding).toBe("crlf");
+    expect(f.finalNewline).toBe(false);
+    const edited = (f.content as string).replace("= 1", "= 7");
+    saveImageFile({ root: img.root, path: "/etc/legacy.conf", content: edited, encoding: "latin-1", etag: f.etag });
+    const now = fs.readFileSync(host("etc/legacy.conf"));
+    expect(now.length).toBe(original.length);
+    const diff = [...now].map((b, i) => (b === original[i] ? -1 : i)).filter((i) => i >= 0);
+    expect(diff).toEqual([original.indexOf("1")]);
+  });
+
+  it("opens binary files read-only with a hex preview and big files without content", () => {
+    fs.writeFileSync(host("usr/bin-tool"), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]));
+    const b = readImageFile(img.root, "/usr/bin-tool");
+    expect(b.encoding).toBe("binary");
+    expect(b.content).toBeUndefined();
+    expect(b.hex).toContain("7f 45 4c 46");
+    fs.writeFileSync(host("usr/big.log"), Buffer.alloc(5 * 1024 * 1024 + 1, 0x61));
+    const big = readImageFile(img.root, "/usr/big.log");
+    expect(big.tooLarge).toBe(true);
+    expect(big.content).toBeUndefined();
+    expect(big.entry.size).toBe(5 * 1024 * 1024 + 1);
+  });
+
+  it("saves through an in-image symlink into the image's target, never the host's", () => {
+    fs.writeFileSync(path.join(img.outside, "zone"), "host zone\n");
+    const f = readImageFile(img.root, "/etc/localtime");
+    expect(f.entry.path).toBe("/usr/share/zoneinfo/UTC");
+    saveImageFile({ root: img.root, path: "/etc/localtime", content: "edited\n", encoding: "utf-8", etag: f.etag });
+    expect(fs.readFileSync(host("usr/share/zoneinfo/UTC"), "utf8")).toBe("edited\n");
+    expect(fs.lstatSync(host("etc/localtime")).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(img.outside, "zone"), "utf8")).toBe("host zone\n");
+  });
+});

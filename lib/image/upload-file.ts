@@ -1,0 +1,98 @@
+import fs from "node:fs";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { AppError } from "../errors";
+import type { FileEntry } from "./describe-entry";
+import { statEntry } from "./list-directory";
+import { fsError } from "./open-in-root";
+import { resolveInRoot } from "./resolve-in-root";
+import { writeTempBeside } from "./save-image-file";
+
+export type UploadFileOptions = {
+  root: string;
+  /** directory inside the image */
+  dir: string;
+  /** a single file name, no slashes */
+  name: string;
+  body: AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
+  /** what to do when the name exists: replace it, store under a free name (`motd-1.txt`), or refuse */
+  onConflict: "replace" | "rename" | "fail";
+  maxBytes?: number;
+};
+
+export function validateName(name: string): void {
+  if (!name || name === "." || name === ".." || name.includes("/") || name.includes("\0") || Buffer.byteLength(name) > 255) {
+    throw new AppError("unprocessable", `"${name.slice(0, 60)}" is not a valid file name (no slashes, not . or .., at most 255 bytes).`);
+  }
+}
+
+function candidateName(name: string, i: number): string {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? `${name.slice(0, dot)}-${i}${name.slice(dot)}` : `${name}-${i}`;
+}
+
+/**
+ * Streams an upload into a temp file in the target directory, then puts it in place. A new file is owned
+ * like its directory with mode 0644; a replaced file keeps its owner, group and mode. "rename" and
+ * "fail" place the file with link(2), which never replaces an existing entry, so a file created
+ * meanwhile is not overwritten. The temp file is removed on any failure or abort.
+ */
+export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: FileEntry; replaced: boolean; bytes: number }> {
+  validateName(opts.name);
+  const dirPath = `${opts.dir.replace(/\/+$/, "")}/${opts.name}`;
+  const r = resolveInRoot(opts.root, dirPath, { followFinal: false });
+  try {
+    if (r.exists && r.stat?.isDirectory()) throw new AppError("conflict", `${r.path} is a directory; choose another name.`);
+    if (r.exists && opts.onConflict === "fail") throw new AppError("conflict", `${r.path} already exists; replace it or keep both.`);
+    const owner = r.exists && opts.onConflict === "replace" && r.stat?.isFile() ? r.stat : fs.fstatSync(r.dirFd);
+    const mode = owner === r.stat ? r.stat.mode & 0o7777 : 0o644;
+    const tmp = writeTempBeside(r, { uid: owner.uid, gid: owner.gid, mode });
+    let bytes = 0;
+    const max = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+    try {
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          bytes += chunk.length;
+          if (bytes > max) return cb(new AppError("unprocessable", `The upload is larger than ${max} bytes.`));
+          fs.write(tmp.fd, chunk, 0, chunk.length, null, (err) => cb(err));
+        },
+      });
+      await pipeline(opts.body as AsyncIterable<Uint8Array>, sink);
+      fs.fsyncSync(tmp.fd);
+      fs.closeSync(tmp.fd);
+      tmp.fd = -1;
+      const finalName = place({ tmpAt: tmp.at, dirFd: r.dirFd, name: r.name, onConflict: opts.onConflict });
+      fs.fsyncSync(r.dirFd);
+      const parent = r.path.slice(0, r.path.lastIndexOf("/")) || "/";
+      return { entry: statEntry(opts.root, `${parent}/${finalName}`), replaced: finalName === r.name && r.exists, bytes };
+    } catch (e) {
+      if (tmp.fd >= 0) fs.closeSync(tmp.fd);
+      fs.rmSync(tmp.at, { force: true });
+      return fsError(e, r.path, "upload");
+    }
+  } finally {
+    r.close();
+  }
+}
+
+function place(o: { tmpAt: string; dirFd: number; name: string; onConflict: UploadFileOptions["onConflict"] }): string {
+  const at = (n: string) => `/proc/self/fd/${o.dirFd}/${n}`;
+  if (o.onConflict === "replace") {
+    const st = fs.lstatSync(at(o.name), { throwIfNoEntry: false });
+    if (st?.isDirectory()) throw new AppError("conflict", `${o.name} became a directory meanwhile; choose another name.`);
+    fs.renameSync(o.tmpAt, at(o.name));
+    return o.name;
+  }
+  for (let i = 0; i < 1000; i++) {
+    const n = i === 0 ? o.name : candidateName(o.name, i);
+    try {
+      fs.linkSync(o.tmpAt, at(n));
+      fs.unlinkSync(o.tmpAt);
+      return n;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (o.onConflict === "fail") throw new AppError("conflict", `${o.name} already exists; replace it or keep both.`);
+    }
+  }
+  throw new AppError("conflict", `No free name for ${o.name}; rename some of the existing copies.`);
+}
