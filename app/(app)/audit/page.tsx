@@ -1,0 +1,5 @@
+import { AuditTable } from "@/components/audit-table";
+
+export default function AuditPage() {
+  return <AuditTable />;
+}

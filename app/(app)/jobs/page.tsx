@@ -1,0 +1,5 @@
+import { JobsTable } from "@/components/jobs-table";
+
+export default function JobsPage() {
+  return <JobsTable />;
+}

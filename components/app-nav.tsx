@@ -1,0 +1,45 @@
+"use client";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { api } from "./api-client";
+import { type Role, roleAtLeast, useCurrentUser } from "./current-user";
+
+const ITEMS: { href: string; label: string; min: Role }[] = [
+  { href: "/images", label: "Images", min: "viewer" },
+  { href: "/changes", label: "Changes", min: "viewer" },
+  { href: "/nodes", label: "Nodes", min: "viewer" },
+  { href: "/jobs", label: "Jobs", min: "viewer" },
+  { href: "/audit", label: "Audit", min: "viewer" },
+  { href: "/users", label: "Users", min: "admin" },
+];
+
+export function AppNav() {
+  const user = useCurrentUser();
+  const pathname = usePathname();
+  const router = useRouter();
+  async function logout() {
+    await api("/api/auth/logout", { method: "POST" }).catch(() => undefined);
+    router.replace("/login");
+    router.refresh();
+  }
+  return (
+    <nav className="nav" data-testid="nav">
+      <div className="brand">Rootimg Studio</div>
+      <ul>
+        {ITEMS.filter((i) => roleAtLeast(user, i.min)).map((i) => (
+          <li key={i.href}>
+            <Link href={i.href} className={pathname.startsWith(i.href) ? "active" : undefined} data-testid={`nav-${i.label.toLowerCase()}`}>
+              {i.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <div className="nav-user">
+        <span data-testid="current-user">{user.username}</span> <span className="badge" data-testid="current-role">{user.role}</span>
+        <button type="button" className="link" onClick={logout} data-testid="logout">
+          Sign out
+        </button>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,41 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import { api } from "./api-client";
+
+export function LoginForm() {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await api("/api/auth/login", { method: "POST", body: { username: form.get("username"), password: form.get("password") } });
+      router.replace("/images");
+      router.refresh();
+    } catch (err) {
+      setError((err as Error).message);
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="login card" onSubmit={submit} data-testid="login-form">
+      <h1>Rootimg Studio</h1>
+      <label>
+        User
+        <input name="username" autoComplete="username" required autoFocus data-testid="login-username" />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="current-password" required data-testid="login-password" />
+      </label>
+      {error && <div className="error" role="alert" data-testid="login-error">{error}</div>}
+      <button type="submit" className="primary" disabled={busy} data-testid="login-submit">
+        {busy ? "Signing in…" : "Sign in"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,90 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import type { UserDto } from "@/lib/api/contracts/users";
+import { api } from "./api-client";
+import { type Role, useCurrentUser } from "./current-user";
+
+const ROLES: Role[] = ["viewer", "editor", "reviewer", "admin"];
+type UserView = Omit<UserDto, "createdAt" | "updatedAt"> & { createdAt: string };
+
+export function UsersAdmin() {
+  const me = useCurrentUser();
+  const qc = useQueryClient();
+  const [notice, setNotice] = useState<string | null>(null);
+  const users = useQuery({ queryKey: ["users"], queryFn: () => api<{ users: UserView[] }>("/api/users") });
+  const done = (msg: string) => {
+    setNotice(msg);
+    void qc.invalidateQueries({ queryKey: ["users"] });
+  };
+  const create = useMutation({
+    mutationFn: (b: { username: string; password: string; role: Role }) => api<UserView>("/api/users", { method: "POST", body: b }),
+    onSuccess: (u) => done(`Created ${u.username}.`),
+  });
+  const update = useMutation({
+    mutationFn: ({ id, ...b }: { id: string; role?: Role; disabled?: boolean }) => api<UserView>(`/api/users/${id}`, { method: "PATCH", body: b }),
+    onSuccess: (u) => done(`Updated ${u.username}.`),
+  });
+  const reset = useMutation({
+    mutationFn: ({ id, password }: { id: string; password: string; name: string }) => api(`/api/users/${id}/password`, { method: "POST", body: { password } }),
+    onSuccess: (_r, v) => done(`New password set for ${v.name}.`),
+  });
+  const error = [users.error, create.error, update.error, reset.error].find(Boolean) as Error | undefined;
+
+  function submitCreate(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    create.mutate({ username: String(f.get("username")), password: String(f.get("password")), role: f.get("role") as Role });
+    e.currentTarget.reset();
+  }
+
+  return (
+    <section>
+      <div className="toolbar"><h1>Users</h1></div>
+      <form className="toolbar card" onSubmit={submitCreate} data-testid="user-create-form">
+        <input name="username" placeholder="user name" required data-testid="user-new-name" />
+        <input name="password" type="password" placeholder="password (8+ chars)" required minLength={8} data-testid="user-new-password" />
+        <select name="role" defaultValue="viewer" data-testid="user-new-role" aria-label="role">
+          {ROLES.map((r) => <option key={r}>{r}</option>)}
+        </select>
+        <button type="submit" className="primary" data-testid="user-create">Create user</button>
+      </form>
+      {notice && !error && <div className="notice" data-testid="users-notice">{notice}</div>}
+      {error && <div className="error" data-testid="users-error">{error.message}</div>}
+      <table className="table" data-testid="users-table">
+        <thead><tr><th>User</th><th>Role</th><th>Status</th><th>Password</th></tr></thead>
+        <tbody>
+          {users.data?.users.map((u) => (
+            <tr key={u.id} data-testid={`user-row-${u.username}`}>
+              <td>{u.username}{u.id === me.id ? " (you)" : ""}</td>
+              <td>
+                <select value={u.role} onChange={(e) => update.mutate({ id: u.id, role: e.target.value as Role })} data-testid="user-role" aria-label={`role of ${u.username}`}>
+                  {ROLES.map((r) => <option key={r}>{r}</option>)}
+                </select>
+              </td>
+              <td>
+                <button type="button" className="small" onClick={() => update.mutate({ id: u.id, disabled: !u.disabled })} data-testid="user-toggle-disabled">
+                  {u.disabled ? "Enable" : "Disable"}
+                </button>
+                {u.disabled && <span className="badge state-failed" data-testid="user-disabled"> disabled</span>}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="small"
+                  data-testid="user-reset-password"
+                  onClick={() => {
+                    const password = window.prompt(`New password for ${u.username} (8+ characters)`);
+                    if (password) reset.mutate({ id: u.id, password, name: u.username });
+                  }}
+                >
+                  Reset…
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
