@@ -6,6 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listingDiff, treeListing } from "./archive-listing.ts";
 import { type Measured, measure, median, shell } from "./archive-measure.ts";
+import { busyFraction, waitForQuiet } from "./archive-idle.ts";
 import { printTable, type Row, rowVerdict } from "./archive-table.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -13,9 +14,15 @@ const BENCH = process.env.BENCH_DIR ?? join(REPO, ".cache/bench");
 const IMAGE = process.env.BENCH_IMAGE ?? join(BENCH, "image"); // holds rootimg/ and rootimg.cpio.gz
 const WORK = process.env.BENCH_WORK ?? join(BENCH, "run");
 const REPS = Number(process.env.BENCH_REPS ?? 3);
-const ROOTIMG = process.env.BENCH_ROOTIMG ?? join(REPO, "bin/rootimg");
+// Ours: bin/rootimg, or (until the CLI exists) the same commands straight on the library.
+const CLI = process.env.BENCH_ROOTIMG ?? join(REPO, "bin/rootimg");
+const LIB = join(REPO, "lib/archive/index.ts");
+const [ROOTIMG, ...ROOTIMG_ARGS] = existsSync(CLI)
+  ? [CLI]
+  : [process.execPath, "--import", "tsx", join(REPO, "scripts/bench/archive-ours.ts")];
 const REF = join(IMAGE, "rootimg.cpio.gz");
-const OURS = process.env.BENCH_OURS !== "0" && existsSync(ROOTIMG);
+const QUIET_MAX_S = Number(process.env.BENCH_WAIT_S ?? 300);
+const OURS = process.env.BENCH_OURS !== "0" && (existsSync(CLI) || existsSync(LIB));
 
 const p = (name: string) => join(WORK, name);
 const clean = (...paths: string[]) => paths.forEach((x) => rmSync(x, { recursive: true, force: true }));
@@ -33,7 +40,7 @@ let oursFailed: string | null = null;
 async function rootimg(args: string[], what: string, into?: Measured[]): Promise<Measured | null> {
   if (oursFailed) return null;
   try {
-    const m = ok(await measure({ cmd: ROOTIMG, args }), what);
+    const m = ok(await measure({ cmd: ROOTIMG, args: [...ROOTIMG_ARGS, ...args] }), what);
     into?.push(m);
     return m;
   } catch (e) {
@@ -51,12 +58,15 @@ const peakMb = (s: Series) => Math.max(...s.map((m) => Math.max(m.maxRssKb, m.tr
 
 async function main() {
   if (!existsSync(REF)) throw new Error(`no cached image at ${IMAGE}: run scripts/bench/archive (it builds it)`);
-  log(`image ${IMAGE}, work dir ${WORK}, ${REPS} reps, ours ${OURS ? ROOTIMG : "not available (baseline only)"}`);
+  log(`image ${IMAGE}, work dir ${WORK}, ${REPS} reps, ours ${OURS ? [ROOTIMG, ...ROOTIMG_ARGS].join(" ") : "not available (baseline only)"}`);
   clean(WORK);
   mkdirSync(WORK, { recursive: true });
   const tree = p("tree"); // our unpack lands here and is then edited, diffed and packed
   const r: Record<string, Series> = { cpioUnpack: [], bsdtarUnpack: [], oursUnpack: [], xcatPack: [], oursFull: [], oursIncr: [], oursDiff: [], startup: [] };
 
+  const busy: Record<string, number> = {};
+  const quiet = async (step: string) => (busy[step] = await waitForQuiet({ threshold: 0.25, maxS: QUIET_MAX_S, log }));
+  await quiet("unpack");
   // 1. Unpack, interleaved so that drift on a shared machine hits every tool alike.
   for (let i = 1; i <= REPS; i++) {
     clean(p("cpio-x"));
@@ -83,6 +93,7 @@ async function main() {
   clean(p("cpio-x"), p("bsdtar-x"));
 
   // 2. Full pack of the same tree.
+  await quiet("fullPack");
   for (let i = 1; i <= REPS; i++) {
     clean(p("xcat-out"));
     mkdirSync(p("xcat-out"));
@@ -108,6 +119,7 @@ async function main() {
   // 3+4. One-file edit: diff, then incremental repack (compared with xCAT's full pack above,
   // which is what xCAT does after any edit).
   if (oursOk()) {
+    await quiet("oneFileEdit");
     for (let i = 1; i <= REPS && oursOk(); i++) {
       appendFileSync(join(tree, "etc/motd"), `benchmark edit ${i} ${new Date().toISOString()}\n`);
       const d = await rootimg(["diff", tree], `diff ours #${i}`, r.oursDiff);
@@ -122,12 +134,14 @@ async function main() {
     const hash = async (f: string) => ok(await shell('pigz -dc "$1" | sha256sum', [f]), `hash ${f}`).stdout.split(" ")[0];
     const [a, b] = [await hash(p("ours-out/rootimg.cpio.gz")), await hash(p("full-check/rootimg.cpio.gz"))];
     checks["incremental stream == full pack stream"] = a === b ? "yes" : `NO (${a} vs ${b})`;
-    const v = await measure({ cmd: ROOTIMG, args: ["verify", p("ours-out/rootimg.cpio.gz")] });
+    const v = await measure({ cmd: ROOTIMG, args: [...ROOTIMG_ARGS, "verify", p("ours-out/rootimg.cpio.gz")] });
     checks["bin/rootimg verify of the incremental archive"] = v.code === 0 ? `yes: ${v.stdout.trim()}` : `NO: ${v.stderr.trim()}`;
     // CLI start-up alone (node + tsx), to tell it apart from the work in short steps such as diff.
-    for (let i = 0; i < REPS; i++) r.startup.push(await measure({ cmd: ROOTIMG, args: ["--help"] }));
+    for (let i = 0; i < REPS; i++) r.startup.push(await measure({ cmd: ROOTIMG, args: [...ROOTIMG_ARGS, "--help"] }));
   }
 
+  busy.afterRun = await busyFraction();
+  checks["CPU used by others before each series (0-1)"] = JSON.stringify(busy);
   if (oursFailed) checks["ours ran without failure"] = `NO: ${oursFailed}`;
   const base = sec(r.xcatPack);
   const rows: Row[] = [
@@ -144,7 +158,7 @@ async function main() {
   const perStep = Object.fromEntries(
     Object.entries(r).map(([k, s]) => [k, { runsS: s.map((m) => +(m.ms / 1000).toFixed(3)), cpuS: s.map((m) => +(m.userS + m.sysS).toFixed(2)), medianS: s.length ? +sec(s).toFixed(3) : null, peakRssMb: s.length ? +peakMb(s).toFixed(1) : null }]),
   );
-  const result = { date: new Date().toISOString(), image: IMAGE, work: WORK, reps: REPS, sizes: { xcatBytes: xcatSize, oursBytes: oursSize }, rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })), checks, perStep };
+  const result = { date: new Date().toISOString(), image: IMAGE, work: WORK, reps: REPS, busyByOthers: busy, sizes: { xcatBytes: xcatSize, oursBytes: oursSize }, rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })), checks, perStep };
   mkdirSync(BENCH, { recursive: true });
   writeFileSync(join(BENCH, "archive-result.json"), JSON.stringify(result, null, 2) + "\n");
   log(`wrote ${join(BENCH, "archive-result.json")}`);
