@@ -26,10 +26,14 @@ export async function readManifest(tree: string): Promise<Manifest | null> {
   }
 }
 
-/** Writes the manifest to a temp file and renames it into place (never a half-written manifest). */
-export function writeManifestFile(file: string, manifest: Manifest): void {
+/** Writes JSON to a temp file and renames it into place (never a half-written state file). */
+export function writeJsonAtomic(file: string, value: unknown): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(manifest));
+  writeFileSync(tmp, JSON.stringify(value));
   renameSync(tmp, file);
+}
+
+export function writeManifestFile(file: string, manifest: Manifest): void {
+  writeJsonAtomic(file, manifest);
 }

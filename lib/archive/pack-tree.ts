@@ -1,7 +1,100 @@
-import { ArchiveError } from "./errors.ts";
+import { randomBytes } from "node:crypto";
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
+import path from "node:path";
+import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
+import { makeExlistFilter, parseExlist } from "./exlist.ts";
+import { keepPreviousVersion } from "./archive-versions.ts";
+import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
+import { planMembers, toRecords } from "./plan-members.ts";
 import type { PackOptions, PackResult } from "./types.ts";
+import { walkTree } from "./walk-tree.ts";
+import { writeGzipMembers, writeXz } from "./write-members.ts";
+import { scanXattrs } from "./xattr-scan.ts";
+import { writeXcatinfo } from "./xcatinfo-stamp.ts";
 
-/** Packs a tree into rootimg.cpio.gz (multi-member, incremental) or .cpio.xz. (Being implemented.) */
+/** Bumped whenever the bytes we write for the same input change, so old caches are not reused. */
+const FORMAT_SALT = "rootimg-newc-v1";
+
+/**
+ * Packs `tree` into one newc cpio stream, as xCAT nodes expect (`gzip -cd | cpio -idum`), compressed by the
+ * archive's suffix: gzip (multi-member, parallel, incremental) or xz. Writes a temp file beside the archive,
+ * fsyncs, keeps the previous archive as a numbered version and renames over it, so a booting node never sees a
+ * half-written image (xCAT #1940).
+ */
 export async function packTree(opts: PackOptions): Promise<PackResult> {
-  throw new ArchiveError(`packTree not implemented yet (${opts.tree})`, { code: "internal" });
+  const tree = path.resolve(opts.tree);
+  const archive = path.resolve(opts.archive);
+  const dir = path.dirname(archive);
+  if (!existsSync(dir)) throw new ArchiveError(`directory ${dir} for the archive does not exist`, { code: "not_found" });
+  if (archive === tree || archive.startsWith(`${tree}/`)) throw new ArchiveError(`the archive ${archive} must not be inside the tree it packs`);
+  const compression = archive.endsWith(".xz") ? "xz" : "gzip";
+  const level = opts.level ?? 6;
+  const warnings: string[] = [];
+  const uuid = opts.stamp ? writeXcatinfo(tree, opts.stamp) : undefined;
+  const rules = opts.exlist ? await parseExlist(opts.exlist) : undefined;
+  const keep = makeExlistFilter(rules);
+  const entries = walkTree(tree).filter((e) => keep(e.rel));
+  const records = toRecords(entries, warnings);
+  const byRel = new Map(entries.map((e) => [e.rel, e]));
+  const members = planMembers(records, byRel, `${FORMAT_SALT}:${level}`);
+  const prev = !opts.full && compression === "gzip" ? loadPackCache(tree) : undefined;
+  const rebuilt = members.filter((m) => !prev?.byKey.has(m.key));
+  // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack.
+  const xattrScan = scanXattrs(rebuilt.flatMap((m) => m.records.filter((r) => r.type === "file" || r.type === "dir").map((r) => r.abs)));
+  xattrScan.catch(() => {});
+  const tmp = path.join(dir, `.${path.basename(archive)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const fd = openSync(tmp, "wx", 0o600);
+  let closed = false;
+  try {
+    const common = { fd, members, level, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
+    const written = compression === "gzip" ? await writeGzipMembers({ ...common, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey } }) : (await writeXz(common), []);
+    if (opts.signal?.aborted) throw new ArchiveCancelledError("pack");
+    fsyncSync(fd);
+    closeSync(fd);
+    closed = true;
+    chmodSync(tmp, 0o644);
+    const found = await xattrScan;
+    const xattrsByKey = new Map<string, [string, string[]][]>();
+    for (const m of members) {
+      const cached = prev?.byKey.get(m.key)?.xattrs;
+      xattrsByKey.set(m.key, cached ?? m.records.filter((r) => found.has(r.abs)).map((r) => [r.rel, found.get(r.abs)!]));
+    }
+    const lost = [...xattrsByKey.values()].flat();
+    if (lost.length) {
+      warnings.push(`newc cpio drops extended attributes (file capabilities, ACLs); ${lost.length} entries lose them: ${lost.map(([p, n]) => `${p || "."} (${n.join(", ")})`).join("; ")}`);
+    }
+    const previousVersion = keepPreviousVersion(archive, opts.keepVersions ?? 5);
+    renameSync(tmp, archive);
+    const dfd = openSync(dir, "r");
+    fsyncSync(dfd);
+    closeSync(dfd);
+    const size = statSync(archive).size;
+    if (compression === "gzip") {
+      savePackCache(tree, {
+        version: 1,
+        archive,
+        archiveId: fileId(statSync(archive)),
+        members: written.filter((w) => w.key !== "trailer").map((w) => ({ key: w.key, offset: w.offset, length: w.length, rawLength: w.rawLength, xattrs: xattrsByKey.get(w.key) ?? [] })),
+      });
+    }
+    return {
+      archive,
+      size,
+      entries: records.length,
+      members: compression === "gzip" ? written.length : 1,
+      membersReused: written.filter((w) => w.reused).length,
+      cpioBytes: members.reduce((a, m) => a + m.rawLength, 0),
+      warnings,
+      previousVersion,
+      uuid,
+    };
+  } catch (e) {
+    if (!closed) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    if (opts.signal?.aborted) throw new ArchiveCancelledError("pack");
+    if (e instanceof ArchiveError) throw e;
+    throw new ArchiveError(`pack of ${tree} failed: ${(e as Error).message}`, { cause: e });
+  }
 }

@@ -1,0 +1,121 @@
+import { createHash } from "node:crypto";
+import { type CpioRecord, recordLength } from "./cpio-writer.ts";
+import { FileTooLargeError } from "./errors.ts";
+import type { TreeEntry } from "./walk-tree.ts";
+
+/** Average uncompressed bytes per gzip member: big enough for ~0.01 % overhead, small enough to parallelise. */
+export const TARGET_MEMBER = 8 << 20;
+const MAX_MEMBER = 4 * TARGET_MEMBER;
+const FOUR_GIB = 2 ** 32;
+
+export interface Member {
+  records: CpioRecord[];
+  /** Uncompressed newc bytes of the member. */
+  rawLength: number;
+  /** Identity of the member's inputs: equal key => equal bytes (see memberKey). */
+  key: string;
+  /** Per-record stat identity strings, kept for the key. */
+}
+
+/** FNV-1a: cheap, stable 32-bit hash of a path (inode numbers and cut points must not depend on the machine). */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function splitRdev(rdev: number): [number, number] {
+  const major = (Math.floor(rdev / 256) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+  const minor = (rdev & 0xff) | (Math.floor(rdev / 4096) & 0xfff00);
+  return [major, minor];
+}
+
+/**
+ * Turns selected tree entries into newc records. Hard links: every path of a group is written, all with size 0
+ * except the LAST one, which carries the data (GNU cpio's newc convention; cpio, bsdtar, busybox and the kernel
+ * all link them back). c_ino is a hash of the path (of the group's first path for hard links), so unchanged
+ * entries keep identical bytes between packs; readers only use it to pair entries with nlink > 1.
+ */
+export function toRecords(entries: TreeEntry[], warnings: string[]): CpioRecord[] {
+  const groups = new Map<string, number[]>();
+  const out: CpioRecord[] = [];
+  for (const e of entries) {
+    const st = e.st;
+    if (e.type === "socket") {
+      warnings.push(`socket ${e.rel} skipped (sockets cannot be archived)`);
+      continue;
+    }
+    if (e.type === "file" && st.size >= FOUR_GIB) throw new FileTooLargeError(e.rel, st.size);
+    const [rdevMajor, rdevMinor] = e.type === "char" || e.type === "block" ? splitRdev(st.rdev) : [0, 0];
+    const r: CpioRecord = {
+      rel: e.rel,
+      abs: e.abs,
+      name: e.rel === "" ? "." : e.rel,
+      type: e.type,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      nlink: st.nlink,
+      mtime: Math.max(0, Math.min(FOUR_GIB - 1, Math.floor(st.mtimeMs / 1000))),
+      size: e.type === "file" || e.type === "symlink" ? st.size : 0,
+      ino: hash32(e.rel) || 1,
+      rdevMajor,
+      rdevMinor,
+    };
+    if (e.type === "file" && st.nlink > 1) {
+      const k = `${st.dev}:${st.ino}`;
+      const g = groups.get(k);
+      if (g) g.push(out.length);
+      else groups.set(k, [out.length]);
+    }
+    out.push(r);
+  }
+  const used = new Set<number>();
+  for (const g of groups.values()) {
+    let ino = out[g[0]].ino;
+    while (used.has(ino)) ino = (ino + 1) >>> 0 || 1;
+    used.add(ino);
+    for (let i = 0; i < g.length; i++) {
+      const r = out[g[i]];
+      r.ino = ino;
+      if (i < g.length - 1) r.size = 0;
+    }
+  }
+  return out;
+}
+
+/** Stat identity of a record's source: any content or metadata change moves mtime or ctime (or ino/size). */
+function identity(r: CpioRecord, e: TreeEntry): string {
+  const st = e.st;
+  return `${r.name}\0${r.type}\0${r.mode}\0${r.uid}\0${r.gid}\0${r.nlink}\0${r.mtime}\0${r.size}\0${r.ino}\0${r.rdevMajor}\0${r.rdevMinor}\0${st.dev}\0${st.ino}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.size}`;
+}
+
+/**
+ * Cuts records into members on entry boundaries. A cut after an entry is decided from that entry alone
+ * (a hash of its path against its share of the target size), so an edit moves at most the cuts next to it and
+ * all other members keep identical bytes; a hard maximum bounds member size.
+ */
+export function planMembers(records: CpioRecord[], byRel: Map<string, TreeEntry>, salt: string): Member[] {
+  const members: Member[] = [];
+  let cur: CpioRecord[] = [];
+  let len = 0;
+  let h = createHash("sha256").update(salt);
+  for (const r of records) {
+    const rl = recordLength(r);
+    cur.push(r);
+    len += rl;
+    h.update(identity(r, byRel.get(r.rel)!)).update("\n");
+    const u = hash32(`cut:${r.name}`) / 2 ** 32;
+    if (u < rl / TARGET_MEMBER || len >= MAX_MEMBER) {
+      members.push({ records: cur, rawLength: len, key: h.digest("hex") });
+      cur = [];
+      len = 0;
+      h = createHash("sha256").update(salt);
+    }
+  }
+  if (cur.length) members.push({ records: cur, rawLength: len, key: h.digest("hex") });
+  return members;
+}

@@ -1,0 +1,198 @@
+import { spawn } from "node:child_process";
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { once } from "node:events";
+import { availableParallelism } from "node:os";
+import { promisify } from "node:util";
+import { createGzip, gzip, gzipSync } from "node:zlib";
+import { buildRaw, buildTrailer, type CpioRecord, writeHeader, headerLength } from "./cpio-writer.ts";
+import { ArchiveError, throwIfAborted } from "./errors.ts";
+import type { CachedMember } from "./pack-cache.ts";
+import type { Member } from "./plan-members.ts";
+import type { ProgressCallback } from "./types.ts";
+
+const gzipAsync = promisify(gzip);
+const MiB = 1 << 20;
+/** Members bigger than this (a single large file) are compressed as a stream to keep memory flat. */
+const STREAM_THRESHOLD = 48 * MiB;
+
+export interface WriteMembersOptions {
+  fd: number;
+  members: Member[];
+  level: number;
+  /** Members of the previous archive that can be copied as they are. */
+  reuse?: { file: string; byKey: Map<string, CachedMember> };
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+  entriesTotal: number;
+  warnings: string[];
+}
+
+export interface WrittenMember {
+  key: string;
+  offset: number;
+  length: number;
+  rawLength: number;
+  reused: boolean;
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+function copyRange(src: number, dst: number, offset: number, length: number, scratch: Buffer): void {
+  let done = 0;
+  while (done < length) {
+    const n = readSync(src, scratch, 0, Math.min(scratch.length, length - done), offset + done);
+    if (n === 0) throw new ArchiveError("previous archive shrank while its members were being reused; pack again with --full");
+    writeAll(dst, scratch.subarray(0, n));
+    done += n;
+  }
+}
+
+type Ready = { m: Member; gz?: Buffer; hit?: CachedMember };
+
+/**
+ * Writes one multi-member gzip stream: unchanged members are copied from the previous archive byte for byte,
+ * the others are built from the tree and compressed in parallel on the libuv pool (node:zlib async), written in
+ * order. The decompressed result is one newc stream ending with TRAILER!!!.
+ */
+export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenMember[]> {
+  const limit = Math.max(2, availableParallelism()) + 1;
+  const src = o.reuse ? openSync(o.reuse.file, "r") : -1;
+  const scratch = Buffer.allocUnsafe(8 * MiB);
+  const out: WrittenMember[] = [];
+  const queue: Promise<Ready>[] = [];
+  let offset = 0;
+  let raw = 0;
+  let entries = 0;
+  let last = 0;
+  const progress = () => {
+    if (!o.onProgress || Date.now() - last < 100) return;
+    last = Date.now();
+    o.onProgress({ phase: "pack", bytesDone: raw, bytesTotal: o.members.reduce((a, m) => a + m.rawLength, 0), entries, entriesTotal: o.entriesTotal });
+  };
+  const flushOne = async () => {
+    const r = await queue.shift()!;
+    if (r.hit) copyRange(src, o.fd, r.hit.offset, r.hit.length, scratch);
+    else writeAll(o.fd, r.gz!);
+    const length = r.hit ? r.hit.length : r.gz!.length;
+    out.push({ key: r.m.key, offset, length, rawLength: r.m.rawLength, reused: !!r.hit });
+    offset += length;
+    raw += r.m.rawLength;
+    entries += r.m.records.length;
+    progress();
+  };
+  try {
+    for (const m of o.members) {
+      throwIfAborted(o.signal, "pack");
+      const hit = o.reuse?.byKey.get(m.key);
+      if (hit && hit.rawLength === m.rawLength) queue.push(Promise.resolve({ m, hit }));
+      else if (m.rawLength > STREAM_THRESHOLD) {
+        while (queue.length) await flushOne();
+        const length = await streamMember(o.fd, m, o.level, o.warnings);
+        out.push({ key: m.key, offset, length, rawLength: m.rawLength, reused: false });
+        offset += length;
+        raw += m.rawLength;
+        entries += m.records.length;
+      } else {
+        const buf = buildRaw(m.records, m.rawLength, o.warnings);
+        queue.push(gzipAsync(buf, { level: o.level }).then((gz) => ({ m, gz })));
+      }
+      while (queue.length >= limit) await flushOne();
+    }
+    while (queue.length) await flushOne();
+    throwIfAborted(o.signal, "pack");
+    const trailer = gzipSync(buildTrailer(raw), { level: o.level });
+    writeAll(o.fd, trailer);
+    out.push({ key: "trailer", offset, length: trailer.length, rawLength: 0, reused: false });
+    return out;
+  } finally {
+    await Promise.allSettled(queue);
+    if (src >= 0) closeSync(src);
+  }
+}
+
+/** Raw newc bytes of a member in bounded chunks (fresh buffers: the compressor keeps references). */
+function* rawChunks(m: Member, warnings: string[]): Generator<Buffer> {
+  for (const r of m.records) {
+    const head = Buffer.allocUnsafe(headerLength(Buffer.byteLength(r.name)));
+    writeHeader(head, 0, r);
+    yield head;
+    if (r.size > 0) yield* bodyChunks(r, warnings);
+  }
+}
+
+function* bodyChunks(r: CpioRecord, warnings: string[]): Generator<Buffer> {
+  if (r.type === "symlink") {
+    const b = buildRaw([r], headerLength(Buffer.byteLength(r.name)) + r.size + ((4 - (r.size % 4)) % 4), warnings);
+    yield b.subarray(headerLength(Buffer.byteLength(r.name)));
+    return;
+  }
+  const fd = openSync(r.abs, "r");
+  try {
+    let done = 0;
+    while (done < r.size) {
+      const want = Math.min(4 * MiB, r.size - done);
+      const b = Buffer.alloc(want);
+      const n = readSync(fd, b, 0, want, null);
+      if (n === 0) {
+        warnings.push(`${r.rel} shrank by ${r.size - done} bytes while packing; padded with zeros`);
+        yield Buffer.alloc(r.size - done);
+        break;
+      }
+      yield n === want ? b : b.subarray(0, n);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const pad = (4 - (r.size % 4)) % 4;
+  if (pad) yield Buffer.alloc(pad);
+}
+
+async function streamMember(fd: number, m: Member, level: number, warnings: string[]): Promise<number> {
+  const gz = createGzip({ level, chunkSize: MiB });
+  let length = 0;
+  gz.on("data", (d: Buffer) => {
+    writeAll(fd, d);
+    length += d.length;
+  });
+  const ended = once(gz, "end");
+  for (const chunk of rawChunks(m, warnings)) if (!gz.write(chunk)) await once(gz, "drain");
+  gz.end();
+  await ended;
+  return length;
+}
+
+/** xz output: one stream through `xz -T0 -c` (all cores); no member reuse. */
+export async function writeXz(o: WriteMembersOptions): Promise<void> {
+  const child = spawn("xz", ["-T0", "-c", "-6"], { stdio: ["pipe", o.fd, "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+  });
+  const closed = new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  const stdin = child.stdin!;
+  stdin.on("error", () => {});
+  let raw = 0;
+  try {
+    for (const m of o.members) {
+      throwIfAborted(o.signal, "pack");
+      const chunks = m.rawLength > STREAM_THRESHOLD ? rawChunks(m, o.warnings) : [buildRaw(m.records, m.rawLength, o.warnings)];
+      for (const c of chunks) if (!stdin.write(c)) await once(stdin, "drain");
+      raw += m.rawLength;
+      o.onProgress?.({ phase: "pack", bytesDone: raw, bytesTotal: o.members.reduce((a, x) => a + x.rawLength, 0), entries: 0, entriesTotal: o.entriesTotal });
+    }
+    stdin.end(buildTrailer(raw));
+  } catch (e) {
+    child.kill();
+    await closed.catch(() => {});
+    throw e;
+  }
+  const code = await closed;
+  if (code !== 0) throw new ArchiveError(`xz failed (exit ${code}): ${stderr.trim()}`);
+}
