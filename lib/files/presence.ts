@@ -1,0 +1,32 @@
+import type { SessionUser } from "@/lib/auth/session";
+import { emitTo } from "@/lib/realtime/io-registry";
+
+export type PresenceEntry = { clientId: string; username: string; files: string[]; at: number };
+
+/** A browser tab's presence expires this long after its last heartbeat (tabs send one every 10 s). */
+const TTL_MS = 30_000;
+
+// On globalThis: route handlers (bundled by Next) and the socket server (server.ts) share one process.
+const g = globalThis as unknown as { rootimgPresence?: Map<string, Map<string, PresenceEntry>> };
+const store = (g.rootimgPresence ??= new Map());
+
+export function listPresence(image: string): Omit<PresenceEntry, "at">[] {
+  const m = store.get(image);
+  if (!m) return [];
+  const now = Date.now();
+  for (const [k, v] of m) if (now - v.at > TTL_MS) m.delete(k);
+  return [...m.values()].map(({ clientId, username, files }) => ({ clientId, username, files }));
+}
+
+/** Records which files one tab has open and tells the room `image:<name>` when that changed. */
+export function updatePresence(o: { image: string; user: SessionUser; clientId: string; files: string[] }): Omit<PresenceEntry, "at">[] {
+  let m = store.get(o.image);
+  if (!m) store.set(o.image, (m = new Map()));
+  const key = `${o.user.id}:${o.clientId}`;
+  const prev = m.get(key);
+  const files = [...new Set(o.files)].sort();
+  m.set(key, { clientId: o.clientId, username: o.user.username, files, at: Date.now() });
+  const list = listPresence(o.image);
+  if (!prev || prev.files.join("\0") !== files.join("\0")) emitTo(`image:${o.image}`, "files:presence", { users: list });
+  return list;
+}
