@@ -99,3 +99,13 @@ export async function rollbackVersion(opts: { image: string; rootimgdir: string;
     return row;
   });
 }
+
+/** Admin setting; audited with the change. */
+export async function setRetention(opts: { retention: number; user: { id: string; username: string } }): Promise<number> {
+  const { recordAudit } = await import("@/lib/audit/record-audit");
+  await prisma.$transaction(async (tx) => {
+    await tx.setting.upsert({ where: { key: RETENTION_KEY }, create: { key: RETENTION_KEY, value: String(opts.retention) }, update: { value: String(opts.retention) } });
+    await recordAudit(tx, { user: opts.user, action: "image.retention", target: String(opts.retention), outcome: "ok" });
+  });
+  return opts.retention;
+}

@@ -1,0 +1,51 @@
+/** Import (bundle from an upload or a server path) and export, as jobs; admins only (checked at the route). */
+import fs from "node:fs";
+import path from "node:path";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import type { JobUser } from "@/lib/jobs/job-types";
+import { startJob } from "@/lib/jobs/start-job";
+import { getBackend } from "@/lib/xcat/select-backend";
+import { recordVersion } from "./versions";
+import { findPackedArchive } from "@/lib/xcat/packed-archive";
+
+export const exportsDir = () => path.join(env().dataDir, "exports");
+export const uploadsDir = () => path.join(env().dataDir, "uploads");
+
+export async function importImage(opts: { user: JobUser & {}; bundlePath: string; profile?: string; removeAfter?: boolean }) {
+  const bundlePath = path.resolve(opts.bundlePath);
+  if (!fs.existsSync(bundlePath) || !fs.statSync(bundlePath).isFile()) throw new AppError("not_found", `bundle ${bundlePath} does not exist or is not a file`);
+  const backend = getBackend();
+  return startJob({
+    type: "image.import",
+    user: opts.user,
+    unit: "steps",
+    params: { bundle: bundlePath, profile: opts.profile ?? null, backend: backend.kind },
+    run: async (job) => {
+      if (opts.removeAfter) await job.addTempPath(bundlePath);
+      const r = await backend.importBundle({ bundlePath, profile: opts.profile, signal: job.signal, onLine: (l, s) => job.log(l, s) });
+      const img = await backend.getImage(r.imagename);
+      const archive = findPackedArchive(img.rootimgdir);
+      if (archive) await recordVersion({ image: r.imagename, archive, packedBy: opts.user.username, jobId: job.jobId, note: "imported" });
+      return { imagename: r.imagename, files: r.files };
+    },
+  });
+}
+
+export async function exportImage(opts: { user: JobUser & {}; name: string }) {
+  const backend = getBackend();
+  await backend.getImage(opts.name);
+  const dir = exportsDir();
+  fs.mkdirSync(dir, { recursive: true });
+  return startJob({
+    type: "image.export",
+    user: opts.user,
+    image: opts.name,
+    unit: "steps",
+    params: { destDir: dir },
+    run: async (job) => {
+      const r = await backend.exportBundle({ name: opts.name, destDir: dir, signal: job.signal, onLine: (l, s) => job.log(l, s) });
+      return { path: r.path, size: fs.statSync(r.path).size };
+    },
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * Pack an image's workspace and publish it atomically, keeping the previous archive as a version.
+ * "own" (default): the product's incremental pack (lib/archive packTree) under xCAT's image lock, written to a
+ * temp file and renamed over `rootimg.<fmt>`. "xcat": runs packimage (xCAT backend only), streaming its output;
+ * packimage takes the lock itself and also changes the tree (xcat-facts §1.4), which the result notes.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { packTree } from "@/lib/archive/pack-tree";
+import { AppError } from "@/lib/errors";
+import type { JobUser } from "@/lib/jobs/job-types";
+import { startJob } from "@/lib/jobs/start-job";
+import { acquireImageLock } from "@/lib/xcat/image-lock";
+import { findPackedArchive } from "@/lib/xcat/packed-archive";
+import { assertWritableDir, getImageContext, imageJobKey } from "./image-context";
+import { recordVersion } from "./versions";
+import { prisma } from "@/lib/db/client";
+import { setWorkspaceState } from "./workspace-state";
+import { readXcatinfo } from "./read-xcatinfo";
+
+export type PackMethod = "own" | "xcat";
+
+export const PACKIMAGE_SIDE_EFFECTS =
+  "packimage also changes the tree before archiving: it replaces rootimg/xcatpost, writes opt/xcat/xcatinfo, overwrites the root line of etc/shadow, sets etc/localtime from site.timezone and applies synclists (xcat-facts §1.4).";
+
+export type PackImageOptions = { name: string; user: JobUser & {}; method?: PackMethod; full?: boolean };
+
+export async function packImage(opts: PackImageOptions): Promise<{ jobId: string }> {
+  const ctx = await getImageContext(opts.name);
+  const method = opts.method ?? "own";
+  if (method === "xcat" && !ctx.backend.packWithXcat) throw new AppError("bad_request", "pack with xCAT needs the xCAT backend; this server uses the local registry");
+  if (!fs.existsSync(ctx.tree)) throw new AppError("conflict", `${ctx.tree} does not exist: unpack the image first`);
+  assertWritableDir(ctx.rootimgdir);
+  const archive = ctx.archive && /rootimg\.(cpio\.(gz|xz))$/.test(ctx.archive) ? ctx.archive : path.join(ctx.rootimgdir, "rootimg.cpio.gz");
+  const jobId = await startJob({
+    type: "image.pack",
+    user: opts.user,
+    image: opts.name,
+    unit: method === "own" ? "bytes" : "steps",
+    key: imageJobKey(opts.name),
+    params: { method, archive, full: !!opts.full },
+    run: async (job) => {
+      await keepCurrentAsVersion(opts.name, job.log);
+      await setWorkspaceState(opts.name, "packing");
+      try {
+        if (method === "xcat") {
+          job.log(PACKIMAGE_SIDE_EFFECTS);
+          job.message("running packimage");
+          const r = await ctx.backend.packWithXcat!({ name: opts.name, signal: job.signal, onLine: (l, s) => job.log(l, s) });
+          const published = findPackedArchive(ctx.rootimgdir);
+          if (!published) throw new AppError("unavailable", `packimage succeeded but no rootimg.* appeared in ${ctx.rootimgdir}`);
+          const v = await recordVersion({ image: opts.name, archive: published, stampUuid: readXcatinfo(ctx.tree).IMAGEUUID, packedBy: opts.user.username, jobId: job.jobId, note: "packed with xCAT packimage" });
+          return { archive: published, size: v.size, version: v.seq, method, warnings: r.warnings, note: PACKIMAGE_SIDE_EFFECTS };
+        }
+        const lock = await acquireImageLock({ rootimgDir: ctx.tree });
+        try {
+          job.message(`packing ${path.basename(archive)}`);
+          const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, full: opts.full, keepVersions: 0, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
+          for (const w of r.warnings) job.log(w, "stderr");
+          job.log(`published ${archive}: ${r.size} bytes, ${r.entries} entries, ${r.members} gzip members (${r.membersReused} reused)`);
+          const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId });
+          await prisma.pendingChange.updateMany({ where: { image: opts.name, changeSet: null }, data: { changeSet: `pack:${v.seq}` } });
+          return { archive, size: r.size, entries: r.entries, version: v.seq, stampUuid: r.uuid, method };
+        } finally {
+          lock.release();
+        }
+      } catch (e) {
+        throw explainPackError(e, archive);
+      } finally {
+        await setWorkspaceState(opts.name, "unpacked");
+      }
+    },
+  });
+  return { jobId };
+}
+
+/** An archive published before we ever packed (genimage/packimage, import) becomes a version too, so it can be rolled back to. */
+async function keepCurrentAsVersion(image: string, log: (l: string) => void): Promise<void> {
+  const ctx = await getImageContext(image);
+  if (!ctx.archive) return;
+  const live = await prisma.imageVersion.findFirst({ where: { image, live: true } });
+  if (live && fs.existsSync(live.file) && fs.statSync(live.file).ino === fs.statSync(ctx.archive).ino) return;
+  const v = await recordVersion({ image, archive: ctx.archive, packedBy: "unknown", stampUuid: readXcatinfo(ctx.tree).IMAGEUUID, note: "archive found before this pack" });
+  log(`kept the archive found in ${ctx.rootimgdir} as version ${v.seq}`);
+}
+
+function explainPackError(e: unknown, archive: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code ?? ((e as { cause?: NodeJS.ErrnoException })?.cause?.code);
+  if (code === "ENOSPC" || /ENOSPC|no space left/i.test(String((e as Error)?.message)))
+    return new AppError("unavailable", `No space left on device while packing; the published ${path.basename(archive)} is untouched and the temporary file was removed. Free space in ${path.dirname(archive)} and pack again.`, { cause: e });
+  return e;
+}
