@@ -26,11 +26,12 @@ import type { RouteContract } from "./define-route";
 import * as audit from "./contracts/audit";
 import * as auth from "./contracts/auth";
 import * as files from "./contracts/files";
+import * as images from "./contracts/images";
 import * as jobs from "./contracts/jobs";
 import * as maintenance from "./contracts/maintenance";
 import * as users from "./contracts/users";
 
-const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files];
+const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images];
 
 function isContract(v: unknown): v is RouteContract {
   const c = v as Partial<RouteContract> | null;
