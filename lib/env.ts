@@ -33,7 +33,7 @@ export type Env = z.infer<typeof envSchema> & {
 
 let cached: Env | undefined;
 
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const r = envSchema.safeParse(stripEmpty(source));
   if (!r.success) {
     const lines = r.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`);
@@ -55,7 +55,7 @@ export function env(): Env {
 }
 
 // An empty variable (`PORT=`) means "not set", not "invalid".
-function stripEmpty(source: NodeJS.ProcessEnv): Record<string, string> {
+function stripEmpty(source: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== "") out[k] = v;
   return out;
