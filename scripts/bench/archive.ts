@@ -12,7 +12,9 @@ import { printTable, type Row, rowVerdict } from "./archive-table.ts";
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BENCH = process.env.BENCH_DIR ?? join(REPO, ".cache/bench");
 const IMAGE = process.env.BENCH_IMAGE ?? join(BENCH, "image"); // holds rootimg/ and rootimg.cpio.gz
-const WORK = process.env.BENCH_WORK ?? join(BENCH, "run");
+// tmpfs by default: the shared disk (ext4, discard, other helpers' builds) adds noise that is not ours
+// nor xCAT's; archive-facts.md measured unpack into tmpfs too. BENCH_WORK=<dir on disk> to compare.
+const WORK = process.env.BENCH_WORK ?? (existsSync("/dev/shm") ? "/dev/shm/rootimg-bench" : join(BENCH, "run"));
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 // Ours: bin/rootimg, or (until the CLI exists) the same commands straight on the library.
 const CLI = process.env.BENCH_ROOTIMG ?? join(REPO, "bin/rootimg");
@@ -75,6 +77,7 @@ async function main() {
     clean(p("bsdtar-x"));
     mkdirSync(p("bsdtar-x"));
     r.bsdtarUnpack.push(ok(await shell('bsdtar -xf "$1" -C "$2"', [REF, p("bsdtar-x")]), `unpack bsdtar #${i}`));
+    clean(p("bsdtar-x")); // keep at most two trees at once (tmpfs is RAM)
     if (oursOk()) {
       clean(tree, stateOf(tree));
       await rootimg(["unpack", REF, tree], `unpack ours #${i}`, r.oursUnpack);
@@ -125,6 +128,7 @@ async function main() {
       const d = await rootimg(["diff", tree], `diff ours #${i}`, r.oursDiff);
       if (d && !/etc\/motd/.test(d.stdout)) checks[`diff #${i} reports etc/motd`] = `NO: ${d.stdout.slice(0, 200)}`;
       await rootimg(["pack", tree, p("ours-out/rootimg.cpio.gz")], `incremental pack ours #${i}`, r.oursIncr);
+      clean(p("ours-out/.rootimg-studio/versions")); // earlier archives kept by ours: 250 MB each
     }
     checks["diff reports etc/motd after the edit"] ??= "yes";
     log("check: incremental archive's stream equals a full pack's");
@@ -165,7 +169,15 @@ async function main() {
   if (process.env.BENCH_KEEP !== "1") clean(WORK);
 }
 
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    if (process.env.BENCH_KEEP !== "1") clean(WORK);
+    process.exit(130);
+  });
+}
+
 main().catch((e: unknown) => {
+  if (process.env.BENCH_KEEP !== "1") clean(WORK);
   process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });
