@@ -1,0 +1,68 @@
+"use client";
+import { useEffect, useState } from "react";
+import { type FileEntryDto, formatSize } from "./files-api";
+import styles from "./files.module.css";
+
+const SPECIAL = [
+  [0o4000, "setuid"],
+  [0o2000, "setgid"],
+  [0o1000, "sticky"],
+] as const;
+
+/** Type, mode (symbolic, octal, special bits), owner and group by the image's names, size, mtime, link, links. */
+export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; onApply: (c: { mode?: string; owner?: string; group?: string }) => Promise<void> }) {
+  const e = p.entry;
+  const [mode, setMode] = useState("");
+  const [owner, setOwner] = useState("");
+  const [group, setGroup] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [msg, setMsg] = useState<string | null>(null);
+  useEffect(() => {
+    setMode(e?.octal ?? "");
+    setOwner(e ? (e.user ?? String(e.uid)) : "");
+    setGroup(e ? (e.group ?? String(e.gid)) : "");
+    setMsg(null);
+  }, [e]);
+  if (!e) return <div className={styles.details} data-testid="details-panel"><p className="muted small">Select an entry to see its details.</p></div>;
+  const special = SPECIAL.filter(([bit]) => e.mode & bit).map(([, n]) => n);
+  const apply = async () => {
+    const change: { mode?: string; owner?: string; group?: string } = {};
+    if (mode !== e.octal && e.type !== "symlink") change.mode = mode;
+    if (owner !== (e.user ?? String(e.uid))) change.owner = owner;
+    if (group !== (e.group ?? String(e.gid))) change.group = group;
+    if (Object.keys(change).length === 0) return;
+    setBusy(true);
+    try {
+      await p.onApply(change);
+      setMsg("Applied");
+    } catch (err) {
+      setMsg((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className={styles.details} data-testid="details-panel">
+      <dl className="facts small">
+        <dt>Path</dt><dd className="mono" data-testid="details-path">{e.path}</dd>
+        <dt>Type</dt><dd data-testid="details-type">{e.type}{e.targetType ? ` → ${e.targetType}` : ""}</dd>
+        <dt>Mode</dt><dd className="mono" data-testid="details-mode">{e.symbolic} ({e.octal}){special.length ? ` ${special.join(", ")}` : ""}</dd>
+        <dt>Owner</dt><dd data-testid="details-owner">{e.user ?? "?"} ({e.uid})</dd>
+        <dt>Group</dt><dd data-testid="details-group">{e.group ?? "?"} ({e.gid})</dd>
+        <dt>Size</dt><dd>{formatSize(e.size)} ({e.size.toLocaleString("en")} bytes)</dd>
+        <dt>Modified</dt><dd>{new Date(e.mtime).toLocaleString("en-GB")}</dd>
+        <dt>Links</dt><dd data-testid="details-nlink">{e.nlink}</dd>
+        {e.type === "symlink" && (<><dt>Target</dt><dd className="mono">{e.target}{e.dangling ? " (dangling)" : ""}</dd></>)}
+      </dl>
+      {p.canEdit && (
+        <form className={styles.attrForm} onSubmit={(ev) => { ev.preventDefault(); void apply(); }}>
+          <label>Mode <input value={mode} onChange={(ev) => setMode(ev.target.value)} size={5} disabled={e.type === "symlink"} data-testid="attr-mode" /></label>
+          <label>Owner <input value={owner} onChange={(ev) => setOwner(ev.target.value)} size={8} data-testid="attr-owner" /></label>
+          <label>Group <input value={group} onChange={(ev) => setGroup(ev.target.value)} size={8} data-testid="attr-group" /></label>
+          <button type="submit" disabled={busy} data-testid="attr-apply">Apply</button>
+          {msg && <span className="small" data-testid="attr-message">{msg}</span>}
+        </form>
+      )}
+    </div>
+  );
+}

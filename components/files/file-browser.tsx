@@ -1,0 +1,118 @@
+"use client";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { roleAtLeast, useCurrentUser } from "../current-user";
+import { isDirLike, useFileTree } from "../hooks/use-file-tree";
+import { type FilesChangedEvent, useImagePresence } from "../hooks/use-image-presence";
+import { useOpenFiles } from "../hooks/use-open-files";
+import { DetailsPanel } from "./details-panel";
+import { EditorPane } from "./editor-pane";
+import { dropEditorModel, setEditorText } from "./editor-models";
+import { FileActions } from "./file-actions";
+import { FileTree } from "./file-tree";
+import { type FileEntryDto, filesApi, joinPath, parentOf } from "./files-api";
+import styles from "./files.module.css";
+import { TreeToolbar } from "./tree-toolbar";
+import { UploadPanel, useUploads } from "./upload-panel";
+import { useChangedPaths } from "./use-changed-paths";
+
+/** The file browser of one unpacked image: tree, tabs with Monaco, details, operations, presence. */
+export function FileBrowser({ image }: { image: string }) {
+  const user = useCurrentUser();
+  const canEdit = roleAtLeast(user, "editor");
+  const fa = useMemo(() => filesApi(image), [image]);
+  const tree = useFileTree(fa);
+  const files = useOpenFiles(fa, setEditorText);
+  const [selected, setSelected] = useState<FileEntryDto | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const changed = useChangedPaths(fa);
+  const treeBox = useRef<HTMLDivElement>(null);
+  const [treeHeight, setTreeHeight] = useState(500);
+
+  useEffect(() => {
+    void tree.load("/");
+  }, [tree.load]);
+  useEffect(() => {
+    const el = treeBox.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setTreeHeight(Math.max(200, el.clientHeight)));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const afterChange = useCallback((paths: string[], select?: string) => {
+    tree.refresh(paths);
+    changed.add(paths);
+    if (select) void fa.stat(select).then(setSelected).catch(() => {});
+    else if (selected && paths.includes(selected.path)) setSelected(null);
+  }, [tree, changed, fa, selected]);
+
+  const onRemote = useCallback((e: FilesChangedEvent) => {
+    tree.refresh(e.paths);
+    changed.add(e.paths);
+    if (e.by !== user.username || e.kind === "content") files.markChanged(e.paths, e.by, e.etag);
+  }, [tree, changed, files, user.username]);
+
+  const openPaths = files.tabs.map((t) => t.data?.entry.path ?? t.path);
+  const presence = useImagePresence({ image, fa, openFiles: openPaths, onChanged: onRemote });
+  const uploads = useUploads(fa.base, (dir, name) => afterChange([joinPath(dir, name)]));
+
+  const jump = async (path: string) => {
+    await tree.reveal(path);
+    try {
+      const e = await fa.stat(path);
+      setSelected(e);
+      if (isDirLike(e)) tree.toggle(e.path, true);
+      else files.open(e.path);
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const close = (path: string) => {
+    files.close(path);
+    dropEditorModel(path);
+  };
+
+  return (
+    <section className={styles.browser} data-testid="file-browser">
+      <div className="toolbar">
+        <h1>Files of {image}</h1>
+        <span className="muted small" data-testid="presence-users">
+          {presence.users.length > 1 ? `here: ${[...new Set(presence.users.map((u) => u.username))].join(", ")}` : ""}
+        </span>
+        <span className="spacer" />
+        <FileActions fa={fa} selected={selected} canEdit={canEdit} onChanged={afterChange} onError={setError} onUpload={(dir, list) => void uploads.add([...list].map((file) => ({ file, dir })))} />
+      </div>
+      {(error || tree.error) && <p className="error" data-testid="files-error">{error ?? tree.error}</p>}
+      <UploadPanel up={uploads} />
+      <div className={styles.columns}>
+        <div className={styles.left}
+          onDragOver={canEdit ? (e) => e.preventDefault() : undefined}
+          onDrop={canEdit ? (e) => { e.preventDefault(); const dir = selected ? (isDirLike(selected) ? selected.path : parentOf(selected.path)) : "/"; void uploads.add([...e.dataTransfer.files].map((file) => ({ file, dir }))); } : undefined}
+        >
+          <TreeToolbar fa={fa} filter={tree.filter} setFilter={tree.setFilter} onJump={(p) => void jump(p)} />
+          <div ref={treeBox} className={styles.treeWrap}>
+            <FileTree
+              rows={tree.rows}
+              selected={selected?.path ?? null}
+              changed={changed.marks}
+              othersOpen={presence.othersOpen}
+              height={treeHeight}
+              onSelect={setSelected}
+              onOpen={(e) => files.open(e.path)}
+              onToggle={tree.toggle}
+              onDropFiles={canEdit ? (dir, list) => void uploads.add([...list].map((file) => ({ file, dir }))) : undefined}
+            />
+          </div>
+        </div>
+        <EditorPane files={{ ...files, close }} canEdit={canEdit} othersOpen={presence.othersOpen} downloadUrl={fa.downloadUrl} />
+        <DetailsPanel entry={selected} canEdit={canEdit} onApply={async (c) => {
+          if (!selected) return;
+          const e = await fa.attributes({ path: selected.path, ...c });
+          setSelected(e);
+          afterChange([e.path]);
+        }} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,102 @@
+"use client";
+import { type KeyboardEvent, useRef } from "react";
+import { isDirLike, type TreeRow } from "../hooks/use-file-tree";
+import { FileIcon } from "./file-icon";
+import { type FileEntryDto, formatSize, parentOf } from "./files-api";
+import styles from "./files.module.css";
+import { scrollRowIntoView, VirtualList } from "./virtual-list";
+
+const ROW = 22;
+
+export type FileTreeProps = {
+  rows: TreeRow[];
+  selected: string | null;
+  changed: Set<string>;
+  /** paths others have open (presence) */
+  othersOpen: Map<string, string[]>;
+  height: number;
+  onSelect: (e: FileEntryDto) => void;
+  onOpen: (e: FileEntryDto) => void;
+  onToggle: (path: string, open?: boolean) => void;
+  onDropFiles?: (dir: string, files: FileList) => void;
+};
+
+function hoverText(e: FileEntryDto): string {
+  const who = `${e.user ?? e.uid}:${e.group ?? e.gid}`;
+  const link = e.type === "symlink" ? ` -> ${e.target}${e.dangling ? " (dangling)" : ""}` : "";
+  return `${e.symbolic} ${e.octal} ${who} ${formatSize(e.size)}${link}`;
+}
+
+/** The virtualized tree: arrows move, Right/Left open and close, Enter opens a file. */
+export function FileTree(p: FileTreeProps) {
+  const scrollRef = useRef<HTMLDivElement | null>(null);
+  const index = p.rows.findIndex((r) => r.entry.path === p.selected);
+
+  const move = (i: number) => {
+    const r = p.rows[Math.max(0, Math.min(p.rows.length - 1, i))];
+    if (!r) return;
+    p.onSelect(r.entry);
+    scrollRowIntoView(scrollRef.current, p.rows.indexOf(r), ROW);
+  };
+  const onKey = (ev: KeyboardEvent) => {
+    const cur = p.rows[index];
+    const handled = ["ArrowDown", "ArrowUp", "ArrowRight", "ArrowLeft", "Enter", "Home", "End", "PageDown", "PageUp"];
+    if (!handled.includes(ev.key)) return;
+    ev.preventDefault();
+    if (ev.key === "ArrowDown") move(index + 1);
+    else if (ev.key === "ArrowUp") move(index - 1);
+    else if (ev.key === "Home") move(0);
+    else if (ev.key === "End") move(p.rows.length - 1);
+    else if (ev.key === "PageDown") move(index + Math.floor(p.height / ROW));
+    else if (ev.key === "PageUp") move(index - Math.floor(p.height / ROW));
+    else if (!cur) move(0);
+    else if (ev.key === "ArrowRight" && isDirLike(cur.entry)) {
+      if (!cur.expanded) p.onToggle(cur.entry.path, true);
+      else move(index + 1);
+    } else if (ev.key === "ArrowLeft") {
+      if (cur.expanded) p.onToggle(cur.entry.path, false);
+      else move(p.rows.findIndex((r) => r.entry.path === parentOf(cur.entry.path)));
+    } else if (ev.key === "Enter") {
+      if (isDirLike(cur.entry)) p.onToggle(cur.entry.path);
+      else p.onOpen(cur.entry);
+    }
+  };
+
+  const renderRow = (i: number) => {
+    const r = p.rows[i];
+    const e = r.entry;
+    const dir = isDirLike(e);
+    const others = p.othersOpen.get(e.path);
+    const cls = [styles.row, e.path === p.selected ? styles.selected : "", p.changed.has(e.path) ? styles.changed : ""].join(" ");
+    return (
+      <div
+        className={cls}
+        style={{ paddingLeft: 6 + r.depth * 14 }}
+        title={hoverText(e)}
+        data-testid="tree-row"
+        data-path={e.path}
+        data-changed={p.changed.has(e.path) ? "true" : undefined}
+        onClick={() => {
+          p.onSelect(e);
+          if (dir) p.onToggle(e.path);
+          else p.onOpen(e);
+        }}
+        onDragOver={dir && p.onDropFiles ? (ev) => ev.preventDefault() : undefined}
+        onDrop={dir && p.onDropFiles ? (ev) => { ev.preventDefault(); ev.stopPropagation(); p.onDropFiles?.(e.path, ev.dataTransfer.files); } : undefined}
+      >
+        <span className={styles.twisty}>{dir ? (r.loading ? "…" : r.expanded ? "▾" : "▸") : ""}</span>
+        <FileIcon entry={e} open={r.expanded} />
+        <span className={styles.name}>{e.name}</span>
+        {e.type === "symlink" && <span className={e.dangling ? styles.dangling : styles.target} data-testid={e.dangling ? "dangling" : undefined}>→ {e.target}</span>}
+        {p.changed.has(e.path) && <span className={styles.changedMark} title="changed since unpack">●</span>}
+        {others && <span className={styles.presence} title={`open by ${others.join(", ")}`} data-testid="tree-presence">👤{others.length}</span>}
+      </div>
+    );
+  };
+
+  return (
+    <div tabIndex={0} onKeyDown={onKey} className={styles.treeBox} data-testid="file-tree" aria-label="file tree">
+      <VirtualList count={p.rows.length} rowHeight={ROW} height={p.height} scrollRef={scrollRef} renderRow={renderRow} testId="tree-scroll" />
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+import type { FileContentDto, FileEntryDto } from "@/lib/api/contracts/files";
+import { ApiError, api, qs } from "../api-client";
+
+export type { FileContentDto, FileEntryDto };
+
+/** Browser-side calls to /api/images/{name}/files/*. */
+export function filesApi(image: string) {
+  const base = `/api/images/${encodeURIComponent(image)}/files`;
+  return {
+    base,
+    list: (path: string) => api<{ path: string; entries: FileEntryDto[] }>(`${base}/list${qs({ path })}`),
+    stat: (path: string) => api<FileEntryDto>(`${base}/stat${qs({ path })}`),
+    read: (path: string) => api<FileContentDto>(`${base}/content${qs({ path })}`),
+    save: async (o: { path: string; content: string; encoding: "utf-8" | "latin-1"; etag: string }) => {
+      const res = await fetch(`${base}/content`, {
+        method: "PUT",
+        headers: { "content-type": "application/json", "if-match": `"${o.etag}"` },
+        body: JSON.stringify({ path: o.path, content: o.content, encoding: o.encoding }),
+      });
+      const data = await res.json().catch(() => null);
+      if (!res.ok) {
+        const err = data?.error ?? {};
+        const e = new ApiError(res.status, err.code ?? "error", err.message ?? `${res.status}`);
+        (e as ApiError & { etag?: string }).etag = err.etag;
+        throw e;
+      }
+      return data as { entry: FileEntryDto; etag: string };
+    },
+    attributes: (body: { path: string; mode?: string; owner?: string; group?: string }) => api<FileEntryDto>(`${base}/attributes`, { method: "PATCH", body }),
+    create: (body: { path: string; type: "file" | "dir" | "symlink"; target?: string }) => api<FileEntryDto>(`${base}/create`, { method: "POST", body }),
+    rename: (from: string, to: string) => api<FileEntryDto>(`${base}/rename`, { method: "POST", body: { from, to } }),
+    remove: (path: string) => api<{ removed: number }>(`${base}/entry${qs({ path })}`, { method: "DELETE" }),
+    search: (q: string) => api<{ hits: { path: string; type: string }[]; truncated: boolean }>(`${base}/search${qs({ q })}`),
+    changed: () => api<{ available: boolean; paths: string[] }>(`${base}/changed`),
+    presence: (clientId: string, files: string[]) =>
+      api<{ users: PresenceUser[] }>(`${base}/presence`, { method: "POST", body: { clientId, files } }),
+    downloadUrl: (path: string) => `${base}/download${qs({ path })}`,
+  };
+}
+
+export type PresenceUser = { clientId: string; username: string; files: string[] };
+export type FilesApi = ReturnType<typeof filesApi>;
+
+export function parentOf(p: string): string {
+  const i = p.lastIndexOf("/");
+  return i <= 0 ? "/" : p.slice(0, i);
+}
+
+export function baseName(p: string): string {
+  return p === "/" ? "/" : p.slice(p.lastIndexOf("/") + 1);
+}
+
+export function joinPath(dir: string, name: string): string {
+  return dir === "/" ? `/${name}` : `${dir}/${name}`;
+}
+
+export function formatSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const u = ["KiB", "MiB", "GiB", "TiB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${u[i]}`;
+}

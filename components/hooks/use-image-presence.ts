@@ -1,0 +1,56 @@
+"use client";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { FilesApi, PresenceUser } from "../files/files-api";
+import { useSocket } from "../socket-provider";
+
+export type FilesChangedEvent = { paths: string[]; kind: string; by: string; etag?: string };
+
+/**
+ * Presence in the room `image:<name>`: sends which files this tab has open (on change and every 10 s),
+ * receives everyone's, and hands `files:changed` events to `onChanged`.
+ */
+export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: string[]; onChanged: (e: FilesChangedEvent) => void }) {
+  const socket = useSocket();
+  const [users, setUsers] = useState<PresenceUser[]>([]);
+  const clientId = useMemo(() => (typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`), []);
+  const onChanged = useRef(o.onChanged);
+  onChanged.current = o.onChanged;
+
+  useEffect(() => {
+    if (!socket) return;
+    const room = `image:${o.image}`;
+    const join = () => socket.emit("join", room, () => {});
+    const onPresence = (m: { users: PresenceUser[] }) => setUsers(m.users);
+    const onFiles = (e: FilesChangedEvent) => onChanged.current(e);
+    socket.on("files:presence", onPresence);
+    socket.on("files:changed", onFiles);
+    socket.on("connect", join);
+    if (socket.connected) join();
+    return () => {
+      socket.off("files:presence", onPresence);
+      socket.off("files:changed", onFiles);
+      socket.off("connect", join);
+      socket.emit("leave", room);
+    };
+  }, [socket, o.image]);
+
+  const key = o.openFiles.join("\0");
+  useEffect(() => {
+    const files = key ? key.split("\0") : [];
+    const beat = () => o.fa.presence(clientId, files).then((r) => setUsers(r.users)).catch(() => {});
+    void beat();
+    const t = setInterval(beat, 10_000);
+    return () => clearInterval(t);
+  }, [key, clientId, o.fa]);
+
+  /** path -> other users who have it open */
+  const othersOpen = useMemo(() => {
+    const m = new Map<string, string[]>();
+    for (const u of users) {
+      if (u.clientId === clientId) continue;
+      for (const f of u.files) m.set(f, [...(m.get(f) ?? []), u.username]);
+    }
+    return m;
+  }, [users, clientId]);
+  return { users, othersOpen, clientId };
+}

@@ -1,0 +1,178 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import { ADMIN, apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
+
+// Browsing and editing the demo image in the browser; every check on disk reads the real unpacked tree.
+const IMAGE = "demo-busybox-x86_64-netboot-compute";
+
+/** Unpacks the demo image once (or waits for an unpack under way) and returns its tree on disk. */
+async function ensureUnpacked(api: APIRequestContext): Promise<string> {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const img = await (await api.get(`/api/images/${IMAGE}`)).json();
+    const tree = path.join(img.rootimgdir, "rootimg");
+    if (img.workspace === "unpacked" && fs.existsSync(path.join(tree, "etc/motd"))) return tree;
+    if (img.workspace === "packed" || img.workspace === "missing") {
+      const r = await api.post(`/api/images/${IMAGE}/unpack`, { data: { mode: "unpack" } });
+      if (r.status() === 202) {
+        const { jobId } = await r.json();
+        await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).state, { timeout: 60_000 }).toMatch(/succeeded|failed/);
+      }
+    }
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  throw new Error(`${IMAGE} did not become unpacked`);
+}
+
+async function openFilesPage(page: Page, creds: { username: string; password: string }) {
+  await uiLogin(page, creds);
+  await page.goto(`/images/${IMAGE}/files`);
+  await expect(page.getByTestId("file-tree")).toBeVisible();
+}
+
+const row = (page: Page, p: string) => page.locator(`[data-testid=tree-row][data-path="${p}"]`);
+
+async function openFile(page: Page, p: string) {
+  await page.getByTestId("jump-path").fill(p);
+  await page.getByTestId("jump-path").press("Enter");
+  await expect(page.locator(`[data-testid=editor-tab][data-path="${p}"]`)).toBeVisible();
+  await expect(page.getByTestId("code-editor").locator(".view-lines")).toBeVisible();
+}
+
+async function typeAtEnd(page: Page, text: string) {
+  await page.getByTestId("code-editor").locator(".view-lines").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type(text);
+}
+
+let tree: string;
+let editor: Awaited<ReturnType<typeof createUser>>;
+test.beforeAll(async () => {
+  const admin = await apiAs(ADMIN);
+  tree = await ensureUnpacked(admin);
+  editor = await createUser(admin, "editor");
+  await admin.dispose();
+});
+
+test("browse, open /etc/motd, edit and save: same mode and owner on disk", async ({ page }) => {
+  const motd = path.join(tree, "etc/motd");
+  fs.chownSync(motd, 1001, 1001);
+  fs.chmodSync(motd, 0o640);
+  await openFilesPage(page, editor);
+  await row(page, "/etc").click();
+  await row(page, "/etc/motd").click();
+  await expect(page.getByTestId("details-owner")).toContainText("(1001)");
+  await expect(page.getByTestId("code-editor")).toContainText("Welcome");
+  const marker = `edited by e2e ${uniqueName("m")}`;
+  await typeAtEnd(page, marker);
+  await expect(page.locator('[data-testid=editor-tab][data-path="/etc/motd"]')).toHaveAttribute("data-modified", "true");
+  await page.getByTestId("save-file").click();
+  await expect(page.getByTestId("save-message")).toHaveText("Saved");
+  await expect(page.locator('[data-testid=editor-tab][data-path="/etc/motd"]')).toHaveAttribute("data-modified", "false");
+  const st = fs.statSync(motd);
+  expect(fs.readFileSync(motd, "utf8")).toContain(marker);
+  expect([st.mode & 0o7777, st.uid, st.gid]).toEqual([0o640, 1001, 1001]);
+  // the save is a pending change of the image and marks the file changed in the tree
+  await expect(row(page, "/etc/motd")).toHaveAttribute("data-changed", "true");
+});
+
+test("change a mode from the details panel", async ({ page }) => {
+  await openFilesPage(page, editor);
+  await row(page, "/etc").click();
+  await row(page, "/etc/hostname").click();
+  await page.getByTestId("attr-mode").fill("4750");
+  await page.getByTestId("attr-apply").click();
+  await expect(page.getByTestId("details-mode")).toContainText("-rwsr-x--- (4750) setuid");
+  expect(fs.statSync(path.join(tree, "etc/hostname")).mode & 0o7777).toBe(0o4750);
+  await page.getByTestId("attr-mode").fill("0644");
+  await page.getByTestId("attr-apply").click();
+  await expect(page.getByTestId("details-mode")).toContainText("(0644)");
+});
+
+test("create, rename and delete files", async ({ page }) => {
+  const name = `${uniqueName("new")}.conf`;
+  await openFilesPage(page, editor);
+  await row(page, "/tmp").click();
+  await page.getByTestId("new-file").click();
+  await page.getByTestId("prompt-input").fill(name);
+  await page.getByTestId("prompt-ok").click();
+  await expect(row(page, `/tmp/${name}`)).toBeVisible();
+  expect(fs.existsSync(path.join(tree, "tmp", name))).toBe(true);
+  await row(page, `/tmp/${name}`).click();
+  await page.getByTestId("rename").click();
+  await page.getByTestId("prompt-input").fill(`renamed-${name}`);
+  await page.getByTestId("prompt-ok").click();
+  await expect(row(page, `/tmp/renamed-${name}`)).toBeVisible();
+  expect(fs.existsSync(path.join(tree, "tmp", name))).toBe(false);
+  expect(fs.existsSync(path.join(tree, "tmp", `renamed-${name}`))).toBe(true);
+  page.once("dialog", (d) => d.accept());
+  await page.getByTestId("delete").click();
+  await expect(row(page, `/tmp/renamed-${name}`)).toHaveCount(0);
+  expect(fs.existsSync(path.join(tree, "tmp", `renamed-${name}`))).toBe(false);
+});
+
+test("upload a file and download it and its directory", async ({ page }) => {
+  const name = `${uniqueName("up")}.txt`;
+  const content = `uploaded ${name}\n`;
+  await openFilesPage(page, editor);
+  await row(page, "/tmp").click();
+  await page.getByTestId("upload-input").setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from(content) });
+  await expect(page.getByTestId("upload-row").filter({ hasText: name })).toHaveAttribute("data-state", "done");
+  expect(fs.readFileSync(path.join(tree, "tmp", name), "utf8")).toBe(content);
+  expect(fs.statSync(path.join(tree, "tmp", name)).mode & 0o777).toBe(0o644);
+  await row(page, `/tmp/${name}`).click();
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
+  expect(fs.readFileSync(await file.path(), "utf8")).toBe(content);
+  await row(page, "/tmp").click();
+  const [tar] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download").click()]);
+  expect(tar.suggestedFilename()).toBe("tmp.tar");
+  expect(fs.readFileSync(await tar.path()).includes(Buffer.from(`tmp/${name}`))).toBe(true);
+  // the same name again: the user chooses to keep both
+  await page.getByTestId("upload-input").setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from("second\n") });
+  await page.getByTestId("upload-keep-both").click();
+  await expect.poll(() => fs.existsSync(path.join(tree, "tmp", name.replace(".txt", "-1.txt")))).toBe(true);
+});
+
+async function editorPage(browser: Browser) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await openFilesPage(page, editor);
+  return { ctx, page };
+}
+
+test("two browsers editing the same file: the second save gets a conflict and merges", async ({ browser }) => {
+  const a = await editorPage(browser);
+  const b = await editorPage(browser);
+  await openFile(a.page, "/etc/hosts");
+  await openFile(b.page, "/etc/hosts");
+  await expect(a.page.getByTestId("tab-presence")).toBeVisible(); // A sees that someone else has it open
+  await typeAtEnd(a.page, "10.0.0.1 from-a\n");
+  await a.page.keyboard.press("Control+s");
+  await expect(a.page.getByTestId("save-message")).toHaveText("Saved");
+  await expect(b.page.getByTestId("changed-on-disk")).toBeVisible(); // told without a reload
+  await typeAtEnd(b.page, "10.0.0.2 from-b\n");
+  await b.page.getByTestId("save-file").click();
+  await expect(b.page.getByTestId("conflict-dialog")).toBeVisible();
+  await b.page.getByTestId("conflict-save-merged").click();
+  await expect(b.page.getByTestId("conflict-dialog")).toHaveCount(0);
+  await expect(b.page.getByTestId("save-message")).toHaveText("Saved");
+  expect(fs.readFileSync(path.join(tree, "etc/hosts"), "utf8")).toContain("from-b");
+  await a.ctx.close();
+  await b.ctx.close();
+});
+
+test("a viewer can read but not save", async ({ page, adminApi }) => {
+  const viewer = await createUser(adminApi, "viewer");
+  await openFilesPage(page, viewer);
+  await openFile(page, "/etc/motd");
+  await expect(page.getByTestId("read-only")).toBeVisible();
+  await expect(page.getByTestId("save-file")).toHaveCount(0);
+  await expect(page.getByTestId("new-file")).toHaveCount(0);
+  const read = await (await page.request.get(`/api/images/${IMAGE}/files/content?path=/etc/motd`)).json();
+  const put = await page.request.put(`/api/images/${IMAGE}/files/content`, {
+    headers: { "if-match": `"${read.etag}"`, origin: new URL(page.url()).origin },
+    data: { path: "/etc/motd", content: "viewer was here\n", encoding: "utf-8" },
+  });
+  expect(put.status()).toBe(403);
+  expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).not.toContain("viewer was here");
+});
