@@ -87,8 +87,8 @@ export function writeBody(buf: Buffer, off: number, r: CpioRecord, warnings: str
 }
 
 /** Builds the raw newc bytes of a run of records. */
-export function buildRaw(records: CpioRecord[], rawLength: number, warnings: string[]): Buffer {
-  const buf = Buffer.allocUnsafe(rawLength);
+export function buildRaw(records: CpioRecord[], rawLength: number, warnings: string[], into?: Buffer): Buffer {
+  const buf = into ? into.subarray(0, rawLength) : Buffer.allocUnsafe(rawLength);
   let off = 0;
   for (const r of records) {
     off = writeHeader(buf, off, r);

@@ -4,7 +4,7 @@ import { FileTooLargeError } from "./errors.ts";
 import type { TreeEntry } from "./walk-tree.ts";
 
 /** Average uncompressed bytes per gzip member: big enough for ~0.01 % overhead, small enough to parallelise. */
-export const TARGET_MEMBER = 8 << 20;
+export const TARGET_MEMBER = 4 << 20;
 const MAX_MEMBER = 4 * TARGET_MEMBER;
 const FOUR_GIB = 2 ** 32;
 

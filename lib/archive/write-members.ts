@@ -50,65 +50,77 @@ function copyRange(src: number, dst: number, offset: number, length: number, scr
   }
 }
 
-type Ready = { m: Member; gz?: Buffer; hit?: CachedMember };
-
 /**
  * Writes one multi-member gzip stream: unchanged members are copied from the previous archive byte for byte,
- * the others are built from the tree and compressed in parallel on the libuv pool (node:zlib async), written in
- * order. The decompressed result is one newc stream ending with TRAILER!!!.
+ * the others are built from the tree and compressed in parallel on the libuv pool (node:zlib async). Compression
+ * of members further ahead is started before earlier unchanged members are copied, so copying overlaps it.
+ * The decompressed result is one newc stream ending with TRAILER!!!.
  */
 export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenMember[]> {
   const limit = Math.max(2, availableParallelism()) + 1;
   const src = o.reuse ? openSync(o.reuse.file, "r") : -1;
-  const scratch = Buffer.allocUnsafe(8 * MiB);
+  const scratch = Buffer.allocUnsafe(4 * MiB);
   const out: WrittenMember[] = [];
-  const queue: Promise<Ready>[] = [];
+  const pending = new Map<number, Promise<Buffer>>();
+  const total = o.members.reduce((a, m) => a + m.rawLength, 0);
+  const hitOf = (m: Member) => {
+    const hit = o.reuse?.byKey.get(m.key);
+    return hit && hit.rawLength === m.rawLength ? hit : undefined;
+  };
+  const pool: Buffer[] = [];
+  const take = (n: number) => {
+    const i = pool.findIndex((b) => b.length >= n);
+    return i >= 0 ? pool.splice(i, 1)[0] : Buffer.allocUnsafeSlow(Math.max(n, 8 * MiB));
+  };
+  let nextToStart = 0;
+  const startMore = () => {
+    while (pending.size < limit && nextToStart < o.members.length) {
+      const i = nextToStart++;
+      const m = o.members[i];
+      if (hitOf(m) || m.rawLength > STREAM_THRESHOLD) continue;
+      // Raw buffers are recycled: left to the GC, hundreds of MB of dead 4-16 MiB buffers pile up in RSS.
+      const buf = take(m.rawLength);
+      const p = gzipAsync(buildRaw(m.records, m.rawLength, o.warnings, buf), { level: o.level }).finally(() => pool.push(buf));
+      p.catch(() => {});
+      pending.set(i, p);
+    }
+  };
   let offset = 0;
   let raw = 0;
   let entries = 0;
   let last = 0;
-  const progress = () => {
-    if (!o.onProgress || Date.now() - last < 100) return;
-    last = Date.now();
-    o.onProgress({ phase: "pack", bytesDone: raw, bytesTotal: o.members.reduce((a, m) => a + m.rawLength, 0), entries, entriesTotal: o.entriesTotal });
-  };
-  const flushOne = async () => {
-    const r = await queue.shift()!;
-    if (r.hit) copyRange(src, o.fd, r.hit.offset, r.hit.length, scratch);
-    else writeAll(o.fd, r.gz!);
-    const length = r.hit ? r.hit.length : r.gz!.length;
-    out.push({ key: r.m.key, offset, length, rawLength: r.m.rawLength, reused: !!r.hit });
-    offset += length;
-    raw += r.m.rawLength;
-    entries += r.m.records.length;
-    progress();
-  };
   try {
-    for (const m of o.members) {
+    for (let i = 0; i < o.members.length; i++) {
       throwIfAborted(o.signal, "pack");
-      const hit = o.reuse?.byKey.get(m.key);
-      if (hit && hit.rawLength === m.rawLength) queue.push(Promise.resolve({ m, hit }));
-      else if (m.rawLength > STREAM_THRESHOLD) {
-        while (queue.length) await flushOne();
-        const length = await streamMember(o.fd, m, o.level, o.warnings);
-        out.push({ key: m.key, offset, length, rawLength: m.rawLength, reused: false });
-        offset += length;
-        raw += m.rawLength;
-        entries += m.records.length;
-      } else {
-        const buf = buildRaw(m.records, m.rawLength, o.warnings);
-        queue.push(gzipAsync(buf, { level: o.level }).then((gz) => ({ m, gz })));
+      startMore();
+      const m = o.members[i];
+      const hit = hitOf(m);
+      let length: number;
+      if (hit) {
+        copyRange(src, o.fd, hit.offset, hit.length, scratch);
+        length = hit.length;
+      } else if (pending.has(i)) {
+        const gz = await pending.get(i)!;
+        pending.delete(i);
+        writeAll(o.fd, gz);
+        length = gz.length;
+      } else length = await streamMember(o.fd, m, o.level, o.warnings);
+      out.push({ key: m.key, offset, length, rawLength: m.rawLength, reused: !!hit });
+      offset += length;
+      raw += m.rawLength;
+      entries += m.records.length;
+      if (o.onProgress && Date.now() - last >= 100) {
+        last = Date.now();
+        o.onProgress({ phase: "pack", bytesDone: raw, bytesTotal: total, entries, entriesTotal: o.entriesTotal });
       }
-      while (queue.length >= limit) await flushOne();
     }
-    while (queue.length) await flushOne();
     throwIfAborted(o.signal, "pack");
     const trailer = gzipSync(buildTrailer(raw), { level: o.level });
     writeAll(o.fd, trailer);
     out.push({ key: "trailer", offset, length: trailer.length, rawLength: 0, reused: false });
     return out;
   } finally {
-    await Promise.allSettled(queue);
+    await Promise.allSettled(pending.values());
     if (src >= 0) closeSync(src);
   }
 }
