@@ -1,0 +1,99 @@
+/**
+ * rootimg: command-line front end of lib/archive (unpack, pack, diff, verify xCAT root images).
+ * Exit 0 on success; on failure one line `error: ...` on stderr and exit 1 (2 for usage errors).
+ * Progress goes to stderr only when stderr is a terminal, so scripts and pipes see clean output.
+ */
+import { diffTree, packTree, unpackArchive, verifyArchive, type ArchiveProgress } from "../lib/archive/index.ts";
+
+const USAGE = `usage:
+  rootimg unpack ARCHIVE DEST
+  rootimg pack TREE ARCHIVE [--exlist FILE[,FILE...]] [--stamp IMAGENAME] [--full]
+  rootimg diff TREE
+  rootimg verify ARCHIVE`;
+
+class UsageError extends Error {}
+
+function progress(p: ArchiveProgress): void {
+  if (!process.stderr.isTTY) return;
+  const pct = p.bytesTotal ? ((100 * p.bytesDone) / p.bytesTotal).toFixed(1) : "?";
+  process.stderr.write(`\r${p.phase}: ${pct}% (${(p.bytesDone / 1048576).toFixed(0)}/${(p.bytesTotal / 1048576).toFixed(0)} MiB), ${p.entries} entries   `);
+}
+
+function endProgress(): void {
+  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+}
+
+function parseFlags(args: string[], known: Record<string, "value" | "bool">): { positional: string[]; flags: Record<string, string | true> } {
+  const positional: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith("--")) {
+      const [name, inline] = a.slice(2).split(/=(.*)/s, 2);
+      const kind = known[name];
+      if (!kind) throw new UsageError(`unknown option --${name}`);
+      if (kind === "bool") flags[name] = true;
+      else {
+        const v = inline ?? args[++i];
+        if (v === undefined) throw new UsageError(`--${name} needs a value`);
+        flags[name] = v;
+      }
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  const ac = new AbortController();
+  process.once("SIGINT", () => ac.abort());
+  process.once("SIGTERM", () => ac.abort());
+  const signal = ac.signal;
+  if (cmd === "unpack") {
+    const { positional } = parseFlags(rest, {});
+    if (positional.length !== 2) throw new UsageError("unpack needs ARCHIVE and DEST");
+    const r = await unpackArchive({ archive: positional[0], dest: positional[1], signal, onProgress: progress });
+    endProgress();
+    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+    process.stdout.write(`unpacked ${r.entries} entries (${r.format.label}) into ${r.dest}\n`);
+  } else if (cmd === "pack") {
+    const { positional, flags } = parseFlags(rest, { exlist: "value", stamp: "value", full: "bool" });
+    if (positional.length !== 2) throw new UsageError("pack needs TREE and ARCHIVE");
+    const r = await packTree({
+      tree: positional[0],
+      archive: positional[1],
+      exlist: flags.exlist as string | undefined,
+      stamp: flags.stamp as string | undefined,
+      full: flags.full === true,
+      signal,
+      onProgress: progress,
+    });
+    endProgress();
+    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+    process.stdout.write(`packed ${r.entries} entries into ${r.archive} (${r.size} bytes, ${r.members} members, ${r.membersReused} reused)${r.uuid ? ` IMAGEUUID=${r.uuid}` : ""}${r.previousVersion ? `; previous kept as ${r.previousVersion}` : ""}\n`);
+  } else if (cmd === "diff") {
+    const { positional } = parseFlags(rest, {});
+    if (positional.length !== 1) throw new UsageError("diff needs TREE");
+    const r = await diffTree({ tree: positional[0], signal });
+    process.stdout.write(r.changes.map((c) => `${c.letter} ${c.path}\n`).join(""));
+  } else if (cmd === "verify") {
+    const { positional } = parseFlags(rest, {});
+    if (positional.length !== 1) throw new UsageError("verify needs ARCHIVE");
+    const r = await verifyArchive({ archive: positional[0], signal, onProgress: progress });
+    endProgress();
+    process.stdout.write(`ok: ${r.entries} entries, ${r.format.label}, ${r.bytes} bytes uncompressed\n`);
+  } else if (cmd === "-h" || cmd === "--help" || cmd === "help") {
+    process.stdout.write(`${USAGE}\n`);
+  } else throw new UsageError(cmd ? `unknown command ${cmd}` : "missing command");
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (e: unknown) => {
+    endProgress();
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
+    process.stderr.write(`error: ${msg}\n`);
+    if (e instanceof UsageError) process.stderr.write(`${USAGE}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);
