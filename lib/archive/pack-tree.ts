@@ -36,7 +36,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const entries = walkTree(tree).filter((e) => keep(e.rel));
   const records = toRecords(entries, warnings);
   const byRel = new Map(entries.map((e) => [e.rel, e]));
-  const members = planMembers(records, byRel, `${FORMAT_SALT}:${level}`);
+  const members = planMembers(records, byRel, `${FORMAT_SALT}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
   const prev = !opts.full && compression === "gzip" ? loadPackCache(tree) : undefined;
   const rebuilt = members.filter((m) => !prev?.byKey.has(m.key));
   // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack.

@@ -5,7 +5,6 @@ import type { TreeEntry } from "./walk-tree.ts";
 
 /** Average uncompressed bytes per gzip member: big enough for ~0.01 % overhead, small enough to parallelise. */
 export const TARGET_MEMBER = 4 << 20;
-const MAX_MEMBER = 4 * TARGET_MEMBER;
 const FOUR_GIB = 2 ** 32;
 
 export interface Member {
@@ -14,7 +13,6 @@ export interface Member {
   rawLength: number;
   /** Identity of the member's inputs: equal key => equal bytes (see memberKey). */
   key: string;
-  /** Per-record stat identity strings, kept for the key. */
 }
 
 /** FNV-1a: cheap, stable 32-bit hash of a path (inode numbers and cut points must not depend on the machine). */
@@ -98,7 +96,8 @@ function identity(r: CpioRecord, e: TreeEntry): string {
  * (a hash of its path against its share of the target size), so an edit moves at most the cuts next to it and
  * all other members keep identical bytes; a hard maximum bounds member size.
  */
-export function planMembers(records: CpioRecord[], byRel: Map<string, TreeEntry>, salt: string): Member[] {
+export function planMembers(records: CpioRecord[], byRel: Map<string, TreeEntry>, salt: string, target = TARGET_MEMBER): Member[] {
+  const max = 4 * target;
   const members: Member[] = [];
   let cur: CpioRecord[] = [];
   let len = 0;
@@ -109,7 +108,7 @@ export function planMembers(records: CpioRecord[], byRel: Map<string, TreeEntry>
     len += rl;
     h.update(identity(r, byRel.get(r.rel)!)).update("\n");
     const u = hash32(`cut:${r.name}`) / 2 ** 32;
-    if (u < rl / TARGET_MEMBER || len >= MAX_MEMBER) {
+    if (u < rl / target || len >= max) {
       members.push({ records: cur, rawLength: len, key: h.digest("hex") });
       cur = [];
       len = 0;

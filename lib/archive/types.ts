@@ -85,6 +85,8 @@ export interface PackOptions {
   full?: boolean;
   /** Keep this many earlier archives in .rootimg-studio/versions (default 5). */
   keepVersions?: number;
+  /** Average uncompressed bytes per gzip member (default 4 MiB); small values are for tests. */
+  memberSize?: number;
   /** gzip level (default 6, like pigz/gzip). */
   level?: number;
   signal?: AbortSignal;
