@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { createServer as createNetServer } from "node:net";
 import path from "node:path";
 import { loadEnv, type Env } from "./lib/env";
 
@@ -28,6 +29,21 @@ try {
   fail(`cannot create the data directory ${config.dataDir} (ROOTIMG_DATA_DIR): ${(e as Error).message}`);
 }
 
+// Probe the port before touching the database: a second instance should say "port in use", not fail on
+// the database lock the first one holds.
+await new Promise<void>((resolve) => {
+  const probe = createNetServer();
+  probe.once("error", (e: NodeJS.ErrnoException) => fail(listenError(e)));
+  probe.listen(config.PORT, config.HOST, () => probe.close(() => resolve()));
+});
+
+function listenError(e: NodeJS.ErrnoException): string {
+  if (e.code === "EADDRINUSE") return `port ${config.PORT} on ${config.HOST} is already in use; stop the other program or set PORT`;
+  if (e.code === "EACCES") return `no permission to listen on ${config.HOST}:${config.PORT}; choose a port above 1023 or run as root`;
+  if (e.code === "EADDRNOTAVAIL") return `HOST=${config.HOST} is not an address of this machine`;
+  return `cannot listen on ${config.HOST}:${config.PORT}: ${e.message}`;
+}
+
 // Migrations through the WebAssembly schema engine (the native one cannot be downloaded), as a child
 // process so the wasm engine's memory is gone before the server starts.
 const migrate = spawnSync(process.execPath, [path.join(root, "scripts/db.mjs"), "deploy", "--quiet"], {
@@ -36,7 +52,15 @@ const migrate = spawnSync(process.execPath, [path.join(root, "scripts/db.mjs"), 
   stdio: ["ignore", "inherit", "pipe"],
   encoding: "utf8",
 });
-if (migrate.status !== 0) fail(`database migration failed for ${config.DATABASE_URL}:\n${migrate.stderr.trim().split("\n").slice(-5).join("\n")}`);
+if (migrate.status !== 0) {
+  // The engine locks the file exclusively; a timeout means another process (another instance?) holds it.
+  const busy = /SocketTimeout|database is locked|SQLITE_BUSY/.test(migrate.stderr);
+  fail(
+    busy
+      ? `the database ${config.DATABASE_URL.slice(5)} is in use by another process (another Rootimg Studio on the same ROOTIMG_DATA_DIR?)`
+      : `database migration failed for ${config.DATABASE_URL}:\n${migrate.stderr.trim().split("\n").filter((l) => !/^\s+at /.test(l)).slice(-6).join("\n")}`,
+  );
+}
 
 const { initDatabase } = await import("./lib/db/client");
 const { interruptStaleJobs } = await import("./lib/jobs/interrupt-stale-jobs");
@@ -84,12 +108,7 @@ const { Server } = await import("socket.io");
 const io = new Server(server, { serveClient: false });
 attachSocketServer(io, rooms);
 
-server.on("error", (e: NodeJS.ErrnoException) => {
-  if (e.code === "EADDRINUSE") fail(`port ${config.PORT} on ${config.HOST} is already in use; stop the other program or set PORT`);
-  if (e.code === "EACCES") fail(`no permission to listen on ${config.HOST}:${config.PORT}; choose a port above 1023 or run as root`);
-  if (e.code === "EADDRNOTAVAIL") fail(`HOST=${config.HOST} is not an address of this machine`);
-  fail(e.message);
-});
+server.on("error", (e: NodeJS.ErrnoException) => fail(listenError(e)));
 
 server.listen(config.PORT, config.HOST, () => {
   const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;

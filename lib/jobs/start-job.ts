@@ -115,6 +115,8 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
       where: { id },
       data: {
         ...live,
+        // A status text like "hashing the copy" would read as still going; failures keep the last one.
+        message: state === "succeeded" ? null : live.message,
         state,
         error,
         result: result === undefined ? null : JSON.stringify(result),
@@ -123,7 +125,7 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
       },
     });
     const outcome = state === "succeeded" ? "ok" : state === "cancelled" ? "cancelled" : "error";
-    await recordAudit(tx, { user: opts.user, action: opts.type, image: opts.image, node: opts.node, outcome, detail: { jobId: id, error } });
+    await recordAudit(tx, { user: opts.user, action: opts.type, image: opts.image, node: opts.node, outcome, detail: error ? { jobId: id, error } : { jobId: id } });
     return row;
   });
   activeJobs.delete(id);
