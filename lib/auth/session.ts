@@ -30,10 +30,9 @@ export async function getSessionUser(token: string | undefined | null): Promise<
     await prisma.session.deleteMany({ where: { id } });
     return null;
   }
-  // Sliding expiry, written at most once a minute so reads stay reads.
+  // Fixed expiry (the cookie carries the same one); lastSeenAt is written at most once a minute.
   if (Date.now() - s.lastSeenAt.getTime() > 60_000) {
-    const expiresAt = new Date(Date.now() + env().SESSION_TTL_HOURS * 3600_000);
-    await prisma.session.update({ where: { id }, data: { lastSeenAt: new Date(), expiresAt } });
+    await prisma.session.update({ where: { id }, data: { lastSeenAt: new Date() } });
   }
   return { id: s.user.id, username: s.user.username, role: s.user.role as Role };
 }
