@@ -11,11 +11,11 @@ const INCLUDE_RE = /^\s*#INCLUDE:([^#]+)#/;
  * `#INCLUDE:file#` lines are expanded by `parseExlist`; here they are handed to `onInclude`.
  */
 export function parseExlistText(text: string, onInclude?: (file: string) => void): { exclude: string[]; include: string[] } {
-  const exclude: string[] = [];
-  const include: string[] = [];
+  const out = { exclude: [] as string[], include: [] as string[] };
   for (const raw of text.split("\n")) {
     const inc = INCLUDE_RE.exec(raw);
     if (inc) {
+      // The caller appends the included file's patterns here, keeping file order.
       onInclude?.(inc[1].trim());
       continue;
     }
@@ -23,13 +23,13 @@ export function parseExlistText(text: string, onInclude?: (file: string) => void
     if (line === "") continue;
     if (line.startsWith("+")) {
       const p = line.slice(1).trim();
-      if (p) include.push(p);
+      if (p) out.include.push(p);
     } else {
       const p = (line.startsWith("-") ? line.slice(1) : line).trim();
-      if (p) exclude.push(p);
+      if (p) out.exclude.push(p);
     }
   }
-  return { exclude, include };
+  return out;
 }
 
 /**
@@ -49,9 +49,12 @@ export async function parseExlist(files: string): Promise<ExlistRules> {
       throw new ArchiveError(`cannot read exlist file ${abs}: ${(e as Error).message}`, { cause: e });
     }
     rules.files.push(abs);
-    const parsed = parseExlistText(text, (inc) => visit(path.resolve(path.dirname(abs), inc), [...stack, abs]));
-    rules.exclude.push(...parsed.exclude);
-    rules.include.push(...parsed.include);
+    // Parse line by line so patterns from an #INCLUDE# land where the directive stands.
+    for (const line of text.split("\n")) {
+      const parsed = parseExlistText(line, (inc) => visit(path.resolve(path.dirname(abs), inc), [...stack, abs]));
+      rules.exclude.push(...parsed.exclude);
+      rules.include.push(...parsed.include);
+    }
   };
   for (const f of files.split(",").map((s) => s.trim()).filter(Boolean)) visit(f, []);
   return rules;

@@ -1,0 +1,50 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const BIN = path.resolve(import.meta.dirname, "rootimg");
+const work = mkdtempSync(path.join(tmpdir(), "rootimg-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+// Run from an unrelated cwd to prove the launcher resolves tsx and the script relative to itself.
+const run = (...args: string[]) => spawnSync(BIN, args, { cwd: "/", encoding: "utf8" });
+
+describe("bin/rootimg", () => {
+  it("pack, verify, unpack, diff from any cwd; progress stays off stderr when it is not a TTY", () => {
+    const tree = path.join(work, "tree");
+    mkdirSync(path.join(tree, "etc"), { recursive: true });
+    writeFileSync(path.join(tree, "etc/motd"), "hi\n");
+    const archive = path.join(work, "rootimg.cpio.gz");
+    const p = run("pack", tree, archive, "--stamp", "img1");
+    expect(p.stderr).toBe("");
+    expect(p.status).toBe(0);
+    expect(p.stdout).toMatch(/^packed 6 entries into .* IMAGEUUID=[0-9a-f-]{36}\n$/);
+    const v = run("verify", archive);
+    expect(v.status).toBe(0);
+    expect(v.stdout).toMatch(/^ok: 6 entries, cpio.gz, \d+ bytes uncompressed\n$/);
+    const dest = path.join(work, "dest");
+    expect(run("unpack", archive, dest).status).toBe(0);
+    expect(run("diff", dest).stdout).toBe("");
+    writeFileSync(path.join(dest, "etc/motd"), "changed\n");
+    writeFileSync(path.join(dest, "etc/new"), "n\n");
+    const d = run("diff", dest);
+    expect(d.status).toBe(0);
+    expect(d.stdout).toBe("M etc/motd\nA etc/new\n");
+  });
+
+  it("fails with one line 'error: ...' and a non-zero exit", () => {
+    const r = run("verify", path.join(work, "missing.cpio.gz"));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot open archive .*missing\.cpio\.gz.*\n$/);
+    const bad = path.join(work, "bad.cpio.gz");
+    writeFileSync(bad, "garbage garbage garbage");
+    const b = run("unpack", bad, path.join(work, "never"));
+    expect(b.status).toBe(1);
+    expect(b.stderr.trim().split("\n")).toHaveLength(1);
+    const u = run("pack");
+    expect(u.status).toBe(2);
+    expect(u.stderr.split("\n")[0]).toBe("error: pack needs TREE and ARCHIVE");
+  });
+});

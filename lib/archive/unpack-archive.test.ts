@@ -1,0 +1,84 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { detectFormat } from "./detect-format.ts";
+import { ArchiveCancelledError } from "./errors.ts";
+import { manifestPathFor } from "./manifest.ts";
+import { packTree } from "./pack-tree.ts";
+import { rawCpio, tmp, writeGz } from "./test-fixtures.ts";
+import type { ArchiveProgress } from "./types.ts";
+import { unpackArchive } from "./unpack-archive.ts";
+
+let work: string;
+let archive: string;
+beforeAll(async () => {
+  work = tmp("arch-unp-");
+  const src = path.join(work, "src");
+  mkdirSync(path.join(src, "data"), { recursive: true });
+  for (let i = 0; i < 30; i++) writeFileSync(path.join(src, "data", `f${i}`), randomBytes(300_000));
+  archive = path.join(work, "rootimg.cpio.gz");
+  await packTree({ tree: src, archive });
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("unpackArchive", () => {
+  it("detects the format by content, not by name", async () => {
+    const renamed = path.join(work, "image.bin");
+    writeFileSync(renamed, readFileSync(archive));
+    expect(await detectFormat(renamed)).toEqual({ compression: "gzip", container: "cpio", label: "cpio.gz", variant: "newc" });
+  });
+
+  it("reports progress (compressed bytes of total, entries) and records the manifest beside the tree", async () => {
+    const dest = path.join(work, "p");
+    const seen: ArchiveProgress[] = [];
+    const r = await unpackArchive({ archive, dest, onProgress: (p) => seen.push(p) });
+    expect(r.entries).toBe(32);
+    const last = seen.at(-1)!;
+    expect(last.bytesDone).toBe(last.bytesTotal);
+    expect(last.entries).toBe(32);
+    expect(r.manifestPath).toBe(manifestPathFor(dest));
+    expect(r.manifestPath.startsWith(`${dest}/`)).toBe(false);
+    expect(existsSync(r.manifestPath)).toBe(true);
+  });
+
+  it("cancel leaves no destination and no temp dir", async () => {
+    const dest = path.join(work, "cancelled");
+    const ac = new AbortController();
+    const before = readdirSync(work).sort();
+    const err = await unpackArchive({ archive, dest, signal: ac.signal, onProgress: () => ac.abort() }).catch((e) => e);
+    expect(err).toBeInstanceOf(ArchiveCancelledError);
+    expect(existsSync(dest)).toBe(false);
+    expect(readdirSync(work).sort()).toEqual(before);
+  });
+
+  it("an already aborted signal refuses at once", async () => {
+    const dest = path.join(work, "pre-aborted");
+    await expect(unpackArchive({ archive, dest, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(ArchiveCancelledError);
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  it("refuses an existing destination with conflict", async () => {
+    const dest = path.join(work, "exists");
+    mkdirSync(dest);
+    const err = await unpackArchive({ archive, dest }).catch((e) => e);
+    expect(err.code).toBe("conflict");
+  });
+
+  it("a later entry of the same name replaces the earlier one (cpio -u), missing parents are created", async () => {
+    const a = writeGz(
+      path.join(work, "dup.cpio.gz"),
+      rawCpio([
+        { name: "etc/x", type: "file", data: "first" },
+        { name: "etc/x", type: "symlink", data: "target" },
+        { name: "etc/y", type: "file", data: "one" },
+        { name: "etc/y", type: "file", data: "two" },
+      ]),
+    );
+    const dest = path.join(work, "dup");
+    await unpackArchive({ archive: a, dest });
+    expect(lstatSync(path.join(dest, "etc/x")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path.join(dest, "etc/y"), "utf8")).toBe("two");
+    expect(lstatSync(path.join(dest, "etc")).mode & 0o777).toBe(0o755);
+  });
+});
