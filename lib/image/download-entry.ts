@@ -36,15 +36,16 @@ export function downloadEntry(opts: { root: string; path: string }): Download {
       ["--numeric-owner", "--one-file-system", "--xattrs", "-C", "/proc/self/fd/3", "-cf", "-", "--", r.name],
       { stdio: ["ignore", "pipe", "pipe", r.dirFd] },
     );
+    const stdout = child.stdout as Readable;
     let stderr = "";
-    child.stderr.on("data", (d: Buffer) => {
+    child.stderr?.on("data", (d: Buffer) => {
       if (stderr.length < 4000) stderr += d.toString();
     });
     child.on("close", (code) => {
       // tar exits 1 when files changed while reading: the archive is still complete and usable
-      if (code !== 0 && code !== 1) child.stdout.destroy(new Error(`tar failed (${code}) for ${r.path}: ${stderr.trim()}`));
+      if (code !== 0 && code !== 1) stdout.destroy(new Error(`tar failed (${code}) for ${r.path}: ${stderr.trim()}`));
     });
-    return { kind: "tar", filename: `${base}.tar`, stream: child.stdout };
+    return { kind: "tar", filename: `${base}.tar`, stream: stdout };
   } finally {
     // the child got its own copy of the descriptor at spawn, so ours can be closed now
     r.close();
