@@ -1,6 +1,8 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import { E2E_DATA_DIR } from "./e2e-env";
 import { ADMIN, apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
 
 // Browsing and editing the demo image in the browser; every check on disk reads the real unpacked tree.
@@ -9,7 +11,13 @@ const IMAGE = "demo-busybox-x86_64-netboot-compute";
 /** Unpacks the demo image once (or waits for an unpack under way) and returns its tree on disk. */
 async function ensureUnpacked(api: APIRequestContext): Promise<string> {
   for (let attempt = 0; attempt < 120; attempt++) {
-    const img = await (await api.get(`/api/images/${IMAGE}`)).json();
+    const res = await api.get(`/api/images/${IMAGE}`);
+    if (res.status() === 404) {
+      // the server creates the demo image at start-up; where it has not (yet), create it the same way
+      execFileSync(process.execPath, ["--import", "tsx", "scripts/demo-image.ts"], { env: { ...process.env, ROOTIMG_DATA_DIR: E2E_DATA_DIR }, stdio: "inherit" });
+      continue;
+    }
+    const img = await res.json();
     const tree = path.join(img.rootimgdir, "rootimg");
     if (img.workspace === "unpacked" && fs.existsSync(path.join(tree, "etc/motd"))) return tree;
     if (img.workspace === "packed" || img.workspace === "missing") {

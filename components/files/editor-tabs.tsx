@@ -24,7 +24,7 @@ export function EditorTabs(p: { tabs: OpenFile[]; active: string | null; othersO
             <span>{baseName(t.path)}</span>
             {t.modified && <span className={styles.modifiedDot} data-testid="tab-modified">●</span>}
             {t.changedBy && <span className={styles.warnText} title={`saved by ${t.changedBy}`}>⚠</span>}
-            {others && <span className={styles.presence} data-testid="tab-presence" title={`also open by ${others.join(", ")}`}>👤 {others.join(", ")}</span>}
+            {others && <span className={styles.presence} data-testid="tab-presence" title={`also open by ${others.join(", ")}`}>◉ {others.join(", ")}</span>}
             <button
               type="button"
               className={styles.tabClose}

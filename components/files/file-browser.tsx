@@ -110,7 +110,8 @@ export function FileBrowser({ image }: { image: string }) {
           if (!selected) return;
           const e = await fa.attributes({ path: selected.path, ...c });
           setSelected(e);
-          afterChange([e.path]);
+          tree.refresh([e.path]);
+          changed.add([e.path]);
         }} />
       </div>
     </section>

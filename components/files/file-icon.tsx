@@ -1,11 +1,17 @@
 import type { FileEntryDto } from "./files-api";
+import styles from "./files.module.css";
 
-const icons: Record<string, string> = { dir: "📁", file: "📄", symlink: "🔗", char: "⌨", block: "💽", fifo: "⇆", socket: "🔌" };
+// Letters in coloured boxes rather than emoji: servers and CI browsers often have no emoji font.
+const letters: Record<string, string> = { dir: "D", file: "F", symlink: "L", char: "C", block: "B", fifo: "P", socket: "S" };
 
-/** Type icon; a symlink shows its target's kind, and a dangling one is marked broken. */
-export function FileIcon({ entry, open }: { entry: FileEntryDto; open?: boolean }) {
-  if (entry.type === "dir") return <span aria-hidden>{open ? "📂" : "📁"}</span>;
-  if (entry.type === "symlink") return <span aria-hidden>{entry.dangling ? "⛓️‍💥" : entry.targetType === "dir" ? "📁" : "🔗"}</span>;
-  if (entry.type === "file" && entry.mode & 0o111) return <span aria-hidden>⚙️</span>;
-  return <span aria-hidden>{icons[entry.type] ?? "•"}</span>;
+/** Type icon; a symlink shows its target's kind, a dangling one is marked broken, executables are X. */
+export function FileIcon({ entry }: { entry: FileEntryDto }) {
+  let kind: string = entry.type;
+  let letter = letters[entry.type] ?? "?";
+  if (entry.type === "file" && entry.mode & 0o111) letter = "X";
+  if (entry.type === "symlink") {
+    kind = entry.dangling ? "dangling" : "symlink";
+    letter = entry.dangling ? "!" : entry.targetType === "dir" ? "L/" : "L";
+  }
+  return <span aria-hidden className={`${styles.icon} ${styles[`icon_${kind}`] ?? ""}`}>{letter}</span>;
 }

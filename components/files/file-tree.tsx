@@ -85,11 +85,11 @@ export function FileTree(p: FileTreeProps) {
         onDrop={dir && p.onDropFiles ? (ev) => { ev.preventDefault(); ev.stopPropagation(); p.onDropFiles?.(e.path, ev.dataTransfer.files); } : undefined}
       >
         <span className={styles.twisty}>{dir ? (r.loading ? "…" : r.expanded ? "▾" : "▸") : ""}</span>
-        <FileIcon entry={e} open={r.expanded} />
+        <FileIcon entry={e} />
         <span className={styles.name}>{e.name}</span>
         {e.type === "symlink" && <span className={e.dangling ? styles.dangling : styles.target} data-testid={e.dangling ? "dangling" : undefined}>→ {e.target}</span>}
         {p.changed.has(e.path) && <span className={styles.changedMark} title="changed since unpack">●</span>}
-        {others && <span className={styles.presence} title={`open by ${others.join(", ")}`} data-testid="tree-presence">👤{others.length}</span>}
+        {others && <span className={styles.presence} title={`open by ${others.join(", ")}`} data-testid="tree-presence">◉ {others.length}</span>}
       </div>
     );
   };
