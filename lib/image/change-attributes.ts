@@ -53,9 +53,10 @@ export function changeAttributes(opts: ChangeAttributesOptions): { before: FileE
         fs.closeSync(fd);
       }
     } else {
-      // devices, fifos, sockets: opening them has side effects; change the entry by its at-path instead
-      if (uid !== undefined || gid !== undefined) fs.lchownSync(r.at, uid ?? st.uid, gid ?? st.gid);
-      if (mode !== undefined) fs.chmodSync(r.at, mode);
+      // Devices, fifos, sockets: opening them has side effects (a device node opens the HOST's device),
+      // and chmod by path would follow a symlink swapped in meanwhile. lchown never follows; modes are refused.
+      if (mode !== undefined) throw new AppError("unprocessable", `${r.path} is a device, fifo or socket; change its mode with a command in the image (chmod).`);
+      fs.lchownSync(r.at, uid ?? st.uid, gid ?? st.gid);
     }
   } catch (e) {
     fsError(e, r.path, "change the attributes");

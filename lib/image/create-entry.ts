@@ -39,8 +39,14 @@ export function createEntry(opts: CreateEntryOptions): FileEntry {
         }
       } else if (opts.type === "dir") {
         fs.mkdirSync(r.at, { mode: 0o700 });
-        fs.lchownSync(r.at, parent.uid, parent.gid);
-        fs.chmodSync(r.at, parseMode(opts.mode ?? 0o755));
+        // owner and mode through a descriptor: a directory swapped for a symlink meanwhile is not followed
+        const fd = fs.openSync(r.at, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+        try {
+          fs.fchownSync(fd, parent.uid, parent.gid);
+          fs.fchmodSync(fd, parseMode(opts.mode ?? 0o755));
+        } finally {
+          fs.closeSync(fd);
+        }
       } else {
         const t = opts.target ?? "";
         if (t === "" || t.includes("\0") || Buffer.byteLength(t) > MAX_PATH) {
