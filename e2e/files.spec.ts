@@ -84,6 +84,31 @@ test("browse, open /etc/motd, edit and save: same mode and owner on disk", async
   await expect(row(page, "/etc/motd")).toHaveAttribute("data-changed", "true");
 });
 
+test("keyboard navigation, filter, name search and the binary view", async ({ page }) => {
+  await openFilesPage(page, editor);
+  await row(page, "/etc").click();
+  await expect(row(page, "/etc/munge")).toBeVisible();
+  await page.getByTestId("file-tree").focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(row(page, "/etc/munge")).toHaveAttribute("data-selected", "true");
+  await page.keyboard.press("ArrowRight");
+  await expect(row(page, "/etc/munge/munge.key")).toBeVisible();
+  await page.keyboard.press("ArrowLeft");
+  await expect(row(page, "/etc/munge/munge.key")).toHaveCount(0);
+  await page.getByTestId("tree-filter").fill("hostn");
+  await expect(page.getByTestId("tree-row")).toHaveCount(2); // /etc and /etc/hostname
+  await page.getByTestId("tree-filter").fill("");
+  await page.getByTestId("name-search").fill("sshd_config");
+  await page.getByTestId("name-search").press("Enter");
+  await page.getByTestId("search-hit").filter({ hasText: "/etc/ssh/sshd_config" }).click();
+  await expect(page.locator('[data-testid=editor-tab][data-path="/etc/ssh/sshd_config"]')).toBeVisible();
+  await expect(page.getByTestId("editor-status")).toContainText("sshconfig");
+  await page.getByTestId("jump-path").fill("/bin/busybox");
+  await page.getByTestId("jump-path").press("Enter");
+  await expect(page.getByTestId("hex-preview")).toContainText("7f 45 4c 46");
+  await expect(page.getByTestId("binary-download")).toBeVisible();
+});
+
 test("change a mode from the details panel", async ({ page }) => {
   await openFilesPage(page, editor);
   await row(page, "/etc").click();

@@ -76,6 +76,7 @@ export function FileTree(p: FileTreeProps) {
         data-testid="tree-row"
         data-path={e.path}
         data-changed={p.changed.has(e.path) ? "true" : undefined}
+        data-selected={e.path === p.selected ? "true" : undefined}
         onClick={() => {
           p.onSelect(e);
           if (dir) p.onToggle(e.path);
