@@ -87,6 +87,11 @@ async function main(argv: string[]): Promise<void> {
   } else throw new UsageError(cmd ? `unknown command ${cmd}` : "missing command");
 }
 
+// `rootimg diff TREE | head` closes stdout early: that is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+});
+
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (e: unknown) => {

@@ -60,6 +60,6 @@ export async function detectFormat(file: string): Promise<ArchiveFormat> {
   }
   if (head.toString("latin1", 0, 4) === "hsqs") throw new UnsupportedFormatError(`${file}: squashfs images (rootimg.sfs) are not supported yet; use a rootimg.cpio.gz`);
   if (head.toString("latin1", 0, 3) === "BZh") throw new UnsupportedFormatError(`${file}: bzip2 compression is not supported; use gzip or xz`);
-  if (head.readUInt32LE(0) === 0xfd2fb528) throw new UnsupportedFormatError(`${file}: zstd compression is not supported; use gzip or xz`);
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) throw new UnsupportedFormatError(`${file}: zstd compression is not supported; use gzip or xz`);
   return payloadKind(head, file, "none");
 }

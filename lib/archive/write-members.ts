@@ -13,7 +13,7 @@ import type { ProgressCallback } from "./types.ts";
 const gzipAsync = promisify(gzip);
 const MiB = 1 << 20;
 /** Members bigger than this (a single large file) are compressed as a stream to keep memory flat. */
-const STREAM_THRESHOLD = 48 * MiB;
+const STREAM_THRESHOLD = 16 * MiB;
 
 export interface WriteMembersOptions {
   fd: number;
@@ -67,11 +67,9 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
     const hit = o.reuse?.byKey.get(m.key);
     return hit && hit.rawLength === m.rawLength ? hit : undefined;
   };
+  // At most `limit` raw buffers exist, all of one size that fits every non-streamed member.
   const pool: Buffer[] = [];
-  const take = (n: number) => {
-    const i = pool.findIndex((b) => b.length >= n);
-    return i >= 0 ? pool.splice(i, 1)[0] : Buffer.allocUnsafeSlow(Math.max(n, 8 * MiB));
-  };
+  const take = () => pool.pop() ?? Buffer.allocUnsafeSlow(STREAM_THRESHOLD);
   let nextToStart = 0;
   const startMore = () => {
     while (pending.size < limit && nextToStart < o.members.length) {
@@ -79,8 +77,8 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       const m = o.members[i];
       if (hitOf(m) || m.rawLength > STREAM_THRESHOLD) continue;
       // Raw buffers are recycled: left to the GC, hundreds of MB of dead 4-16 MiB buffers pile up in RSS.
-      const buf = take(m.rawLength);
-      const p = gzipAsync(buildRaw(m.records, m.rawLength, o.warnings, buf), { level: o.level }).finally(() => pool.push(buf));
+      const buf = take();
+      const p = gzipAsync(buildRaw(m.records, m.rawLength, o.warnings, buf), { level: o.level, memLevel: 9, chunkSize: MiB }).finally(() => pool.push(buf));
       p.catch(() => {});
       pending.set(i, p);
     }
@@ -115,7 +113,7 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       }
     }
     throwIfAborted(o.signal, "pack");
-    const trailer = gzipSync(buildTrailer(raw), { level: o.level });
+    const trailer = gzipSync(buildTrailer(raw), { level: o.level, memLevel: 9 });
     writeAll(o.fd, trailer);
     out.push({ key: "trailer", offset, length: trailer.length, rawLength: 0, reused: false });
     return out;
@@ -164,7 +162,7 @@ function* bodyChunks(r: CpioRecord, warnings: string[]): Generator<Buffer> {
 }
 
 async function streamMember(fd: number, m: Member, level: number, warnings: string[]): Promise<number> {
-  const gz = createGzip({ level, chunkSize: MiB });
+  const gz = createGzip({ level, memLevel: 9, chunkSize: MiB });
   let length = 0;
   gz.on("data", (d: Buffer) => {
     writeAll(fd, d);
