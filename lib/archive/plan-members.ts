@@ -4,7 +4,7 @@ import { FileTooLargeError } from "./errors.ts";
 import type { TreeEntry } from "./walk-tree.ts";
 
 /** Average uncompressed bytes per gzip member: big enough for ~0.01 % overhead, small enough to parallelise. */
-export const TARGET_MEMBER = 4 << 20;
+export const TARGET_MEMBER = 8 << 20;
 const FOUR_GIB = 2 ** 32;
 
 export interface Member {
@@ -97,7 +97,7 @@ function identity(r: CpioRecord, e: TreeEntry): string {
  * all other members keep identical bytes; a hard maximum bounds member size.
  */
 export function planMembers(records: CpioRecord[], byRel: Map<string, TreeEntry>, salt: string, target = TARGET_MEMBER): Member[] {
-  const max = 4 * target;
+  const max = 2 * target;
   const members: Member[] = [];
   let cur: CpioRecord[] = [];
   let len = 0;

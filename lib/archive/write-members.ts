@@ -78,7 +78,7 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       if (hitOf(m) || m.rawLength > STREAM_THRESHOLD) continue;
       // Raw buffers are recycled: left to the GC, hundreds of MB of dead 4-16 MiB buffers pile up in RSS.
       const buf = take();
-      const p = gzipAsync(buildRaw(m.records, m.rawLength, o.warnings, buf), { level: o.level, memLevel: 9, chunkSize: MiB }).finally(() => pool.push(buf));
+      const p = gzipAsync(buildRaw(m.records, m.rawLength, o.warnings, buf), { level: o.level, chunkSize: MiB }).finally(() => pool.push(buf));
       p.catch(() => {});
       pending.set(i, p);
     }
@@ -113,7 +113,7 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       }
     }
     throwIfAborted(o.signal, "pack");
-    const trailer = gzipSync(buildTrailer(raw), { level: o.level, memLevel: 9 });
+    const trailer = gzipSync(buildTrailer(raw), { level: o.level });
     writeAll(o.fd, trailer);
     out.push({ key: "trailer", offset, length: trailer.length, rawLength: 0, reused: false });
     return out;
@@ -162,7 +162,7 @@ function* bodyChunks(r: CpioRecord, warnings: string[]): Generator<Buffer> {
 }
 
 async function streamMember(fd: number, m: Member, level: number, warnings: string[]): Promise<number> {
-  const gz = createGzip({ level, memLevel: 9, chunkSize: MiB });
+  const gz = createGzip({ level, chunkSize: MiB });
   let length = 0;
   gz.on("data", (d: Buffer) => {
     writeAll(fd, d);
