@@ -36,6 +36,8 @@ export function useJob(jobId: string | null | undefined): { job: JobView | null;
       setJob((prev) => {
         // Never step back from a final state (a replayed snapshot can arrive after the live final update).
         if (prev && isTerminal(prev.state) && !isTerminal(u.state)) return prev;
+        // A live progress delta before the joined snapshot has too few fields to show; the snapshot follows.
+        if (!prev && u.type === undefined) return prev;
         return { ...(prev ?? ({} as JobView)), ...u };
       });
     };
