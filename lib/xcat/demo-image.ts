@@ -80,6 +80,7 @@ export async function ensureDemoImage(opts: EnsureDemoImageOptions): Promise<{ c
     // Start "packed only": the user unpacks it from the browser; drop the tree and its pack state.
     fs.rmSync(tree, { recursive: true, force: true });
     fs.rmSync(path.join(stage, ".rootimg-studio"), { recursive: true, force: true });
+    fs.chmodSync(stage, 0o755); // mkdtemp made it 0700; nodes fetch rootimgdir files over HTTP
     fs.renameSync(stage, dir);
     await opts.backend.registerImage({ imagename: DEMO_IMAGE_NAME, osvers: "debian12", osarch: "x86_64", profile: "compute", provmethod: "netboot", rootimgdir: dir, description: "Busybox demo image that boots in QEMU" });
     await recordVersion({ image: DEMO_IMAGE_NAME, archive: path.join(dir, "rootimg.cpio.gz"), stampUuid: r.uuid, packedBy: "system", note: "demo image created" });

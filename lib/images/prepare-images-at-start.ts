@@ -1,0 +1,30 @@
+/**
+ * Start-up work for images, run by server.ts after interruptStaleJobs(): remove temp files a killed server
+ * left next to archives, reset workspace states stuck in "packing"/"unpacking", and on the local backend
+ * create the demo image once.
+ */
+import { prisma } from "@/lib/db/client";
+import { ensureDemoImage } from "@/lib/xcat/demo-image";
+import { LocalBackend } from "@/lib/xcat/local-backend";
+import { getBackend, localImagesDir } from "@/lib/xcat/select-backend";
+import { sweepImageTemps } from "./sweep-image-temps";
+
+export async function prepareImagesAtStart(log: (line: string) => void = console.log): Promise<void> {
+  const backend = getBackend();
+  log(`images: ${backend.kind} backend`);
+  if (backend instanceof LocalBackend && process.env.ROOTIMG_DEMO_IMAGE !== "0") {
+    const r = await ensureDemoImage({ backend, imagesDir: localImagesDir(), log: (l) => log(`demo image: ${l}`) });
+    if (r.created) log(`demo image created in ${r.dir}`);
+  }
+  let images: { imagename: string; rootimgdir: string }[] = [];
+  try {
+    images = await backend.listImages();
+  } catch (e) {
+    log(`images: cannot list images (${(e as Error).message}); temp files not swept`);
+  }
+  for (const img of images) {
+    const removed = sweepImageTemps(img.rootimgdir, true);
+    if (removed.length) log(`images: removed ${removed.length} temp file(s) left in ${img.rootimgdir}: ${removed.join(", ")}`);
+  }
+  await prisma.workspace.updateMany({ where: { state: { in: ["packing", "unpacking"] } }, data: { state: "packed" } });
+}
