@@ -73,6 +73,8 @@ await initDatabase();
 const interrupted = await interruptStaleJobs();
 if (interrupted) console.log(`marked ${interrupted} job(s) from the previous run as interrupted`);
 const admin = await ensureAdmin(config.ADMIN_PASSWORD);
+// Images (issue 4): sweep temp files a killed pack left, reset stuck workspace states, create the demo image once (local backend).
+await (await import("./lib/images/prepare-images-at-start")).prepareImagesAtStart((line) => console.log(line));
 
 const dev = config.NODE_ENV === "development";
 const { default: next } = await import("next");
