@@ -13,8 +13,13 @@ export async function prepareImagesAtStart(log: (line: string) => void = console
   const backend = getBackend();
   log(`images: ${backend.kind} backend`);
   if (backend instanceof LocalBackend && process.env.ROOTIMG_DEMO_IMAGE !== "0") {
-    const r = await ensureDemoImage({ backend, imagesDir: localImagesDir(), log: (l) => log(`demo image: ${l}`) });
-    if (r.created) log(`demo image created in ${r.dir}`);
+    try {
+      const r = await ensureDemoImage({ backend, imagesDir: localImagesDir(), log: (l) => log(`demo image: ${l}`) });
+      if (r.created) log(`demo image created in ${r.dir}`);
+    } catch (e) {
+      // The dashboard is still useful without the demo (imports, xCAT images): say why and go on.
+      log(`demo image not created: ${(e as Error).message}`);
+    }
   }
   let images: { imagename: string; rootimgdir: string }[] = [];
   try {

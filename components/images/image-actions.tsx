@@ -1,0 +1,74 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { ImageDetailDto } from "@/lib/api/contracts/images";
+import { ApiError, api } from "../api-client";
+import { roleAtLeast, useCurrentUser } from "../current-user";
+
+const PACKIMAGE_NOTE = "packimage also changes the tree: it replaces xcatpost/, writes opt/xcat/xcatinfo, overwrites root's line in etc/shadow, sets etc/localtime and applies synclists.";
+
+/** Unpack / pack buttons (editors), export and delete (admins). Never deletes a tree without an explicit choice. */
+export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDto; onJob: (id: string) => void; onChanged: () => void }) {
+  const user = useCurrentUser();
+  const router = useRouter();
+  const enc = encodeURIComponent(image.imagename);
+  const [error, setError] = useState<string | null>(null);
+  const [treeChoice, setTreeChoice] = useState(false);
+  const [confirmReplace, setConfirmReplace] = useState(false);
+  const [method, setMethod] = useState<"own" | "xcat">("own");
+  const [full, setFull] = useState(false);
+  const busy = image.workspace === "packing" || image.workspace === "unpacking";
+
+  async function run(path: string, body?: unknown) {
+    setError(null);
+    try {
+      const r = await api<{ jobId?: string }>(path, { method: "POST", body: body ?? {} });
+      if (r.jobId) onJob(r.jobId);
+      setTreeChoice(false);
+      onChanged();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && /already exists/.test(e.message)) setTreeChoice(true);
+      setError((e as Error).message);
+    }
+  }
+
+  return (
+    <div className="card" data-testid="image-actions" style={{ marginBottom: 8 }}>
+      <div className="toolbar">
+        <button type="button" disabled={busy || !image.archive} onClick={() => run(`/api/images/${enc}/unpack`, { mode: "unpack" })} data-testid="unpack">Unpack</button>
+        <span className="muted small">into {image.rootimgdir}/rootimg</span>
+        <span className="spacer" />
+        {image.backend === "xcat" && (
+          <select value={method} onChange={(e) => setMethod(e.target.value as "own" | "xcat")} data-testid="pack-method">
+            <option value="own">Rootimg Studio pack (incremental, atomic)</option>
+            <option value="xcat">Pack with xCAT (packimage)</option>
+          </select>
+        )}
+        <label className="small"><input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} /> full</label>
+        <button type="button" className="primary" disabled={busy || !image.treeExists} onClick={() => run(`/api/images/${enc}/pack`, { method, full })} data-testid="pack">Pack</button>
+        {roleAtLeast(user, "admin") && (
+          <>
+            <button type="button" onClick={() => run(`/api/images/${enc}/export`)} disabled={!image.archive} data-testid="export">Export bundle</button>
+            <a href={`/api/images/${enc}/export`} data-testid="export-download" className="small">download last export</a>
+            {image.backend === "local" && (
+              <button type="button" className="danger" data-testid="delete-image" onClick={async () => {
+                if (!window.confirm(`Delete ${image.imagename} with its directory ${image.rootimgdir}? This cannot be undone.`)) return;
+                try { await api(`/api/images/${enc}?confirm=yes`, { method: "DELETE" }); router.push("/images"); } catch (e) { setError((e as Error).message); }
+              }}>Delete</button>
+            )}
+          </>
+        )}
+      </div>
+      {method === "xcat" && <p className="muted small" data-testid="packimage-note">{PACKIMAGE_NOTE}</p>}
+      {error && <div className="error" data-testid="image-action-error">{error}</div>}
+      {treeChoice && (
+        <div className="notice" data-testid="tree-choice">
+          <p>{image.rootimgdir}/rootimg already exists. Choose what to do with it:</p>
+          <button type="button" onClick={() => run(`/api/images/${enc}/unpack`, { mode: "use-existing" })} data-testid="use-existing">Use the existing tree as the workspace</button>{" "}
+          <label className="small"><input type="checkbox" checked={confirmReplace} onChange={(e) => setConfirmReplace(e.target.checked)} data-testid="confirm-replace" /> I want to delete the existing tree</label>{" "}
+          <button type="button" className="danger" disabled={!confirmReplace} onClick={() => run(`/api/images/${enc}/unpack`, { mode: "replace", confirmReplace: true })} data-testid="replace-tree">Replace it with the archive</button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useCallback, useState } from "react";
+import type { ImageDetailDto } from "@/lib/api/contracts/images";
+import { api } from "../api-client";
+import { roleAtLeast, useCurrentUser } from "../current-user";
+import { formatAmount, formatTime } from "../format";
+import { JobProgress } from "../job-progress";
+import { ImageActions } from "./image-actions";
+import { ImageVersions } from "./image-versions";
+
+export function ImageDetail({ name }: { name: string }) {
+  const user = useCurrentUser();
+  const [jobId, setJobId] = useState<string | null>(null);
+  const q = useQuery({ queryKey: ["image", name], queryFn: () => api<ImageDetailDto>(`/api/images/${encodeURIComponent(name)}`) });
+  const refresh = useCallback(() => void q.refetch(), [q]);
+  const d = q.data;
+  if (q.error) return <div className="error" data-testid="image-error">{(q.error as Error).message}</div>;
+  if (!d) return <p className="muted">Loading…</p>;
+  return (
+    <section data-testid="image-page" data-image={name}>
+      <div className="toolbar">
+        <h1>{d.imagename}</h1>
+        <span className={`badge ws-${d.workspace}`} data-testid="image-workspace">{d.workspace}</span>
+        {d.lock && <span className="badge" data-testid="image-lock">locked by {d.lock.holder}</span>}
+        <span className="spacer" />
+        <Link href={`/images/${encodeURIComponent(name)}/files`} data-testid="image-files-link" className={d.treeExists ? "" : "muted"}>Files{d.treeExists ? "" : " (unpack first)"}</Link>
+      </div>
+      {roleAtLeast(user, "editor") && <ImageActions image={d} onJob={setJobId} onChanged={refresh} />}
+      {jobId && <JobProgress key={jobId} jobId={jobId} onFinished={refresh} />}
+      <div style={{ display: "grid", gridTemplateColumns: "minmax(0,1fr) minmax(0,1fr)", gap: 12 }}>
+        <div className="card">
+          <h2>Attributes</h2>
+          <dl className="facts" data-testid="image-attrs">
+            {Object.entries(d.attrs).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => (
+              <div key={k} style={{ display: "contents" }}><dt>{k}</dt><dd className="mono">{v}</dd></div>
+            ))}
+          </dl>
+        </div>
+        <div className="card">
+          <h2>Files in rootimgdir</h2>
+          <p className="muted small mono">{d.rootimgdir}</p>
+          <table className="table" data-testid="image-files">
+            <thead><tr><th>Name</th><th>Type</th><th>Mode</th><th>Size</th><th>Modified</th></tr></thead>
+            <tbody>
+              {d.files.map((f) => (
+                <tr key={f.name} data-testid="rootimgdir-file" data-name={f.name}><td className="mono">{f.name}</td><td>{f.type}</td><td className="mono">{f.mode}</td><td>{f.type === "dir" ? "" : formatAmount(f.size, "bytes")}</td><td>{formatTime(f.mtime)}</td></tr>
+              ))}
+              {d.files.length === 0 && <tr><td colSpan={5} className="muted">rootimgdir does not exist.</td></tr>}
+            </tbody>
+          </table>
+          <p className="small">Pending changes in the workspace: <b data-testid="image-pending">{d.pendingChanges}</b></p>
+        </div>
+      </div>
+      <ImageVersions image={d} onChanged={refresh} />
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+"use client";
+import { useState } from "react";
+import type { ImageDetailDto } from "@/lib/api/contracts/images";
+import { api } from "../api-client";
+import { roleAtLeast, useCurrentUser } from "../current-user";
+import { formatAmount, formatTime } from "../format";
+
+/** Published archives, newest first; editors republish an earlier one (confirmed, audited). */
+export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onChanged: () => void }) {
+  const user = useCurrentUser();
+  const [confirm, setConfirm] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function rollback(seq: number) {
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/api/images/${encodeURIComponent(image.imagename)}/rollback`, { method: "POST", body: { seq } });
+      setConfirm(null);
+      onChanged();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="card" style={{ marginTop: 12 }}>
+      <h2>Versions of the packed archive</h2>
+      {error && <div className="error" data-testid="rollback-error">{error}</div>}
+      <table className="table" data-testid="image-versions">
+        <thead><tr><th>#</th><th>Packed</th><th>By</th><th>Format</th><th>Size</th><th>Stamp (IMAGEUUID)</th><th>Note</th><th /></tr></thead>
+        <tbody>
+          {image.versions.map((v) => (
+            <tr key={v.seq} data-testid="version-row" data-seq={v.seq} data-live={v.live}>
+              <td>{v.seq}{v.live && <span className="badge state-succeeded" data-testid="version-live"> live</span>}</td>
+              <td>{formatTime(v.packedAt)}</td>
+              <td>{v.packedBy}</td>
+              <td>{v.format}</td>
+              <td>{formatAmount(v.size, "bytes")}</td>
+              <td className="mono small">{v.stampUuid ?? "–"}</td>
+              <td className="small">{v.note ?? ""}</td>
+              <td>
+                {!v.live && roleAtLeast(user, "editor") && (confirm === v.seq ? (
+                  <>
+                    <button type="button" className="danger small" disabled={busy} onClick={() => rollback(v.seq)} data-testid="rollback-confirm">Republish #{v.seq}</button>{" "}
+                    <button type="button" className="small" onClick={() => setConfirm(null)}>Keep current</button>
+                  </>
+                ) : (
+                  <button type="button" className="small" onClick={() => setConfirm(v.seq)} data-testid="rollback">Roll back to this</button>
+                ))}
+              </td>
+            </tr>
+          ))}
+          {image.versions.length === 0 && <tr><td colSpan={8} className="muted">No versions recorded yet.</td></tr>}
+        </tbody>
+      </table>
+    </div>
+  );
+}
