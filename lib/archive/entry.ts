@@ -22,6 +22,8 @@ export interface ArchiveEntry {
   linkName?: string;
   /** tar type '1': a hard link to linkName. */
   hardLink?: boolean;
+  /** tar (pax SCHILY.xattr.*): extended attributes to restore, e.g. security.capability. */
+  xattrs?: [string, Buffer][];
   /** Offset of the entry's header in the uncompressed stream. */
   offset: number;
 }

@@ -7,6 +7,7 @@ import type { ArchiveEntry, EntrySink } from "./entry.ts";
 import { ArchiveError, PathEscapeError } from "./errors.ts";
 import { normalizeEntryName, parentOf } from "./safe-path.ts";
 import { run, runLimited } from "./spawn-batch.ts";
+import { restoreXattrs } from "./xattr-restore.ts";
 import type { ManifestEntry } from "./types.ts";
 
 interface Node {
@@ -30,6 +31,7 @@ export class Extractor implements EntrySink {
   private links = new Map<string, { rel: string; node: Node; group: ManifestEntry[] }>();
   private dirs: { abs: string; m: ManifestEntry }[] = [];
   private devices: { abs: string; m: ManifestEntry }[] = [];
+  private xattrs: { abs: string; m: ManifestEntry; list: [string, Buffer][] }[] = [];
   private fd = -1;
   private hash: Hash | undefined;
   private cur: ManifestEntry | undefined;
@@ -112,6 +114,7 @@ export class Extractor implements EntrySink {
     }
     this.nodes.set(rel, node);
     this.manifest.push(m);
+    if (e.xattrs?.length && (e.type === "file" || e.type === "dir")) this.xattrs.push({ abs, m, list: e.xattrs });
   }
 
   private replace(e: ArchiveEntry, abs: string, prev: Node): void {
@@ -225,6 +228,9 @@ export class Extractor implements EntrySink {
       chmodSync(abs, m.mode);
       utimesSync(abs, m.mtime, m.mtime);
     }
+    // Last: chown clears security.capability, so xattrs (tar --xattrs images) go on after all metadata.
+    const live = this.xattrs.filter((x) => this.nodes.get(x.m.path)?.m === x.m);
+    if (live.length) await restoreXattrs(live.map((x) => ({ abs: x.abs, list: x.list })), this.warnings);
   }
 
   /** Releases an open file after a failure (the caller removes the whole temp tree). */

@@ -109,6 +109,17 @@ describe("round trips", () => {
       await unpackArchive({ archive: arch, dest });
       expect(listTree(dest)).toEqual(listTree(src));
     }
+    // packimage -m tar keeps xattrs: file capabilities must survive our unpack (set after chown, which clears them).
+    const capTree = path.join(work, "cap-src");
+    mkdirSync(capTree);
+    (await import("node:fs")).writeFileSync(path.join(capTree, "ping"), "elf");
+    (await import("node:fs")).chownSync(path.join(capTree, "ping"), 0, 5);
+    sh("setcap", ["cap_net_raw=ep", path.join(capTree, "ping")]);
+    const capTar = path.join(work, "cap.tar.gz");
+    sh("tar", ["--xattrs", "--xattrs-include=*", "-czf", capTar, "-C", capTree, "."]);
+    const capDest = path.join(work, "cap-dest");
+    await unpackArchive({ archive: capTar, dest: capDest });
+    expect(sh("getcap", [path.join(capDest, "ping")]).toString()).toContain("cap_net_raw=ep");
     const legacy = path.join(work, "rootimg.gz");
     (await import("node:fs")).copyFileSync(ours, legacy);
     const dest = path.join(work, "from-legacy");

@@ -37,6 +37,7 @@ export class TarParser implements StreamParser {
   private longName?: string;
   private longLink?: string;
   private pax: Record<string, string> = {};
+  private paxXattrs: [string, Buffer][] = [];
   private inBody = false;
   private zeroBlocks = 0;
   private cur?: ArchiveEntry;
@@ -130,6 +131,8 @@ export class TarParser implements StreamParser {
       rdevMinor: type === "char" || type === "block" ? num(b, 337, 8) : 0,
       offset: at,
     };
+    if (this.paxXattrs.length) e.xattrs = this.paxXattrs;
+    this.paxXattrs = [];
     if (flag === "1") {
       e.hardLink = true;
       e.linkName = link;
@@ -166,7 +169,11 @@ export class TarParser implements StreamParser {
     const body = Buffer.concat(m.parts);
     if (m.kind === "L") this.longName = decodeName(str(body, 0, body.length), () => `byte offset ${this.offset}`);
     else if (m.kind === "K") this.longLink = decodeName(str(body, 0, body.length), () => `byte offset ${this.offset}`);
-    else if (m.kind === "x") this.pax = parsePax(body, this.offset);
+    else if (m.kind === "x") {
+      const parsed = parsePax(body, this.offset);
+      this.pax = parsed.fields;
+      this.paxXattrs = parsed.xattrs;
+    }
   }
 
   finish(): void {
@@ -179,18 +186,23 @@ export class TarParser implements StreamParser {
   }
 }
 
-function parsePax(body: Buffer, at: number): Record<string, string> {
+function parsePax(body: Buffer, at: number): { fields: Record<string, string>; xattrs: [string, Buffer][] } {
   const out: Record<string, string> = {};
+  const xattrs: [string, Buffer][] = [];
   let i = 0;
   while (i < body.length) {
     const sp = body.indexOf(0x20, i);
     const len = Number.parseInt(body.toString("latin1", i, sp), 10);
     if (sp < 0 || !Number.isFinite(len) || len <= 0 || i + len > body.length) throw new TarFormatError(`bad pax header near byte offset ${at}`);
-    const rec = body.toString("utf8", sp + 1, i + len - 1);
-    const eq = rec.indexOf("=");
-    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    const eq = body.indexOf(0x3d, sp + 1);
+    if (eq > 0 && eq < i + len) {
+      const key = body.toString("utf8", sp + 1, eq);
+      // xattr values are binary (file capabilities): keep their bytes.
+      if (key.startsWith("SCHILY.xattr.")) xattrs.push([key.slice(13), Buffer.from(body.subarray(eq + 1, i + len - 1))]);
+      else out[key] = body.toString("utf8", eq + 1, i + len - 1);
+    }
     i += len;
   }
   if (Object.keys(out).some((k) => k.startsWith("GNU.sparse"))) throw new TarFormatError(`sparse files (near byte offset ${at}) are not supported`);
-  return out;
+  return { fields: out, xattrs };
 }
