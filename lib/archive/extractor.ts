@@ -74,6 +74,9 @@ export class Extractor implements EntrySink {
     if (rel === "") {
       if (e.type !== "dir") throw new PathEscapeError(e.name, `names the destination root but is a ${e.type}`);
       const root = this.nodes.get("")!;
+      const i = this.manifest.indexOf(root.m);
+      if (i >= 0) this.manifest.splice(i, 1);
+      this.dirs = this.dirs.filter((d) => d.m !== root.m);
       root.m = m;
       this.manifest.push(m);
       this.dirs.push({ abs: this.root, m });
@@ -122,13 +125,14 @@ export class Extractor implements EntrySink {
     const i = this.manifest.indexOf(prev.m);
     if (i >= 0) this.manifest.splice(i, 1);
     if (prev.type === "dir") {
+      // The later entry's metadata wins: forget the earlier one's pending directory fix-up.
+      this.dirs = this.dirs.filter((d) => d.m !== prev.m);
       if (e.type === "dir") return;
       try {
         rmdirSync(abs);
       } catch {
         throw new ArchiveError(`entry "${e.name}" at byte offset ${e.offset} replaces a non-empty directory of the same name`);
       }
-      this.dirs = this.dirs.filter((d) => d.m !== prev.m);
     } else if (this.devices.some((d) => d.m === prev.m)) {
       this.devices = this.devices.filter((d) => d.m !== prev.m);
     } else unlinkSync(abs);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, ftruncateSync } from "node:fs";
+import { appendFileSync, chmodSync, linkSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, ftruncateSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +35,13 @@ describe("packTree", () => {
     appendFileSync(path.join(tree, "usr/lib/lib17.so"), "edit");
     const inc = await packTree({ tree, archive, memberSize: M });
     expect(inc.membersReused).toBe(inc.members - 2);
+    // More kinds of change: a new file, a removed file, a new hard link, a chmod, a renamed directory entry.
+    writeFileSync(path.join(tree, "usr/lib/new.so"), randomBytes(1000));
+    rmSync(path.join(tree, "usr/lib/lib3.so"));
+    linkSync(path.join(tree, "usr/lib/lib30.so"), path.join(tree, "usr/lib/lib30-link.so"));
+    chmodSync(path.join(tree, "usr/lib/lib22.so"), 0o600);
+    const inc2 = await packTree({ tree, archive, memberSize: M });
+    expect(inc2.membersReused).toBeGreaterThan(inc2.members / 2);
     const incRaw = gunzipSync(readFileSync(archive));
     const fullArchive = path.join(work, "full.cpio.gz");
     const full = await packTree({ tree, archive: fullArchive, memberSize: M, full: true });

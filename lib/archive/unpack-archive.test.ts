@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectFormat } from "./detect-format.ts";
 import { ArchiveCancelledError } from "./errors.ts";
-import { manifestPathFor } from "./manifest.ts";
+import { manifestPathFor, readManifest } from "./manifest.ts";
 import { packTree } from "./pack-tree.ts";
 import { rawCpio, tmp, writeGz } from "./test-fixtures.ts";
 import type { ArchiveProgress } from "./types.ts";
@@ -73,6 +73,10 @@ describe("unpackArchive", () => {
         { name: "etc/x", type: "symlink", data: "target" },
         { name: "etc/y", type: "file", data: "one" },
         { name: "etc/y", type: "file", data: "two" },
+        { name: "etc/d", type: "dir", mode: 0o700 },
+        { name: "etc/d", type: "dir", mode: 0o751 },
+        { name: ".", type: "dir", mode: 0o700 },
+        { name: ".", type: "dir", mode: 0o755 },
       ]),
     );
     const dest = path.join(work, "dup");
@@ -80,5 +84,9 @@ describe("unpackArchive", () => {
     expect(lstatSync(path.join(dest, "etc/x")).isSymbolicLink()).toBe(true);
     expect(readFileSync(path.join(dest, "etc/y"), "utf8")).toBe("two");
     expect(lstatSync(path.join(dest, "etc")).mode & 0o777).toBe(0o755);
+    expect(lstatSync(path.join(dest, "etc/d")).mode & 0o777).toBe(0o751);
+    expect(lstatSync(dest).mode & 0o777).toBe(0o755);
+    const m = (await readManifest(dest))!;
+    expect(m.entries.filter((e) => e.path === "etc/d" || e.path === ".").map((e) => e.mode)).toEqual([0o751, 0o755]);
   });
 });
