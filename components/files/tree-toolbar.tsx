@@ -5,14 +5,14 @@ import styles from "./files.module.css";
 
 /** Filter (loaded entries), jump to a path, and name search over the whole image. */
 export function TreeToolbar(p: { fa: FilesApi; filter: string; setFilter: (v: string) => void; onJump: (path: string) => void }) {
-  const [jump, setJump] = useState("");
-  const [q, setQ] = useState("");
   const [hits, setHits] = useState<{ path: string; type: string }[] | null>(null);
   const [note, setNote] = useState<string | null>(null);
-  const search = async () => {
-    if (!q.trim()) return setHits(null);
+  // Inputs are read from the form on submit (uncontrolled): never a stale value when Enter follows typing.
+  const field = (form: HTMLFormElement, name: string) => ((form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? "").trim();
+  const search = async (q: string) => {
+    if (!q) return setHits(null);
     try {
-      const r = await p.fa.search(q.trim());
+      const r = await p.fa.search(q);
       setHits(r.hits);
       setNote(r.truncated ? "more matches exist; refine the search" : null);
     } catch (e) {
@@ -22,11 +22,11 @@ export function TreeToolbar(p: { fa: FilesApi; filter: string; setFilter: (v: st
   return (
     <div className={styles.treeTools}>
       <input placeholder="Filter loaded entries" value={p.filter} onChange={(e) => p.setFilter(e.target.value)} data-testid="tree-filter" />
-      <form onSubmit={(e) => { e.preventDefault(); if (jump.trim()) p.onJump(jump.trim()); }}>
-        <input placeholder="Go to path, e.g. /etc/fstab" value={jump} onChange={(e) => setJump(e.target.value)} data-testid="jump-path" />
+      <form onSubmit={(e) => { e.preventDefault(); const v = field(e.currentTarget, "jump"); if (v) p.onJump(v); }}>
+        <input name="jump" placeholder="Go to path, e.g. /etc/fstab" data-testid="jump-path" />
       </form>
-      <form onSubmit={(e) => { e.preventDefault(); void search(); }}>
-        <input placeholder="Search names in the image (* ?)" value={q} onChange={(e) => setQ(e.target.value)} data-testid="name-search" />
+      <form onSubmit={(e) => { e.preventDefault(); void search(field(e.currentTarget, "q")); }}>
+        <input name="q" placeholder="Search names in the image (* ?)" data-testid="name-search" />
       </form>
       {note && <p className="small muted">{note}</p>}
       {hits && (
