@@ -39,8 +39,11 @@ export class Extractor implements EntrySink {
   private checkedParent = "\0";
 
   constructor(private readonly root: string) {
-    const m: ManifestEntry = { path: ".", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 };
+    // Archives without a "." entry still get a 0755 root (mkdtemp made it 0700); a "." entry replaces this.
+    const m: ManifestEntry = { path: ".", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) };
     this.nodes.set("", { type: "dir", m });
+    this.manifest.push(m);
+    this.dirs.push({ abs: root, m });
   }
 
   private abs(rel: string): string {

@@ -58,6 +58,14 @@ describe("unpackArchive", () => {
     expect(existsSync(dest)).toBe(false);
   });
 
+  it("an archive without a '.' entry still gets a 0755 root and a manifest entry for it", async () => {
+    const a = writeGz(path.join(work, "noroot.cpio.gz"), rawCpio([{ name: "f", type: "file", data: "x" }]));
+    const dest = path.join(work, "noroot");
+    await unpackArchive({ archive: a, dest });
+    expect(lstatSync(dest).mode & 0o777).toBe(0o755);
+    expect((await readManifest(dest))!.entries.map((e) => e.path)).toEqual([".", "f"]);
+  });
+
   it("refuses an existing destination with conflict", async () => {
     const dest = path.join(work, "exists");
     mkdirSync(dest);
