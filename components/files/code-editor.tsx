@@ -23,7 +23,7 @@ export default function CodeEditor(props: {
   return (
     <Editor
       height="100%"
-      path={props.path}
+      path={modelPath(props.path)}
       defaultValue={props.defaultValue}
       defaultLanguage={props.language}
       onChange={(v) => props.onChange(v ?? "")}
@@ -31,7 +31,8 @@ export default function CodeEditor(props: {
         ed.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => onSave.current());
         props.onMount?.(ed);
       }}
-      options={{ readOnly: props.readOnly, minimap: { enabled: false }, renderWhitespace: "boundary", scrollBeyondLastLine: false, automaticLayout: true }}
+      // unusual line terminators stay as they are: removing them would change bytes the user did not edit
+      options={{ readOnly: props.readOnly, minimap: { enabled: false }, renderWhitespace: "boundary", scrollBeyondLastLine: false, automaticLayout: true, unusualLineTerminators: "off" }}
     />
   );
 }
@@ -50,13 +51,23 @@ export function MergeEditor(props: { theirs: string; mine: string; language: str
   );
 }
 
+/** Model URI of an image path: each segment encoded, so names with ?, # or % get their own model. */
+function modelPath(path: string): string {
+  return `file://${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+function findModel(path: string) {
+  const uri = monaco.Uri.parse(modelPath(path)).toString();
+  return monaco.editor.getModels().find((m) => m.uri.toString() === uri);
+}
+
 /** Replace a model's text (reload) without losing the editor instance; keeps undo possible. */
 export function setModelText(path: string, text: string): void {
-  const model = monaco.editor.getModels().find((m) => m.uri.path === path || m.uri.toString().endsWith(path));
+  const model = findModel(path);
   if (!model) return;
   model.pushEditOperations([], [{ range: model.getFullModelRange(), text }], () => null);
 }
 
 export function disposeModel(path: string): void {
-  monaco.editor.getModels().find((m) => m.uri.path === path)?.dispose();
+  findModel(path)?.dispose();
 }
