@@ -122,11 +122,16 @@ server.listen(config.PORT, config.HOST, () => {
   }
 });
 
+const { stopAllJobs } = await import("./lib/jobs/stop-all-jobs");
+let stopping = false;
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, () => {
-    // Running jobs are marked interrupted at the next start; their temporary files are removed then.
+    if (stopping) process.exit(1); // a second signal: stop now
+    stopping = true;
     io.close();
     server.close();
-    process.exit(0);
+    // Running jobs get a few seconds to remove their temporary files and record `interrupted`; whatever is
+    // still running after that is marked at the next start (interruptStaleJobs).
+    void stopAllJobs(5000).finally(() => process.exit(0));
   });
 }

@@ -131,3 +131,29 @@ describe("cancelJob", () => {
     expect((await prisma.job.findUniqueOrThrow({ where: { id } })).state).toBe("cancelled");
   });
 });
+
+describe("stopAllJobs (shutdown)", () => {
+  it("aborts running jobs, which end as interrupted with their temp paths removed", async () => {
+    const { stopAllJobs } = await import("./stop-all-jobs");
+    const tmp = path.join(testDataDir, "tmp-shutdown");
+    const started = deferred();
+    const id = await startJob({
+      type: "test.shutdown",
+      user: owner.user,
+      unit: "steps",
+      async run(ctx) {
+        await ctx.addTempPath(tmp);
+        mkdirSync(tmp);
+        started.resolve();
+        await new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
+      },
+    });
+    await started.promise;
+    expect(await stopAllJobs(5000)).toBe(1);
+    const job = await prisma.job.findUniqueOrThrow({ where: { id } });
+    expect(job.state).toBe("interrupted");
+    expect(existsSync(tmp)).toBe(false);
+    const audit = await prisma.auditLog.findFirst({ where: { action: "test.shutdown" }, orderBy: { id: "desc" } });
+    expect(audit?.outcome).toBe("interrupted");
+  });
+});

@@ -101,9 +101,10 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
     if (controller.signal.aborted) throw controller.signal.reason;
     result = await opts.run(ctx);
   } catch (e) {
-    state = controller.signal.aborted ? "cancelled" : "failed";
-    error = controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? "cancelled") : describe(e);
-    log.add(state === "cancelled" ? `cancelled: ${error}` : `failed: ${error}`, "stderr");
+    const reason = controller.signal.aborted ? (controller.signal.reason as Error | undefined) : undefined;
+    state = !reason ? "failed" : reason.name === "ServerStoppingError" ? "interrupted" : "cancelled";
+    error = reason ? String(reason.message ?? "cancelled") : describe(e);
+    log.add(`${state}: ${error}`, "stderr");
     if (state === "failed" && !isAppError(e)) console.error(`job ${id} (${opts.type}) failed`, e);
   }
   clearTimeout(emitTimer);
@@ -124,7 +125,7 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
         finishedAt: new Date(),
       },
     });
-    const outcome = state === "succeeded" ? "ok" : state === "cancelled" ? "cancelled" : "error";
+    const outcome = state === "succeeded" ? "ok" : state === "failed" ? "error" : state;
     await recordAudit(tx, { user: opts.user, action: opts.type, image: opts.image, node: opts.node, outcome, detail: error ? { jobId: id, error } : { jobId: id } });
     return row;
   });
