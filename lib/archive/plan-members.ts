@@ -85,10 +85,32 @@ export function toRecords(entries: TreeEntry[], warnings: string[]): CpioRecord[
   return out;
 }
 
-/** Stat identity of a record's source: any content or metadata change moves mtime or ctime (or ino/size). */
-function identity(r: CpioRecord, e: TreeEntry): string {
+const idBuf = new Float64Array(16);
+const idBytes = new Uint8Array(idBuf.buffer);
+
+/**
+ * Stat identity of a record's source, fed to the member hash as raw numbers (no float-to-string conversions):
+ * any content or metadata change moves mtime or ctime (or ino/size).
+ */
+function updateIdentity(h: ReturnType<typeof createHash>, r: CpioRecord, e: TreeEntry): void {
   const st = e.st;
-  return `${r.name}\0${r.type}\0${r.mode}\0${r.uid}\0${r.gid}\0${r.nlink}\0${r.mtime}\0${r.size}\0${r.ino}\0${r.rdevMajor}\0${r.rdevMinor}\0${st.dev}\0${st.ino}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.size}`;
+  idBuf[0] = r.mode;
+  idBuf[1] = r.uid;
+  idBuf[2] = r.gid;
+  idBuf[3] = r.nlink;
+  idBuf[4] = r.mtime;
+  idBuf[5] = r.size;
+  idBuf[6] = r.ino;
+  idBuf[7] = r.rdevMajor;
+  idBuf[8] = r.rdevMinor;
+  idBuf[9] = st.dev;
+  idBuf[10] = st.ino;
+  idBuf[11] = st.mtimeMs;
+  idBuf[12] = st.ctimeMs;
+  idBuf[13] = st.size;
+  idBuf[14] = r.name.length;
+  idBuf[15] = r.type.length + (r.type === "char" ? 100 : r.type === "block" ? 200 : r.type === "fifo" ? 300 : 0);
+  h.update(r.name).update(idBytes);
 }
 
 /**
@@ -106,7 +128,7 @@ export function planMembers(records: CpioRecord[], byRel: Map<string, TreeEntry>
     const rl = recordLength(r);
     cur.push(r);
     len += rl;
-    h.update(identity(r, byRel.get(r.rel)!)).update("\n");
+    updateIdentity(h, r, byRel.get(r.rel)!);
     const u = hash32(`cut:${r.name}`) / 2 ** 32;
     if (u < rl / target || len >= max) {
       members.push({ records: cur, rawLength: len, key: h.digest("hex") });

@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
 import { createGzip, gzip, gzipSync } from "node:zlib";
-import { buildRaw, buildTrailer, type CpioRecord, writeHeader, headerLength } from "./cpio-writer.ts";
+import { buildRaw, buildTrailer, type CpioRecord, headerLength, recordLength, writeHeader } from "./cpio-writer.ts";
 import { ArchiveError, throwIfAborted } from "./errors.ts";
 import type { CachedMember } from "./pack-cache.ts";
 import type { Member } from "./plan-members.ts";
@@ -13,7 +13,7 @@ import type { ProgressCallback } from "./types.ts";
 const gzipAsync = promisify(gzip);
 const MiB = 1 << 20;
 /** Members bigger than this (a single large file) are compressed as a stream to keep memory flat. */
-const STREAM_THRESHOLD = 16 * MiB;
+const STREAM_THRESHOLD = 32 * MiB;
 
 export interface WriteMembersOptions {
   fd: number;
@@ -70,6 +70,11 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
   // At most `limit` raw buffers exist, all of one size that fits every non-streamed member.
   const pool: Buffer[] = [];
   const take = () => pool.pop() ?? Buffer.allocUnsafeSlow(STREAM_THRESHOLD);
+  // Incremental repack of a few members: cut each into sub-members on entry boundaries so that even a single
+  // changed member is compressed on all cores. The cached range then spans its sub-members.
+  const cores = Math.max(1, availableParallelism());
+  const toCompress = o.members.filter((m) => !hitOf(m)).length;
+  const split = cores > 1 && toCompress <= cores;
   let nextToStart = 0;
   const startMore = () => {
     while (pending.size < limit && nextToStart < o.members.length) {
@@ -78,7 +83,8 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       if (hitOf(m) || m.rawLength > STREAM_THRESHOLD) continue;
       // Raw buffers are recycled: left to the GC, hundreds of MB of dead 4-16 MiB buffers pile up in RSS.
       const buf = take();
-      const p = gzipAsync(buildRaw(m.records, m.rawLength, o.warnings, buf), { level: o.level, chunkSize: MiB }).finally(() => pool.push(buf));
+      const rawBuf = buildRaw(m.records, m.rawLength, o.warnings, buf);
+      const p = (split ? compressSplit(rawBuf, m, cores, o.level) : gzipAsync(rawBuf, { level: o.level, chunkSize: MiB })).finally(() => pool.push(buf));
       p.catch(() => {});
       pending.set(i, p);
     }
@@ -121,6 +127,20 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
     await Promise.allSettled(pending.values());
     if (src >= 0) closeSync(src);
   }
+}
+
+/** Compresses `raw` as up to `parts` gzip members cut on entry boundaries (so every member ends on one). */
+async function compressSplit(raw: Buffer, m: Member, parts: number, level: number): Promise<Buffer> {
+  const cuts: number[] = [];
+  const step = raw.length / parts;
+  let off = 0;
+  for (const r of m.records) {
+    off += recordLength(r);
+    if (off < raw.length && off >= step * (cuts.length + 1)) cuts.push(off);
+  }
+  const bounds = [0, ...cuts, raw.length];
+  const pieces = await Promise.all(bounds.slice(1).map((end, i) => gzipAsync(raw.subarray(bounds[i], end), { level, chunkSize: MiB })));
+  return Buffer.concat(pieces);
 }
 
 /** Raw newc bytes of a member in bounded chunks (fresh buffers: the compressor keeps references). */
