@@ -73,6 +73,9 @@ await initDatabase();
 const interrupted = await interruptStaleJobs();
 if (interrupted) console.log(`marked ${interrupted} job(s) from the previous run as interrupted`);
 const admin = await ensureAdmin(config.ADMIN_PASSWORD);
+const { purgeExpiredSessions } = await import("./lib/auth/session");
+await purgeExpiredSessions();
+setInterval(() => void purgeExpiredSessions().catch((e) => console.error("session purge failed", e)), 3600_000).unref();
 // Images (issue 4): sweep temp files a killed pack left, reset stuck workspace states, create the demo image once (local backend).
 await (await import("./lib/images/prepare-images-at-start")).prepareImagesAtStart((line) => console.log(line));
 
@@ -90,6 +93,11 @@ const nextHandler = app.getRequestHandler();
 function onRequest(req: IncomingMessage, res: ServerResponse): void {
   // The client address for login throttling, from the socket: a client-sent header of that name is replaced.
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
+  // The dashboard is never framed (clickjacking) and content types are never sniffed.
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "same-origin");
   void nextHandler(req, res);
 }
 

@@ -45,6 +45,11 @@ describe("handle(): session and role", () => {
     expect(denied?.target).toBe("POST /api/users");
   });
 
+  it("answers HEAD like GET and refuses a method the contract does not name", async () => {
+    expect((await me(req("/api/auth/me", { method: "HEAD", cookie: editor.cookie }), noParams)).status).toBe(200);
+    expect((await me(req("/api/auth/me", { method: "PUT", cookie: editor.cookie }), noParams)).status).toBe(400);
+  });
+
   it("lets the role through and returns only the response schema's fields", async () => {
     const r = await listUsers(req("/api/users", { cookie: admin.cookie }), noParams);
     expect(r.status).toBe(200);

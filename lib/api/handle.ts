@@ -47,7 +47,8 @@ export function handle<const C extends RouteContract>(
   return async (req, ctx) => {
     let user: SessionUser | null = null;
     try {
-      if (req.method !== contract.method) throw new AppError("bad_request", `Use ${contract.method} for ${contract.path}.`);
+      const method = req.method === "HEAD" ? "GET" : req.method;
+      if (method !== contract.method) throw new AppError("bad_request", `Use ${contract.method} for ${contract.path}.`);
       if (isStateChanging(req.method)) checkOrigin(req.headers);
       user = await getSessionUser(readSessionToken(req.headers.get("cookie")));
       if (contract.role !== "public") {

@@ -88,3 +88,16 @@ describe("login", () => {
     await expect(updateUser({ actor: admin, id: admin.id, role: "editor" })).rejects.toMatchObject({ code: "conflict" });
   });
 });
+
+describe("purgeExpiredSessions", () => {
+  it("deletes expired sessions and keeps live ones", async () => {
+    const { purgeExpiredSessions } = await import("./session");
+    const { user } = await makeUser("viewer");
+    const live = await createSession(user.id);
+    const dead = await createSession(user.id);
+    await prisma.session.update({ where: { id: tokenId(dead.token) }, data: { expiresAt: new Date(Date.now() - 1) } });
+    expect(await purgeExpiredSessions()).toBeGreaterThanOrEqual(1);
+    expect(await prisma.session.count({ where: { id: tokenId(dead.token) } })).toBe(0);
+    expect(await prisma.session.count({ where: { id: tokenId(live.token) } })).toBe(1);
+  });
+});

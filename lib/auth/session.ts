@@ -62,3 +62,9 @@ export function readSessionToken(cookieHeader: string | null | undefined): strin
   }
   return undefined;
 }
+
+/** Deletes expired sessions (run at start-up and hourly: expired rows are otherwise removed only when used). */
+export async function purgeExpiredSessions(): Promise<number> {
+  const r = await prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  return r.count;
+}
