@@ -46,3 +46,9 @@ test("a job started from the UI streams its log and progress, and the page survi
   await expect(page.getByTestId("audit-row").filter({ hasText: jobId })).toHaveCount(2); // started + ok
   expect(external).toEqual([]);
 });
+
+test("a job id that does not exist says so instead of loading forever", async ({ page }) => {
+  await uiLogin(page, ADMIN);
+  await page.goto("/jobs/no-such-job");
+  await expect(page.getByTestId("job-detail-error")).toHaveText("No job with id no-such-job.");
+});

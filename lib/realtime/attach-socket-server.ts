@@ -43,12 +43,18 @@ export function attachSocketServer(io: Server, rooms: RoomDefinition[]): void {
         }
         if (!hasRole(user, def.role)) return reply({ ok: false, error: `forbidden: ${room} needs the ${def.role} role` });
         socket.data.user = user satisfies SessionUser;
+        // Join before the replay so nothing emitted in between is lost (clients dedupe the overlap).
         await socket.join(room);
+        try {
+          await def.onJoin?.({ user, emit: (event, data) => socket.emit(event, data) }, room.slice(sep + 1));
+        } catch (e) {
+          await socket.leave(room);
+          throw e;
+        }
         reply({ ok: true });
-        await def.onJoin?.({ user, emit: (event, data) => socket.emit(event, data) }, room.slice(sep + 1));
       } catch (e) {
-        console.error("socket join failed", e);
-        reply({ ok: false, error: "internal error" });
+        if (!isAppError(e)) console.error("socket join failed", e);
+        reply({ ok: false, error: isAppError(e) ? e.message : "internal error" });
       }
     });
     socket.on("leave", (room: unknown) => {
