@@ -87,7 +87,7 @@ export interface PackOptions {
   keepVersions?: number;
   /** Average uncompressed bytes per gzip member (default 8 MiB); small values are for tests. */
   memberSize?: number;
-  /** gzip level (default 6, like pigz). */
+  /** gzip level (default 5: ~25 % less CPU than pigz's 6 for ~0.6 % more size). */
   level?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
