@@ -30,14 +30,19 @@ export type FileEntry = {
   targetType?: EntryType;
 };
 
+const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR, S_IFBLK, S_IFIFO } = fs.constants;
+
+/** Entry type from the mode bits (one switch instead of six Stats method calls: listings do this 10,000 times). */
 export function entryType(st: fs.Stats): EntryType {
-  if (st.isSymbolicLink()) return "symlink";
-  if (st.isDirectory()) return "dir";
-  if (st.isFile()) return "file";
-  if (st.isCharacterDevice()) return "char";
-  if (st.isBlockDevice()) return "block";
-  if (st.isFIFO()) return "fifo";
-  return "socket";
+  switch (st.mode & S_IFMT) {
+    case S_IFREG: return "file";
+    case S_IFDIR: return "dir";
+    case S_IFLNK: return "symlink";
+    case S_IFCHR: return "char";
+    case S_IFBLK: return "block";
+    case S_IFIFO: return "fifo";
+    default: return "socket";
+  }
 }
 
 const typeChar: Record<EntryType, string> = { file: "-", dir: "d", symlink: "l", char: "c", block: "b", fifo: "p", socket: "s" };
@@ -57,17 +62,29 @@ export function symbolicMode(type: EntryType, mode: number): string {
   );
 }
 
+// A directory of 10,000 entries has a handful of distinct modes: format each once.
+const modeStrings = new Map<number, { octal: string; symbolic: string }>();
+function modeStringsOf(type: EntryType, mode: number, raw: number) {
+  let m = modeStrings.get(raw);
+  if (!m) {
+    m = { octal: mode.toString(8).padStart(4, "0"), symbolic: symbolicMode(type, mode) };
+    if (modeStrings.size < 4096) modeStrings.set(raw, m);
+  }
+  return m;
+}
+
 export function describeEntry(opts: { name: string; path: string; st: fs.Stats; users: ImageUsers }): FileEntry {
   const { st, users } = opts;
   const type = entryType(st);
   const mode = st.mode & 0o7777;
+  const strings = modeStringsOf(type, mode, st.mode);
   return {
     name: opts.name,
     path: opts.path,
     type,
     mode,
-    octal: mode.toString(8).padStart(4, "0"),
-    symbolic: symbolicMode(type, mode),
+    octal: strings.octal,
+    symbolic: strings.symbolic,
     uid: st.uid,
     gid: st.gid,
     user: users.userById.get(st.uid) ?? null,

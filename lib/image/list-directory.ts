@@ -3,7 +3,7 @@ import { AppError } from "../errors";
 import { describeEntry, entryType, type FileEntry, joinImagePath } from "./describe-entry";
 import { readImageUsers } from "./image-users";
 import { fsError } from "./open-in-root";
-import { type ResolvedPath, resolveInRoot } from "./resolve-in-root";
+import { fdRealPath, type ResolvedPath, resolveInRoot } from "./resolve-in-root";
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 
@@ -29,7 +29,7 @@ export function describeLink(root: string, entry: FileEntry, linkAt: string): vo
  * swapped meanwhile cannot redirect the listing. Synchronous lstat on purpose: 10,000 entries take a few
  * milliseconds this way, far less than through the thread pool.
  */
-export function listDirectory(root: string, dirPath: string): { path: string; entries: FileEntry[] } {
+export function listDirectory(root: string, dirPath: string, attempt = 0): { path: string; entries: FileEntry[] } {
   const r = resolveInRoot(root, dirPath, { followFinal: true });
   let fd: number | undefined;
   try {
@@ -38,24 +38,34 @@ export function listDirectory(root: string, dirPath: string): { path: string; en
     fd = openDir(r);
     const users = readImageUsers(root);
     const dirAt = `/proc/self/fd/${fd}`;
+    // Names come from the descriptor. Metadata is read by the directory's real path: lstat through the
+    // /proc magic link costs twice as much, and lstat only reads metadata (never content) and never
+    // follows the final name. Checked below: if the directory moved while we listed, list again the slow way.
+    const real = fdRealPath(fd);
+    const viaReal = attempt === 0 && sameInode(real, fd);
+    const base = viaReal ? real : dirAt;
     const entries: FileEntry[] = [];
     for (const name of fs.readdirSync(dirAt)) {
-      let st: fs.Stats;
-      try {
-        st = fs.lstatSync(`${dirAt}/${name}`);
-      } catch {
-        continue; // removed while listing
-      }
+      const st = fs.lstatSync(`${base}/${name}`, { throwIfNoEntry: false });
+      if (!st) continue; // removed while listing
       const e = describeEntry({ name, path: joinImagePath(r.path, name), st, users });
       if (e.type === "symlink") describeLink(root, e, `${dirAt}/${name}`);
       entries.push(e);
     }
+    if (viaReal && !sameInode(real, fd)) return listDirectory(root, dirPath, attempt + 1);
     entries.sort((a, b) => (a.type === "dir") === (b.type === "dir") ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.type === "dir" ? -1 : 1);
     return { path: r.path, entries };
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
     r.close();
   }
+}
+
+/** True when `hostPath` (resolved by the kernel right now) is the directory open as `fd`. */
+function sameInode(hostPath: string, fd: number): boolean {
+  const a = fs.statSync(hostPath, { throwIfNoEntry: false });
+  const b = fs.fstatSync(fd);
+  return !!a && a.ino === b.ino && a.dev === b.dev;
 }
 
 /** Opens a resolved directory itself (O_NOFOLLOW) and returns its descriptor. */
