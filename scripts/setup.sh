@@ -45,5 +45,7 @@ node scripts/db.mjs deploy --quiet
 dist=${NEXT_DIST_DIR:-.next}
 if [ ! -f "$dist/BUILD_ID" ] || [ -n "$(find app components lib public next.config.js package-lock.json -newer "$dist/BUILD_ID" -type f -not -path 'lib/db/generated/*' -not -name '*.test.ts' -print -quit 2>/dev/null)" ]; then
   say "building the dashboard (next build, about a minute)"
-  npx next build >&2 || die "next build failed (see above)"
+  # webpack, not Turbopack: Turbopack's file tracing follows the core's computed paths into the data and
+  # image directories and fails on an image's dangling symlinks (e.g. etc/mtab).
+  npx next build --webpack >&2 || die "next build failed (see above)"
 fi
