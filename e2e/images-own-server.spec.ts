@@ -1,0 +1,109 @@
+// Image flows that need a server of their own: the xCAT backend (the fake xCAT selected by XCATROOT) and a
+// server killed in the middle of a pack.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { request } from "@playwright/test";
+import { E2E_DATA_DIR, E2E_PORT } from "./e2e-env";
+import { expect, test } from "./fixtures";
+import { startOwnServer } from "./own-server";
+
+const PASSWORD = "own-server-admin-pw";
+const DEMO = "demo-busybox-x86_64-netboot-compute";
+const sha = (f: string) => execFileSync("sha256sum", [f], { encoding: "utf8" }).split(" ")[0];
+
+async function signIn(baseURL: string) {
+  const api = await request.newContext({ baseURL, extraHTTPHeaders: { origin: baseURL } });
+  expect((await api.post("/api/auth/login", { data: { username: "admin", password: PASSWORD } })).status()).toBe(200);
+  return api;
+}
+
+test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, roll back; exact command lines", async ({ page }) => {
+  test.setTimeout(180_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-xcat-"));
+  const name = "rhels9.4-x86_64-netboot-compute";
+  const rootimgdir = path.join(tmp, "install/netboot/rhels9.4/x86_64/compute");
+  fs.mkdirSync(rootimgdir, { recursive: true });
+  // What genimage + packimage leave: kernel, initrd and a packed archive (the demo image's, a real one).
+  fs.copyFileSync(path.join(E2E_DATA_DIR, "images", DEMO, "rootimg.cpio.gz"), path.join(rootimgdir, "rootimg.cpio.gz"));
+  fs.copyFileSync(path.join(E2E_DATA_DIR, "images", DEMO, "kernel"), path.join(rootimgdir, "kernel"));
+  const state = path.join(tmp, "xcat-state.json");
+  const log = path.join(tmp, "xcat-calls.log");
+  fs.writeFileSync(state, JSON.stringify({
+    site: { installdir: path.join(tmp, "install"), timezone: "Universal" },
+    osimages: { [name]: { imagetype: "linux", osarch: "x86_64", osname: "Linux", osvers: "rhels9.4", profile: "compute", provmethod: "netboot", rootimgdir } },
+  }));
+  const server = await startOwnServer({
+    port: E2E_PORT + 41,
+    dataDir: path.join(tmp, "data"),
+    adminPassword: PASSWORD,
+    env: { XCATROOT: path.join(process.cwd(), "test/fake-xcat"), FAKE_XCAT_STATE: state, FAKE_XCAT_LOG: log, ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },
+  });
+  try {
+    await page.goto(`${server.baseURL}/login`);
+    await page.getByTestId("login-username").fill("admin");
+    await page.getByTestId("login-password").fill(PASSWORD);
+    await page.getByTestId("login-submit").click();
+    await expect(page.getByTestId("current-user")).toHaveText("admin");
+    await page.goto(`${server.baseURL}/images`);
+    await expect(page.getByTestId("images-backend")).toHaveText("xCAT backend");
+    await page.getByTestId("image-link").and(page.getByText(name, { exact: true })).click();
+    await expect(page.getByTestId("image-attrs")).toContainText(rootimgdir);
+    await page.getByTestId("unpack").click();
+    await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+    await page.getByTestId("pack-method").selectOption("xcat");
+    await expect(page.getByTestId("packimage-note")).toContainText("etc/shadow");
+    await page.getByTestId("pack").click();
+    await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+    // the archive found before the first pack became version 1, packimage's output version 2
+    await expect(page.getByTestId("version-row")).toHaveCount(2);
+    await expect(page.locator('[data-testid="version-row"][data-live="true"]')).toHaveAttribute("data-seq", "2");
+    const v1 = page.locator('[data-testid="version-row"][data-seq="1"]');
+    await v1.getByTestId("rollback").click();
+    await v1.getByTestId("rollback-confirm").click();
+    await expect(v1).toHaveAttribute("data-live", "true");
+
+    const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l).argv.join(" "));
+    expect(new Set(calls)).toEqual(new Set(["lsdef -t osimage", "lsdef -t osimage -l", `lsdef -t osimage -o ${name}`, `packimage ${name}`]));
+    expect(calls.filter((c) => c.startsWith("packimage"))).toHaveLength(1);
+    // packimage's stamp is in the archive nodes download
+    const info = execFileSync("bsdtar", ["-xOf", path.join(rootimgdir, ".rootimg-studio/versions/2-rootimg.cpio.gz"), "./opt/xcat/xcatinfo"], { encoding: "utf8" });
+    expect(info).toContain(`IMAGENAME='${name}'`);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("a server killed mid-pack: after restart the old archive is intact, temp files gone, the job interrupted", async () => {
+  test.setTimeout(240_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-kill-"));
+  const opts = { port: E2E_PORT + 42, dataDir: path.join(tmp, "data"), adminPassword: PASSWORD, env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") } };
+  let server = await startOwnServer(opts);
+  const dir = path.join(tmp, "data/images", DEMO);
+  try {
+    let api = await signIn(server.baseURL);
+    const unpack = await (await api.post(`/api/images/${DEMO}/unpack`, { data: {} })).json();
+    await expect.poll(async () => (await (await api.get(`/api/jobs/${unpack.jobId}`)).json()).state, { timeout: 60_000 }).toBe("succeeded");
+    // Incompressible data so the pack takes a few seconds.
+    execFileSync("dd", ["if=/dev/urandom", `of=${path.join(dir, "rootimg/var/big.bin")}`, "bs=1M", "count=300", "status=none"]);
+    const before = sha(path.join(dir, "rootimg.cpio.gz"));
+    const pack = await (await api.post(`/api/images/${DEMO}/pack`, { data: { full: true } })).json();
+    // mid-write: the temp archive beside the published one exists
+    await expect.poll(() => fs.readdirSync(dir).some((f) => f.includes(".tmp-")), { timeout: 60_000, intervals: [50] }).toBe(true);
+    await server.stop("SIGKILL");
+    await api.dispose();
+
+    server = await startOwnServer(opts);
+    api = await signIn(server.baseURL);
+    const job = await (await api.get(`/api/jobs/${pack.jobId}`)).json();
+    expect(job.state).toBe("interrupted");
+    expect(sha(path.join(dir, "rootimg.cpio.gz"))).toBe(before);
+    expect(fs.readdirSync(dir).filter((f) => f.includes(".tmp-"))).toEqual([]);
+    const detail = await (await api.get(`/api/images/${DEMO}`)).json();
+    expect(detail.versions.filter((v: { live: boolean }) => v.live).map((v: { seq: number }) => v.seq)).toEqual([1]);
+    await api.dispose();
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,100 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Page, request } from "@playwright/test";
+import { E2E_DATA_DIR, E2E_PORT } from "./e2e-env";
+import { ADMIN, expect, test, uiLogin, uniqueName } from "./fixtures";
+
+const DEMO = "demo-busybox-x86_64-netboot-compute";
+const sha = (f: string) => execFileSync("sha256sum", [f], { encoding: "utf8" }).split(" ")[0];
+
+async function waitJob(page: Page, state = "succeeded") {
+  await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", state, { timeout: 60_000 });
+}
+
+/** The cycle a user does on an image page: unpack with a progress bar, pack, see the new version, roll back. */
+async function cycle(page: Page, name: string, packMethod?: "xcat") {
+  await page.getByTestId("image-link").and(page.getByText(name, { exact: true })).click();
+  await expect(page.getByTestId("image-page")).toHaveAttribute("data-image", name);
+  const versionsBefore = await page.getByTestId("version-row").count();
+  await page.getByTestId("unpack").click();
+  await expect(page.getByTestId("job-bar")).toBeVisible();
+  await waitJob(page);
+  expect(Number(await page.getByTestId("job-done").getAttribute("data-value"))).toBeGreaterThan(0);
+  await expect(page.getByTestId("image-workspace")).toHaveText("unpacked");
+  if (packMethod) await page.getByTestId("pack-method").selectOption(packMethod);
+  await page.getByTestId("pack").click();
+  await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", /queued|running|succeeded/);
+  await waitJob(page);
+  await expect(page.getByTestId("version-row")).toHaveCount(versionsBefore + 1);
+  const live = page.locator('[data-testid="version-row"][data-live="true"]');
+  await expect(live).toHaveAttribute("data-seq", String(versionsBefore + 1));
+  // roll back to the version before
+  const previous = page.locator(`[data-testid="version-row"][data-seq="${versionsBefore}"]`);
+  await previous.getByTestId("rollback").click();
+  await previous.getByTestId("rollback-confirm").click();
+  await expect(previous).toHaveAttribute("data-live", "true");
+}
+
+test("local backend: the demo image is listed; a copy of it is unpacked, packed and rolled back", async ({ page, adminApi }) => {
+  await uiLogin(page, ADMIN);
+  await page.getByTestId("nav-images").click();
+  await expect(page.getByTestId("images-backend")).toHaveText("local registry");
+  const demoRow = page.locator(`[data-testid="image-row"][data-image="${DEMO}"]`);
+  await expect(demoRow).toBeVisible();
+  await expect(demoRow).toContainText("debian12 / x86_64 / compute");
+  await expect(demoRow).toContainText("cpio.gz");
+
+  // Work on an imported copy: other specs may use the demo image at the same time.
+  const exp = await adminApi.post(`/api/images/${DEMO}/export`);
+  expect(exp.status()).toBe(202);
+  const expJob = (await exp.json()).jobId;
+  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${expJob}`)).json()).state).toBe("succeeded");
+  const profile = uniqueName("e2e").replace(/[^A-Za-z0-9._-]/g, "");
+  const imp = await adminApi.post("/api/images/import", { data: { path: path.join(E2E_DATA_DIR, "exports", `${DEMO}.tgz`), profile } });
+  expect(imp.status()).toBe(202);
+  const impJob = (await imp.json()).jobId;
+  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${impJob}`)).json()).state).toBe("succeeded");
+  const name = `debian12-x86_64-netboot-${profile}`;
+  await page.reload();
+  await cycle(page, name);
+
+  // rootimgdir holds the published archive; the archive on disk is the rolled-back version 1
+  const dir = path.join(E2E_DATA_DIR, "images", name);
+  const detail = await (await adminApi.get(`/api/images/${name}`)).json();
+  const v1 = detail.versions.find((v: { seq: number }) => v.seq === 1);
+  expect(v1.live).toBe(true);
+  expect(sha(path.join(dir, "rootimg.cpio.gz"))).toBe(v1.sha256);
+  const audit = await (await adminApi.get(`/api/audit?image=${name}`)).json();
+  expect(JSON.stringify(audit)).toContain("image.rollback");
+});
+
+test("roles: a viewer sees images but cannot unpack, pack, import or set retention", async ({ adminApi }) => {
+  const viewer = { username: uniqueName("viewer"), password: "viewer-password-1" };
+  expect((await adminApi.post("/api/users", { data: { ...viewer, role: "viewer" } })).status()).toBe(201);
+  const v = await request.newContext({ baseURL: `http://127.0.0.1:${E2E_PORT}` });
+  await v.post("/api/auth/login", { data: viewer });
+  expect((await v.get("/api/images")).status()).toBe(200);
+  expect((await v.get(`/api/images/${DEMO}`)).status()).toBe(200);
+  const origin = { headers: { origin: `http://127.0.0.1:${E2E_PORT}` } };
+  expect((await v.post(`/api/images/${DEMO}/unpack`, { ...origin, data: {} })).status()).toBe(403);
+  expect((await v.post(`/api/images/${DEMO}/pack`, { ...origin, data: {} })).status()).toBe(403);
+  expect((await v.post("/api/images/import", { ...origin, data: { path: "/tmp/x.tgz" } })).status()).toBe(403);
+  expect((await v.put("/api/image-settings", { ...origin, data: { retention: 2 } })).status()).toBe(403);
+  await v.dispose();
+});
+
+test("bad bundles are refused with a clear message and change nothing", async ({ adminApi }) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bad-bundle-"));
+  const stage = path.join(tmp, "stage", "img");
+  fs.mkdirSync(stage, { recursive: true });
+  fs.writeFileSync(path.join(stage, "kernel"), "k");
+  execFileSync("tar", ["czf", path.join(tmp, "nomanifest.tgz"), "."], { cwd: path.join(tmp, "stage") });
+  const before = (await (await adminApi.get("/api/images")).json()).images.length;
+  const r = await adminApi.post("/api/images/import", { data: { path: path.join(tmp, "nomanifest.tgz") } });
+  const job = (await r.json()).jobId;
+  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${job}`)).json()).state).toBe("failed");
+  expect((await (await adminApi.get(`/api/jobs/${job}`)).json()).error).toMatch(/Failed to find manifest.xml file in image bundle/);
+  expect((await (await adminApi.get("/api/images")).json()).images.length).toBe(before);
+});
