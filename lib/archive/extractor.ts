@@ -111,9 +111,9 @@ export class Extractor implements EntrySink {
         this.devices.push({ abs, m });
         break;
       case "socket":
+        // Recorded (so children are refused like under any non-directory) but not created.
         this.warnings.push(`socket "${rel}" skipped (sockets cannot be restored from an archive)`);
-        this.manifest.push(m);
-        return;
+        break;
       case "file":
         this.startFile(e, rel, abs, m, node);
         break;
@@ -136,6 +136,8 @@ export class Extractor implements EntrySink {
       } catch {
         throw new ArchiveError(`entry "${e.name}" at byte offset ${e.offset} replaces a non-empty directory of the same name`);
       }
+    } else if (prev.type === "socket") {
+      // never created on disk
     } else if (this.devices.some((d) => d.m === prev.m)) {
       this.devices = this.devices.filter((d) => d.m !== prev.m);
     } else unlinkSync(abs);

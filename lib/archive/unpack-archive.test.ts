@@ -66,6 +66,15 @@ describe("unpackArchive", () => {
     expect((await readManifest(dest))!.entries.map((e) => e.path)).toEqual([".", "f"]);
   });
 
+  it("skips a socket with a warning and refuses entries below it", async () => {
+    const a = writeGz(path.join(work, "sock.cpio.gz"), rawCpio([{ name: "run", type: "dir" }, { name: "run/s", type: "socket" }]));
+    const r = await unpackArchive({ archive: a, dest: path.join(work, "sock") });
+    expect(r.warnings).toEqual(['socket "run/s" skipped (sockets cannot be restored from an archive)']);
+    expect(existsSync(path.join(work, "sock/run/s"))).toBe(false);
+    const b = writeGz(path.join(work, "sock2.cpio.gz"), rawCpio([{ name: "s", type: "socket" }, { name: "s/x", type: "file", data: "x" }]));
+    await expect(unpackArchive({ archive: b, dest: path.join(work, "sock2") })).rejects.toThrow(/"s\/x" passes through "s", which is a socket/);
+  });
+
   it("refuses an existing destination with conflict", async () => {
     const dest = path.join(work, "exists");
     mkdirSync(dest);
