@@ -140,6 +140,22 @@ describe("packTree", () => {
     expect(readdirSync(dir).filter((f) => f !== ".rootimg-studio")).toEqual(["rootimg.cpio.gz"]);
   });
 
+  it("does not cross filesystems (-xdev): a mount point is packed, its contents are not", async () => {
+    const t = path.join(work, "xdev");
+    mkdirSync(path.join(t, "proc"), { recursive: true });
+    writeFileSync(path.join(t, "kept"), "k");
+    sh("mount", ["-t", "tmpfs", "none", path.join(t, "proc")]);
+    try {
+      writeFileSync(path.join(t, "proc/on-other-fs"), "x");
+      const archive = path.join(work, "xdev.cpio.gz");
+      await packTree({ tree: t, archive });
+      const names = sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) }).toString().trim().split("\n");
+      expect(names).toEqual([".", "kept", "proc"]);
+    } finally {
+      sh("umount", [path.join(t, "proc")]);
+    }
+  });
+
   it("the pack state lives next to the tree, never inside it", async () => {
     expect(existsSync(path.join(stateDirFor(tree), "pack-cache.json"))).toBe(true);
     expect(stateDirFor(tree).startsWith(`${tree}/`)).toBe(false);
