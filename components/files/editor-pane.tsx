@@ -35,7 +35,7 @@ export function EditorPane(p: { files: Files; canEdit: boolean; othersOpen: Map<
             <span className="badge">{tab.data.language}</span>
             <span className="badge" data-testid="file-encoding">{tab.data.encoding}</span>
             <span className="badge">{tab.data.lineEnding.toUpperCase()}{tab.data.finalNewline ? "" : ", no final newline"}</span>
-            {tab.data.lineEnding === "mixed" && <span className={styles.warnText}>mixed line endings are normalized on save</span>}
+            {tab.data.lineEnding === "mixed" && <span className={styles.warnText}>mixed line endings: unchanged lines keep theirs</span>}
             <span className="spacer" />
             {tab.message && <span className="small" data-testid="save-message">{tab.message}</span>}
             {p.canEdit ? (

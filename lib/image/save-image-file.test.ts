@@ -96,4 +96,13 @@ describe("readImageFile / saveImageFile", () => {
     expect(fs.lstatSync(host("etc/localtime")).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(path.join(img.outside, "zone"), "utf8")).toBe("host zone\n");
   });
+
+  it("keeps the line endings of unchanged lines in a file with mixed endings", () => {
+    fs.writeFileSync(host("etc/mixed.conf"), "a=1\r\nb=2\nc=3\r\n");
+    const f = readImageFile(img.root, "/etc/mixed.conf");
+    expect(f.lineEnding).toBe("mixed");
+    // the editor sends the text back with one kind of ending (here LF) and line 2 edited
+    saveImageFile({ root: img.root, path: "/etc/mixed.conf", content: "a=1\nb=9\nc=3\n", encoding: "utf-8", etag: f.etag });
+    expect(fs.readFileSync(host("etc/mixed.conf"), "utf8")).toBe("a=1\r\nb=9\nc=3\r\n");
+  });
 });

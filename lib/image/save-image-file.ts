@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { AppError } from "../errors";
-import { encodeText, type TextEncoding } from "./detect-encoding";
+import { decodeText, encodeText, type TextEncoding } from "./detect-encoding";
 import { describeEntry, type FileEntry } from "./describe-entry";
 import { readImageUsers } from "./image-users";
 import { openInRoot } from "./open-in-root";
 import { EDITOR_MAX_BYTES, etagOf, readFd } from "./read-image-file";
 import { type ResolvedPath, resolveInRoot } from "./resolve-in-root";
+import { restoreLineEndings } from "./restore-line-endings";
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
 
@@ -30,23 +31,27 @@ export type SaveResult = { entry: FileEntry; etag: string; inPlace: boolean; byt
  * it from its other names, so the content is truncated and rewritten on the same inode.
  */
 export function saveImageFile(opts: SaveImageFileOptions): SaveResult {
-  const bytes = encodeText(opts.content, opts.encoding);
-  if (bytes.length > EDITOR_MAX_BYTES) throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
+  if (opts.content.length > EDITOR_MAX_BYTES) throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
   const r = resolveInRoot(opts.root, opts.path, { followFinal: true });
   try {
     if (!r.exists) throw new AppError("not_found", `${r.path} no longer exists in the image; it was deleted or renamed meanwhile.`);
     if (!r.stat?.isFile()) throw new AppError("unprocessable", `${r.path} is not a regular file.`);
     const fd = openInRoot(r, O_RDONLY);
     let st: fs.Stats;
+    let bytes: Buffer;
     try {
       st = fs.fstatSync(fd);
-      const current = etagOf(readFd(fd, st.size));
+      const currentBytes = readFd(fd, st.size);
+      const current = etagOf(currentBytes);
       if (current !== opts.etag) {
         throw new AppError("conflict", `${r.path} changed since you opened it; compare and merge, or reload.`, { details: { etag: current } });
       }
+      // the editor normalizes mixed line endings: give unchanged lines their own terminator back
+      bytes = encodeText(restoreLineEndings(decodeOrEmpty(currentBytes, opts.encoding), opts.content), opts.encoding);
     } finally {
       fs.closeSync(fd);
     }
+    if (bytes.length > EDITOR_MAX_BYTES) throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
     const inPlace = st.nlink > 1;
     if (inPlace) writeInPlace(r, st, bytes);
     else writeByRename(r, st, bytes);
@@ -55,6 +60,15 @@ export function saveImageFile(opts: SaveImageFileOptions): SaveResult {
     return { entry: describeEntry({ name, path: r.path, st: after, users: readImageUsers(opts.root) }), etag: etagOf(bytes), inPlace, bytes: bytes.length };
   } finally {
     r.close();
+  }
+}
+
+/** The current text, or "" when it does not decode in the encoding the client named (then nothing is restored). */
+function decodeOrEmpty(buf: Buffer, enc: TextEncoding): string {
+  try {
+    return decodeText(buf, enc);
+  } catch {
+    return "";
   }
 }
 
