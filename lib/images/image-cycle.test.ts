@@ -87,7 +87,7 @@ describe("image cycle on the local backend", () => {
 
   it("refuses to pack while xCAT's lock on the tree is held by another process (genimage/packimage)", async () => {
     const lockFile = lockPathFor(path.join(imgDir, "rootimg"));
-    const holder = spawn("flock", ["-n", lockFile, "sleep", "30"], { stdio: "ignore" });
+    const holder = spawn("flock", ["-n", lockFile, "sleep", "30"], { stdio: "ignore", detached: true });
     try {
       await new Promise((r) => setTimeout(r, 300));
       const { jobId } = await packImage({ name: NAME, user });
@@ -96,7 +96,7 @@ describe("image cycle on the local backend", () => {
       expect(job.error).toMatch(/^failed to acquire lock, seems there is another genimage\/packimage\/rmimage process/);
       expect((await listImageSummaries())[0].lock).not.toBeNull();
     } finally {
-      holder.kill();
+      process.kill(-holder.pid!); // the group: flock and the sleep that inherited the locked fd
     }
   });
 
@@ -105,6 +105,26 @@ describe("image cycle on the local backend", () => {
     const err = await packImage({ name: NAME, user }).catch((e) => e);
     expect(err.code).toBe("conflict");
     await finished(jobId);
+  });
+
+  it("a cancelled replace-unpack restores the existing tree instead of losing it", async () => {
+    const marker = path.join(imgDir, "rootimg/etc/marker");
+    fs.writeFileSync(marker, "keep me\n");
+    const { jobId } = await unpackImage({ name: NAME, user, mode: "replace", confirmReplace: true });
+    activeJobs.get(jobId!)!.controller.abort(new Error("cancelled by test"));
+    const job = await finished(jobId!);
+    expect(job.state).toBe("cancelled");
+    expect(fs.readFileSync(marker, "utf8")).toBe("keep me\n");
+    expect(fs.readdirSync(imgDir).filter((f) => f.startsWith(".rootimg."))).toEqual([]);
+  });
+
+  it("replace-unpack with confirmation replaces the tree with the archive's", async () => {
+    const { jobId } = await unpackImage({ name: NAME, user, mode: "replace", confirmReplace: true });
+    const job = await finished(jobId!);
+    expect(job.error).toBeNull();
+    expect(job.state).toBe("succeeded");
+    expect(fs.existsSync(path.join(imgDir, "rootimg/etc/marker"))).toBe(false);
+    expect(fs.readdirSync(imgDir).filter((f) => f.startsWith(".rootimg."))).toEqual([]);
   });
 
   it("fails clearly when rootimgdir is missing or not writable", async () => {

@@ -32,13 +32,13 @@ describe("xCAT image lock", () => {
 
   it("excludes another process that flocks the same file (as packimage would)", async () => {
     const file = lockPathFor(tree, lockDir);
-    const child = spawn("flock", ["-n", file, "sleep", "30"], { stdio: "ignore" });
+    const child = spawn("flock", ["-n", file, "sleep", "30"], { stdio: "ignore", detached: true });
     try {
       for (let i = 0; i < 100 && !(await probeImageLock({ rootimgDir: tree, lockDir })).locked; i++) await new Promise((r) => setTimeout(r, 50));
       const err = await acquireImageLock({ rootimgDir: tree, lockDir }).catch((e) => e);
       expect(err.code).toBe("conflict");
     } finally {
-      child.kill();
+      process.kill(-child.pid!); // the group: flock and the sleep that inherited the locked fd
     }
   });
 
