@@ -42,7 +42,7 @@ export async function extractBundle(opts: { bundlePath: string; destDir: string;
   const dest = opts.destDir;
   fs.mkdirSync(dest, { recursive: false, mode: 0o700 });
   const entries: ExtractedEntry[] = [];
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let cur: { fd: number; left: number; pad: number } | null = null;
   let longName: string | null = null;
   let ended = false;
