@@ -1,6 +1,7 @@
 // Measures the file browser API (issue 5): list a 10,000-entry directory, open a 100 KB file, save it.
 // Called by scripts/bench/files (which starts a server); prints a markdown table and writes JSON.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const url = process.env.BENCH_URL as string;
@@ -43,6 +44,7 @@ async function ok(r: Response, what: string) {
   return r.json();
 }
 
+const load0 = os.loadavg();
 let entries = 0;
 const list = await timed(async () => {
   entries = (await ok(await fetch(`${base}/list?path=${vpath}/many`, { headers: { cookie } }), "list")).entries.length;
@@ -67,8 +69,9 @@ const rows = [
   { step: "open a 100 KB file", s: open, target: 50 },
   { step: "save a 100 KB file", s: save, target: 50 },
 ];
+console.log(`load average before/after: ${load0.map((x) => x.toFixed(1)).join(" ")} / ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} (${os.cpus().length} CPUs; other processes slow every number)`);
 console.log(`| step (${N} requests each) | p50 ms | p95 ms | target p95 |\n|---|---|---|---|`);
 for (const r of rows) console.log(`| ${r.step} | ${pct(r.s, 50).toFixed(1)} | ${pct(r.s, 95).toFixed(1)} | < ${r.target} ms ${pct(r.s, 95) < r.target ? "✓" : "✗"} |`);
 const out = path.resolve(".cache/bench/files-result.json");
 fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), n: N, steps: rows.map((r) => ({ step: r.step, p50: pct(r.s, 50), p95: pct(r.s, 95), targetP95: r.target })) }, null, 2));
+fs.writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), n: N, loadavgBefore: load0, loadavgAfter: os.loadavg(), steps: rows.map((r) => ({ step: r.step, p50: pct(r.s, 50), p95: pct(r.s, 95), targetP95: r.target })) }, null, 2));
