@@ -3,15 +3,15 @@ import { AppError } from "../errors";
 import { describeEntry, entryType, type FileEntry, joinImagePath } from "./describe-entry";
 import { readImageUsers } from "./image-users";
 import { fsError } from "./open-in-root";
-import { fdRealPath, type ResolvedPath, resolveInRoot } from "./resolve-in-root";
+import { fdRealPath, openRootHandle, type ResolvedPath, type RootHandle, resolveInRoot } from "./resolve-in-root";
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 
 /** Fills target, dangling and targetType of a symlink entry, resolving the target inside the image. */
-export function describeLink(root: string, entry: FileEntry, linkAt: string): void {
+export function describeLink(root: string, entry: FileEntry, linkAt: string, rootHandle?: RootHandle): void {
   entry.target = fs.readlinkSync(linkAt);
   try {
-    const r = resolveInRoot(root, entry.path, { followFinal: true });
+    const r = resolveInRoot(root, entry.path, { followFinal: true, rootHandle });
     try {
       entry.dangling = !r.exists;
       if (r.exists && r.stat) entry.targetType = entryType(r.stat);
@@ -32,6 +32,7 @@ export function describeLink(root: string, entry: FileEntry, linkAt: string): vo
 export function listDirectory(root: string, dirPath: string, attempt = 0): { path: string; entries: FileEntry[] } {
   const r = resolveInRoot(root, dirPath, { followFinal: true });
   let fd: number | undefined;
+  let handle: RootHandle | undefined;
   try {
     if (!r.exists) throw new AppError("not_found", `${r.path} does not exist in the image.`);
     if (!r.stat?.isDirectory()) throw new AppError("unprocessable", `${r.path} is not a directory.`);
@@ -45,11 +46,12 @@ export function listDirectory(root: string, dirPath: string, attempt = 0): { pat
     const viaReal = attempt === 0 && sameInode(real, fd);
     const base = viaReal ? real : dirAt;
     const entries: FileEntry[] = [];
+    handle = openRootHandle(root); // one root descriptor for resolving every symlink of the listing
     for (const name of fs.readdirSync(dirAt)) {
       const st = fs.lstatSync(`${base}/${name}`, { throwIfNoEntry: false });
       if (!st) continue; // removed while listing
       const e = describeEntry({ name, path: joinImagePath(r.path, name), st, users });
-      if (e.type === "symlink") describeLink(root, e, `${dirAt}/${name}`);
+      if (e.type === "symlink") describeLink(root, e, `${dirAt}/${name}`, handle);
       entries.push(e);
     }
     if (viaReal && !sameInode(real, fd)) return listDirectory(root, dirPath, attempt + 1);
@@ -57,6 +59,7 @@ export function listDirectory(root: string, dirPath: string, attempt = 0): { pat
     return { path: r.path, entries };
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
+    handle?.close();
     r.close();
   }
 }

@@ -11,7 +11,23 @@ export const MAX_SYMLINKS = 40;
 export type ResolveOptions = {
   /** Follow a symlink in the last component (read, write, list). False for operations on the link itself. */
   followFinal?: boolean;
+  /** An image root opened once for many resolutions (a listing resolving each symlink); not closed here. */
+  rootHandle?: RootHandle;
 };
+
+export type RootHandle = { real: string; fd: number; close: () => void };
+
+/** Opens an image root once, for callers that resolve many paths in a row. */
+export function openRootHandle(root: string): RootHandle {
+  let real: string;
+  try {
+    real = fs.realpathSync(root);
+  } catch (e) {
+    throw new AppError("not_found", `The image tree ${root} does not exist; unpack the image first.`, { cause: e });
+  }
+  const fd = fs.openSync(real, O_RDONLY | O_DIRECTORY);
+  return { real, fd, close: () => fs.closeSync(fd) };
+}
 
 /**
  * A path inside an image, resolved like the kernel would inside `chroot root`. It holds open file
@@ -75,17 +91,14 @@ function errno(e: unknown): string | undefined {
  */
 export function resolveInRoot(root: string, browserPath: string, opts: ResolveOptions = {}): ResolvedPath {
   const queue = splitPath(browserPath);
-  let rootReal: string;
-  try {
-    rootReal = fs.realpathSync(root);
-  } catch (e) {
-    throw new AppError("not_found", `The image tree ${root} does not exist; unpack the image first.`, { cause: e });
-  }
-  const rootFd = fs.openSync(rootReal, O_RDONLY | O_DIRECTORY);
+  const shared = opts.rootHandle;
+  const handle = shared ?? openRootHandle(root);
+  const rootReal = handle.real;
+  const rootFd = handle.fd;
   const stack: { fd: number; name: string }[] = [];
   const closeAll = (keep?: number) => {
     for (const s of stack) if (s.fd !== keep) fs.closeSync(s.fd);
-    if (rootFd !== keep) fs.closeSync(rootFd);
+    if (rootFd !== keep && !shared) fs.closeSync(rootFd);
   };
   let links = 0;
   try {
@@ -106,7 +119,7 @@ export function resolveInRoot(root: string, browserPath: string, opts: ResolveOp
         st = fs.lstatSync(at);
       } catch (e) {
         if (errno(e) !== "ENOENT") throw e;
-        if (isFinal) return finish({ rootReal, rootFd, stack, name: c, exists: false, closeAll });
+        if (isFinal) return finish({ rootReal, rootFd, stack, name: c, exists: false, closeAll, shared: !!shared });
         throw new AppError("not_found", `${virtual} does not exist in the image.`);
       }
       if (st.isSymbolicLink() && (!isFinal || opts.followFinal)) {
@@ -121,7 +134,7 @@ export function resolveInRoot(root: string, browserPath: string, opts: ResolveOp
         queue.unshift(...target.split("/").filter((x) => x !== ""));
         continue;
       }
-      if (isFinal) return finish({ rootReal, rootFd, stack, name: c, exists: true, stat: st, closeAll });
+      if (isFinal) return finish({ rootReal, rootFd, stack, name: c, exists: true, stat: st, closeAll, shared: !!shared });
       if (!st.isDirectory()) throw new AppError("unprocessable", `${virtual} is not a directory.`);
       let fd: number;
       try {
@@ -136,7 +149,7 @@ export function resolveInRoot(root: string, browserPath: string, opts: ResolveOp
       stack.push({ fd, name: c });
     }
     // The path ends at a directory without a final name ("/", "a/..", a link to a directory).
-    return finish({ rootReal, rootFd, stack, name: ".", exists: true, closeAll });
+    return finish({ rootReal, rootFd, stack, name: ".", exists: true, closeAll, shared: !!shared });
   } catch (e) {
     closeAll();
     throw e;
@@ -151,10 +164,13 @@ type FinishInput = {
   exists: boolean;
   stat?: fs.Stats;
   closeAll: (keep?: number) => void;
+  /** the root descriptor belongs to the caller: hand out a duplicate instead */
+  shared?: boolean;
 };
 
 function finish(i: FinishInput): ResolvedPath {
-  const dirFd = i.stack.length ? i.stack[i.stack.length - 1].fd : i.rootFd;
+  let dirFd = i.stack.length ? i.stack[i.stack.length - 1].fd : i.rootFd;
+  if (i.shared && dirFd === i.rootFd) dirFd = fs.openSync(`/proc/self/fd/${i.rootFd}`, O_RDONLY | O_DIRECTORY);
   const names = i.stack.map((s) => s.name);
   if (i.name !== ".") names.push(i.name);
   // Defence in depth: the directory we hold must really be inside the root, whatever happened meanwhile.
