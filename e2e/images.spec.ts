@@ -70,6 +70,30 @@ test("local backend: the demo image is listed; a copy of it is unpacked, packed 
   expect(JSON.stringify(audit)).toContain("image.rollback");
 });
 
+test("export download and import by upload (admin)", async ({ adminApi }) => {
+  const exp = await adminApi.post(`/api/images/${DEMO}/export`);
+  const job = (await exp.json()).jobId;
+  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${job}`)).json()).state).toBe("succeeded");
+  const dl = await adminApi.get(`/api/images/${DEMO}/export`);
+  expect(dl.status()).toBe(200);
+  expect(dl.headers()["content-type"]).toBe("application/gzip");
+  const bundle = await dl.body();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "dl-bundle-"));
+  fs.writeFileSync(path.join(tmp, "b.tgz"), bundle);
+  expect(execFileSync("tar", ["tzf", path.join(tmp, "b.tgz")], { encoding: "utf8" })).toContain(`./${DEMO}/manifest.xml`);
+  const profile = uniqueName("up").replace(/[^A-Za-z0-9._-]/g, "");
+  const up = await adminApi.put(`/api/images/upload?profile=${profile}`, { data: bundle, headers: { "content-type": "application/gzip" } });
+  expect(up.status()).toBe(202);
+  const upJob = (await up.json()).jobId;
+  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${upJob}`)).json()).state).toBe("succeeded");
+  const img = await (await adminApi.get(`/api/images/debian12-x86_64-netboot-${profile}`)).json();
+  expect(img.profile).toBe(profile);
+  expect(img.archive.name).toBe("rootimg.cpio.gz");
+  expect(img.versions).toHaveLength(1);
+  // the uploaded file is removed after the import
+  expect(fs.readdirSync(path.join(E2E_DATA_DIR, "uploads"))).toEqual([]);
+});
+
 test("roles: a viewer sees images but cannot unpack, pack, import or set retention", async ({ adminApi }) => {
   const viewer = { username: uniqueName("viewer"), password: "viewer-password-1" };
   expect((await adminApi.post("/api/users", { data: { ...viewer, role: "viewer" } })).status()).toBe(201);

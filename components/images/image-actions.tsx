@@ -7,6 +7,8 @@ import { roleAtLeast, useCurrentUser } from "../current-user";
 
 const PACKIMAGE_NOTE = "packimage also changes the tree: it replaces xcatpost/, writes opt/xcat/xcatinfo, overwrites root's line in etc/shadow, sets etc/localtime and applies synclists.";
 
+const OWN_PACK_NOTE = "Rootimg Studio's pack writes opt/xcat/xcatinfo and applies the exlist, then publishes atomically; unlike packimage it does not refresh xcatpost/, reset root's password in etc/shadow, set etc/localtime or apply synclists.";
+
 /** Unpack / pack buttons (editors), export and delete (admins). Never deletes a tree without an explicit choice. */
 export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDto; onJob: (id: string) => void; onChanged: () => void }) {
   const user = useCurrentUser();
@@ -60,6 +62,7 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
         )}
       </div>
       {method === "xcat" && <p className="muted small" data-testid="packimage-note">{PACKIMAGE_NOTE}</p>}
+      {method === "own" && image.backend === "xcat" && <p className="muted small" data-testid="own-pack-note">{OWN_PACK_NOTE}</p>}
       {error && <div className="error" data-testid="image-action-error">{error}</div>}
       {treeChoice && (
         <div className="notice" data-testid="tree-choice">

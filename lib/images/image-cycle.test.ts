@@ -85,6 +85,20 @@ describe("image cycle on the local backend", () => {
     expect(audit).toMatchObject({ image: NAME, username: "editor1", outcome: "ok", target: "version 1" });
   });
 
+  it("keeps at most the retention's number of versions, removing the oldest kept archives", async () => {
+    const { setRetention, listVersions } = await import("./versions");
+    await setRetention({ retention: 2, user });
+    for (let i = 0; i < 2; i++) {
+      fs.writeFileSync(path.join(imgDir, "rootimg/etc/motd"), `retention ${i}\n`);
+      expect((await finished((await packImage({ name: NAME, user })).jobId)).state).toBe("succeeded");
+    }
+    const versions = await listVersions(NAME);
+    expect(versions.map((v) => v.seq)).toEqual([4, 3]);
+    const kept = fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).filter((f) => /^\d+-/.test(f)).sort();
+    expect(kept).toEqual(["3-rootimg.cpio.gz", "4-rootimg.cpio.gz"]);
+    await setRetention({ retention: 5, user });
+  });
+
   it("refuses to pack while xCAT's lock on the tree is held by another process (genimage/packimage)", async () => {
     const lockFile = lockPathFor(path.join(imgDir, "rootimg"));
     const holder = spawn("flock", ["-n", lockFile, "sleep", "30"], { stdio: "ignore", detached: true });
