@@ -56,6 +56,9 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
     await expect(page.getByTestId("packimage-note")).toContainText("etc/shadow");
     await page.getByTestId("pack").click();
     await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+    // packimage's own output, streamed into the job log
+    await expect(page.getByTestId("image-job")).toContainText(`Packing contents of ${rootimgdir}/rootimg`);
+    await expect(page.getByTestId("image-job")).toContainText("compress method:");
     // the archive found before the first pack became version 1, packimage's output version 2
     await expect(page.getByTestId("version-row")).toHaveCount(2);
     await expect(page.locator('[data-testid="version-row"][data-live="true"]')).toHaveAttribute("data-seq", "2");

@@ -6,8 +6,8 @@ import type { ImageDetailDto } from "@/lib/api/contracts/images";
 import { api } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
-import { JobProgress } from "../job-progress";
 import { ImageActions } from "./image-actions";
+import { ImageJob } from "./image-job";
 import { ImageVersions } from "./image-versions";
 
 export function ImageDetail({ name }: { name: string }) {
@@ -28,7 +28,7 @@ export function ImageDetail({ name }: { name: string }) {
         <Link href={`/images/${encodeURIComponent(name)}/files`} data-testid="image-files-link" className={d.treeExists ? "" : "muted"}>Files{d.treeExists ? "" : " (unpack first)"}</Link>
       </div>
       {roleAtLeast(user, "editor") && <ImageActions image={d} onJob={setJobId} onChanged={refresh} />}
-      {jobId && <JobProgress key={jobId} jobId={jobId} onFinished={refresh} />}
+      {jobId && <ImageJob key={jobId} jobId={jobId} onFinished={refresh} />}
       <div style={{ display: "grid", gridTemplateColumns: "minmax(0,1fr) minmax(0,1fr)", gap: 12 }}>
         <div className="card">
           <h2>Attributes</h2>

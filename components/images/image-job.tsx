@@ -1,0 +1,28 @@
+"use client";
+import Link from "next/link";
+import { useEffect, useRef } from "react";
+import { isTerminal, useJob } from "../hooks/use-job";
+import { JobLog } from "../job-log";
+import { JobProgressView } from "../job-progress";
+
+/** The image page's running job: progress bar, cancel, and its live log (packimage's output streams here). */
+export function ImageJob({ jobId, onFinished }: { jobId: string; onFinished: () => void }) {
+  const { job, lines, error } = useJob(jobId);
+  const done = useRef(false);
+  useEffect(() => {
+    if (job && isTerminal(job.state) && !done.current) {
+      done.current = true;
+      onFinished();
+    }
+  }, [job, onFinished]);
+  if (error) return <div className="error">{error}</div>;
+  return (
+    <div data-testid="image-job">
+      <JobProgressView job={job} />
+      <details open={job?.type === "image.pack" || job?.state === "failed"}>
+        <summary className="small">Log · <Link href={`/jobs/${jobId}`}>job page</Link></summary>
+        <JobLog lines={lines} jobId={jobId} />
+      </details>
+    </div>
+  );
+}
