@@ -1,26 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { inflateRawSync, gunzipSync } from "node:zlib";
+import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { packTree } from "./pack-tree.ts";
-import { sh, tmp } from "./test-fixtures.ts";
+import { countGzipMembers as countMembers, sh, tmp } from "./test-fixtures.ts";
 
 // The Linux initramfs unpacker is the strictest reader of multi-member gzip: a member cut mid-entry panics the
 // node. Boot a busybox image packed by us (incremental, with split sub-members) in QEMU (TCG, no KVM needed).
 const work = tmp("arch-boot-");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Walks the gzip members: zlib writes a bare 10-byte header, then raw deflate, then an 8-byte trailer. */
-function countMembers(gz: Buffer): number {
-  let n = 0;
-  for (let i = 0; i < gz.length; n++) {
-    expect([gz[i], gz[i + 1], gz[i + 3]]).toEqual([0x1f, 0x8b, 0]);
-    const { engine } = inflateRawSync(gz.subarray(i + 10), { info: true }) as unknown as { engine: { bytesWritten: number } };
-    i += 10 + engine.bytesWritten + 8;
-  }
-  return n;
-}
 
 describe("kernel initramfs unpacker", () => {
   it("boots our incrementally repacked multi-member rootimg.cpio.gz with modes, setuid and hard links intact", () => {

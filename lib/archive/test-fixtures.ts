@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { chmodSync, chownSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, symlinkSync, utimesSync, lutimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { gzipSync } from "node:zlib";
+import { gzipSync, inflateRawSync } from "node:zlib";
 import { headerLength, writeHeader } from "./cpio-writer.ts";
 import type { EntryType } from "./types.ts";
 
@@ -138,4 +138,15 @@ export function rawCpio(entries: RawEntry[], opts: { trailer?: boolean } = {}): 
 export function writeGz(file: string, raw: Buffer): string {
   writeFileSync(file, gzipSync(raw));
   return file;
+}
+
+/** Walks gzip members as zlib writes them (bare 10-byte header, raw deflate, 8-byte trailer); returns the count. */
+export function countGzipMembers(gz: Buffer): number {
+  let n = 0;
+  for (let i = 0; i < gz.length; n++) {
+    if (gz[i] !== 0x1f || gz[i + 1] !== 0x8b || gz[i + 3] !== 0) throw new Error(`no bare gzip header at byte ${i}`);
+    const { engine } = inflateRawSync(gz.subarray(i + 10), { info: true }) as unknown as { engine: { bytesWritten: number } };
+    i += 10 + engine.bytesWritten + 8;
+  }
+  return n;
 }
