@@ -4,7 +4,7 @@
 // because ru_maxrss is a max, not a sum, when a tool spawns helpers such as pigz).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 
 export type Measured = {
@@ -12,6 +12,8 @@ export type Measured = {
   maxRssKb: number; // GNU time %M
   userS: number; // CPU seconds (GNU time %U/%S): (user+sys)/wall shows how many cores a step used
   sysS: number;
+  /** Share (0..1) of all CPUs that OTHER processes used while this ran: >0.25 means the number is contended. */
+  othersCpu: number;
   treeRssKb: number; // sampled sum over the process tree
   code: number;
   stdout: string;
@@ -19,6 +21,13 @@ export type Measured = {
 };
 
 const PAGE_KB = 4;
+const CLK_TCK = 100; // USER_HZ, the unit of /proc/stat on Linux
+
+/** Busy CPU seconds of the whole machine since boot (all CPUs; idle and iowait excluded). */
+function machineBusyS(): number {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return (f.reduce((a, b) => a + b, 0) - f[3] - (f[4] ?? 0)) / CLK_TCK;
+}
 const SAMPLE_MS = 250; // coarse on purpose: sampling must not perturb the timing on 2 cores
 
 function processTable(): Map<number, { ppid: number; rssKb: number }> {
@@ -59,6 +68,7 @@ export async function measure(opts: {
 }): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), "bench-time-"));
   const timeFile = join(dir, "rss");
+  const busy0 = machineBusyS();
   const start = process.hrtime.bigint();
   const child = spawn("/usr/bin/time", ["-f", "%M %U %S", "-o", timeFile, opts.cmd, ...opts.args], {
     cwd: opts.cwd,
@@ -75,6 +85,7 @@ export async function measure(opts: {
   }, SAMPLE_MS);
   const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const busyS = machineBusyS() - busy0;
   clearInterval(timer);
   let [maxRssKb, userS, sysS] = [0, 0, 0];
   try {
@@ -84,7 +95,9 @@ export async function measure(opts: {
     // time could not write (command not found): leave 0, the exit code tells
   }
   rmSync(dir, { recursive: true, force: true });
-  return { ms, maxRssKb, userS, sysS, code, treeRssKb, stdout, stderr };
+  // What the machine did minus what our child did (the sampler's own share is negligible).
+  const othersCpu = Math.max(0, Math.min(1, (busyS - userS - sysS) / ((ms / 1000) * availableParallelism())));
+  return { ms, maxRssKb, userS, sysS, othersCpu, code, treeRssKb, stdout, stderr };
 }
 
 /** Runs a shell pipeline (the baselines are pipelines by nature); values go in as $1, $2... */

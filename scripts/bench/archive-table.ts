@@ -6,6 +6,9 @@ export type Row = {
   unit: string;
   max?: number; // target on ours/baseline
   abs?: number; // target on ours itself, in `unit`
+  oursCpu?: number | null; // median CPU seconds (user+sys): robust when others load the machine
+  baselineCpu?: number | null;
+  others?: number; // worst share of the CPUs other processes used during any rep of this row
 };
 
 const fmt = (v: number | null, unit: string) => (v === null ? "—" : `${v.toFixed(unit === "s" ? 2 : 1)} ${unit}`);
@@ -23,12 +26,14 @@ export function rowVerdict(r: Row): { ratio: number | null; target: string; met:
 
 export function printTable(rows: Row[], checks: Record<string, string>): void {
   const lines = [
-    "| step | ours | baseline | ratio | target | met? |",
-    "|---|---|---|---|---|---|",
+    "| step | ours | baseline | ratio | target | met? | CPU s ours / baseline | others' CPU (worst rep) |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows.map((r) => {
       const v = rowVerdict(r);
       const ratio = v.ratio === null ? "—" : `${v.ratio.toFixed(3)}×`;
-      return `| ${r.step.replaceAll("|", "\\|")} | ${fmt(r.ours, r.unit)} | ${fmt(r.baseline, r.unit)} | ${ratio} | ${v.target} | ${v.met} |`;
+      const cpu = r.oursCpu != null && r.baselineCpu ? `${r.oursCpu.toFixed(1)} / ${r.baselineCpu.toFixed(1)} = ${(r.oursCpu / r.baselineCpu).toFixed(2)}×` : "—";
+      const others = r.others === undefined ? "—" : `${(r.others * 100).toFixed(0)} %${r.others > 0.25 ? " (contended)" : ""}`;
+      return `| ${r.step.replaceAll("|", "\\|")} | ${fmt(r.ours, r.unit)} | ${fmt(r.baseline, r.unit)} | ${ratio} | ${v.target} | ${v.met} | ${cpu} | ${others} |`;
     }),
   ];
   process.stdout.write(lines.join("\n") + "\n\n");

@@ -34,7 +34,7 @@ const stateOf = (tree: string) => join(dirname(tree), ".rootimg-studio", "tree")
 
 function ok(m: Measured, what: string): Measured {
   if (m.code !== 0) throw new Error(`${what} failed (exit ${m.code}): ${m.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-  log(`${what}: ${(m.ms / 1000).toFixed(2)} s (user ${m.userS.toFixed(1)} s, sys ${m.sysS.toFixed(1)} s), max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, tree RSS ${(m.treeRssKb / 1024).toFixed(0)} MB`);
+  log(`${what}: ${(m.ms / 1000).toFixed(2)} s (user ${m.userS.toFixed(1)} s, sys ${m.sysS.toFixed(1)} s, others used ${(m.othersCpu * 100).toFixed(0)} % of the CPUs meanwhile), max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, tree RSS ${(m.treeRssKb / 1024).toFixed(0)} MB`);
   return m;
 }
 // A failure of ours is recorded, not fatal: the baseline numbers of the run stay useful.
@@ -56,6 +56,8 @@ type Series = Measured[];
 const oursOk = () => OURS && !oursFailed;
 const sec = (s: Series) => median(s.map((m) => m.ms)) / 1000;
 const secOrNull = (s: Series) => (s.length ? sec(s) : null);
+const cpu = (s: Series) => (s.length ? median(s.map((m) => m.userS + m.sysS)) : null);
+const contention = (...ss: Series[]) => Math.max(0, ...ss.flat().map((m) => m.othersCpu));
 const peakMb = (s: Series) => Math.max(...s.map((m) => Math.max(m.maxRssKb, m.treeRssKb))) / 1024;
 
 async function main() {
@@ -149,18 +151,18 @@ async function main() {
   if (oursFailed) checks["ours ran without failure"] = `NO: ${oursFailed}`;
   const base = sec(r.xcatPack);
   const rows: Row[] = [
-    { step: "unpack (vs pigz -dc | cpio -idum)", ours: secOrNull(r.oursUnpack), baseline: sec(r.cpioUnpack), unit: "s", max: 0.6 },
-    { step: "unpack (vs bsdtar -xf, reference)", ours: secOrNull(r.oursUnpack), baseline: sec(r.bsdtarUnpack), unit: "s" },
-    { step: "full pack (vs xCAT find|cpio|pigz)", ours: secOrNull(r.oursFull), baseline: base, unit: "s", max: 0.4 },
+    { step: "unpack (vs pigz -dc | cpio -idum)", ours: secOrNull(r.oursUnpack), baseline: sec(r.cpioUnpack), unit: "s", max: 0.6, oursCpu: cpu(r.oursUnpack), baselineCpu: cpu(r.cpioUnpack), others: contention(r.oursUnpack, r.cpioUnpack) },
+    { step: "unpack (vs bsdtar -xf, reference)", ours: secOrNull(r.oursUnpack), baseline: sec(r.bsdtarUnpack), unit: "s", oursCpu: cpu(r.oursUnpack), baselineCpu: cpu(r.bsdtarUnpack), others: contention(r.oursUnpack, r.bsdtarUnpack) },
+    { step: "full pack (vs xCAT find|cpio|pigz)", ours: secOrNull(r.oursFull), baseline: base, unit: "s", max: 0.4, oursCpu: cpu(r.oursFull), baselineCpu: cpu(r.xcatPack), others: contention(r.oursFull, r.xcatPack) },
     { step: "full pack size", ours: oursSize ? oursSize / 2 ** 20 : null, baseline: xcatSize / 2 ** 20, unit: "MiB", max: 1.02 },
-    { step: "one-file repack (vs xCAT full pack)", ours: secOrNull(r.oursIncr), baseline: base, unit: "s", max: 0.04 },
-    { step: "diff after one-file edit", ours: secOrNull(r.oursDiff), baseline: null, unit: "s", abs: 0.5 },
+    { step: "one-file repack (vs xCAT full pack)", ours: secOrNull(r.oursIncr), baseline: base, unit: "s", max: 0.04, oursCpu: cpu(r.oursIncr), baselineCpu: cpu(r.xcatPack), others: contention(r.oursIncr, r.xcatPack) },
+    { step: "diff after one-file edit", ours: secOrNull(r.oursDiff), baseline: null, unit: "s", abs: 0.5, others: contention(r.oursDiff) },
     { step: "peak RSS, max of our steps", ours: r.oursUnpack.length ? Math.max(...[r.oursUnpack, r.oursFull, r.oursIncr, r.oursDiff].filter((x) => x.length).map(peakMb)) : null, baseline: null, unit: "MB", abs: 300 },
     { step: "(info) CLI start-up, bin/rootimg --help", ours: secOrNull(r.startup), baseline: null, unit: "s" },
   ];
   printTable(rows, checks);
   const perStep = Object.fromEntries(
-    Object.entries(r).map(([k, s]) => [k, { runsS: s.map((m) => +(m.ms / 1000).toFixed(3)), cpuS: s.map((m) => +(m.userS + m.sysS).toFixed(2)), medianS: s.length ? +sec(s).toFixed(3) : null, peakRssMb: s.length ? +peakMb(s).toFixed(1) : null }]),
+    Object.entries(r).map(([k, s]) => [k, { runsS: s.map((m) => +(m.ms / 1000).toFixed(3)), cpuS: s.map((m) => +(m.userS + m.sysS).toFixed(2)), othersCpu: s.map((m) => +m.othersCpu.toFixed(2)), medianS: s.length ? +sec(s).toFixed(3) : null, peakRssMb: s.length ? +peakMb(s).toFixed(1) : null }]),
   );
   const result = { date: new Date().toISOString(), image: IMAGE, work: WORK, reps: REPS, busyByOthers: busy, sizes: { xcatBytes: xcatSize, oursBytes: oursSize }, rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })), checks, perStep };
   mkdirSync(BENCH, { recursive: true });
