@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readlinkSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readlinkSync, readSync } from "node:fs";
 import path from "node:path";
 import { ArchiveError, throwIfAborted } from "./errors.ts";
 import { manifestPathFor, readManifest } from "./manifest.ts";
@@ -35,6 +35,7 @@ function change(kind: TreeChange["kind"], p: string, fields?: string[]): TreeCha
  */
 export async function diffTree(opts: DiffOptions): Promise<DiffResult> {
   const tree = path.resolve(opts.tree);
+  if (!existsSync(tree)) throw new ArchiveError(`tree ${tree} does not exist`, { code: "not_found" });
   const manifest = await readManifest(tree);
   if (!manifest) throw new ArchiveError(`no pristine manifest for ${tree} (expected ${manifestPathFor(tree)}); only trees unpacked by Rootimg Studio can be diffed`, { code: "not_found" });
   const byPath = new Map<string, ManifestEntry>(manifest.entries.map((e) => [e.path, e]));
