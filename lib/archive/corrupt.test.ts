@@ -42,6 +42,11 @@ describe("corrupt input", () => {
     await expectCorrupt(gz.subarray(0, gz.length - 30), CompressionError, /gzip data .* corrupt or truncated near compressed byte offset \d+/);
   });
 
+  it("junk after the gzip stream (the kernel rejects it too)", async () => {
+    const gz = gzipSync(good());
+    await expectCorrupt(Buffer.concat([gz, Buffer.from("junk!")]), CompressionError, new RegExp(`near compressed byte offset ${gz.length + 5}`));
+  });
+
   it("garbage (not an archive at all)", async () => {
     await expectCorrupt(Buffer.from("this is not an archive, just some text\n".repeat(20)), UnsupportedFormatError, /not a cpio \(newc\) or tar archive/);
   });

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync, readSync } from "node:fs";
-import { constants, gunzipSync } from "node:zlib";
+import { constants, inflateRawSync } from "node:zlib";
 import { ArchiveError, UnsupportedFormatError } from "./errors.ts";
 import type { ArchiveFormat, Compression } from "./types.ts";
 
@@ -20,6 +20,19 @@ function readHead(file: string, n: number): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Length of a gzip member header (RFC 1952: optional FEXTRA, FNAME, FCOMMENT, FHCRC). */
+function gzipHeaderLength(b: Buffer): number {
+  if (b.length < 10 || b[2] !== 8) throw new Error("not a deflate gzip header");
+  const flags = b[3];
+  let i = 10;
+  if (flags & 4) i += 2 + b.readUInt16LE(i);
+  if (flags & 8) i = b.indexOf(0, i) + 1;
+  if (flags & 16) i = b.indexOf(0, i) + 1;
+  if (flags & 2) i += 2;
+  if (i <= 0 || i > b.length) throw new Error("gzip header is cut off");
+  return i;
 }
 
 function payloadKind(head: Buffer, file: string, compression: Compression): ArchiveFormat {
@@ -46,7 +59,8 @@ export async function detectFormat(file: string): Promise<ArchiveFormat> {
   if (head[0] === 0x1f && head[1] === 0x8b) {
     let out: Buffer;
     try {
-      out = gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
+      // Only the first member's deflate data: anything after it (more members, junk) is the stream reader's job.
+      out = inflateRawSync(head.subarray(gzipHeaderLength(head)), { finishFlush: constants.Z_SYNC_FLUSH });
     } catch (e) {
       throw new ArchiveError(`${file}: corrupt gzip data at the start of the file (${(e as Error).message})`, { cause: e });
     }
