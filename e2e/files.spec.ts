@@ -109,6 +109,20 @@ test("keyboard navigation, filter, name search and the binary view", async ({ pa
   await expect(page.getByTestId("binary-download")).toBeVisible();
 });
 
+test("a latin-1 file with CRLF line endings keeps every byte the user did not edit", async ({ page }) => {
+  const name = `${uniqueName("legacy")}.conf`;
+  const file = path.join(tree, "tmp", name);
+  fs.writeFileSync(file, Buffer.from("caf\xe9=1\r\nna\xefve=2\r\n", "latin1"));
+  await openFilesPage(page, editor);
+  await openFile(page, `/tmp/${name}`);
+  await expect(page.getByTestId("file-encoding")).toHaveText("latin-1");
+  await expect(page.getByTestId("code-editor")).toContainText("café=1");
+  await typeAtEnd(page, "x=3");
+  await page.getByTestId("save-file").click();
+  await expect(page.getByTestId("save-message")).toHaveText("Saved");
+  expect(fs.readFileSync(file).equals(Buffer.from("caf\xe9=1\r\nna\xefve=2\r\nx=3", "latin1"))).toBe(true);
+});
+
 test("change a mode from the details panel", async ({ page }) => {
   await openFilesPage(page, editor);
   await row(page, "/etc").click();
