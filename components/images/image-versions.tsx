@@ -11,12 +11,14 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
   const [confirm, setConfirm] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<number | null>(null);
   async function rollback(seq: number) {
     setBusy(true);
     setError(null);
     try {
       await api(`/api/images/${encodeURIComponent(image.imagename)}/rollback`, { method: "POST", body: { seq } });
       setConfirm(null);
+      setDone(seq);
       onChanged();
     } catch (e) {
       setError((e as Error).message);
@@ -28,6 +30,12 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
     <div className="card" style={{ marginTop: 12 }}>
       <h2>Versions of the packed archive</h2>
       {error && <div className="error" data-testid="rollback-error">{error}</div>}
+      {done !== null && (
+        <div className="notice" data-testid="rollback-done">
+          Version {done} is live again: nodes get it at their next boot.
+          {image.treeExists && " The workspace (rootimg/) still holds the tree you were editing; unpack with “replace” to edit the republished version."}
+        </div>
+      )}
       <table className="table" data-testid="image-versions">
         <thead><tr><th>#</th><th>Packed</th><th>By</th><th>Format</th><th>Size</th><th>Stamp (IMAGEUUID)</th><th>Note</th><th /></tr></thead>
         <tbody>
