@@ -86,14 +86,25 @@ export function readHolder(file: string): string {
   }
 }
 
-/** Is the tree locked right now (by anyone, including us)? Probes with a non-blocking flock. */
+/**
+ * Is the tree locked right now (by anyone, including us)? Read from /proc/locks, without taking the lock:
+ * a probing flock, even a shared one for an instant, could make a concurrent packimage fail.
+ */
 export async function probeImageLock(opts: { rootimgDir: string; lockDir?: string }): Promise<{ locked: boolean; holder?: string }> {
   const file = lockPathFor(opts.rootimgDir, opts.lockDir ?? defaultLockDir());
-  if (!fs.existsSync(file)) return { locked: false };
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn("flock", ["-n", "-s", "-E", String(BUSY), file, "true"], { stdio: "ignore" });
-    child.on("error", () => resolve(1));
-    child.on("close", (c) => resolve(c ?? 1));
-  });
-  return code === BUSY ? { locked: true, holder: readHolder(file) } : { locked: false };
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return { locked: false };
+  }
+  return isFlocked(st, fs.readFileSync("/proc/locks", "utf8")) ? { locked: true, holder: readHolder(file) } : { locked: false };
+}
+
+/** Lines like `3: FLOCK  ADVISORY  WRITE 1234 fd:01:567890 0 EOF` (major:minor in hex, inode in decimal). */
+export function isFlocked(st: { dev: number; ino: number }, procLocks: string): boolean {
+  const major = Math.floor(st.dev / 256) & 0xfff;
+  const minor = (st.dev & 0xff) | ((Math.floor(st.dev / 4096) & 0xfff00));
+  const id = `${major.toString(16).padStart(2, "0")}:${minor.toString(16).padStart(2, "0")}:${st.ino}`;
+  return procLocks.split("\n").some((l) => /\bFLOCK\b/.test(l) && l.split(/\s+/).includes(id));
 }
