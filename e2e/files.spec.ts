@@ -123,6 +123,19 @@ test("a latin-1 file with CRLF line endings keeps every byte the user did not ed
   expect(fs.readFileSync(file).equals(Buffer.from("caf\xe9=1\r\nna\xefve=2\r\nx=3", "latin1"))).toBe(true);
 });
 
+test("leaving the page with unsaved changes asks first", async ({ page }) => {
+  await openFilesPage(page, editor);
+  await openFile(page, "/etc/hostname");
+  await typeAtEnd(page, "# not saved");
+  await expect(page.locator('[data-testid=editor-tab][data-path="/etc/hostname"]')).toHaveAttribute("data-modified", "true");
+  const dialog = page.waitForEvent("dialog");
+  await page.close({ runBeforeUnload: true });
+  const d = await dialog;
+  expect(d.type()).toBe("beforeunload");
+  await d.accept();
+  expect(fs.readFileSync(path.join(tree, "etc/hostname"), "utf8")).not.toContain("# not saved");
+});
+
 test("change a mode from the details panel", async ({ page }) => {
   await openFilesPage(page, editor);
   await row(page, "/etc").click();

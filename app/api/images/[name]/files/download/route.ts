@@ -11,6 +11,8 @@ export const GET = handle(downloadFileRoute, async ({ params, query }) => {
     "content-type": d.kind === "tar" ? "application/x-tar" : "application/octet-stream",
     "content-disposition": `attachment; filename*=UTF-8''${encodeURIComponent(d.filename)}`,
     "cache-control": "no-store",
+    // image files are never rendered by the browser as pages (an .html in the image must not run as our origin)
+    "x-content-type-options": "nosniff",
   };
   if (d.size !== undefined) headers["content-length"] = String(d.size);
   return new Response(Readable.toWeb(d.stream) as unknown as ReadableStream, { headers });
