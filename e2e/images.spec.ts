@@ -60,6 +60,15 @@ test("local backend: the demo image is listed; a copy of it is unpacked, packed 
   await page.reload();
   await cycle(page, name);
 
+  // Unpacking again finds the tree: nothing is deleted until the user picks "replace" AND confirms.
+  await page.getByTestId("unpack").click();
+  await expect(page.getByTestId("tree-choice")).toBeVisible();
+  await expect(page.getByTestId("replace-tree")).toBeDisabled();
+  await page.getByTestId("confirm-replace").check();
+  await page.getByTestId("replace-tree").click();
+  await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  await expect(page.getByTestId("image-workspace")).toHaveText("unpacked");
+
   // rootimgdir holds the published archive; the archive on disk is the rolled-back version 1
   const dir = path.join(E2E_DATA_DIR, "images", name);
   const detail = await (await adminApi.get(`/api/images/${name}`)).json();
