@@ -76,6 +76,16 @@ describe("xCAT backend against the fake xCAT", () => {
     expect(calls().slice(before).map((c) => c.argv[0])).not.toContain("imgimport");
   });
 
+  it("refuses a bundle whose profile files would land outside /install and xCAT's share dir", async () => {
+    const evil = path.join(tmp, "evil2.tgz");
+    fs.writeFileSync(evil, makeTgz([
+      { name: "./y/manifest.xml", data: buildManifest({ osimage: { imagename: "y", osvers: "a", osarch: "b", profile: "c", provmethod: "netboot" }, linuximage: { rootimgdir: "/install/y", postinstall: "/etc/cron.d/y" } }) },
+      { name: "./y/y", data: "* * * * * root evil" },
+    ]));
+    const err = await backend.importBundle({ bundlePath: evil }).catch((e) => e);
+    expect(err.message).toMatch(/postinstall \/etc\/cron.d\/y is outside \/install/);
+  });
+
   it("ran exactly these command lines", () => {
     const argv = calls().map((c) => c.argv.join(" "));
     expect(argv).toEqual([

@@ -73,6 +73,12 @@ export class XcatBackend implements ImageBackend {
       for (const f of [m.kernel, m.ramdisk, m.rootimg].filter(Boolean) as string[])
         if (!dir || path.dirname(f) !== dir || !path.isAbsolute(dir) || dir.split("/").includes(".."))
           throw new AppError("unprocessable", `image bundle refused: manifest.xml places ${f} outside the image's rootimgdir`);
+      // Profile files (pkglist, exlist, ...) are copied to their absolute paths too: only xCAT's own places.
+      const allowed = ["/install/", `${this.root}/share/xcat/`, "/opt/xcat/share/xcat/"];
+      for (const k of ["template", "pkglist", "otherpkglist", "postinstall", "exlist", "synclists"])
+        for (const f of (m.linuximage[k] ?? m.osimage[k] ?? "").split(",").filter(Boolean))
+          if (!allowed.some((a) => f.startsWith(a)) || f.split("/").includes(".."))
+            throw new AppError("unprocessable", `image bundle refused: manifest.xml ${k} ${f} is outside /install and xCAT's share directory`);
     } finally {
       bundle.dispose();
     }
