@@ -75,6 +75,7 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
     expect(info).toContain(`IMAGENAME='${name}'`);
   } finally {
     await server.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
 
@@ -108,5 +109,6 @@ test("a server killed mid-pack: after restart the old archive is intact, temp fi
     await api.dispose();
   } finally {
     await server.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });

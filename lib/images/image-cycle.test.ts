@@ -151,6 +151,29 @@ describe("image cycle on the local backend", () => {
   });
 });
 
+describe("cancel during unpack", () => {
+  it("stops the job, leaves no tree and no temp directory, keeps the archive", async () => {
+    const rootimgdir = path.join(dir, "big");
+    fs.mkdirSync(path.join(rootimgdir, "rootimg"), { recursive: true });
+    execFileSync("dd", ["if=/dev/urandom", `of=${path.join(rootimgdir, "rootimg/big.bin")}`, "bs=1M", "count=200", "status=none"]);
+    const backend = getBackend() as import("@/lib/xcat/local-backend").LocalBackend;
+    await backend.registerImage({ imagename: "big", osvers: "x", osarch: "x86_64", profile: "p", rootimgdir });
+    expect((await finished((await packImage({ name: "big", user })).jobId)).state).toBe("succeeded");
+    fs.rmSync(path.join(rootimgdir, "rootimg"), { recursive: true });
+    const archiveSha = sha(path.join(rootimgdir, "rootimg.cpio.gz"));
+    const { jobId } = await unpackImage({ name: "big", user, mode: "unpack" });
+    for (let i = 0; i < 400 && !fs.readdirSync(rootimgdir).some((f) => f.startsWith(".rootimg.unpack-")); i++) await new Promise((r) => setTimeout(r, 25));
+    activeJobs.get(jobId!)!.controller.abort(new Error("cancelled by test"));
+    const job = await finished(jobId!);
+    expect(job.state).toBe("cancelled");
+    expect(fs.existsSync(path.join(rootimgdir, "rootimg"))).toBe(false);
+    expect(fs.readdirSync(rootimgdir).filter((f) => f.startsWith(".rootimg."))).toEqual([]);
+    expect(sha(path.join(rootimgdir, "rootimg.cpio.gz"))).toBe(archiveSha);
+    expect((await listImageSummaries()).find((i) => i.imagename === "big")?.workspace).toBe("packed");
+    fs.rmSync(rootimgdir, { recursive: true, force: true });
+  });
+});
+
 describe("disk full during pack", () => {
   const mnt = path.join(dir, "small");
   afterAll(() => {
