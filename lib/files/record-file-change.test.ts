@@ -1,11 +1,17 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTempDatabase } from "@/lib/xcat/test-db";
 
-useTempDatabase("rootimg-files-test-");
+const dbDir = useTempDatabase("rootimg-files-test-");
 let prisma: typeof import("@/lib/db/client").prisma;
 let runFileChange: typeof import("./record-file-change").runFileChange;
 let updatePresence: typeof import("./presence").updatePresence;
 const user = { id: "u1", username: "alice", role: "editor" as const };
+
+afterAll(async () => {
+  await prisma.$disconnect();
+  fs.rmSync(dbDir, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   ({ prisma } = await import("@/lib/db/client"));
