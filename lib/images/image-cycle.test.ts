@@ -202,3 +202,6 @@ describe("disk full during pack", () => {
     expect(fs.readdirSync(rootimgdir).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
 });
+
+// The temp data dir (database, images) of this file.
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

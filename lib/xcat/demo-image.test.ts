@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { useTempDatabase } from "./test-db";
 
 const dir = useTempDatabase("demo-image-");
@@ -45,3 +45,6 @@ describe("demo image", () => {
     expect(boot.stdout).toContain("=== demo image done, powering off ===");
   }, 120_000);
 });
+
+// The temp data dir (database, images) of this file.
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

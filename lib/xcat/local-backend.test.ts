@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildManifest } from "./bundle/manifest-xml";
 import { makeTgz } from "./bundle/make-tar";
 import { useTempDatabase } from "./test-db";
@@ -96,3 +96,6 @@ describe("local backend (real database, real files)", () => {
     expect(fs.readFileSync(path.join(copy.rootimgdir, "rootimg.cpio.gz"), "utf8")).toBe("ARCHIVE");
   });
 });
+
+// The temp data dir (database, images) of this file.
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
