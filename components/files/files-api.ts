@@ -8,7 +8,11 @@ export function filesApi(image: string) {
   const base = `/api/images/${encodeURIComponent(image)}/files`;
   return {
     base,
-    list: (path: string) => api<{ path: string; entries: FileEntryDto[] }>(`${base}/list${qs({ path })}`),
+    /** Entries come without their path (smaller listings): it is the listed directory's canonical path + name. */
+    list: async (path: string) => {
+      const r = await api<{ path: string; entries: Omit<FileEntryDto, "path">[] }>(`${base}/list${qs({ path })}`);
+      return { path: r.path, entries: r.entries.map((e) => ({ ...e, path: joinPath(r.path, e.name) }) as FileEntryDto) };
+    },
     stat: (path: string) => api<FileEntryDto>(`${base}/stat${qs({ path })}`),
     read: (path: string) => api<FileContentDto>(`${base}/content${qs({ path })}`),
     save: async (o: { path: string; content: string; encoding: "utf-8" | "latin-1"; etag: string }) => {

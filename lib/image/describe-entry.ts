@@ -73,14 +73,17 @@ function modeStringsOf(type: EntryType, mode: number, raw: number) {
   return m;
 }
 
-export function describeEntry(opts: { name: string; path: string; st: fs.Stats; users: ImageUsers }): FileEntry {
+/** One entry of a listing: everything but the path (the client joins the directory and the name; 10,000
+ * repeated directory prefixes are a quarter of a big listing's bytes). */
+export type ListedEntry = Omit<FileEntry, "path">;
+
+export function describeListed(opts: { name: string; st: fs.Stats; users: ImageUsers }): ListedEntry {
   const { st, users } = opts;
   const type = entryType(st);
   const mode = st.mode & 0o7777;
   const strings = modeStringsOf(type, mode, st.mode);
   return {
     name: opts.name,
-    path: opts.path,
     type,
     mode,
     octal: strings.octal,
@@ -93,6 +96,10 @@ export function describeEntry(opts: { name: string; path: string; st: fs.Stats; 
     mtime: Math.floor(st.mtimeMs),
     nlink: st.nlink,
   };
+}
+
+export function describeEntry(opts: { name: string; path: string; st: fs.Stats; users: ImageUsers }): FileEntry {
+  return { ...describeListed(opts), path: opts.path };
 }
 
 /** Joins an image directory path and a name. */

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { AppError } from "../errors";
-import { describeEntry, entryType, type FileEntry, joinImagePath } from "./describe-entry";
+import { describeEntry, describeListed, entryType, type FileEntry, joinImagePath, type ListedEntry } from "./describe-entry";
 import { readImageUsers } from "./image-users";
 import { fsError } from "./open-in-root";
 import { fdRealPath, openRootHandle, type ResolvedPath, type RootHandle, resolveInRoot } from "./resolve-in-root";
@@ -8,10 +8,11 @@ import { fdRealPath, openRootHandle, type ResolvedPath, type RootHandle, resolve
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 
 /** Fills target, dangling and targetType of a symlink entry, resolving the target inside the image. */
-export function describeLink(root: string, entry: FileEntry, linkAt: string, rootHandle?: RootHandle): void {
-  entry.target = fs.readlinkSync(linkAt);
+export function describeLink(o: { root: string; entry: ListedEntry; path: string; linkAt: string; rootHandle?: RootHandle }): void {
+  const entry = o.entry;
+  entry.target = fs.readlinkSync(o.linkAt);
   try {
-    const r = resolveInRoot(root, entry.path, { followFinal: true, rootHandle });
+    const r = resolveInRoot(o.root, o.path, { followFinal: true, rootHandle: o.rootHandle });
     try {
       entry.dangling = !r.exists;
       if (r.exists && r.stat) entry.targetType = entryType(r.stat);
@@ -29,7 +30,7 @@ export function describeLink(root: string, entry: FileEntry, linkAt: string, roo
  * swapped meanwhile cannot redirect the listing. Synchronous lstat on purpose: 10,000 entries take a few
  * milliseconds this way, far less than through the thread pool.
  */
-export function listDirectory(root: string, dirPath: string, attempt = 0): { path: string; entries: FileEntry[] } {
+export function listDirectory(root: string, dirPath: string, attempt = 0): { path: string; entries: ListedEntry[] } {
   const r = resolveInRoot(root, dirPath, { followFinal: true });
   let fd: number | undefined;
   let handle: RootHandle | undefined;
@@ -45,13 +46,13 @@ export function listDirectory(root: string, dirPath: string, attempt = 0): { pat
     const real = fdRealPath(fd);
     const viaReal = attempt === 0 && sameInode(real, fd);
     const base = viaReal ? real : dirAt;
-    const entries: FileEntry[] = [];
+    const entries: ListedEntry[] = [];
     handle = openRootHandle(root); // one root descriptor for resolving every symlink of the listing
     for (const name of fs.readdirSync(dirAt)) {
       const st = fs.lstatSync(`${base}/${name}`, { throwIfNoEntry: false });
       if (!st) continue; // removed while listing
-      const e = describeEntry({ name, path: joinImagePath(r.path, name), st, users });
-      if (e.type === "symlink") describeLink(root, e, `${dirAt}/${name}`, handle);
+      const e = describeListed({ name, st, users });
+      if (e.type === "symlink") describeLink({ root, entry: e, path: joinImagePath(r.path, name), linkAt: `${dirAt}/${name}`, rootHandle: handle });
       entries.push(e);
     }
     if (viaReal && !sameInode(real, fd)) return listDirectory(root, dirPath, attempt + 1);
@@ -87,7 +88,7 @@ export function statEntry(root: string, p: string): FileEntry {
     if (!r.exists || !r.stat) throw new AppError("not_found", `${r.path} does not exist in the image.`);
     const name = r.path === "/" ? "/" : r.path.slice(r.path.lastIndexOf("/") + 1);
     const e = describeEntry({ name, path: r.path, st: r.stat, users: readImageUsers(root) });
-    if (e.type === "symlink") describeLink(root, e, r.at);
+    if (e.type === "symlink") describeLink({ root, entry: e, path: e.path, linkAt: r.at });
     return e;
   } finally {
     r.close();

@@ -34,9 +34,9 @@ const tag = ["files"];
 
 export const listFilesRoute = defineRoute({
   method: "GET", path: "/api/images/{name}/files/list", role: "viewer", tags: tag,
-  summary: "List one directory of the unpacked image (symlinks resolved inside the image)",
+  summary: "List one directory of the unpacked image (symlinks resolved inside the image); entry path = path + / + name",
   params, query: z.object({ path: imagePath.default("/") }),
-  response: z.object({ path: z.string(), entries: z.array(fileEntrySchema) }),
+  response: z.object({ path: z.string(), entries: z.array(fileEntrySchema.omit({ path: true })) }),
 });
 
 export const statFileRoute = defineRoute({
