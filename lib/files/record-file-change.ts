@@ -18,30 +18,46 @@ export type FileChangeInput = {
   detail?: Record<string, unknown>;
 };
 
+type Describe<T> = (r: T) => { paths: string[]; detail?: Record<string, unknown> };
+
 /**
- * Runs a change on an image tree and records it: on success the audit row and the PendingChange row are
- * written in ONE transaction, and everyone in the room `image:<name>` is told which paths changed; on
- * failure an audit row with outcome "error" is written and the error rethrown.
+ * Runs a change on an image tree and records it. The PendingChange row is inserted FIRST, inside the
+ * transaction, so SQLite's write lock is held before the disk is touched: if the database cannot take the
+ * record (busy, full), nothing changes on disk; if the change fails, the transaction rolls back and an
+ * audit row with outcome "error" is written instead. On success the row gets its final path and detail,
+ * the audit row commits with it, and everyone in the room `image:<name>` is told which paths changed.
+ * `streaming: true` (uploads) runs the change before the transaction: the write lock must not be held
+ * while gigabytes arrive over the network.
  */
-export async function runFileChange<T>(input: Omit<FileChangeInput, "paths"> & { target: string }, change: () => T | Promise<T>, describe: (r: T) => { paths: string[]; detail?: Record<string, unknown> }): Promise<T> {
-  let result: T;
+export async function runFileChange<T>(
+  input: Omit<FileChangeInput, "paths"> & { target: string; streaming?: boolean },
+  change: () => T | Promise<T>,
+  describe: Describe<T>,
+): Promise<T> {
+  const base = { image: input.image, kind: input.kind, userId: input.user.id, username: input.user.username };
+  let result: T | undefined;
+  let d: ReturnType<Describe<T>> | undefined;
   try {
-    result = await change();
+    if (input.streaming) result = await change();
+    await prisma.$transaction(
+      async (tx) => {
+        const row = await tx.pendingChange.create({ data: { ...base, path: input.target } });
+        if (!input.streaming) result = await change();
+        d = describe(result as T);
+        const detail = { ...input.detail, ...d.detail };
+        await tx.pendingChange.update({ where: { id: row.id }, data: { path: d.paths[0] ?? input.target, detail: JSON.stringify({ ...detail, paths: d.paths }) } });
+        await recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: d.paths[0] ?? input.target, outcome: "ok", detail });
+      },
+      { maxWait: 10_000, timeout: 60_000 },
+    );
   } catch (e) {
     await prisma.$transaction((tx) =>
       recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: input.target, outcome: "error", detail: { error: e instanceof Error ? e.message : String(e) } }),
-    );
+    ).catch((err) => console.error("could not record the failed file change", err));
     throw e;
   }
-  const d = describe(result);
-  const detail = { ...input.detail, ...d.detail };
-  await prisma.$transaction(async (tx) => {
-    await recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: d.paths[0] ?? input.target, outcome: "ok", detail });
-    await tx.pendingChange.create({
-      data: { image: input.image, path: d.paths[0] ?? input.target, kind: input.kind, userId: input.user.id, username: input.user.username, detail: JSON.stringify({ ...detail, paths: d.paths }) },
-    });
-  });
-  noteChangedPaths(input.image, d.paths);
-  emitTo(`image:${input.image}`, "files:changed", { paths: d.paths, kind: input.kind, by: input.user.username, etag: detail.etag });
-  return result;
+  const done = d as ReturnType<Describe<T>>;
+  noteChangedPaths(input.image, done.paths);
+  emitTo(`image:${input.image}`, "files:changed", { paths: done.paths, kind: input.kind, by: input.user.username, etag: done.detail?.etag });
+  return result as T;
 }

@@ -16,7 +16,7 @@ export const PUT = handle(uploadFileRoute, async ({ user, params, query, req }) 
   const root = await getImageTree(params.name, { forWrite: true });
   const body = Readable.fromWeb(req.body as unknown as WebReadableStream<Uint8Array>);
   const r = await runFileChange(
-    { user, image: params.name, kind: "upload", action: "file.upload", target: `${query.dir}/${query.filename}` },
+    { user, image: params.name, kind: "upload", action: "file.upload", target: `${query.dir}/${query.filename}`, streaming: true },
     () => uploadFile({ root, dir: query.dir, name: query.filename, body, onConflict: query.onConflict, maxBytes: MAX_UPLOAD }),
     (x) => ({ paths: [x.entry.path], detail: { bytes: x.bytes, replaced: x.replaced } }),
   );
