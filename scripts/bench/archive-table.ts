@@ -24,7 +24,7 @@ export function rowVerdict(r: Row): { ratio: number | null; target: string; met:
   return { ratio, target: "—", met: "" };
 }
 
-export function printTable(rows: Row[], checks: Record<string, string>): void {
+export function printTable(rows: Row[], checks: Record<string, string>, quiet: string[] = []): void {
   const lines = [
     "| step | ours | baseline | ratio | target | met? | CPU s ours / baseline | others' CPU (worst rep) |",
     "|---|---|---|---|---|---|---|---|",
@@ -37,5 +37,7 @@ export function printTable(rows: Row[], checks: Record<string, string>): void {
     }),
   ];
   process.stdout.write(lines.join("\n") + "\n\n");
+  for (const q of quiet) process.stdout.write(`quiet reps only: ${q}\n`);
+  if (quiet.length) process.stdout.write("\n");
   for (const [k, v] of Object.entries(checks)) process.stdout.write(`check: ${k}: ${v}\n`);
 }

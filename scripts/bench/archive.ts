@@ -1,13 +1,14 @@
 // Archive benchmark (issue 2): ours (bin/rootimg) against the tools an xCAT admin uses
 // today, side by side in ONE run, each step measured BENCH_REPS times (median).
 // Not a test. Run through `scripts/bench/archive` (it builds/caches the image first).
-import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listingDiff, treeListing } from "./archive-listing.ts";
 import { type Measured, measure, median, shell } from "./archive-measure.ts";
 import { busyFraction, waitForQuiet } from "./archive-idle.ts";
-import { printTable, type Row, rowVerdict } from "./archive-table.ts";
+import { buildRows, quietLines, type Reps } from "./archive-rows.ts";
+import { printTable, rowVerdict } from "./archive-table.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BENCH = process.env.BENCH_DIR ?? join(REPO, ".cache/bench");
@@ -55,9 +56,6 @@ async function rootimg(args: string[], what: string, into?: Measured[]): Promise
 type Series = Measured[];
 const oursOk = () => OURS && !oursFailed;
 const sec = (s: Series) => median(s.map((m) => m.ms)) / 1000;
-const secOrNull = (s: Series) => (s.length ? sec(s) : null);
-const cpu = (s: Series) => (s.length ? median(s.map((m) => m.userS + m.sysS)) : null);
-const contention = (...ss: Series[]) => Math.max(0, ...ss.flat().map((m) => m.othersCpu));
 const peakMb = (s: Series) => Math.max(...s.map((m) => Math.max(m.maxRssKb, m.treeRssKb))) / 1024;
 
 async function main() {
@@ -149,18 +147,11 @@ async function main() {
   busy.afterRun = await busyFraction();
   checks["CPU used by others before each series (0-1)"] = JSON.stringify(busy);
   if (oursFailed) checks["ours ran without failure"] = `NO: ${oursFailed}`;
-  const base = sec(r.xcatPack);
-  const rows: Row[] = [
-    { step: "unpack (vs pigz -dc | cpio -idum)", ours: secOrNull(r.oursUnpack), baseline: sec(r.cpioUnpack), unit: "s", max: 0.6, oursCpu: cpu(r.oursUnpack), baselineCpu: cpu(r.cpioUnpack), others: contention(r.oursUnpack, r.cpioUnpack) },
-    { step: "unpack (vs bsdtar -xf, reference)", ours: secOrNull(r.oursUnpack), baseline: sec(r.bsdtarUnpack), unit: "s", oursCpu: cpu(r.oursUnpack), baselineCpu: cpu(r.bsdtarUnpack), others: contention(r.oursUnpack, r.bsdtarUnpack) },
-    { step: "full pack (vs xCAT find|cpio|pigz)", ours: secOrNull(r.oursFull), baseline: base, unit: "s", max: 0.4, oursCpu: cpu(r.oursFull), baselineCpu: cpu(r.xcatPack), others: contention(r.oursFull, r.xcatPack) },
-    { step: "full pack size", ours: oursSize ? oursSize / 2 ** 20 : null, baseline: xcatSize / 2 ** 20, unit: "MiB", max: 1.02 },
-    { step: "one-file repack (vs xCAT full pack)", ours: secOrNull(r.oursIncr), baseline: base, unit: "s", max: 0.04, oursCpu: cpu(r.oursIncr), baselineCpu: cpu(r.xcatPack), others: contention(r.oursIncr, r.xcatPack) },
-    { step: "diff after one-file edit", ours: secOrNull(r.oursDiff), baseline: null, unit: "s", abs: 0.5, others: contention(r.oursDiff) },
-    { step: "peak RSS, max of our steps", ours: r.oursUnpack.length ? Math.max(...[r.oursUnpack, r.oursFull, r.oursIncr, r.oursDiff].filter((x) => x.length).map(peakMb)) : null, baseline: null, unit: "MB", abs: 300 },
-    { step: "(info) CLI start-up, bin/rootimg --help", ours: secOrNull(r.startup), baseline: null, unit: "s" },
-  ];
-  printTable(rows, checks);
+  const reps: Reps = Object.fromEntries(
+    Object.entries(r).map(([k, ms]) => [k, ms.map((m) => ({ ms: m.ms, cpuS: m.userS + m.sysS, othersCpu: m.othersCpu, peakKb: Math.max(m.maxRssKb, m.treeRssKb) }))]),
+  );
+  const rows = buildRows(reps, { xcatBytes: xcatSize, oursBytes: oursSize });
+  printTable(rows, checks, quietLines(reps));
   const perStep = Object.fromEntries(
     Object.entries(r).map(([k, s]) => [k, { runsS: s.map((m) => +(m.ms / 1000).toFixed(3)), cpuS: s.map((m) => +(m.userS + m.sysS).toFixed(2)), othersCpu: s.map((m) => +m.othersCpu.toFixed(2)), medianS: s.length ? +sec(s).toFixed(3) : null, peakRssMb: s.length ? +peakMb(s).toFixed(1) : null }]),
   );
@@ -176,6 +167,25 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     if (process.env.BENCH_KEEP !== "1") clean(WORK);
     process.exit(130);
   });
+}
+
+/** `archive.ts --render FILE.json`: prints the table of an earlier run again (no measuring). */
+function render(file: string) {
+  const j = JSON.parse(readFileSync(file, "utf8"));
+  const reps: Reps = Object.fromEntries(
+    Object.entries(j.perStep as Record<string, { runsS: number[]; cpuS: number[]; othersCpu?: number[]; peakRssMb: number | null }>).map(([k, v]) => [
+      k,
+      v.runsS.map((s, i) => ({ ms: s * 1000, cpuS: v.cpuS[i], othersCpu: v.othersCpu?.[i] ?? 0, peakKb: (v.peakRssMb ?? 0) * 1024 })),
+    ]),
+  );
+  process.stdout.write(`run of ${j.date}, work dir ${j.work}\n`);
+  printTable(buildRows(reps, j.sizes), j.checks, quietLines(reps));
+}
+
+const renderAt = process.argv.indexOf("--render");
+if (renderAt >= 0) {
+  render(process.argv[renderAt + 1]);
+  process.exit(0);
 }
 
 main().catch((e: unknown) => {
