@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -32,6 +32,16 @@ describe("bin/rootimg", () => {
     const d = run("diff", dest);
     expect(d.status).toBe(0);
     expect(d.stdout).toBe("M etc/motd\nA etc/new\n");
+  });
+
+  it("rebuilds its bundle (dist/rootimg.mjs) when it is older than a source it bundles", () => {
+    const bundle = path.resolve(import.meta.dirname, "../dist/rootimg.mjs");
+    if (!existsSync(bundle)) expect(run("--help").status).toBe(0);
+    utimesSync(bundle, new Date(2000, 0, 1), new Date(2000, 0, 1));
+    const r = run("--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage:\n  rootimg unpack/);
+    expect(statSync(bundle).mtimeMs).toBeGreaterThan(statSync(path.resolve(import.meta.dirname, "rootimg.ts")).mtimeMs);
   });
 
   it("fails with one line 'error: ...' and a non-zero exit", () => {
