@@ -67,6 +67,35 @@ describe("startJob", () => {
     expect(audit.map((a) => a.outcome)).toEqual(["started", "ok"]);
   });
 
+  it("ends a succeeded job at its total even when the estimate was not reached", async () => {
+    const id = await startJob({
+      type: "test.estimate",
+      user: owner.user,
+      unit: "bytes",
+      total: 1000,
+      async run(ctx) {
+        ctx.progress(980); // e.g. a pack whose exlist dropped files counted in the estimate
+      },
+    });
+    await finished(id);
+    expect(await prisma.job.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "succeeded", done: 1000, total: 1000 });
+  });
+
+  it("keeps a failed job's progress where it stopped", async () => {
+    const id = await startJob({
+      type: "test.estimate",
+      user: owner.user,
+      unit: "bytes",
+      total: 1000,
+      async run(ctx) {
+        ctx.progress(400);
+        throw new Error("disk full");
+      },
+    });
+    await finished(id);
+    expect(await prisma.job.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "failed", done: 400 });
+  });
+
   it("records a failure with its message", async () => {
     const id = await startJob({ type: "test.fail", user: owner.user, unit: "steps", run: async () => { throw new Error("disk on fire"); } });
     await finished(id);

@@ -108,6 +108,9 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
     if (state === "failed" && !isAppError(e)) console.error(`job ${id} (${opts.type}) failed`, e);
   }
   clearTimeout(emitTimer);
+  // Progress totals are often estimates (a pack counts the tree before the exlist drops files): a job that
+  // succeeded is complete, so its bar ends full rather than at 98 %.
+  if (state === "succeeded" && live.total != null) live.done = live.total;
   const leftovers = await removeTempPaths(tempPaths);
   if (leftovers.length) log.add(`could not remove temporary paths: ${leftovers.join(", ")}`, "stderr");
   await log.close();
