@@ -1,11 +1,12 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { ImageDetailDto } from "@/lib/api/contracts/images";
 import { api } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
+import { isTerminal } from "../hooks/use-job";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
 import { ImageVersions } from "./image-versions";
@@ -16,6 +17,11 @@ export function ImageDetail({ name }: { name: string }) {
   const q = useQuery({ queryKey: ["image", name], queryFn: () => api<ImageDetailDto>(`/api/images/${encodeURIComponent(name)}`) });
   const refresh = useCallback(() => void q.refetch(), [q]);
   const d = q.data;
+  // After a reload (or when someone else started it) follow the image's running job: progress, log, cancel.
+  const running = d?.lastJob && !isTerminal(d.lastJob.state) ? d.lastJob.id : null;
+  useEffect(() => {
+    if (running) setJobId((current) => current ?? running);
+  }, [running]);
   if (q.error) return <div className="error" data-testid="image-error">{(q.error as Error).message}</div>;
   if (!d) return <p className="muted">Loading…</p>;
   return (
