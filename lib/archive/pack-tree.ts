@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
 import { makeExlistFilter, parseExlist } from "./exlist.ts";
 import { keepPreviousVersion } from "./archive-versions.ts";
+import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
 import { planMembers, toRecords } from "./plan-members.ts";
 import type { PackOptions, PackResult } from "./types.ts";
@@ -29,8 +31,9 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   if (!existsSync(tree)) throw new ArchiveError(`tree ${tree} does not exist`, { code: "not_found" });
   if (archive === tree || archive.startsWith(`${tree}/`)) throw new ArchiveError(`the archive ${archive} must not be inside the tree it packs`);
   const compression = archive.endsWith(".xz") ? "xz" : "gzip";
-  // Level 5: on a Debian bookworm image it needs ~25 % less CPU than level 6 (pigz's default) for ~+0.6 % size.
-  const level = opts.level ?? 5;
+  // libdeflate-gzip when installed (about twice zlib's speed); levels in DEFAULT_LEVEL, measured on the bench image.
+  const compressor = compression === "gzip" ? makeCompressor(pickCompressorKind(opts.compressor), opts.level, Math.max(2, availableParallelism())) : undefined;
+  const level = compressor?.level ?? 6;
   const warnings: string[] = [];
   const uuid = opts.stamp ? writeXcatinfo(tree, opts.stamp) : undefined;
   const rules = opts.exlist ? await parseExlist(opts.exlist) : undefined;
@@ -38,7 +41,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const entries = walkTree(tree).filter((e) => keep(e.rel));
   const records = toRecords(entries, warnings);
   const byRel = new Map(entries.map((e) => [e.rel, e]));
-  const members = planMembers(records, byRel, `${FORMAT_SALT}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
+  const members = planMembers(records, byRel, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
   const prev = !opts.full && compression === "gzip" ? loadPackCache(tree) : undefined;
   const rebuilt = members.filter((m) => !prev?.byKey.has(m.key));
   // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack.
@@ -48,8 +51,9 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const fd = openSync(tmp, "wx", 0o600);
   let closed = false;
   try {
-    const common = { fd, members, level, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
-    const written = compression === "gzip" ? await writeGzipMembers({ ...common, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey } }) : (await writeXz(common), []);
+    const common = { fd, members, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
+    const written = compression === "gzip" ? await writeGzipMembers({ ...common, compressor: compressor!, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey } }) : (await writeXz(common), []);
+    compressor?.close();
     if (opts.signal?.aborted) throw new ArchiveCancelledError("pack");
     fsyncSync(fd);
     closeSync(fd);
@@ -91,6 +95,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
       uuid,
     };
   } catch (e) {
+    compressor?.close();
     if (!closed) closeSync(fd);
     try {
       unlinkSync(tmp);

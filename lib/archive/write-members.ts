@@ -2,23 +2,23 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { once } from "node:events";
 import { availableParallelism } from "node:os";
-import { promisify } from "node:util";
-import { createGzip, gzip, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import { buildRaw, buildTrailer, type CpioRecord, headerLength, recordLength, writeHeader } from "./cpio-writer.ts";
 import { ArchiveError, throwIfAborted } from "./errors.ts";
+import type { GzipCompressor } from "./gzip-compressor.ts";
 import type { CachedMember } from "./pack-cache.ts";
 import type { Member } from "./plan-members.ts";
 import type { ProgressCallback } from "./types.ts";
 
-const gzipAsync = promisify(gzip);
 const MiB = 1 << 20;
-/** Members bigger than this (a single large file) are compressed as a stream to keep memory flat. */
+/** Members bigger than this (a single large file) are fed to the compressor as a stream, not built in memory. */
 const STREAM_THRESHOLD = 32 * MiB;
 
 export interface WriteMembersOptions {
   fd: number;
   members: Member[];
-  level: number;
+  /** gzip only: what compresses each member (libdeflate-gzip or zlib, with its level). */
+  compressor: GzipCompressor;
   /** Members of the previous archive that can be copied as they are. */
   reuse?: { file: string; byKey: Map<string, CachedMember> };
   signal?: AbortSignal;
@@ -50,16 +50,37 @@ function copyRange(src: number, dst: number, offset: number, length: number, scr
   }
 }
 
+/** Runs at most `n` tasks at once (one compressor process or pool thread per core, and no more). */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= n) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** Compressed members finished ahead of their turn are held up to this many bytes (a big member can take ~1 s). */
+const MAX_AHEAD_BYTES = 24 * MiB;
+
 /**
  * Writes one multi-member gzip stream: unchanged members are copied from the previous archive byte for byte,
- * the others are built from the tree and compressed in parallel on the libuv pool (node:zlib async). Compression
- * of members further ahead is started before earlier unchanged members are copied, so copying overlaps it.
- * The decompressed result is one newc stream ending with TRAILER!!!.
+ * the others are built from the tree and compressed in parallel (libdeflate-gzip processes, or node:zlib on the
+ * libuv pool), one compression per core. Members further ahead keep being compressed while an earlier one (a
+ * big file, streamed) is still running or unchanged members are being copied. The decompressed result is one
+ * newc stream ending with TRAILER!!!.
  */
 export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenMember[]> {
-  const limit = Math.max(2, availableParallelism()) + 1;
+  const cores = Math.max(1, availableParallelism());
+  const slot = limiter(Math.max(2, cores));
   const src = o.reuse ? openSync(o.reuse.file, "r") : -1;
-  const scratch = Buffer.allocUnsafe(4 * MiB);
+  const scratch = Buffer.allocUnsafe(16 * MiB);
   const out: WrittenMember[] = [];
   const pending = new Map<number, Promise<Buffer>>();
   const total = o.members.reduce((a, m) => a + m.rawLength, 0);
@@ -67,24 +88,42 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
     const hit = o.reuse?.byKey.get(m.key);
     return hit && hit.rawLength === m.rawLength ? hit : undefined;
   };
-  // At most `limit` raw buffers exist, all of one size that fits every non-streamed member.
+  // Raw buffers are recycled: left to the GC, hundreds of MB of dead 4-16 MiB buffers pile up in RSS.
   const pool: Buffer[] = [];
   const take = () => pool.pop() ?? Buffer.allocUnsafeSlow(STREAM_THRESHOLD);
   // Incremental repack of a few members: cut each into sub-members on entry boundaries so that even a single
   // changed member is compressed on all cores. The cached range then spans its sub-members.
-  const cores = Math.max(1, availableParallelism());
   const toCompress = o.members.filter((m) => !hitOf(m)).length;
   const split = cores > 1 && toCompress <= cores;
   let nextToStart = 0;
+  let building = 0;
+  let ahead = 0;
   const startMore = () => {
-    while (pending.size < limit && nextToStart < o.members.length) {
+    // One raw buffer more than cores: the next member is built while the others compress.
+    while (building < Math.max(2, cores) + 1 && ahead < MAX_AHEAD_BYTES && nextToStart < o.members.length) {
       const i = nextToStart++;
       const m = o.members[i];
-      if (hitOf(m) || m.rawLength > STREAM_THRESHOLD) continue;
-      // Raw buffers are recycled: left to the GC, hundreds of MB of dead 4-16 MiB buffers pile up in RSS.
-      const buf = take();
-      const rawBuf = buildRaw(m.records, m.rawLength, o.warnings, buf);
-      const p = (split ? compressSplit(rawBuf, m, cores, o.level) : gzipAsync(rawBuf, { level: o.level, chunkSize: MiB })).finally(() => pool.push(buf));
+      if (hitOf(m)) continue;
+      building++;
+      let p: Promise<Buffer>;
+      if (m.rawLength > STREAM_THRESHOLD) p = slot(() => o.compressor.compressChunks(rawChunks(m, o.warnings), m.rawLength));
+      else {
+        const buf = take();
+        const rawBuf = buildRaw(m.records, m.rawLength, o.warnings, buf);
+        p = (split ? compressSplit(rawBuf, m, cores, o.compressor, slot) : slot(() => o.compressor.compress(rawBuf))).finally(() => pool.push(buf));
+      }
+      p = p.then(
+        (gz) => {
+          building--;
+          ahead += gz.length;
+          startMore();
+          return gz;
+        },
+        (e) => {
+          building--;
+          throw e;
+        },
+      );
       p.catch(() => {});
       pending.set(i, p);
     }
@@ -101,25 +140,41 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       const hit = hitOf(m);
       let length: number;
       if (hit) {
-        copyRange(src, o.fd, hit.offset, hit.length, scratch);
-        length = hit.length;
-      } else if (pending.has(i)) {
+        // Adjacent reused members are contiguous in the previous archive too: copy the run in one go.
+        let j = i;
+        let runLength = hit.length;
+        for (let h; j + 1 < o.members.length && (h = hitOf(o.members[j + 1])) && h.offset === hit.offset + runLength; j++) runLength += h.length;
+        copyRange(src, o.fd, hit.offset, runLength, scratch);
+        let at = offset;
+        for (let k = i; k <= j; k++) {
+          const mk = o.members[k];
+          const hk = hitOf(mk)!;
+          out.push({ key: mk.key, offset: at, length: hk.length, rawLength: mk.rawLength, reused: true });
+          at += hk.length;
+          raw += mk.rawLength;
+          entries += mk.records.length;
+        }
+        offset = at;
+        i = j;
+      } else {
         const gz = await pending.get(i)!;
         pending.delete(i);
+        ahead -= gz.length;
         writeAll(o.fd, gz);
         length = gz.length;
-      } else length = await streamMember(o.fd, m, o.level, o.warnings);
-      out.push({ key: m.key, offset, length, rawLength: m.rawLength, reused: !!hit });
-      offset += length;
-      raw += m.rawLength;
-      entries += m.records.length;
+        out.push({ key: m.key, offset, length, rawLength: m.rawLength, reused: false });
+        offset += length;
+        raw += m.rawLength;
+        entries += m.records.length;
+      }
       if (o.onProgress && Date.now() - last >= 100) {
         last = Date.now();
         o.onProgress({ phase: "pack", bytesDone: raw, bytesTotal: total, entries, entriesTotal: o.entriesTotal });
       }
     }
     throwIfAborted(o.signal, "pack");
-    const trailer = gzipSync(buildTrailer(raw), { level: o.level });
+    // The trailer is tiny: zlib always (any level gives the same few bytes for every compressor).
+    const trailer = gzipSync(buildTrailer(raw), { level: 6 });
     writeAll(o.fd, trailer);
     out.push({ key: "trailer", offset, length: trailer.length, rawLength: 0, reused: false });
     return out;
@@ -130,7 +185,7 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
 }
 
 /** Compresses `raw` as up to `parts` gzip members cut on entry boundaries (so every member ends on one). */
-async function compressSplit(raw: Buffer, m: Member, parts: number, level: number): Promise<Buffer> {
+async function compressSplit(raw: Buffer, m: Member, parts: number, c: GzipCompressor, slot: ReturnType<typeof limiter>): Promise<Buffer> {
   const cuts: number[] = [];
   const step = raw.length / parts;
   let off = 0;
@@ -139,7 +194,7 @@ async function compressSplit(raw: Buffer, m: Member, parts: number, level: numbe
     if (off < raw.length && off >= step * (cuts.length + 1)) cuts.push(off);
   }
   const bounds = [0, ...cuts, raw.length];
-  const pieces = await Promise.all(bounds.slice(1).map((end, i) => gzipAsync(raw.subarray(bounds[i], end), { level, chunkSize: MiB })));
+  const pieces = await Promise.all(bounds.slice(1).map((end, i) => slot(() => c.compress(raw.subarray(bounds[i], end)))));
   return Buffer.concat(pieces);
 }
 
@@ -181,22 +236,8 @@ function* bodyChunks(r: CpioRecord, warnings: string[]): Generator<Buffer> {
   if (pad) yield Buffer.alloc(pad);
 }
 
-async function streamMember(fd: number, m: Member, level: number, warnings: string[]): Promise<number> {
-  const gz = createGzip({ level, chunkSize: MiB });
-  let length = 0;
-  gz.on("data", (d: Buffer) => {
-    writeAll(fd, d);
-    length += d.length;
-  });
-  const ended = once(gz, "end");
-  for (const chunk of rawChunks(m, warnings)) if (!gz.write(chunk)) await once(gz, "drain");
-  gz.end();
-  await ended;
-  return length;
-}
-
 /** xz output: one stream through `xz -T0 -c` (all cores); no member reuse. */
-export async function writeXz(o: WriteMembersOptions): Promise<void> {
+export async function writeXz(o: Omit<WriteMembersOptions, "compressor" | "reuse">): Promise<void> {
   const child = spawn("xz", ["-T0", "-c", "-6"], { stdio: ["pipe", o.fd, "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d) => {
