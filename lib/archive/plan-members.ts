@@ -89,10 +89,46 @@ const idBuf = new Float64Array(16);
 const idBytes = new Uint8Array(idBuf.buffer);
 
 /**
+ * Bytes fed to a member's hash, batched: one sha256 update per member instead of two per entry (the per-call cost
+ * dominated: ~85 ms over 15k entries). The digest is the same as updating entry by entry.
+ */
+class KeyInput {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private len = 0;
+  constructor(private salt: string) {
+    this.reset();
+  }
+  reset(): void {
+    this.len = 0;
+    this.put(this.salt);
+  }
+  put(s: string): void {
+    const max = s.length * 3;
+    if (this.len + max + 128 > this.buf.length) this.grow(this.len + max + 128);
+    this.len += this.buf.write(s, this.len, "utf8");
+  }
+  putBytes(b: Uint8Array): void {
+    if (this.len + b.length > this.buf.length) this.grow(this.len + b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+  private grow(min: number): void {
+    const next = Buffer.allocUnsafe(Math.max(min, this.buf.length * 2));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+  digest(): string {
+    const d = createHash("sha256").update(this.buf.subarray(0, this.len)).digest("hex");
+    this.reset();
+    return d;
+  }
+}
+
+/**
  * Stat identity of a record's source, fed to the member hash as raw numbers (no float-to-string conversions):
  * any content or metadata change moves mtime or ctime (or ino/size).
  */
-function updateIdentity(h: ReturnType<typeof createHash>, r: CpioRecord, e: TreeEntry): void {
+function updateIdentity(h: KeyInput, r: CpioRecord, e: TreeEntry): void {
   const st = e.st;
   idBuf[0] = r.mode;
   idBuf[1] = r.uid;
@@ -110,7 +146,8 @@ function updateIdentity(h: ReturnType<typeof createHash>, r: CpioRecord, e: Tree
   idBuf[13] = st.size;
   idBuf[14] = r.name.length;
   idBuf[15] = r.type.length + (r.type === "char" ? 100 : r.type === "block" ? 200 : r.type === "fifo" ? 300 : 0);
-  h.update(r.name).update(idBytes);
+  h.put(r.name);
+  h.putBytes(idBytes);
 }
 
 /**
@@ -123,7 +160,7 @@ export function planMembers(records: CpioRecord[], byRel: Map<string, TreeEntry>
   const members: Member[] = [];
   let cur: CpioRecord[] = [];
   let len = 0;
-  let h = createHash("sha256").update(salt);
+  const h = new KeyInput(salt);
   for (const r of records) {
     const rl = recordLength(r);
     cur.push(r);
@@ -131,12 +168,11 @@ export function planMembers(records: CpioRecord[], byRel: Map<string, TreeEntry>
     updateIdentity(h, r, byRel.get(r.rel)!);
     const u = hash32(`cut:${r.name}`) / 2 ** 32;
     if (u < rl / target || len >= max) {
-      members.push({ records: cur, rawLength: len, key: h.digest("hex") });
+      members.push({ records: cur, rawLength: len, key: h.digest() });
       cur = [];
       len = 0;
-      h = createHash("sha256").update(salt);
     }
   }
-  if (cur.length) members.push({ records: cur, rawLength: len, key: h.digest("hex") });
+  if (cur.length) members.push({ records: cur, rawLength: len, key: h.digest() });
   return members;
 }

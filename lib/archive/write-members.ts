@@ -80,7 +80,8 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
   const cores = Math.max(1, availableParallelism());
   const slot = limiter(Math.max(2, cores));
   const src = o.reuse ? openSync(o.reuse.file, "r") : -1;
-  const scratch = Buffer.allocUnsafe(16 * MiB);
+  // 1 MiB: stays in cache; measured faster on tmpfs than 4 or 16 MiB (and as fast as copyFileSync's in-kernel copy).
+  const scratch = Buffer.allocUnsafe(MiB);
   const out: WrittenMember[] = [];
   const pending = new Map<number, Promise<Buffer>>();
   const total = o.members.reduce((a, m) => a + m.rawLength, 0);
