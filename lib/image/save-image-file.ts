@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { AppError } from "../errors";
+import { copyXattrs } from "./copy-xattrs";
 import { decodeText, encodeText, type TextEncoding } from "./detect-encoding";
 import { describeEntry, type FileEntry } from "./describe-entry";
 import { readImageUsers } from "./image-users";
@@ -8,8 +9,9 @@ import { openInRoot } from "./open-in-root";
 import { EDITOR_MAX_BYTES, etagOf, readFd } from "./read-image-file";
 import { type ResolvedPath, resolveInRoot } from "./resolve-in-root";
 import { restoreLineEndings } from "./restore-line-endings";
+import { writeInPlace } from "./write-in-place";
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
+const { O_RDONLY, O_RDWR, O_CREAT, O_EXCL } = fs.constants;
 
 export type SaveImageFileOptions = {
   root: string;
@@ -29,6 +31,8 @@ export type SaveResult = { entry: FileEntry; etag: string; inPlace: boolean; byt
  * fsynced and renamed over the original (readers never see half a file). A file with other hard links
  * (nlink > 1) is written in place instead: a rename would give this name a new inode and silently split
  * it from its other names, so the content is truncated and rewritten on the same inode.
+ * Both ways keep the extended attributes (capabilities, ACLs): the temp file gets copies before the
+ * rename, and an in-place write restores them because the kernel drops `security.capability` on write.
  */
 export function saveImageFile(opts: SaveImageFileOptions): SaveResult {
   if (opts.content.length > EDITOR_MAX_BYTES) throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
@@ -53,7 +57,7 @@ export function saveImageFile(opts: SaveImageFileOptions): SaveResult {
     }
     if (bytes.length > EDITOR_MAX_BYTES) throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
     const inPlace = st.nlink > 1;
-    if (inPlace) writeInPlace(r, st, bytes);
+    if (inPlace) writeInPlace({ r, st, bytes });
     else writeByRename(r, st, bytes);
     const after = fs.lstatSync(r.at);
     const name = r.path.slice(r.path.lastIndexOf("/") + 1);
@@ -72,23 +76,11 @@ function decodeOrEmpty(buf: Buffer, enc: TextEncoding): string {
   }
 }
 
-function writeInPlace(r: ResolvedPath, st: fs.Stats, bytes: Buffer): void {
-  const fd = openInRoot(r, O_WRONLY);
-  try {
-    if (fs.fstatSync(fd).ino !== st.ino) throw new AppError("conflict", `${r.path} was replaced while saving; reload and try again.`);
-    fs.ftruncateSync(fd, 0);
-    fs.writeSync(fd, bytes, 0, bytes.length, 0);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /** Writes `bytes` to a new temp file beside the resolved entry with the given owner and mode; returns its at-path. */
 export function writeTempBeside(r: ResolvedPath, o: { bytes?: Buffer; uid: number; gid: number; mode: number }): { at: string; fd: number } {
   const tmpName = `.${r.name.slice(0, 200)}.rootimg-${randomBytes(6).toString("hex")}`;
   const at = `/proc/self/fd/${r.dirFd}/${tmpName}`;
-  const fd = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  const fd = fs.openSync(at, O_RDWR | O_CREAT | O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
   try {
     if (o.bytes) fs.writeSync(fd, o.bytes, 0, o.bytes.length, 0);
     // chown before chmod: chown clears setuid/setgid bits, so the mode must come last
@@ -106,6 +98,8 @@ function writeByRename(r: ResolvedPath, st: fs.Stats, bytes: Buffer): void {
   const tmp = writeTempBeside(r, { bytes, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 });
   try {
     try {
+      // after chown/chmod: chown drops capabilities, so they must come last
+      copyXattrsOf(r, st, tmp.fd);
       fs.fsyncSync(tmp.fd);
     } finally {
       fs.closeSync(tmp.fd);
@@ -116,4 +110,15 @@ function writeByRename(r: ResolvedPath, st: fs.Stats, bytes: Buffer): void {
     throw e;
   }
   fs.fsyncSync(r.dirFd); // the rename itself is durable only once the directory is synced
+}
+
+/** Copies the original's extended attributes to the temp file; the original must still be the inode that was read. */
+export function copyXattrsOf(r: ResolvedPath, st: fs.Stats, toFd: number): void {
+  const fd = openInRoot(r, O_RDONLY);
+  try {
+    if (fs.fstatSync(fd).ino !== st.ino) throw new AppError("conflict", `${r.path} was replaced while saving; reload and try again.`);
+    copyXattrs({ fromFd: fd, toFd, what: r.path });
+  } finally {
+    fs.closeSync(fd);
+  }
 }

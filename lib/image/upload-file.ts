@@ -6,7 +6,8 @@ import type { FileEntry } from "./describe-entry";
 import { statEntry } from "./list-directory";
 import { fsError } from "./open-in-root";
 import { resolveInRoot } from "./resolve-in-root";
-import { writeTempBeside } from "./save-image-file";
+import { copyXattrsOf, writeTempBeside } from "./save-image-file";
+import { writeInPlace } from "./write-in-place";
 
 export type UploadFileOptions = {
   root: string;
@@ -36,6 +37,9 @@ function candidateName(name: string, i: number): string {
  * like its directory with mode 0644; a replaced file keeps its owner, group and mode. "rename" and
  * "fail" place the file with link(2), which never replaces an existing entry, so a file created
  * meanwhile is not overwritten. The temp file is removed on any failure or abort.
+ * A replaced file also keeps its extended attributes (capabilities, ACLs), and one with other hard
+ * links (nlink > 1) keeps its inode like a save does: the finished upload is copied into it in place,
+ * so an aborted upload still never leaves the file half-written.
  */
 export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: FileEntry; replaced: boolean; bytes: number }> {
   validateName(opts.name);
@@ -45,7 +49,9 @@ export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: File
     if (r.exists && r.stat?.isDirectory()) throw new AppError("conflict", `${r.path} is a directory; choose another name.`);
     if (r.exists && opts.onConflict === "fail") throw new AppError("conflict", `${r.path} already exists; replace it or keep both.`);
     const owner = r.exists && opts.onConflict === "replace" && r.stat?.isFile() ? r.stat : fs.fstatSync(r.dirFd);
-    const mode = owner === r.stat ? r.stat.mode & 0o7777 : 0o644;
+    const replacing = owner === r.stat && r.stat !== undefined;
+    const mode = replacing ? (r.stat as fs.Stats).mode & 0o7777 : 0o644;
+    const inPlace = replacing && (r.stat as fs.Stats).nlink > 1;
     const tmp = writeTempBeside(r, { uid: owner.uid, gid: owner.gid, mode });
     let bytes = 0;
     const max = opts.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -58,10 +64,13 @@ export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: File
         },
       });
       await pipeline(opts.body as AsyncIterable<Uint8Array>, sink);
+      if (replacing && !inPlace) copyXattrsOf(r, r.stat as fs.Stats, tmp.fd); // last: chown drops capabilities
       fs.fsyncSync(tmp.fd);
+      if (inPlace) writeInPlace({ r, st: r.stat as fs.Stats, fromFd: tmp.fd });
       fs.closeSync(tmp.fd);
       tmp.fd = -1;
-      const finalName = place({ tmpAt: tmp.at, dirFd: r.dirFd, name: r.name, onConflict: opts.onConflict });
+      if (inPlace) fs.rmSync(tmp.at, { force: true });
+      const finalName = inPlace ? r.name : place({ tmpAt: tmp.at, dirFd: r.dirFd, name: r.name, onConflict: opts.onConflict });
       fs.fsyncSync(r.dirFd);
       const parent = r.path.slice(0, r.path.lastIndexOf("/")) || "/";
       return { entry: statEntry(opts.root, `${parent}/${finalName}`), replaced: finalName === r.name && r.exists, bytes };
