@@ -80,6 +80,8 @@ test("browse, open /etc/motd, edit and save: same mode and owner on disk", async
   const st = fs.statSync(motd);
   expect(fs.readFileSync(motd, "utf8")).toContain(marker);
   expect([st.mode & 0o7777, st.uid, st.gid]).toEqual([0o640, 1001, 1001]);
+  // the details panel shows the saved file, not the snapshot from before the save
+  await expect(page.getByTestId("details-panel")).toContainText(`(${st.size.toLocaleString("en")} bytes)`);
   // the save is a pending change of the image and marks the file changed in the tree
   await expect(row(page, "/etc/motd")).toHaveAttribute("data-changed", "true");
 });
@@ -107,6 +109,22 @@ test("keyboard navigation, filter, name search and the binary view", async ({ pa
   await page.getByTestId("jump-path").press("Enter");
   await expect(page.getByTestId("hex-preview")).toContainText("7f 45 4c 46");
   await expect(page.getByTestId("binary-download")).toBeVisible();
+  // at 1280 px the ASCII column is not cut off: the rows fit the panel without scrolling
+  await expect(page.getByTestId("hex-preview")).toContainText("|.ELF");
+  const fit = await page.getByTestId("hex-preview").evaluate((el) => {
+    const pane = el.closest("[data-testid=binary-view]") as HTMLElement;
+    // the end of the first row ("...|.ELF....|") must be inside the visible part of the preview and the panel
+    const text = el.firstChild as Text;
+    const range = document.createRange();
+    const end = (text.textContent ?? "").indexOf("\n");
+    range.setStart(text, end - 1);
+    range.setEnd(text, end);
+    const bar = range.getBoundingClientRect();
+    const box = el.getBoundingClientRect();
+    const panel = pane.getBoundingClientRect();
+    return { noScroll: el.scrollWidth <= el.clientWidth + 1, barVisible: bar.right <= Math.min(box.right, panel.right) + 0.5 };
+  });
+  expect(fit).toEqual({ noScroll: true, barVisible: true });
 });
 
 test("a latin-1 file with CRLF line endings keeps every byte the user did not edit", async ({ page }) => {
@@ -210,6 +228,9 @@ test("two browsers editing the same file: the second save gets a conflict and me
   await a.page.keyboard.press("Control+s");
   await expect(a.page.getByTestId("save-message")).toHaveText("Saved");
   await expect(b.page.getByTestId("changed-on-disk")).toBeVisible(); // told without a reload
+  // B's details panel follows A's save (size from disk) without a reload
+  const afterA = fs.statSync(path.join(tree, "etc/hosts")).size;
+  await expect(b.page.getByTestId("details-panel")).toContainText(`(${afterA.toLocaleString("en")} bytes)`);
   await typeAtEnd(b.page, "10.0.0.2 from-b\n");
   await b.page.getByTestId("save-file").click();
   await expect(b.page.getByTestId("conflict-dialog")).toBeVisible();
@@ -235,4 +256,50 @@ test("a viewer can read but not save", async ({ page, adminApi }) => {
   });
   expect(put.status()).toBe(403);
   expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).not.toContain("viewer was here");
+});
+
+test("a link with ?path= opens the file, the URL follows navigation, and the breadcrumb leads back", async ({ page }) => {
+  await uiLogin(page, editor);
+  await page.goto(`/images/${IMAGE}/files?path=/etc/motd`);
+  await expect(page.locator('[data-testid=editor-tab][data-path="/etc/motd"]')).toBeVisible();
+  await expect(row(page, "/etc/motd")).toHaveAttribute("data-selected", "true"); // the tree is expanded to it
+  await expect(page.getByTestId("details-path")).toHaveText("/etc/motd");
+  await row(page, "/etc/hostname").click();
+  await expect(page).toHaveURL(/\/files\?path=\/etc\/hostname$/);
+  await page.locator('[data-testid=editor-tab][data-path="/etc/motd"]').click();
+  await expect(page).toHaveURL(/\/files\?path=\/etc\/motd$/);
+  const crumbs = page.getByTestId("files-breadcrumb");
+  await expect(crumbs).toHaveText(`Images/${IMAGE}/Files`);
+  await page.getByTestId("crumb-image").focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`/images/${IMAGE}$`));
+});
+
+test("the renamed file's details follow the rename", async ({ page }) => {
+  const name = `${uniqueName("ren")}.conf`;
+  fs.writeFileSync(path.join(tree, "tmp", name), "x\n");
+  await openFilesPage(page, editor);
+  await openFile(page, `/tmp/${name}`);
+  await expect(page.getByTestId("details-path")).toHaveText(`/tmp/${name}`);
+  await page.getByTestId("rename").click();
+  await page.getByTestId("prompt-input").fill(`moved-${name}`);
+  await page.getByTestId("prompt-ok").click();
+  await expect(page.getByTestId("details-path")).toHaveText(`/tmp/moved-${name}`);
+  await expect(page).toHaveURL(new RegExp(`\\?path=/tmp/moved-${name}$`));
+});
+
+test("pages load without any 404 (the app has an icon)", async ({ page }) => {
+  const missing: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() === 404) missing.push(r.url());
+  });
+  await openFilesPage(page, editor);
+  await page.goto("/images");
+  await expect(page.locator("main")).toBeVisible();
+  await expect(page.locator('link[rel="icon"]').first()).toHaveAttribute("href", /\S/);
+  const href = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  const icon = await page.request.get(href as string);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+  expect(missing).toEqual([]);
 });

@@ -49,8 +49,8 @@ export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; 
         <dt>Mode</dt><dd className="mono" data-testid="details-mode">{e.symbolic} ({e.octal}){special.length ? ` ${special.join(", ")}` : ""}</dd>
         <dt>Owner</dt><dd data-testid="details-owner">{e.user ?? "?"} ({e.uid})</dd>
         <dt>Group</dt><dd data-testid="details-group">{e.group ?? "?"} ({e.gid})</dd>
-        <dt>Size</dt><dd>{formatSize(e.size)} ({e.size.toLocaleString("en")} bytes)</dd>
-        <dt>Modified</dt><dd>{new Date(e.mtime).toLocaleString("en-GB")}</dd>
+        <dt>Size</dt><dd data-testid="details-size">{formatSize(e.size)} ({e.size.toLocaleString("en")} bytes)</dd>
+        <dt>Modified</dt><dd data-testid="details-mtime">{new Date(e.mtime).toLocaleString("en-GB")}</dd>
         <dt>Links</dt><dd data-testid="details-nlink">{e.nlink}</dd>
         {e.type === "symlink" && (<><dt>Target</dt><dd className="mono">{e.target}{e.dangling ? " (dangling)" : ""}</dd></>)}
       </dl>

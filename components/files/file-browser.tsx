@@ -9,11 +9,13 @@ import { EditorPane } from "./editor-pane";
 import { dropEditorModel, setEditorText } from "./editor-models";
 import { FileActions } from "./file-actions";
 import { FileTree } from "./file-tree";
+import { FilesBreadcrumb } from "./files-breadcrumb";
 import { type FileEntryDto, filesApi, joinPath, parentOf } from "./files-api";
 import styles from "./files.module.css";
 import { TreeToolbar } from "./tree-toolbar";
 import { UploadPanel, useUploads } from "./upload-panel";
 import { useChangedPaths } from "./use-changed-paths";
+import { usePathInUrl } from "./use-path-in-url";
 
 /** The file browser of one unpacked image: tree, tabs with Monaco, details, operations, presence. */
 export function FileBrowser({ image }: { image: string }) {
@@ -39,6 +41,23 @@ export function FileBrowser({ image }: { image: string }) {
     return () => ro.disconnect();
   }, []);
 
+  // The details panel shows a snapshot of the selected entry: re-read it whenever something changed it
+  // (a save here, a save or chmod by someone else) so size, mtime and mode are never stale.
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+  const refreshDetails = useCallback((paths: (string | undefined)[]) => {
+    const sel = selectedRef.current;
+    if (!sel || !paths.includes(sel.path)) return;
+    void fa.stat(sel.path).then((e) => {
+      if (selectedRef.current?.path === e.path) setSelected(e);
+    }).catch(() => {});
+  }, [fa]);
+  const save = useCallback(async (path: string, text?: string, etag?: string) => {
+    const entry = await files.save(path, text, etag);
+    if (entry) refreshDetails([path, entry.path]);
+    return entry;
+  }, [files.save, refreshDetails]);
+
   const afterChange = useCallback((paths: string[], select?: string) => {
     tree.refresh(paths);
     changed.add(paths);
@@ -50,7 +69,8 @@ export function FileBrowser({ image }: { image: string }) {
     tree.refresh(e.paths);
     changed.add(e.paths);
     if (e.by !== user.username || e.kind === "content") files.markChanged(e.paths, e.by, e.etag);
-  }, [tree, changed, files, user.username]);
+    refreshDetails(e.paths);
+  }, [tree, changed, files, user.username, refreshDetails]);
 
   const openPaths = files.tabs.map((t) => t.data?.entry.path ?? t.path);
   const presence = useImagePresence({ image, fa, openFiles: openPaths, onChanged: onRemote });
@@ -68,6 +88,7 @@ export function FileBrowser({ image }: { image: string }) {
       setError((err as Error).message);
     }
   };
+  usePathInUrl({ selected: selected?.path, active: files.active, onInitial: (p) => void jump(p) });
   const close = (path: string) => {
     files.close(path);
     dropEditorModel(path);
@@ -75,6 +96,7 @@ export function FileBrowser({ image }: { image: string }) {
 
   return (
     <section className={styles.browser} data-testid="file-browser">
+      <FilesBreadcrumb image={image} unsaved={files.tabs.some((t) => t.modified)} />
       <div className="toolbar">
         <h1>Files of {image}</h1>
         <span className="muted small" data-testid="presence-users">
@@ -105,7 +127,7 @@ export function FileBrowser({ image }: { image: string }) {
             />
           </div>
         </div>
-        <EditorPane files={{ ...files, close }} canEdit={canEdit} othersOpen={presence.othersOpen} downloadUrl={fa.downloadUrl} />
+        <EditorPane files={{ ...files, close, save }} canEdit={canEdit} othersOpen={presence.othersOpen} downloadUrl={fa.downloadUrl} />
         <DetailsPanel entry={selected} canEdit={canEdit} onApply={async (c) => {
           if (!selected) return;
           const e = await fa.attributes({ path: selected.path, ...c });

@@ -1,5 +1,5 @@
 "use client";
-import { type KeyboardEvent, useRef } from "react";
+import { type KeyboardEvent, useEffect, useRef } from "react";
 import { isDirLike, type TreeRow } from "../hooks/use-file-tree";
 import { FileIcon } from "./file-icon";
 import { type FileEntryDto, formatSize, parentOf } from "./files-api";
@@ -31,6 +31,13 @@ function hoverText(e: FileEntryDto): string {
 export function FileTree(p: FileTreeProps) {
   const scrollRef = useRef<HTMLDivElement | null>(null);
   const index = p.rows.findIndex((r) => r.entry.path === p.selected);
+  // bring a selection made elsewhere (jump to path, a link with ?path=) into view once its row exists
+  const scrolledTo = useRef<string | null>(null);
+  useEffect(() => {
+    if (index < 0 || scrolledTo.current === p.selected) return;
+    scrolledTo.current = p.selected;
+    scrollRowIntoView(scrollRef.current, index, ROW);
+  }, [index, p.selected]);
 
   const move = (i: number) => {
     const r = p.rows[Math.max(0, Math.min(p.rows.length - 1, i))];

@@ -1,7 +1,7 @@
 "use client";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api-client";
-import type { FileContentDto, FilesApi } from "../files/files-api";
+import type { FileContentDto, FileEntryDto, FilesApi } from "../files/files-api";
 
 export type Conflict = { theirs: string; theirsEtag: string; mine: string };
 export type OpenFile = {
@@ -64,9 +64,10 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
     setTabs((ts) => (ts.find((t) => t.path === path)?.modified === modified ? ts : ts.map((t) => (t.path === path ? { ...t, modified } : t))));
   }, []);
 
-  const save = useCallback(async (path: string, text?: string, etagOverride?: string) => {
+  /** Resolves to the saved file's new entry (size, mtime) so the caller can refresh what shows it; undefined when not saved. */
+  const save = useCallback(async (path: string, text?: string, etagOverride?: string): Promise<FileEntryDto | undefined> => {
     const tab = tabsRef.current.find((t) => t.path === path);
-    if (!tab?.data || tab.data.encoding === "binary") return;
+    if (!tab?.data || tab.data.encoding === "binary") return undefined;
     const content = text ?? values.current.get(path) ?? "";
     patch(path, { saving: true, message: undefined });
     try {
@@ -75,11 +76,13 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
       values.current.set(path, content);
       if (text !== undefined) setModelText(path, text);
       patch(path, { saving: false, modified: false, changedBy: undefined, conflict: undefined, data: { ...tab.data, etag: r.etag, entry: r.entry }, message: "Saved" });
+      return r.entry;
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
         const theirs = await fa.read(path).catch(() => null);
         patch(path, { saving: false, conflict: { theirs: theirs?.content ?? "", theirsEtag: theirs?.etag ?? "", mine: content } });
       } else patch(path, { saving: false, message: (e as Error).message });
+      return undefined;
     }
   }, [fa, patch, setModelText]);
 
