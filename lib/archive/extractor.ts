@@ -5,6 +5,7 @@ import {
 } from "node:fs";
 import type { ArchiveEntry, EntrySink } from "./entry.ts";
 import { ArchiveError, PathEscapeError } from "./errors.ts";
+import { HashOffload } from "./hash-offload.ts";
 import { normalizeEntryName, parentOf } from "./safe-path.ts";
 import { run, runLimited } from "./spawn-batch.ts";
 import { restoreXattrs } from "./xattr-restore.ts";
@@ -17,6 +18,8 @@ interface Node {
 
 const IS_ROOT = process.getuid?.() === 0;
 const EMPTY_SHA = createHash("sha256").digest("hex");
+/** Files at least this big are hashed on the worker thread; smaller ones cost more to post than to hash here. */
+const OFFLOAD_MIN = 256 << 10;
 
 /**
  * Writes entries into a fresh directory `root` that only we write to. Every entry's parents are checked against
@@ -33,7 +36,10 @@ export class Extractor implements EntrySink {
   private devices: { abs: string; m: ManifestEntry }[] = [];
   private xattrs: { abs: string; m: ManifestEntry; list: [string, Buffer][] }[] = [];
   private fd = -1;
-  private hash: Hash | undefined;
+  private hash: Hash | number | undefined;
+  private offload = new HashOffload();
+  /** Entries whose sha256 the worker has not returned yet, and entries that copy it from them (hard links). */
+  private pending = new Map<ManifestEntry, ManifestEntry[]>();
   private cur: ManifestEntry | undefined;
   private curGroup: ManifestEntry[] | undefined;
   private checkedParent = "\0";
@@ -175,6 +181,9 @@ export class Extractor implements EntrySink {
         const src = target.node.m;
         m.size = src.size;
         m.sha256 = src.sha256;
+        const followers = this.pending.get(src);
+        if (followers) followers.push(m);
+        else if (m.sha256 === undefined) m.sha256 = EMPTY_SHA;
         this.applyFileMeta(abs, m);
         return;
       }
@@ -185,11 +194,12 @@ export class Extractor implements EntrySink {
       if (key) this.links.set(key, { rel, node, group: [m] });
     }
     this.cur = m;
-    this.hash = createHash("sha256");
+    this.hash = (e.size >= OFFLOAD_MIN ? this.offload.begin() : undefined) ?? createHash("sha256");
   }
 
   data(chunk: Buffer): void {
-    this.hash!.update(chunk);
+    if (typeof this.hash === "number") this.offload.update(this.hash, chunk);
+    else this.hash!.update(chunk);
     let off = 0;
     while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
   }
@@ -198,9 +208,23 @@ export class Extractor implements EntrySink {
     const m = this.cur;
     if (!m) return;
     this.cur = undefined;
-    m.sha256 = this.hash!.digest("hex");
+    const h = this.hash!;
     this.hash = undefined;
-    if (this.curGroup) for (const g of this.curGroup) ((g.sha256 = m.sha256), (g.size = m.size));
+    if (typeof h === "number") {
+      const group = this.curGroup;
+      const followers: ManifestEntry[] = [];
+      this.pending.set(m, followers);
+      for (const g of group ?? []) if (g !== m) this.pending.set(g, followers);
+      // The group array is live: links added to it later get the digest too.
+      this.offload.end(h, (hex) => {
+        for (const x of [m, ...(group ?? []), ...followers]) ((x.sha256 = hex), (x.size = m.size));
+        this.pending.delete(m);
+        for (const g of group ?? []) this.pending.delete(g);
+      });
+    } else {
+      m.sha256 = h.digest("hex");
+      if (this.curGroup) for (const g of this.curGroup) ((g.sha256 = m.sha256), (g.size = m.size));
+    }
     const fd = this.fd;
     this.fd = -1;
     try {
@@ -213,7 +237,6 @@ export class Extractor implements EntrySink {
   }
 
   private applyFileMeta(abs: string, m: ManifestEntry): void {
-    if (m.sha256 === undefined) m.sha256 = EMPTY_SHA;
     if (IS_ROOT) lchownSync(abs, m.uid, m.gid);
     chmodSync(abs, m.mode);
     utimesSync(abs, m.mtime, m.mtime);
@@ -237,6 +260,7 @@ export class Extractor implements EntrySink {
       chmodSync(abs, m.mode);
       utimesSync(abs, m.mtime, m.mtime);
     }
+    await this.offload.drain();
     // Last: chown clears security.capability, so xattrs (tar --xattrs images) go on after all metadata.
     const live = this.xattrs.filter((x) => this.nodes.get(x.m.path)?.m === x.m);
     if (live.length) await restoreXattrs(live.map((x) => ({ abs: x.abs, list: x.list })), this.warnings);
@@ -244,6 +268,7 @@ export class Extractor implements EntrySink {
 
   /** Releases an open file after a failure (the caller removes the whole temp tree). */
   abort(): void {
+    this.offload.close();
     if (this.fd >= 0) {
       try {
         closeSync(this.fd);
