@@ -54,7 +54,7 @@ describe("gzip compressors", () => {
       });
       expect((await c.compress(Buffer.alloc(0))).length).toBeGreaterThan(0);
     } finally {
-      c.close();
+      await c.close();
     }
   });
 

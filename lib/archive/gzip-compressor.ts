@@ -55,14 +55,14 @@ export function pickCompressorKind(wanted?: CompressorKind): CompressorKind {
  * Where the compressors run: `close()` ends the libdeflate workers (call it when the pack ends, also on error).
  * `slots` compressions at most run at once (one per core).
  */
-export function makeCompressor(kind: CompressorKind, level = DEFAULT_LEVEL[kind], slots = 2): GzipCompressor & { close(): void } {
+export function makeCompressor(kind: CompressorKind, level = DEFAULT_LEVEL[kind], slots = 2): GzipCompressor & { close(): Promise<void> } {
   if (kind === "zlib") {
     return {
       kind,
       level,
       compress: (raw) => gzipAsync(raw, { level, chunkSize: MiB }),
       compressChunks: (chunks) => zlibStream(chunks, level),
-      close: () => {},
+      close: async () => {},
     };
   }
   const pool = new LibdeflatePool(libdeflatePath ?? "libdeflate-gzip", level, slots);
@@ -90,11 +90,13 @@ async function zlibStream(chunks: Iterable<Buffer>, level: number): Promise<Buff
  * A long-lived sh per slot runs one libdeflate-gzip per member: "<length>\n<raw bytes>" in, "<length>\n<gzip
  * member>" out (libdeflate-gzip compresses its whole stdin as one member, header mtime 0, so output is
  * deterministic). Spawning from Node for each member cost ~20 ms of blocked event loop each (fork of a big process).
+ * dd reads exactly n bytes in big reads (head -c reads 8 KiB at a time); the output goes through tmpfs when there is
+ * one (an ext4 file truncated and rewritten is flushed to disk on close).
  */
-const WORKER = `t=$(mktemp) || exit 1
+const WORKER = `t=$(mktemp -p /dev/shm 2>/dev/null || mktemp) || exit 1
 trap 'rm -f "$t"' EXIT
 while read -r n; do
-  head -c "$n" | "$0" "$1" -c > "$t" || exit 1
+  dd bs=1M count="$n" iflag=count_bytes,fullblock status=none | "$0" "$1" -c > "$t" || exit 1
   wc -c < "$t" && cat "$t" || exit 1
 done`;
 
@@ -113,6 +115,7 @@ class Worker {
   private got = 0;
   private stderr = "";
   private failure?: Error;
+  readonly exited: Promise<void>;
   constructor(bin: string, level: number, private onIdle: (w: Worker) => void) {
     this.child = spawn("/bin/sh", ["-c", WORKER, bin, `-${level}`], { stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdin!.on("error", () => {});
@@ -126,9 +129,12 @@ class Worker {
       this.job = undefined;
     };
     this.child.on("error", (e) => fail(e.message));
-    this.child.on("close", (code) => {
-      if (this.job || code !== 0) fail(`exit ${code}`);
-    });
+    this.exited = new Promise((resolve) =>
+      this.child.on("close", (code) => {
+        if (this.job || code !== 0) fail(`exit ${code}`);
+        resolve();
+      }),
+    );
   }
 
   async start(job: Job): Promise<void> {
@@ -204,8 +210,10 @@ class LibdeflatePool {
     }
   }
 
-  close(): void {
+  /** Ends the workers; resolves once they exited (their temp files are gone by then). */
+  close(): Promise<void> {
     for (const w of this.all) w.close();
     for (const j of this.queue.splice(0)) j.reject(new ArchiveError("pack ended before a member was compressed"));
+    return Promise.all(this.all.map((w) => w.exited)).then(() => {});
   }
 }

@@ -53,7 +53,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   try {
     const common = { fd, members, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
     const written = compression === "gzip" ? await writeGzipMembers({ ...common, compressor: compressor!, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey } }) : (await writeXz(common), []);
-    compressor?.close();
+    await compressor?.close();
     if (opts.signal?.aborted) throw new ArchiveCancelledError("pack");
     fsyncSync(fd);
     closeSync(fd);
@@ -95,7 +95,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
       uuid,
     };
   } catch (e) {
-    compressor?.close();
+    void compressor?.close();
     if (!closed) closeSync(fd);
     try {
       unlinkSync(tmp);
