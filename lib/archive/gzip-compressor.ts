@@ -95,6 +95,7 @@ async function zlibStream(chunks: Iterable<Buffer>, level: number): Promise<Buff
  */
 const WORKER = `t=$(mktemp -p /dev/shm 2>/dev/null || mktemp) || exit 1
 trap 'rm -f "$t"' EXIT
+trap 'exit 1' HUP INT TERM
 while read -r n; do
   dd bs=1M count="$n" iflag=count_bytes,fullblock status=none | "$0" "$1" -c > "$t" || exit 1
   wc -c < "$t" && cat "$t" || exit 1
@@ -148,7 +149,10 @@ class Worker {
     try {
       for (const c of job.chunks) if (!stdin.write(c) && this.job === job) await once(stdin, "drain");
     } catch (e) {
-      this.child.kill();
+      // The member is short: retire this worker (closing its stdin lets sh finish and remove its temp file).
+      this.failure = e as Error;
+      this.job = undefined;
+      stdin.end();
       job.reject(e as Error);
     }
   }
@@ -176,9 +180,9 @@ class Worker {
     }
   }
 
+  /** Not killed: on stdin's end sh finishes the member at hand, exits and removes its temp file. */
   close(): void {
     this.child.stdin!.end();
-    if (this.job) this.child.kill();
   }
 }
 
