@@ -1,8 +1,9 @@
 "use client";
-import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { api } from "./api-client";
 import { type Role, roleAtLeast, useCurrentUser } from "./current-user";
+import { GuardedLink } from "./guarded-link";
+import { confirmLeave } from "./unsaved-changes";
 
 const ITEMS: { href: string; label: string; min: Role }[] = [
   { href: "/images", label: "Images", min: "viewer" },
@@ -18,6 +19,7 @@ export function AppNav() {
   const pathname = usePathname();
   const router = useRouter();
   async function logout() {
+    if (!confirmLeave()) return; // a client-side navigation: beforeunload would not ask
     await api("/api/auth/logout", { method: "POST" }).catch(() => undefined);
     router.replace("/login");
     router.refresh();
@@ -28,9 +30,9 @@ export function AppNav() {
       <ul>
         {ITEMS.filter((i) => roleAtLeast(user, i.min)).map((i) => (
           <li key={i.href}>
-            <Link href={i.href} className={pathname.startsWith(i.href) ? "active" : undefined} data-testid={`nav-${i.label.toLowerCase()}`}>
+            <GuardedLink href={i.href} className={pathname.startsWith(i.href) ? "active" : undefined} data-testid={`nav-${i.label.toLowerCase()}`}>
               {i.label}
-            </Link>
+            </GuardedLink>
           </li>
         ))}
       </ul>

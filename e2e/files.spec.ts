@@ -303,3 +303,79 @@ test("pages load without any 404 (the app has an icon)", async ({ page }) => {
   expect(icon.headers()["content-type"]).toContain("image/svg+xml");
   expect(missing).toEqual([]);
 });
+
+const tabOf = (page: Page, p: string) => page.locator(`[data-testid=editor-tab][data-path="${p}"]`);
+
+test("in-app links (app nav, breadcrumb) ask before dropping unsaved edits: cancel stays, accept leaves", async ({ page }) => {
+  await openFilesPage(page, editor);
+  await openFile(page, "/etc/fstab");
+  await typeAtEnd(page, "#unsaved-nav");
+  await expect(tabOf(page, "/etc/fstab")).toHaveAttribute("data-modified", "true");
+  const seen: string[] = [];
+  let answer: "accept" | "dismiss" = "dismiss";
+  page.on("dialog", (d) => {
+    seen.push(`${d.type()}: ${d.message()}`);
+    void (answer === "accept" ? d.accept() : d.dismiss());
+  });
+  for (const link of [page.getByTestId("nav-jobs"), page.getByTestId("nav-images"), page.getByTestId("crumb-image")]) {
+    const before = seen.length;
+    await link.click();
+    await expect.poll(() => seen.length).toBe(before + 1);
+    expect(seen[before]).toMatch(/^confirm: 1 open file has unsaved changes\./);
+    // cancelled: still in the editor, the edit still there and still unsaved
+    await expect(page).toHaveURL(/\/files(\?|$)/);
+    await expect(tabOf(page, "/etc/fstab")).toHaveAttribute("data-modified", "true");
+    await expect(page.getByTestId("code-editor")).toContainText("#unsaved-nav");
+  }
+  answer = "accept";
+  await page.getByTestId("nav-jobs").click();
+  await expect(page).toHaveURL(/\/jobs$/);
+  expect(seen).toHaveLength(4);
+  expect(fs.readFileSync(path.join(tree, "etc/fstab"), "utf8")).not.toContain("#unsaved-nav");
+  // the editor is gone, so nothing is guarded any more
+  await page.getByTestId("nav-images").click();
+  await expect(page).toHaveURL(/\/images$/);
+  expect(seen).toHaveLength(4);
+});
+
+test("a renamed open file, or its renamed directory, keeps its tab and unsaved text; a deleted one closes its tab", async ({ page }) => {
+  const dir = uniqueName("mv");
+  fs.mkdirSync(path.join(tree, "tmp", dir));
+  fs.writeFileSync(path.join(tree, "tmp", dir, "a.conf"), "a=1\n");
+  fs.writeFileSync(path.join(tree, "tmp", dir, "b.conf"), "b=1\n");
+  await openFilesPage(page, editor);
+  await openFile(page, `/tmp/${dir}/b.conf`);
+  await openFile(page, `/tmp/${dir}/a.conf`);
+  await typeAtEnd(page, "#kept");
+  await expect(tabOf(page, `/tmp/${dir}/a.conf`)).toHaveAttribute("data-modified", "true");
+
+  await page.getByTestId("rename").click();
+  await page.getByTestId("prompt-input").fill("a2.conf");
+  await page.getByTestId("prompt-ok").click();
+  await expect(tabOf(page, `/tmp/${dir}/a2.conf`)).toHaveAttribute("data-modified", "true");
+  await expect(tabOf(page, `/tmp/${dir}/a.conf`)).toHaveCount(0);
+  await expect(page.getByTestId("code-editor")).toContainText("#kept");
+  await expect(page.getByTestId("editor-status")).toContainText(`/tmp/${dir}/a2.conf`);
+
+  await row(page, `/tmp/${dir}`).click();
+  await page.getByTestId("rename").click();
+  await page.getByTestId("prompt-input").fill(`${dir}-moved`);
+  await page.getByTestId("prompt-ok").click();
+  const moved = `/tmp/${dir}-moved`;
+  await expect(tabOf(page, `${moved}/a2.conf`)).toHaveAttribute("data-modified", "true");
+  await expect(tabOf(page, `${moved}/b.conf`)).toHaveAttribute("data-modified", "false");
+  await expect(page.locator("[data-testid=editor-tab]")).toHaveCount(2);
+  await expect(page.getByTestId("code-editor")).toContainText("#kept");
+  await page.getByTestId("save-file").click();
+  await expect(page.getByTestId("save-message")).toHaveText("Saved");
+  expect(fs.readFileSync(path.join(tree, "tmp", `${dir}-moved`, "a2.conf"), "utf8")).toBe("a=1\n#kept");
+  expect(fs.existsSync(path.join(tree, "tmp", dir))).toBe(false);
+
+  await openFile(page, `${moved}/b.conf`);
+  await expect(page.getByTestId("details-path")).toHaveText(`${moved}/b.conf`);
+  page.once("dialog", (d) => void d.accept());
+  await page.getByTestId("delete").click();
+  await expect(tabOf(page, `${moved}/b.conf`)).toHaveCount(0);
+  await expect(tabOf(page, `${moved}/a2.conf`)).toHaveCount(1);
+  expect(fs.existsSync(path.join(tree, "tmp", `${dir}-moved`, "b.conf"))).toBe(false);
+});

@@ -12,6 +12,8 @@ export function FileActions(p: {
   selected: FileEntryDto | null;
   canEdit: boolean;
   onChanged: (paths: string[], select?: string) => void;
+  /** a rename/move or delete done here succeeded: open tabs follow it */
+  onMoved?: (from: string, to: string | null) => void;
   onUpload: (dir: string, files: FileList) => void;
   onError: (msg: string | null) => void;
 }) {
@@ -19,9 +21,10 @@ export function FileActions(p: {
   const fileInput = useRef<HTMLInputElement>(null);
   const sel = p.selected;
   const dir = sel ? (isDirLike(sel) ? sel.path : parentOf(sel.path)) : "/";
-  const run = async (fn: () => Promise<unknown>, paths: string[], select?: string) => {
+  const run = async (fn: () => Promise<unknown>, paths: string[], select?: string, after?: () => void) => {
     try {
       await fn();
+      after?.();
       p.onError(null);
       p.onChanged(paths, select);
     } catch (e) {
@@ -32,7 +35,7 @@ export function FileActions(p: {
   const ok = (value: string, target?: string) => {
     if (mode === "rename" && sel) {
       const to = value.startsWith("/") ? value : joinPath(parentOf(sel.path), value);
-      return run(() => p.fa.rename(sel.path, to), [sel.path, to], to);
+      return run(() => p.fa.rename(sel.path, to), [sel.path, to], to, () => p.onMoved?.(sel.path, to));
     }
     if (mode === "file" || mode === "dir" || mode === "symlink") {
       const path = value.startsWith("/") ? value : joinPath(dir, value);
@@ -42,7 +45,7 @@ export function FileActions(p: {
   const del = () => {
     if (!sel) return;
     const what = sel.type === "dir" ? `the directory ${sel.path} and everything in it` : sel.path;
-    if (window.confirm(`Delete ${what}?`)) void run(() => p.fa.remove(sel.path), [sel.path]);
+    if (window.confirm(`Delete ${what}?`)) void run(() => p.fa.remove(sel.path), [sel.path], undefined, () => p.onMoved?.(sel.path, null));
   };
   return (
     <div className="toolbar" data-testid="file-actions">

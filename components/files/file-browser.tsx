@@ -96,14 +96,14 @@ export function FileBrowser({ image }: { image: string }) {
 
   return (
     <section className={styles.browser} data-testid="file-browser">
-      <FilesBreadcrumb image={image} unsaved={files.tabs.some((t) => t.modified)} />
+      <FilesBreadcrumb image={image} />
       <div className="toolbar">
         <h1>Files of {image}</h1>
         <span className="muted small" data-testid="presence-users">
           {presence.users.length > 1 ? `here: ${[...new Set(presence.users.map((u) => u.username))].join(", ")}` : ""}
         </span>
         <span className="spacer" />
-        <FileActions fa={fa} selected={selected} canEdit={canEdit} onChanged={afterChange} onError={setError} onUpload={(dir, list) => void uploads.add([...list].map((file) => ({ file, dir })))} />
+        <FileActions fa={fa} selected={selected} canEdit={canEdit} onChanged={afterChange} onMoved={(from, to) => (to ? files.renamed(from, to, dropEditorModel) : files.removed(from, dropEditorModel))} onError={setError} onUpload={(dir, list) => void uploads.add([...list].map((file) => ({ file, dir })))} />
       </div>
       {(error || tree.error) && <p className="error" data-testid="files-error">{error ?? tree.error}</p>}
       <UploadPanel up={uploads} />

@@ -1,21 +1,17 @@
 "use client";
-import Link from "next/link";
-import type { MouseEvent } from "react";
+import { GuardedLink } from "../guarded-link";
 import styles from "./files.module.css";
 
 /**
- * "Images / <name> / Files": the way back to the image page. Plain links (Tab + Enter work). A client-side
- * navigation does not fire `beforeunload`, so unsaved editor changes are guarded here with a confirm.
+ * "Images / <name> / Files": the way back to the image page. Plain links (Tab + Enter work), guarded like the
+ * app nav: unsaved editor changes are asked about first (a client-side navigation fires no `beforeunload`).
  */
-export function FilesBreadcrumb(p: { image: string; unsaved: boolean }) {
-  const guard = (e: MouseEvent) => {
-    if (p.unsaved && !window.confirm("Some open files have unsaved changes. Leave the editor and lose them?")) e.preventDefault();
-  };
+export function FilesBreadcrumb(p: { image: string }) {
   return (
     <nav aria-label="Breadcrumb" className={styles.crumbs} data-testid="files-breadcrumb">
-      <Link href="/images" onClick={guard}>Images</Link>
+      <GuardedLink href="/images">Images</GuardedLink>
       <span aria-hidden="true">/</span>
-      <Link href={`/images/${encodeURIComponent(p.image)}`} onClick={guard} data-testid="crumb-image">{p.image}</Link>
+      <GuardedLink href={`/images/${encodeURIComponent(p.image)}`} data-testid="crumb-image">{p.image}</GuardedLink>
       <span aria-hidden="true">/</span>
       <span aria-current="page">Files</span>
     </nav>

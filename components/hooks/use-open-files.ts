@@ -1,7 +1,8 @@
 "use client";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { ApiError } from "../api-client";
 import type { FileContentDto, FileEntryDto, FilesApi } from "../files/files-api";
+import { useUnsavedChanges } from "../unsaved-changes";
 
 export type Conflict = { theirs: string; theirsEtag: string; mine: string };
 export type OpenFile = {
@@ -96,16 +97,53 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
     setTabs((ts) => ts.map((t) => (t.data && paths.includes(t.data.entry.path) && etag !== t.data.etag ? { ...t, changedBy: by } : t)));
   }, []);
 
-  const anyModified = tabs.some((t) => t.modified);
-  useEffect(() => {
-    if (!anyModified) return;
-    const guard = (e: BeforeUnloadEvent) => {
-      e.preventDefault();
-      e.returnValue = "";
-    };
-    window.addEventListener("beforeunload", guard);
-    return () => window.removeEventListener("beforeunload", guard);
-  }, [anyModified]);
+  /**
+   * A rename/move of `from` (a file or a directory) to `to` done here: tabs on it or under it follow, with
+   * their unsaved text. The editor model is keyed by path, so the new model starts from the current text
+   * (data.content) and the old one is dropped; the baseline moves too, so the tab stays modified.
+   */
+  const renamed = useCallback((from: string, to: string, dropModel: (path: string) => void) => {
+    const moved = (p: string) => (p === from ? to : p.startsWith(`${from}/`) ? to + p.slice(from.length) : null);
+    const texts = new Map<string, string | undefined>();
+    for (const t of tabsRef.current) {
+      const np = moved(t.path);
+      if (np === null) continue;
+      texts.set(t.path, values.current.get(t.path));
+      for (const m of [values.current, baseline.current]) {
+        const v = m.get(t.path);
+        m.delete(t.path);
+        if (v !== undefined) m.set(np, v);
+      }
+    }
+    setTabs((ts) => ts.map((t) => {
+      const np = moved(t.path);
+      if (np === null || !texts.has(t.path)) return t;
+      const data = t.data && { ...t.data, content: texts.get(t.path) ?? t.data.content, entry: { ...t.data.entry, path: moved(t.data.entry.path) ?? t.data.entry.path } };
+      return { ...t, path: np, data };
+    }));
+    setActive((a) => (a === null ? a : (moved(a) ?? a)));
+    // after the editor switched to the new model: the old path's model would otherwise be reused for a new file there
+    setTimeout(() => texts.forEach((_, old) => dropModel(old)), 0);
+  }, []);
 
-  return { tabs, active, setActive, open, close, change, save, reload, markChanged, values, patch };
+  /** `path` (a file or a directory) was deleted here: its tabs, and tabs under it, are closed. */
+  const removed = useCallback((path: string, dropModel: (path: string) => void) => {
+    const gone = (p: string) => p === path || p.startsWith(`${path}/`);
+    for (const t of tabsRef.current) if (gone(t.path)) {
+      values.current.delete(t.path);
+      baseline.current.delete(t.path);
+      dropModel(t.path);
+    }
+    setTabs((ts) => {
+      const rest = ts.filter((t) => !gone(t.path));
+      setActive((a) => (a !== null && gone(a) ? (rest[rest.length - 1]?.path ?? null) : a));
+      return rest;
+    });
+  }, []);
+
+  const modifiedCount = tabs.filter((t) => t.modified).length;
+  // guards reload/close (beforeunload) and every in-app link (the app nav and breadcrumb ask the registry)
+  useUnsavedChanges("open-files", modifiedCount ? `${modifiedCount} open file${modifiedCount > 1 ? "s have" : " has"} unsaved changes.` : null);
+
+  return { tabs, active, setActive, open, close, change, save, reload, markChanged, renamed, removed, values, patch };
 }

@@ -31,6 +31,7 @@ describe("demo image", () => {
     expect(list).toMatch(/^p.* var\/spool\/demo\.fifo$/m);
     expect(list).toMatch(/^c.* dev\/console$/m);
     expect(list).toMatch(/^l.* etc\/localtime -> \/usr\/share\/zoneinfo\/UTC$/m);
+    expect(list).toMatch(/^-rw-r--r-- .* usr\/share\/zoneinfo\/UTC$/m); // the link target ships in the image
     expect(list).toMatch(/^-\S+\s+2 .* usr\/local\/bin\/hello-again link to usr\/local\/bin\/hello$/m);
 
     const boot = spawnSync(

@@ -8,6 +8,7 @@ import path from "node:path";
 import { packTree } from "@/lib/archive/pack-tree";
 import { AppError } from "@/lib/errors";
 import { DEMO_IMAGE_NAME, FILES, INIT } from "./demo-files";
+import { utcZoneinfo } from "./utc-zoneinfo";
 import type { LocalBackend } from "./local-backend";
 import { recordVersion } from "@/lib/images/versions";
 
@@ -50,6 +51,9 @@ export function buildDemoTree(root: string, busybox = "/bin/busybox"): void {
   fs.chownSync(path.join(root, "etc/munge"), 990, 990);
   fs.chmodSync(path.join(root, "etc/munge"), 0o700);
   fs.linkSync(path.join(root, "usr/local/bin/hello"), path.join(root, "usr/local/bin/hello-again"));
+  // The image's own zone file: the absolute link resolves inside the image (never on the host) and no longer dangles.
+  fs.mkdirSync(path.join(root, "usr/share/zoneinfo"), { recursive: true, mode: 0o755 });
+  fs.writeFileSync(path.join(root, "usr/share/zoneinfo/UTC"), utcZoneinfo(), { mode: 0o644 });
   fs.symlinkSync("/usr/share/zoneinfo/UTC", path.join(root, "etc/localtime"));
   // A fifo and device nodes: Node cannot make them, mknod/mkfifo (coreutils) can.
   execFileSync("mkfifo", ["-m", "0600", path.join(root, "var/spool/demo.fifo")]);
