@@ -34,6 +34,8 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
   const load = useCallback(async (path: string) => {
     try {
       const data = await fa.read(path);
+      // the tab was closed, or moved by a rename, while this read was under way: its result is stale
+      if (!tabsRef.current.some((t) => t.path === path)) return data;
       baseline.current.set(path, data.content ?? "");
       values.current.set(path, data.content ?? "");
       patch(path, { data, error: undefined, modified: false, changedBy: undefined, conflict: undefined });
@@ -122,9 +124,11 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
       return { ...t, path: np, data };
     }));
     setActive((a) => (a === null ? a : (moved(a) ?? a)));
+    // a tab still loading is read again under its new path
+    for (const t of tabsRef.current) if (!t.data && moved(t.path) !== null) void Promise.resolve().then(() => load(moved(t.path) as string));
     // after the editor switched to the new model: the old path's model would otherwise be reused for a new file there
     setTimeout(() => texts.forEach((_, old) => dropModel(old)), 0);
-  }, []);
+  }, [load]);
 
   /** `path` (a file or a directory) was deleted here: its tabs, and tabs under it, are closed. */
   const removed = useCallback((path: string, dropModel: (path: string) => void) => {
