@@ -13,12 +13,12 @@ export function BinaryView({ file, downloadUrl }: { file: FileContentDto; downlo
     // 16 bytes a row need 78 columns; a narrower panel (1280 px screen, tree and details open) gets 8
     const el = box.current;
     if (!el) return;
-    const fit = () => {
+    const fitColumns = () => {
       const ch = (probe.current?.offsetWidth ?? 75) / 10 || 7.5;
       setPerRow(el.clientWidth - 40 >= 78 * ch ? 16 : 8);
     };
-    fit();
-    const ro = new ResizeObserver(fit);
+    fitColumns();
+    const ro = new ResizeObserver(fitColumns);
     ro.observe(el);
     return () => ro.disconnect();
   }, []);

@@ -9,13 +9,7 @@ import { getBackend } from "@/lib/xcat/select-backend";
 import { getImageContext } from "./image-context";
 import { listVersions } from "./versions";
 
-export type ImageSummary = {
-  imagename: string;
-  osvers: string;
-  osarch: string;
-  profile: string;
-  provmethod: string;
-  rootimgdir: string;
+export type ImageSummary = Pick<OsImage, "imagename" | "osvers" | "osarch" | "profile" | "provmethod" | "rootimgdir"> & {
   archive: { name: string; format: string; size: number; mtime: string } | null;
   workspace: "packed" | "unpacking" | "unpacked" | "packing" | "missing";
   treeExists: boolean;
