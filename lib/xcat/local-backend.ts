@@ -12,13 +12,13 @@ import { importedImageName, readBundle } from "./bundle/read-bundle";
 import { writeBundle } from "./bundle/write-bundle";
 import { toOsImage, type CommandStream, type ImageBackend, type ImportResult, type OsImage } from "./image-backend";
 import { findPackedArchive } from "./packed-archive";
+import { isValidImageName } from "./image-name";
 
 const COLUMNS = ["imagetype", "provmethod", "osname", "osvers", "osarch", "profile", "rootimgdir", "exlist", "kernelver", "description"] as const;
 const LINUXIMAGE = new Set(["template", "boottarget", "addkcmdline", "pkglist", "pkgdir", "otherpkglist", "otherpkgdir", "exlist", "postinstall", "rootimgdir", "kerneldir", "nodebootif", "otherifce", "netdrivers", "kernelver", "krpmver", "permission", "dump", "crashkernelsize", "partitionfile", "driverupdatesrc"]);
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function assertImageName(name: string): void {
-  if (!NAME.test(name) || name.includes("..")) throw new AppError("unprocessable", `invalid image name ${JSON.stringify(name)}: use letters, digits, '.', '_' and '-'`);
+  if (!isValidImageName(name)) throw new AppError("unprocessable", `invalid image name ${JSON.stringify(name)}: use letters, digits, '.', '_', '+' and '-' (no '..')`);
 }
 
 function rowToImage(r: Image): OsImage {

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { IMAGE_NAME_RE, isValidImageName } from "@/lib/xcat/image-name";
 import { defineRoute } from "../define-route";
 
-/** Image names as xCAT allows them (letters, digits, dot, dash, underscore). */
-const imageName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, "not a valid image name");
+const imageName = z.string().regex(IMAGE_NAME_RE, "not a valid image name").refine(isValidImageName, "not a valid image name");
 /** A path inside the image; the resolver in lib/image checks everything else (NUL, length, escapes). */
 const imagePath = z.string().min(1).max(4096);
 const params = z.object({ name: imageName });

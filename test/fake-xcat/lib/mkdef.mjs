@@ -2,7 +2,8 @@
 import { load, save, out, error, exit, OSIMAGE_ATTRS } from "./state.mjs";
 import process from "node:process";
 
-export function mkdef(argv) {
+// `-t TYPE -o NAME attr=value ...`, as mkdef and chdef take them.
+function parseDefArgs(argv) {
   let name;
   const attrs = {};
   for (let i = 0; i < argv.length; i++) {
@@ -13,6 +14,11 @@ export function mkdef(argv) {
       attrs[argv[i].slice(0, at)] = argv[i].slice(at + 1);
     }
   }
+  return { name, attrs };
+}
+
+export function mkdef(argv) {
+  const { name, attrs } = parseDefArgs(argv);
   const state = load();
   if (state.osimages[name]) {
     process.stderr.write(`Warning: [${process.env.FAKE_XCAT_HOST || "xcatmn"}]: A definition for '${name}' already exists. No changes will be made.  Run again with '-f' option to force replace.\n`);
@@ -27,16 +33,7 @@ export function mkdef(argv) {
 // Fake `chdef -t osimage -o NAME attr=value ...` (transcripts 05, 09): an invalid attribute fails the call
 // (rc 1) but the valid ones in the same call are still applied, as xCAT does.
 export function chdef(argv) {
-  let name;
-  const attrs = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "-t") i++;
-    else if (argv[i] === "-o") name = argv[++i];
-    else if (argv[i].includes("=")) {
-      const at = argv[i].indexOf("=");
-      attrs[argv[i].slice(0, at)] = argv[i].slice(at + 1);
-    }
-  }
+  const { name, attrs } = parseDefArgs(argv);
   const state = load();
   let bad = 0;
   for (const [k, v] of Object.entries(attrs)) {
