@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { type FileEntryDto, formatSize } from "./files-api";
 import styles from "./files.module.css";
 
@@ -17,11 +17,19 @@ export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; 
   const [group, setGroup] = useState("");
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<string | null>(null);
+  // The entry is re-read after every change (ours, or another user's through presence), and such a refresh can land
+  // while the admin is typing: a field follows the file only while it still shows the last synced value, so a
+  // refresh never overwrites an edit in progress. Another entry resets every field.
+  const synced = useRef<{ path?: string; mode: string; owner: string; group: string }>({ mode: "", owner: "", group: "" });
   useEffect(() => {
-    setMode(e?.octal ?? "");
-    setOwner(e ? (e.user ?? String(e.uid)) : "");
-    setGroup(e ? (e.group ?? String(e.gid)) : "");
-    setMsg(null);
+    const next = { path: e?.path, mode: e?.octal ?? "", owner: e ? (e.user ?? String(e.uid)) : "", group: e ? (e.group ?? String(e.gid)) : "" };
+    const prev = synced.current;
+    const other = prev.path !== next.path;
+    setMode((cur) => (other || cur === prev.mode ? next.mode : cur));
+    setOwner((cur) => (other || cur === prev.owner ? next.owner : cur));
+    setGroup((cur) => (other || cur === prev.group ? next.group : cur));
+    if (other) setMsg(null);
+    synced.current = next;
   }, [e]);
   if (!e) return <div className={styles.details} data-testid="details-panel"><p className="muted small">Select an entry to see its details.</p></div>;
   const special = SPECIAL.filter(([bit]) => e.mode & bit).map(([, n]) => n);
@@ -34,6 +42,8 @@ export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; 
     setBusy(true);
     try {
       await p.onApply(change);
+      // What was applied is now the file's state: later refreshes may update these fields again.
+      synced.current = { ...synced.current, mode, owner, group };
       setMsg("Applied");
     } catch (err) {
       setMsg((err as Error).message);
