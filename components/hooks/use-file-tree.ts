@@ -20,20 +20,29 @@ export function useFileTree(fa: FilesApi) {
   const [filter, setFilter] = useState("");
   const dirsRef = useRef(dirs);
   dirsRef.current = dirs;
+  // Listings of one directory can overlap (opening it, then a refresh after an upload or another user's
+  // change) and their answers can arrive out of order: only the newest request of a path may set it,
+  // or an answer started before the change would hide the new file.
+  const latest = useRef(new Map<string, number>());
 
   const load = useCallback(
     async (path: string): Promise<FileEntryDto[]> => {
+      const ticket = (latest.current.get(path) ?? 0) + 1;
+      latest.current.set(path, ticket);
+      const current = () => latest.current.get(path) === ticket;
       setLoading((s) => new Set(s).add(path));
       try {
         const res = await fa.list(path);
-        setDirs((m) => new Map(m).set(path, res.entries));
-        setError(null);
+        if (current()) {
+          setDirs((m) => new Map(m).set(path, res.entries));
+          setError(null);
+        }
         return res.entries;
       } catch (e) {
-        setError((e as Error).message);
+        if (current()) setError((e as Error).message);
         return [];
       } finally {
-        setLoading((s) => {
+        if (current()) setLoading((s) => {
           const n = new Set(s);
           n.delete(path);
           return n;
@@ -77,7 +86,8 @@ export function useFileTree(fa: FilesApi) {
   const refresh = useCallback(
     (paths: string[]) => {
       const parents = new Set(paths.map(parentOf));
-      for (const p of parents) if (dirsRef.current.has(p)) void load(p);
+      // A listing still in flight counts: it may have been read before the change.
+      for (const p of parents) if (dirsRef.current.has(p) || latest.current.has(p)) void load(p);
     },
     [load],
   );
