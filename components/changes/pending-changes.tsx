@@ -1,0 +1,80 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import type { ImagePendingChangesDto } from "@/lib/api/contracts/changes";
+import { api, qs } from "../api-client";
+import { formatTime } from "../format";
+
+type ChangeDto = ImagePendingChangesDto["changes"][number];
+/** The DTO as JSON delivers it: dates are strings. */
+type ImageChanges = Omit<ImagePendingChangesDto, "unpackedAt" | "changes"> & {
+  unpackedAt?: string;
+  changes: (Omit<ChangeDto, "lastAt"> & { lastAt?: string })[];
+};
+
+const KIND_LABEL: Record<string, string> = {
+  added: "added", removed: "removed", modified: "content changed", metadata: "metadata changed", type: "type changed", recorded: "edited (not compared)",
+};
+
+/** Pending changes of every unpacked image (or one, `image`): what a pack would publish, and who made it. */
+export function PendingChanges({ image }: { image?: string }) {
+  const q = useQuery({
+    queryKey: ["changes", image ?? null],
+    queryFn: () => api<{ images: ImageChanges[] }>(`/api/changes${qs({ image })}`),
+  });
+  return (
+    <section>
+      <div className="toolbar">
+        <h1>Changes{image ? ` of ${image}` : ""}</h1>
+        <span className="spacer" />
+        <button type="button" onClick={() => void q.refetch()} disabled={q.isFetching} data-testid="changes-refresh">
+          {q.isFetching ? "Comparing…" : "Refresh"}
+        </button>
+      </div>
+      <p className="muted small">
+        Each unpacked image compared with its pristine state (the archive it was unpacked from): files added, removed, or changed in content or
+        metadata — whether through this dashboard, a chroot command or by hand — with who edited them here.
+      </p>
+      {q.error && <p className="error">{(q.error as Error).message}</p>}
+      {q.data && q.data.images.length === 0 && <p className="muted" data-testid="changes-none">No image is unpacked: nothing is pending.</p>}
+      {q.data?.images.map((im) => <ImageChangesTable key={im.image} im={im} />)}
+    </section>
+  );
+}
+
+function ImageChangesTable({ im }: { im: ImageChanges }) {
+  const filesHref = (p?: string) => `/images/${encodeURIComponent(im.image)}/files${p ? `?path=${encodeURI(p)}` : ""}`;
+  return (
+    <div data-testid="changes-image" data-image={im.image} style={{ marginBottom: 18 }}>
+      <h2>
+        <Link href={`/images/${encodeURIComponent(im.image)}`}>{im.image}</Link>{" "}
+        <span className="badge">{im.state}</span>{" "}
+        <span className="muted small" data-testid="changes-count">
+          {im.changes.length === 0 ? "no pending changes" : `${im.changes.length} pending change${im.changes.length === 1 ? "" : "s"}`}
+        </span>
+      </h2>
+      <p className="muted small">
+        unpacked {formatTime(im.unpackedAt)}{im.unpackedBy ? ` by ${im.unpackedBy}` : ""} · <Link href={filesHref()}>open files</Link>
+      </p>
+      {im.error && <p className="error" data-testid="changes-error">{im.error}</p>}
+      {im.changes.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr><th></th><th>Path</th><th>Change</th><th>Edited here by</th><th>Last edit</th></tr>
+          </thead>
+          <tbody>
+            {im.changes.map((c) => (
+              <tr key={c.path} data-testid="change-row" data-path={c.path} data-kind={c.kind}>
+                <td className="mono" title={KIND_LABEL[c.kind]}>{c.letter}</td>
+                <td className="mono">{c.kind === "removed" ? c.path : <Link href={filesHref(c.path)}>{c.path}</Link>}</td>
+                <td>{KIND_LABEL[c.kind]}{c.fields?.length ? `: ${c.fields.join(", ")}` : ""}</td>
+                <td>{c.by.length ? c.by.join(", ") : <span className="muted">outside the editor</span>}</td>
+                <td className="nowrap">{c.lastAt ? formatTime(c.lastAt) : "–"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * Pending changes on the local backend, for real: the demo image unpacked by the product, edited through
+ * the file workflow (recorded) and by hand (not recorded), then listed.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { useTempDatabase } from "@/lib/xcat/test-db";
+
+const dir = useTempDatabase("pending-changes-");
+process.env.ROOTIMG_XCAT_LOCK_DIR = path.join(dir, "lock");
+const { prisma } = await import("@/lib/db/client");
+const { activeJobs } = await import("@/lib/jobs/active-jobs");
+const { prepareImagesAtStart } = await import("@/lib/images/prepare-images-at-start");
+const { unpackImage } = await import("@/lib/images/unpack-image");
+const { runFileChange } = await import("@/lib/files/record-file-change");
+const { DEMO_IMAGE_NAME } = await import("@/lib/xcat/demo-files");
+const { listPendingChanges, pendingChangesOf } = await import("./list-pending-changes");
+
+const alice = { id: "u1", username: "alice", role: "editor" as const };
+const bob = { id: "u2", username: "bob", role: "editor" as const };
+const tree = path.join(dir, "images", DEMO_IMAGE_NAME, "rootimg");
+
+afterAll(async () => {
+  await prisma.$disconnect();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("listPendingChanges", () => {
+  it("lists nothing while no image is unpacked", async () => {
+    await prepareImagesAtStart(() => {});
+    expect(await listPendingChanges()).toEqual([]);
+  });
+
+  it("lists what the disk says changed, attributed to who edited it here", async () => {
+    const { jobId } = await unpackImage({ name: DEMO_IMAGE_NAME, user: alice, mode: "unpack" });
+    await activeJobs.get(jobId!)?.finished;
+    expect((await pendingChangesOf(DEMO_IMAGE_NAME)).changes).toEqual([]);
+
+    const edit = (user: typeof alice, p: string, text: string) =>
+      runFileChange({ user, image: DEMO_IMAGE_NAME, kind: "content", action: "file.save", target: p }, () => fs.writeFileSync(path.join(tree, p), text), () => ({ paths: [p] }));
+    await edit(alice, "/etc/motd", "edited by alice\n");
+    await edit(bob, "/etc/motd", "edited by bob\n");
+    // An edit that was undone is not pending, whoever recorded it.
+    const hostname = fs.readFileSync(path.join(tree, "etc/hostname"));
+    await edit(alice, "/etc/hostname", "changed\n");
+    await edit(alice, "/etc/hostname", hostname.toString());
+    fs.utimesSync(path.join(tree, "etc/hostname"), fs.statSync(path.join(tree, "etc/hostname")).atime, fs.statSync(path.join(tree, "etc/motd")).mtime);
+    // Changes made outside the editor (a chroot command, a shell on the management node) count too.
+    fs.writeFileSync(path.join(tree, "etc/added-by-hand.conf"), "x=1\n");
+    fs.chmodSync(path.join(tree, "etc/passwd"), 0o600);
+
+    const [im] = await listPendingChanges();
+    expect(im).toMatchObject({ image: DEMO_IMAGE_NAME, state: "unpacked", unpackedBy: "alice", compared: true });
+    const byPath = new Map(im.changes.map((c) => [c.path, c]));
+    expect(byPath.get("/etc/motd")).toMatchObject({ kind: "modified", letter: "M", by: ["alice", "bob"], edits: 2 });
+    expect(byPath.get("/etc/added-by-hand.conf")).toMatchObject({ kind: "added", letter: "A", by: [], edits: 0 });
+    expect(byPath.get("/etc/passwd")).toMatchObject({ kind: "metadata", fields: ["mode"], by: [] });
+    expect(byPath.has("/etc/hostname")).toBe(false);
+  });
+
+  it("without a pristine manifest, lists the recorded edits and says it could not compare", async () => {
+    const manifests = fs.readdirSync(path.join(path.dirname(tree), ".rootimg-studio", "rootimg"));
+    for (const f of manifests) fs.renameSync(path.join(path.dirname(tree), ".rootimg-studio", "rootimg", f), path.join(dir, `saved-${f}`));
+    const im = await pendingChangesOf(DEMO_IMAGE_NAME);
+    expect(im.compared).toBe(false);
+    expect(im.error).toMatch(/Not compared with the pristine image: no pristine manifest/);
+    expect(im.changes.map((c) => [c.path, c.kind, c.by])).toEqual([
+      ["/etc/hostname", "recorded", ["alice"]],
+      ["/etc/motd", "recorded", ["alice", "bob"]],
+    ]);
+  });
+});

@@ -1,0 +1,101 @@
+import { diffTree } from "@/lib/archive";
+import type { TreeChange } from "@/lib/archive";
+import { prisma } from "@/lib/db/client";
+import { getImageTree } from "@/lib/files/image-tree";
+
+export type PendingChangeEntry = {
+  /** absolute path inside the image, e.g. /etc/motd */
+  path: string;
+  /** what the disk says, against the pristine manifest; "recorded" when no manifest exists to compare with */
+  kind: TreeChange["kind"] | "recorded";
+  letter: TreeChange["letter"] | "?";
+  fields?: string[];
+  /** who touched it through Rootimg Studio since the unpack (oldest first); empty when changed outside it */
+  by: string[];
+  lastAt?: Date;
+  /** how many recorded edits touched this path */
+  edits: number;
+};
+
+export type ImagePendingChanges = {
+  image: string;
+  state: string;
+  unpackedAt?: Date;
+  unpackedBy?: string;
+  /** false when the tree has no pristine manifest (e.g. adopted from genimage): only recorded edits are listed */
+  compared: boolean;
+  changes: PendingChangeEntry[];
+  /** why this image could not be read (tree gone, diff failed); the others are still listed */
+  error?: string;
+};
+
+const normalize = (p: string) => `/${p.replace(/^\.\//, "").replace(/^\/+/, "")}`.replace(/\/+$/, "") || "/";
+
+function pathsOf(row: { path: string; detail: string | null }): string[] {
+  try {
+    const extra = (JSON.parse(row.detail ?? "{}").paths ?? []) as unknown[];
+    return [...new Set([row.path, ...extra.filter((p): p is string => typeof p === "string")])];
+  } catch {
+    return [row.path]; // a detail in another shape: the subject path is enough
+  }
+}
+
+/**
+ * What is pending in one unpacked image: the disk compared with the pristine manifest (the truth, so an
+ * edit that was undone is not pending, and a change made by a chroot command or by hand on the management
+ * node is), attributed to the users whose recorded edits touched each path since the unpack.
+ */
+export async function pendingChangesOf(image: string, signal?: AbortSignal): Promise<ImagePendingChanges> {
+  const ws = await prisma.workspace.findUnique({ where: { image } });
+  const base: ImagePendingChanges = {
+    image, state: ws?.state ?? "packed", unpackedAt: ws?.unpackedAt ?? undefined, unpackedBy: ws?.unpackedBy ?? undefined, compared: false, changes: [],
+  };
+  const rows = await prisma.pendingChange.findMany({
+    where: { image, ...(ws?.unpackedAt ? { at: { gte: ws.unpackedAt } } : {}) },
+    orderBy: { id: "asc" },
+    select: { path: true, detail: true, username: true, at: true },
+  });
+  const touched = new Map<string, { by: string[]; lastAt: Date; edits: number }>();
+  for (const r of rows) {
+    for (const p of pathsOf(r)) {
+      const t = touched.get(p) ?? { by: [], lastAt: r.at, edits: 0 };
+      if (!t.by.includes(r.username)) t.by.push(r.username);
+      t.lastAt = r.at;
+      t.edits += 1;
+      touched.set(p, t);
+    }
+  }
+  let tree: string;
+  try {
+    tree = await getImageTree(image);
+  } catch (e) {
+    return { ...base, error: (e as Error).message };
+  }
+  const attribution = (p: string) => touched.get(p) ?? { by: [], lastAt: undefined, edits: 0 };
+  try {
+    const diff = await diffTree({ tree, signal });
+    const changes = diff.changes.map((c): PendingChangeEntry => {
+      const path = normalize(c.path);
+      return { path, kind: c.kind, letter: c.letter, ...(c.fields ? { fields: c.fields } : {}), ...attribution(path) };
+    });
+    return { ...base, compared: true, changes: changes.sort((a, b) => a.path.localeCompare(b.path)) };
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    // No manifest to compare with: what the editor recorded is all that is known.
+    const changes = [...touched.keys()].sort().map((path): PendingChangeEntry => ({ path, kind: "recorded", letter: "?", ...attribution(path) }));
+    return { ...base, changes, error: `Not compared with the pristine image: ${(e as Error).message}` };
+  }
+}
+
+/** Pending changes of every image that has a workspace (unpacked, or being packed or unpacked). */
+export async function listPendingChanges(opts: { image?: string; signal?: AbortSignal } = {}): Promise<ImagePendingChanges[]> {
+  const workspaces = await prisma.workspace.findMany({
+    where: { state: { not: "packed" }, ...(opts.image ? { image: opts.image } : {}) },
+    orderBy: { image: "asc" },
+    select: { image: true },
+  });
+  const out: ImagePendingChanges[] = [];
+  // One image at a time: each diff stats (and may hash) a whole tree; two at once only compete for the disk.
+  for (const w of workspaces) out.push(await pendingChangesOf(w.image, opts.signal));
+  return out;
+}
