@@ -80,3 +80,31 @@ describe("fake xCAT reproduces the real transcripts byte for byte", () => {
     expect(calls).toContainEqual(["chdef", "-t", "osimage", "-o", "rhels9.4-x86_64-netboot-compute", "comments=probe image", `otherpkgdir=${tmp}/install/post/otherpkgs/rhels9.4/x86_64`]);
   });
 });
+
+/**
+ * `lsdef -t site`: not in the 2.19 transcripts; these are real outputs published by xCAT itself (the
+ * backup/restore guide in xcat-core's docs, and xCAT's docker test of `lsdef -t site -l -i domain`).
+ */
+describe("fake xCAT prints the site object as xCAT does", () => {
+  const site = (state: object, ...args: string[]) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-xcat-site-"));
+    fs.writeFileSync(`${dir}/state.json`, JSON.stringify(state));
+    const r = spawnSync(path.join(FAKE, "bin/lsdef"), args, { env: { ...process.env, FAKE_XCAT_STATE: `${dir}/state.json`, FAKE_XCAT_LOG: "" }, encoding: "utf8" });
+    fs.rmSync(dir, { recursive: true });
+    return { stdout: r.stdout, stderr: r.stderr, code: r.status };
+  };
+
+  it("lsdef -t site clustersite -i installdir", () => {
+    expect(site({ site: { installdir: "/install", domain: "cluster" } }, "-t", "site", "clustersite", "-i", "installdir")).toEqual({ stdout: "Object name: clustersite\n    installdir=/install\n", stderr: "", code: 0 });
+    expect(site({ site: { installdir: "/install", domain: "cluster" } }, "-t", "site", "-o", "clustersite", "-i", "installdir").stdout).toBe("Object name: clustersite\n    installdir=/install\n");
+  });
+
+  it("lsdef -t site -l -i domain", () => {
+    expect(site({ site: { installdir: "/install", domain: "cluster" } }, "-t", "site", "-l", "-i", "domain")).toEqual({ stdout: "Object name: clustersite\n    domain=cluster\n", stderr: "", code: 0 });
+  });
+
+  it("an unset attribute asked with -i is printed empty (xcat-facts §4.2)", () => {
+    expect(site({ osimages: {} }, "-t", "site", "-o", "clustersite", "-i", "installdir").stdout).toBe("Object name: clustersite\n    installdir=\n");
+  });
+});
+

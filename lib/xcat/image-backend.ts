@@ -34,12 +34,16 @@ export interface ImageBackend {
   deleteImage?(name: string): Promise<void>;
 }
 
-/** xCAT's default when linuximage.rootimgdir is unset (packimage.pm). */
-export function defaultRootimgdir(a: { osvers: string; osarch: string; profile: string }, installdir = "/install"): string {
-  return `${installdir}/netboot/${a.osvers}/${a.osarch}/${a.profile}`;
+/** xCAT's installdir when site.installdir is unset or empty (TableUtils.pm getInstallDir). */
+export const DEFAULT_INSTALLDIR = "/install";
+
+/** xCAT's default when linuximage.rootimgdir is unset: `<site.installdir>/netboot/<osvers>/<osarch>/<profile>` (packimage.pm, genimage). */
+export function defaultRootimgdir(a: { osvers: string; osarch: string; profile: string }, installdir = DEFAULT_INSTALLDIR): string {
+  return `${installdir.replace(/\/+$/, "") || "/"}/netboot/${a.osvers}/${a.osarch}/${a.profile}`;
 }
 
-export function toOsImage(name: string, attrs: Record<string, string>): OsImage {
+/** `installdir`: site.installdir as xCAT reads it; only used when the image has no rootimgdir. */
+export function toOsImage(name: string, attrs: Record<string, string>, installdir = DEFAULT_INSTALLDIR): OsImage {
   const osvers = attrs.osvers ?? "";
   const osarch = attrs.osarch ?? "";
   const profile = attrs.profile ?? "";
@@ -49,7 +53,7 @@ export function toOsImage(name: string, attrs: Record<string, string>): OsImage 
     osarch,
     profile,
     provmethod: attrs.provmethod ?? "",
-    rootimgdir: attrs.rootimgdir || defaultRootimgdir({ osvers, osarch, profile }),
+    rootimgdir: attrs.rootimgdir || defaultRootimgdir({ osvers, osarch, profile }, installdir),
     exlist: attrs.exlist || undefined,
     attrs: { imagename: name, ...attrs },
   };

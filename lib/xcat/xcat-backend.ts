@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
 import { readBundle, importedImageName } from "./bundle/read-bundle";
-import { toOsImage, type CommandStream, type ImageBackend, type OsImage } from "./image-backend";
+import { DEFAULT_INSTALLDIR, toOsImage, type CommandStream, type ImageBackend, type OsImage } from "./image-backend";
 import { isNotFoundMessage, parseObjectList, parseObjectStanzas, parseXcatMessages } from "./parse-lsdef";
 import { parseImgexportOutput, parseImgimportOutput, parsePackimageOutput } from "./parse-image-commands";
 import { runCommand, type CommandResult } from "./run-command";
@@ -29,9 +29,33 @@ function failure(r: CommandResult): AppError {
   });
 }
 
+/** xCAT's site table is shown as one object of type site with this name. */
+export const SITE_OBJECT = "clustersite";
+const SITE_TTL_MS = 60_000;
+
 export class XcatBackend implements ImageBackend {
   readonly kind = "xcat" as const;
+  private site?: { installdir: string; at: number };
   constructor(private readonly root = xcatRoot(), private readonly tmpDir = "/tmp") {}
+
+  /**
+   * site.installdir as xCAT reads it (`lsdef -t site -o clustersite -i installdir`; unset or empty means
+   * /install, TableUtils.pm getInstallDir). Cached a minute: it changes rarely and each lsdef costs ~0.3 s.
+   */
+  async installdir(): Promise<string> {
+    if (this.site && Date.now() - this.site.at < SITE_TTL_MS) return this.site.installdir;
+    const r = await this.run("bin/lsdef", ["-t", "site", "-o", SITE_OBJECT, "-i", "installdir"]);
+    if (r.code !== 0) throw failure(r);
+    const value = parseObjectStanzas(r.stdout).find((o) => o.name === SITE_OBJECT)?.attrs.installdir;
+    this.site = { installdir: value || DEFAULT_INSTALLDIR, at: Date.now() };
+    return this.site.installdir;
+  }
+
+  /** Only images without linuximage.rootimgdir need site.installdir: no lsdef of the site otherwise. */
+  private async toImages(objs: { name: string; attrs: Record<string, string> }[]): Promise<OsImage[]> {
+    const installdir = objs.some((o) => !o.attrs.rootimgdir) ? await this.installdir() : DEFAULT_INSTALLDIR;
+    return objs.map((o) => toOsImage(o.name, o.attrs, installdir));
+  }
 
   private run(rel: string, args: string[], extra: CommandStream & { cwd?: string } = {}) {
     return runCommand({ cmd: path.join(this.root, rel), args, cwd: extra.cwd, signal: extra.signal, onLine: extra.onLine });
@@ -43,7 +67,7 @@ export class XcatBackend implements ImageBackend {
     if (parseObjectList(names.stdout).length === 0) return [];
     const long = await this.run("bin/lsdef", ["-t", "osimage", "-l"]);
     if (long.code !== 0) throw failure(long);
-    return parseObjectStanzas(long.stdout).map((o) => toOsImage(o.name, o.attrs));
+    return this.toImages(parseObjectStanzas(long.stdout));
   }
 
   async getImage(name: string): Promise<OsImage> {
@@ -51,7 +75,7 @@ export class XcatBackend implements ImageBackend {
     if (r.code !== 0) throw failure(r);
     const obj = parseObjectStanzas(r.stdout).find((o) => o.name === name);
     if (!obj) throw new AppError("not_found", `osimage ${name} not found in xCAT`);
-    return toOsImage(obj.name, obj.attrs);
+    return (await this.toImages([obj]))[0];
   }
 
   private async exists(name: string): Promise<boolean> {

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { load, save, out, error, exit } from "./state.mjs";
+import { load, save, out, error, exit, installdirOf } from "./state.mjs";
 
 const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -125,7 +125,7 @@ function importOne(state, imgdir, profile) {
   const data = parseManifest(fs.readFileSync(path.join(imgdir, "manifest.xml"), "utf8"));
   const os = data.osimage || {}, li = data.linuximage || {};
   let name = os.imagename;
-  const installdir = state.site.installdir;
+  const installdir = installdirOf(state.site);
   if (profile && profile !== os.profile) {
     const old = os.profile;
     os.profile = profile;

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { load, out, error, warning, exit } from "./state.mjs";
+import { load, out, error, warning, exit, installdirOf } from "./state.mjs";
 
 export async function packimage(argv) {
   const name = argv.filter((a) => !a.startsWith("-"))[0];
@@ -22,7 +22,7 @@ export async function packimage(argv) {
     error(`'${name}' cannot be used to build diskless image. Make sure osimage.provmethod is 'netboot'.`);
     return exit(1);
   }
-  const destdir = img.rootimgdir || `${site.installdir}/netboot/${img.osvers}/${img.osarch}/${img.profile}`;
+  const destdir = img.rootimgdir || `${installdirOf(site)}/netboot/${img.osvers}/${img.osarch}/${img.profile}`;
   const rootimg = `${destdir}/rootimg`;
   const lockFd = lock(rootimg);
   if (lockFd === null) return exit(1);

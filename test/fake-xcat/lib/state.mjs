@@ -15,12 +15,15 @@ export function logCall(cmd) {
 export function load() {
   try {
     const s = JSON.parse(fs.readFileSync(STATE, "utf8"));
-    return { site: { installdir: "/install", ...(s.site || {}) }, osimages: s.osimages || {} };
+    return { site: { ...(s.site || {}) }, osimages: s.osimages || {} };
   } catch (e) {
-    if (e.code === "ENOENT") return { site: { installdir: "/install" }, osimages: {} };
+    if (e.code === "ENOENT") return { site: {}, osimages: {} };
     throw e;
   }
 }
+
+/** xCAT's getInstallDir (TableUtils.pm): site.installdir, or /install when it is unset or empty. */
+export const installdirOf = (site) => site.installdir || "/install";
 
 export function save(state) {
   const tmp = `${STATE}.${process.pid}`;
