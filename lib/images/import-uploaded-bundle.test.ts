@@ -1,0 +1,59 @@
+/** Upload and download of bundles through lib/images (the routes only pass the request body along). */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { useTempDatabase } from "@/lib/xcat/test-db";
+
+const dir = useTempDatabase("image-upload-");
+process.env.ROOTIMG_XCAT_LOCK_DIR = path.join(dir, "lock");
+const { prisma } = await import("@/lib/db/client");
+const { activeJobs } = await import("@/lib/jobs/active-jobs");
+const { prepareImagesAtStart } = await import("./prepare-images-at-start");
+const { exportImage } = await import("./import-export-image");
+const { importUploadedBundle } = await import("./import-uploaded-bundle");
+const { openExportDownload } = await import("./open-export-download");
+const { DEMO_IMAGE_NAME } = await import("@/lib/xcat/demo-files");
+const { getBackend } = await import("@/lib/xcat/select-backend");
+const user = { id: "a1", username: "admin1" };
+
+async function finished(jobId: string) {
+  await activeJobs.get(jobId)?.finished;
+  return prisma.job.findUniqueOrThrow({ where: { id: jobId } });
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of stream as unknown as AsyncIterable<Uint8Array>) parts.push(Buffer.from(c));
+  return Buffer.concat(parts);
+}
+
+describe("bundle upload and download", () => {
+  it("says there is no export yet, then streams the exported bundle with its size", async () => {
+    await prepareImagesAtStart(() => {});
+    expect(() => openExportDownload(DEMO_IMAGE_NAME)).toThrow(/no export of .* yet; export it first/);
+    expect((await finished(await exportImage({ user, name: DEMO_IMAGE_NAME }))).state).toBe("succeeded");
+    const d = openExportDownload(DEMO_IMAGE_NAME);
+    const bytes = await readAll(d.stream);
+    expect(d.filename).toBe(`${DEMO_IMAGE_NAME}.tgz`);
+    expect(bytes.length).toBe(d.size);
+    expect(bytes.equals(fs.readFileSync(path.join(dir, "exports", `${DEMO_IMAGE_NAME}.tgz`)))).toBe(true);
+  });
+
+  it("stores an uploaded body, imports it as a job under a new profile, and removes the upload", async () => {
+    const d = openExportDownload(DEMO_IMAGE_NAME);
+    const jobId = await importUploadedBundle({ user, body: d.stream, profile: "uploaded" });
+    const job = await finished(jobId);
+    expect(job.error).toBeNull();
+    expect(JSON.parse(job.result!).imagename).toBe("debian12-x86_64-netboot-uploaded");
+    expect((await getBackend().getImage("debian12-x86_64-netboot-uploaded")).profile).toBe("uploaded");
+    expect(fs.readdirSync(path.join(dir, "uploads"))).toEqual([]);
+  });
+
+  it("refuses a missing or empty body and leaves nothing in uploads", async () => {
+    await expect(importUploadedBundle({ user, body: null })).rejects.toThrow(/send the bundle/);
+    await expect(importUploadedBundle({ user, body: new Blob([]).stream() })).rejects.toThrow(/the uploaded bundle is empty/);
+    expect(fs.readdirSync(path.join(dir, "uploads"))).toEqual([]);
+  });
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
