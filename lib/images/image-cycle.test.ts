@@ -94,8 +94,9 @@ describe("image cycle on the local backend", () => {
     }
     const versions = await listVersions(NAME);
     expect(versions.map((v) => v.seq)).toEqual([4, 3]);
-    const kept = fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).filter((f) => /^\d+-/.test(f)).sort();
-    expect(kept).toEqual(["3-rootimg.cpio.gz", "4-rootimg.cpio.gz"]);
+    const kept = fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).filter((f) => /^\d+-|^manifest-/.test(f)).sort();
+    // each packed version keeps its pristine manifest; the retention removes both
+    expect(kept).toEqual(["3-rootimg.cpio.gz", "4-rootimg.cpio.gz", "manifest-3.json", "manifest-4.json"]);
     await setRetention({ retention: 5, user });
   });
 

@@ -7,6 +7,7 @@ import { prisma } from "@/lib/db/client";
 import { ensureDemoImage } from "@/lib/xcat/demo-image";
 import { LocalBackend } from "@/lib/xcat/local-backend";
 import { getBackend, localImagesDir } from "@/lib/xcat/select-backend";
+import { recoverReplacesAtStart } from "./recover-replaces-at-start";
 import { sweepImageTemps } from "./sweep-image-temps";
 
 export async function prepareImagesAtStart(log: (line: string) => void = console.log): Promise<void> {
@@ -28,6 +29,11 @@ export async function prepareImagesAtStart(log: (line: string) => void = console
     log(`images: cannot list images (${(e as Error).message}); temp files not swept`);
   }
   for (const img of images) {
+    try {
+      await recoverReplacesAtStart({ image: img.imagename, rootimgdir: img.rootimgdir, log });
+    } catch (e) {
+      log(`images: ${img.imagename}: an interrupted replace could not be recovered (${(e as Error).message}); look at the .rootimg.replaced-* directory in ${img.rootimgdir}: it is the previous tree`);
+    }
     const removed = sweepImageTemps(img.rootimgdir, true);
     if (removed.length) log(`images: removed ${removed.length} temp file(s) left in ${img.rootimgdir}: ${removed.join(", ")}`);
   }

@@ -1,10 +1,16 @@
-/** Republish an earlier version (editors; audited in the same transaction as the version switch). */
+/**
+ * Republish an earlier version (editors; audited in the same transaction as the version switch). The pristine
+ * manifest follows the version (version-manifests.ts): pending changes become what that archive lacks.
+ */
+import fs from "node:fs";
 import { recordAudit } from "@/lib/audit/record-audit";
+import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { heldKeys } from "@/lib/jobs/active-jobs";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { acquireImageLock } from "@/lib/xcat/image-lock";
 import { getImageContext, imageJobKey } from "./image-context";
+import { restoreVersionManifest, versionManifestPath } from "./version-manifests";
 import { rollbackVersion } from "./versions";
 
 export async function rollbackImage(opts: { name: string; seq: number; user: JobUser & {} }) {
@@ -15,16 +21,30 @@ export async function rollbackImage(opts: { name: string; seq: number; user: Job
   try {
     const lock = await acquireImageLock({ rootimgDir: ctx.tree });
     try {
-      return await rollbackVersion({
+      const treeExists = fs.existsSync(ctx.tree);
+      const pristine = !treeExists ? "no workspace" : fs.existsSync(versionManifestPath(ctx.rootimgdir, opts.seq)) ? "restored" : "kept: no state was recorded for this version";
+      const row = await rollbackVersion({
         image: opts.name,
         rootimgdir: ctx.rootimgdir,
         seq: opts.seq,
-        audit: (tx) => recordAudit(tx, { user: opts.user, action: "image.rollback", image: opts.name, target: `version ${opts.seq}`, outcome: "ok" }),
+        audit: (tx) => recordAudit(tx, { user: opts.user, action: "image.rollback", image: opts.name, target: `version ${opts.seq}`, outcome: "ok", detail: { pristine } }),
       });
+      if (pristine === "restored" && restoreVersionManifest({ rootimgdir: ctx.rootimgdir, seq: opts.seq, tree: ctx.tree })) await remarkEdits(opts.name, opts.seq, row.packedAt);
+      return row;
     } finally {
       lock.release();
     }
   } finally {
     if (heldKeys.get(key) === "rollback") heldKeys.delete(key);
   }
+}
+
+/** Edits made after the version was packed are pending again; those made before are in it. */
+async function remarkEdits(image: string, seq: number, packedAt: Date): Promise<void> {
+  const ws = await prisma.workspace.findUnique({ where: { image } });
+  const since = ws?.unpackedAt ? { gte: ws.unpackedAt } : {};
+  await prisma.$transaction([
+    prisma.pendingChange.updateMany({ where: { image, at: { ...since, gt: packedAt } }, data: { changeSet: null } }),
+    prisma.pendingChange.updateMany({ where: { image, changeSet: null, at: { ...since, lte: packedAt } }, data: { changeSet: `pack:${seq}` } }),
+  ]);
 }

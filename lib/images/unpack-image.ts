@@ -1,34 +1,30 @@
 /**
  * Unpack an image's published archive into its workspace `<rootimgdir>/rootimg` (as the seed procedure
  * does), as a job with byte progress, under xCAT's image lock. An existing tree is never overwritten:
- * the caller chooses "use it as the workspace" or "replace it" (explicitly confirmed; the old tree is only
- * deleted after the new one is in place).
+ * the caller chooses "use it as the workspace" (adoptTree) or "replace it" (explicitly confirmed; replaceTree
+ * deletes the old tree only once the new one is in place, and a crash at any step leaves it restorable).
  */
 import fs from "node:fs";
 import path from "node:path";
 import { unpackArchive } from "@/lib/archive/unpack-archive";
 import { prisma } from "@/lib/db/client";
-import { recordAudit } from "@/lib/audit/record-audit";
 import { AppError } from "@/lib/errors";
 import { startJob } from "@/lib/jobs/start-job";
-import type { JobUser } from "@/lib/jobs/job-types";
+import type { JobContext, JobUser } from "@/lib/jobs/job-types";
 import { acquireImageLock } from "@/lib/xcat/image-lock";
-import { assertWritableDir, getImageContext, imageJobKey } from "./image-context";
+import { adoptTree } from "./adopt-tree";
+import { assertWritableDir, getImageContext, imageJobKey, type ImageContext } from "./image-context";
+import { recoverReplace, replaceTree } from "./replace-tree";
+import { keepManifestOfLiveVersion } from "./version-manifests";
 import { setWorkspaceState } from "./workspace-state";
 
 export type UnpackMode = "unpack" | "use-existing" | "replace";
-
 export type UnpackImageOptions = { name: string; user: JobUser & {}; mode: UnpackMode; confirmReplace?: boolean };
 
 export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: string; workspace: string }> {
   const ctx = await getImageContext(opts.name);
   const exists = fs.existsSync(ctx.tree);
-  if (opts.mode === "use-existing") {
-    if (!exists) throw new AppError("not_found", `${ctx.tree} does not exist; unpack the archive instead`);
-    await setWorkspaceState(opts.name, "unpacked", opts.user.username);
-    await prisma.$transaction((tx) => recordAudit(tx, { user: opts.user, action: "image.workspace.adopt", image: opts.name, target: ctx.tree, outcome: "ok" }));
-    return { workspace: ctx.tree };
-  }
+  if (opts.mode === "use-existing") return adoptTree({ ctx, user: opts.user });
   if (exists && opts.mode === "unpack")
     throw new AppError("conflict", `${ctx.tree} already exists (a tree genimage or an earlier unpack left). Use it as the workspace, or replace it (this deletes it).`, { details: { treeExists: true, tree: ctx.tree } });
   if (opts.mode === "replace" && exists && !opts.confirmReplace) throw new AppError("bad_request", `replacing ${ctx.tree} deletes it: confirm with confirmReplace=true`);
@@ -45,33 +41,50 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
     params: { archive, tree: ctx.tree, mode: opts.mode },
     run: async (job) => {
       const lock = await acquireImageLock({ rootimgDir: ctx.tree });
-      const aside = path.join(ctx.rootimgdir, `.rootimg.replaced-${job.jobId}`);
       await setWorkspaceState(opts.name, "unpacking");
       try {
-        if (fs.existsSync(ctx.tree)) {
-          // Only reachable with confirmReplace: move aside now, delete after success, restore on failure.
-          await job.addTempPath(aside);
-          fs.renameSync(ctx.tree, aside);
-          job.log(`moved the existing tree aside to ${aside}`);
-        }
-        job.message(`unpacking ${path.basename(archive)}`);
-        job.log(`unpacking ${archive} into ${ctx.tree}`);
-        try {
-          const r = await unpackArchive({ archive, dest: ctx.tree, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
-          for (const w of r.warnings) job.log(w, "stderr");
-          job.log(`unpacked ${r.entries} entries (${r.bytes} bytes, ${r.format.label})`);
-          await setWorkspaceState(opts.name, "unpacked", opts.user.username);
-          await prisma.pendingChange.deleteMany({ where: { image: opts.name, changeSet: null } });
-          return { entries: r.entries, bytes: r.bytes, format: r.format.label, tree: ctx.tree };
-        } catch (e) {
-          if (fs.existsSync(aside) && !fs.existsSync(ctx.tree)) fs.renameSync(aside, ctx.tree);
-          await setWorkspaceState(opts.name, fs.existsSync(ctx.tree) ? "unpacked" : "packed");
-          throw e;
-        }
+        const r = fs.existsSync(ctx.tree) ? await replaceJob(ctx, archive, job) : await unpackInto(ctx.tree, archive, job);
+        await setWorkspaceState(opts.name, "unpacked", opts.user.username);
+        await prisma.pendingChange.deleteMany({ where: { image: opts.name, changeSet: null } });
+        // The unpacked archive's state is the pristine state of its version (kept for a rollback to it).
+        await keepManifestOfLiveVersion({ image: opts.name, rootimgdir: ctx.rootimgdir, archive, tree: ctx.tree });
+        return r;
+      } catch (e) {
+        await setWorkspaceState(opts.name, fs.existsSync(ctx.tree) ? "unpacked" : "packed");
+        throw e;
       } finally {
         lock.release();
       }
     },
   });
   return { jobId, workspace: ctx.tree };
+}
+
+async function unpackInto(dest: string, archive: string, job: JobContext) {
+  job.message(`unpacking ${path.basename(archive)}`);
+  job.log(`unpacking ${archive} into ${dest}`);
+  const r = await unpackArchive({ archive, dest, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
+  for (const w of r.warnings) job.log(w, "stderr");
+  job.log(`unpacked ${r.entries} entries (${r.bytes} bytes, ${r.format.label})`);
+  return { entries: r.entries, bytes: r.bytes, format: r.format.label, tree: dest };
+}
+
+/** Confirmed replace: the archive goes to a staged name first; any failure or cancel puts the old tree back. */
+async function replaceJob(ctx: ImageContext, archive: string, job: JobContext) {
+  let result: Awaited<ReturnType<typeof unpackInto>> | undefined;
+  try {
+    await replaceTree({
+      rootimgdir: ctx.rootimgdir,
+      id: job.jobId,
+      log: (l) => job.log(l),
+      stage: async (dest) => {
+        result = { ...(await unpackInto(dest, archive, job)), tree: ctx.tree };
+      },
+    });
+  } catch (e) {
+    const outcome = await recoverReplace(ctx.rootimgdir, job.jobId);
+    if (outcome === "restored") job.log(`the replace did not complete: the previous tree is back at ${ctx.tree}`, "stderr");
+    throw e;
+  }
+  return result!;
 }

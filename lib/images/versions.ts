@@ -63,6 +63,8 @@ export async function applyRetention(image: string): Promise<number> {
   for (const r of drop) {
     await prisma.imageVersion.delete({ where: { id: r.id } });
     fs.rmSync(r.file, { force: true });
+    // its pristine manifest (version-manifests.ts) goes with it
+    fs.rmSync(path.join(path.dirname(r.file), `manifest-${r.seq}.json`), { force: true });
   }
   return drop.length;
 }

@@ -1,0 +1,104 @@
+/**
+ * A confirmed replace interrupted at every step (the hook throws before that rename, leaving the disk as a
+ * crash there would), then the start-up recovery: before the commit the old tree and its pristine manifest
+ * are back, after it the new ones stay; nothing else is left in rootimgdir either way.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { diffTree, packTree, readManifest, stateDirFor, unpackArchive } from "@/lib/archive";
+import { recordTreeManifest } from "./record-tree-manifest";
+import { pendingReplaceIds, recoverReplace, replaceTree, type ReplaceStep } from "./replace-tree";
+
+class Crash extends Error {}
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "replace-tree-"));
+const archive = path.join(tmp, "new.cpio.gz");
+const BEFORE_COMMIT: (ReplaceStep | "stage")[] = ["stage", "aside.tree", "aside.state", "swap.tree", "swap.state", "commit.tree"];
+const AFTER_COMMIT: ReplaceStep[] = ["commit.state", "clean"];
+
+beforeAll(async () => {
+  const src = path.join(tmp, "src");
+  fs.mkdirSync(path.join(src, "etc"), { recursive: true });
+  fs.writeFileSync(path.join(src, "etc/motd"), "new tree\n");
+  await packTree({ tree: src, archive, keepVersions: 0 });
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** rootimgdir with an old tree (edited after its manifest was recorded) and its state dir. */
+async function oldImage(name: string): Promise<string> {
+  const dir = path.join(tmp, name);
+  const tree = path.join(dir, "rootimg");
+  fs.mkdirSync(path.join(tree, "etc"), { recursive: true });
+  fs.writeFileSync(path.join(tree, "etc/motd"), "old tree\n");
+  await recordTreeManifest({ tree, source: tree });
+  fs.writeFileSync(path.join(tree, "etc/marker"), "an edit in the old tree\n");
+  return dir;
+}
+
+async function crashAt(dir: string, id: string, at: ReplaceStep | "stage"): Promise<void> {
+  const run = replaceTree({
+    rootimgdir: dir,
+    id,
+    stage: async (dest) => {
+      if (at !== "stage") return void (await unpackArchive({ archive, dest }));
+      // a crash mid-unpack leaves unpackArchive's temp dir beside the staged name
+      fs.mkdirSync(path.join(dir, `.${path.basename(dest)}.unpack-abc123/etc`), { recursive: true });
+      throw new Crash("killed while unpacking");
+    },
+    beforeStep: (s) => {
+      if (s === at) throw new Crash(`killed before ${s}`);
+    },
+  });
+  await expect(run).rejects.toBeInstanceOf(Crash);
+}
+
+const leftovers = (dir: string) => [...fs.readdirSync(dir), ...fs.readdirSync(path.join(dir, ".rootimg-studio")).map((f) => `.rootimg-studio/${f}`)].sort();
+
+describe("replace interrupted at each step, then recovered at start-up", () => {
+  for (const at of BEFORE_COMMIT)
+    it(`before ${at}: the old tree and its manifest are restored`, async () => {
+      const dir = await oldImage(`before-${at}`);
+      await crashAt(dir, "job1", at);
+      expect(pendingReplaceIds(dir)).toEqual(["job1"]);
+      const outcome = await recoverReplace(dir, "job1");
+      expect(outcome).toBe(["stage", "aside.tree"].includes(at) ? "cleaned" : "restored");
+      const tree = path.join(dir, "rootimg");
+      expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe("old tree\n");
+      expect(fs.readFileSync(path.join(tree, "etc/marker"), "utf8")).toBe("an edit in the old tree\n");
+      // the old manifest came back with it: the edit is still the one pending change
+      expect((await diffTree({ tree })).changes.map((c) => `${c.letter} ${c.path}`)).toEqual(["A etc/marker"]);
+      expect(leftovers(dir)).toEqual([".rootimg-studio", ".rootimg-studio/rootimg", "rootimg"]);
+      expect(pendingReplaceIds(dir)).toEqual([]);
+    });
+
+  for (const at of AFTER_COMMIT)
+    it(`before ${at}: the new tree and its manifest stay, the old tree is removed`, async () => {
+      const dir = await oldImage(`after-${at}`);
+      await crashAt(dir, "job2", at);
+      expect(await recoverReplace(dir, "job2")).toBe("committed");
+      const tree = path.join(dir, "rootimg");
+      expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe("new tree\n");
+      expect(fs.existsSync(path.join(tree, "etc/marker"))).toBe(false);
+      expect((await readManifest(tree))!.archive).toBe(archive);
+      expect((await diffTree({ tree })).changes).toEqual([]);
+      expect(leftovers(dir)).toEqual([".rootimg-studio", ".rootimg-studio/rootimg", "rootimg"]);
+    });
+
+  it("without a crash: the new tree with its manifest, nothing left over, recovery has nothing to do", async () => {
+    const dir = await oldImage("complete");
+    await replaceTree({ rootimgdir: dir, id: "job3", stage: async (dest) => void (await unpackArchive({ archive, dest })) });
+    expect(fs.readFileSync(path.join(dir, "rootimg/etc/motd"), "utf8")).toBe("new tree\n");
+    expect(fs.existsSync(stateDirFor(path.join(dir, ".rootimg.staged-job3")))).toBe(false);
+    expect(leftovers(dir)).toEqual([".rootimg-studio", ".rootimg-studio/rootimg", "rootimg"]);
+    expect(await recoverReplace(dir, "job3")).toBe("none");
+  });
+
+  it("recovery is idempotent: a second run after a restore changes nothing", async () => {
+    const dir = await oldImage("twice");
+    await crashAt(dir, "job4", "swap.state");
+    expect(await recoverReplace(dir, "job4")).toBe("restored");
+    expect(await recoverReplace(dir, "job4")).toBe("none");
+    expect(fs.readFileSync(path.join(dir, "rootimg/etc/motd"), "utf8")).toBe("old tree\n");
+  });
+});
