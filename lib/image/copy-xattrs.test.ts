@@ -33,12 +33,12 @@ function expectDecorated(file: string): void {
 }
 
 describe("extended attributes survive saves and uploads", () => {
-  it("a save by rename keeps capabilities, ACLs and other xattrs", () => {
+  it("a save by rename keeps capabilities, ACLs and other xattrs", async () => {
     fs.writeFileSync(host("usr/ping.conf"), "old\n");
     decorate(host("usr/ping.conf"));
     const ino = fs.statSync(host("usr/ping.conf")).ino;
     const f = readImageFile(img.root, "/usr/ping.conf");
-    const res = saveImageFile({ root: img.root, path: "/usr/ping.conf", content: "new\n", encoding: "utf-8", etag: f.etag });
+    const res = await saveImageFile({ root: img.root, path: "/usr/ping.conf", content: "new\n", encoding: "utf-8", etag: f.etag });
     expect(res.inPlace).toBe(false);
     expect(fs.statSync(host("usr/ping.conf")).ino).not.toBe(ino);
     expect(fs.readFileSync(host("usr/ping.conf"), "utf8")).toBe("new\n");
@@ -46,20 +46,20 @@ describe("extended attributes survive saves and uploads", () => {
     expect(fs.readdirSync(host("usr")).filter((n) => n.includes(".rootimg-"))).toEqual([]);
   });
 
-  it("an in-place save of a hard-linked file keeps the capability the kernel drops on write", () => {
+  it("an in-place save of a hard-linked file keeps the capability the kernel drops on write", async () => {
     fs.writeFileSync(host("usr/tool"), "v1\n");
     fs.linkSync(host("usr/tool"), host("usr/tool.alias"));
     decorate(host("usr/tool"));
     const f = readImageFile(img.root, "/usr/tool");
-    const res = saveImageFile({ root: img.root, path: "/usr/tool", content: "v2\n", encoding: "utf-8", etag: f.etag });
+    const res = await saveImageFile({ root: img.root, path: "/usr/tool", content: "v2\n", encoding: "utf-8", etag: f.etag });
     expect(res.inPlace).toBe(true);
     expect(fs.readFileSync(host("usr/tool.alias"), "utf8")).toBe("v2\n");
     expectDecorated(host("usr/tool.alias"));
   });
 
-  it("a file without xattrs saves normally", () => {
+  it("a file without xattrs saves normally", async () => {
     const f = readImageFile(img.root, "/etc/motd");
-    saveImageFile({ root: img.root, path: "/etc/motd", content: "plain\n", encoding: "utf-8", etag: f.etag });
+    await saveImageFile({ root: img.root, path: "/etc/motd", content: "plain\n", encoding: "utf-8", etag: f.etag });
     expect(run("getfattr", ["-d", "-m", "-", host("etc/motd")])).toBe("");
   });
 });

@@ -6,7 +6,8 @@ import type { FileEntry } from "./describe-entry";
 import { statEntry } from "./list-directory";
 import { fsError } from "./open-in-root";
 import { resolveInRoot } from "./resolve-in-root";
-import { copyXattrsOf, writeTempBeside } from "./save-image-file";
+import { fileLockKey, withFileLock } from "./file-lock";
+import { copyXattrsOf, fsyncAsync, writeTempBeside } from "./save-image-file";
 import { writeInPlace } from "./write-in-place";
 
 export type UploadFileOptions = {
@@ -64,14 +65,18 @@ export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: File
         },
       });
       await pipeline(opts.body as AsyncIterable<Uint8Array>, sink);
-      if (replacing && !inPlace) copyXattrsOf(r, r.stat as fs.Stats, tmp.fd); // last: chown drops capabilities
-      fs.fsyncSync(tmp.fd);
-      if (inPlace) writeInPlace({ r, st: r.stat as fs.Stats, fromFd: tmp.fd });
+      const finish = async () => {
+        if (replacing && !inPlace) await copyXattrsOf(r, r.stat as fs.Stats, tmp.fd); // last: chown drops capabilities
+        await fsyncAsync(tmp.fd);
+        if (inPlace) await writeInPlace({ r, st: r.stat as fs.Stats, fromFd: tmp.fd });
+      };
+      // a replace is serialized with saves of the same file (the new content is complete on disk by now)
+      await (replacing ? withFileLock(fileLockKey(r.stat as fs.Stats), finish) : finish());
       fs.closeSync(tmp.fd);
       tmp.fd = -1;
       if (inPlace) fs.rmSync(tmp.at, { force: true });
       const finalName = inPlace ? r.name : place({ tmpAt: tmp.at, dirFd: r.dirFd, name: r.name, onConflict: opts.onConflict });
-      fs.fsyncSync(r.dirFd);
+      await fsyncAsync(r.dirFd);
       const parent = r.path.slice(0, r.path.lastIndexOf("/")) || "/";
       return { entry: statEntry(opts.root, `${parent}/${finalName}`), replaced: finalName === r.name && r.exists, bytes };
     } catch (e) {
