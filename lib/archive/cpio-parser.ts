@@ -73,7 +73,8 @@ export class CpioParser implements StreamParser {
         return;
       } else {
         const n = Math.min(this.need - this.accLen, avail);
-        this.acc.push(buf.subarray(i, i + n));
+        // A piece kept past this call is copied: the caller may reuse its chunk (inflate-worker's ring).
+        this.acc.push(this.accLen + n < this.need ? Buffer.from(buf.subarray(i, i + n)) : buf.subarray(i, i + n));
         this.accLen += n;
         i += n;
         this.offset += n;

@@ -67,7 +67,8 @@ export class TarParser implements StreamParser {
         this.offset += n;
       } else {
         const n = Math.min(BLOCK - this.accLen, buf.length - i);
-        this.acc.push(buf.subarray(i, i + n));
+        // A piece kept past this call is copied: the caller may reuse its chunk (inflate-worker's ring).
+        this.acc.push(this.accLen + n < BLOCK ? Buffer.from(buf.subarray(i, i + n)) : buf.subarray(i, i + n));
         this.accLen += n;
         i += n;
         this.offset += n;
