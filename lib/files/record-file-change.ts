@@ -3,6 +3,7 @@ import type { SessionUser } from "@/lib/auth/session";
 import { prisma } from "@/lib/db/client";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { noteChangedPaths } from "./changed-paths";
+import { beginTreeWrite } from "./tree-writes";
 
 /** PendingChange.kind values written by the file editor. */
 export type FileChangeKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload";
@@ -28,12 +29,16 @@ type Describe<T> = (r: T) => { paths: string[]; detail?: Record<string, unknown>
  * the audit row commits with it, and everyone in the room `image:<name>` is told which paths changed.
  * `streaming: true` (uploads) runs the change before the transaction: the write lock must not be held
  * while gigabytes arrive over the network.
+ * While it runs, the change counts as in flight for its image: a pack or unpack refuses to start, and a
+ * change refuses (409) while one runs (tree-writes.ts).
  */
 export async function runFileChange<T>(
   input: Omit<FileChangeInput, "paths"> & { target: string; streaming?: boolean },
   change: () => T | Promise<T>,
   describe: Describe<T>,
 ): Promise<T> {
+  // before the first await: a pack starting now either sees this change or is seen by it (tree-writes.ts)
+  const release = beginTreeWrite(input.image, input.kind);
   const base = { image: input.image, kind: input.kind, userId: input.user.id, username: input.user.username };
   let result: T | undefined;
   let d: ReturnType<Describe<T>> | undefined;
@@ -55,6 +60,8 @@ export async function runFileChange<T>(
       recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: input.target, outcome: "error", detail: { error: e instanceof Error ? e.message : String(e) } }),
     ).catch((err) => console.error("could not record the failed file change", err));
     throw e;
+  } finally {
+    release();
   }
   const done = d as ReturnType<Describe<T>>;
   noteChangedPaths(input.image, done.paths);

@@ -9,6 +9,7 @@ import path from "node:path";
 import { packTree } from "@/lib/archive/pack-tree";
 import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
+import { assertNoTreeWrites } from "@/lib/files/tree-writes";
 import { startJob } from "@/lib/jobs/start-job";
 import { acquireImageLock } from "@/lib/xcat/image-lock";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
@@ -36,6 +37,7 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
   if (!fs.existsSync(ctx.tree)) throw new AppError("conflict", `${ctx.tree} does not exist: unpack the image first`);
   assertWritableDir(ctx.rootimgdir);
   const archive = ctx.archive && /rootimg\.(cpio\.(gz|xz))$/.test(ctx.archive) ? ctx.archive : path.join(ctx.rootimgdir, "rootimg.cpio.gz");
+  assertNoTreeWrites(opts.name, "pack"); // no await before startJob takes the image key: see lib/files/tree-writes.ts
   const jobId = await startJob({
     type: "image.pack",
     user: opts.user,

@@ -9,6 +9,7 @@ import path from "node:path";
 import { unpackArchive } from "@/lib/archive/unpack-archive";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { assertNoTreeWrites } from "@/lib/files/tree-writes";
 import { startJob } from "@/lib/jobs/start-job";
 import type { JobContext, JobUser } from "@/lib/jobs/job-types";
 import { acquireImageLock } from "@/lib/xcat/image-lock";
@@ -31,6 +32,7 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
   if (!ctx.archive) throw new AppError("not_found", `no packed archive (rootimg.cpio.gz, ...) in ${ctx.rootimgdir}; nothing to unpack`);
   assertWritableDir(ctx.rootimgdir);
   const archive = ctx.archive;
+  assertNoTreeWrites(opts.name, "unpack"); // no await before startJob takes the image key: see lib/files/tree-writes.ts
   const jobId = await startJob({
     type: "image.unpack",
     user: opts.user,
