@@ -26,7 +26,8 @@ export function realTreePath(rootimgDir: string): string {
   try {
     return fs.realpathSync(rootimgDir);
   } catch {
-    return path.join(fs.realpathSync(path.dirname(rootimgDir)), path.basename(rootimgDir));
+    // turbopackIgnore: a runtime path, not a project file (else the build traces the whole checkout)
+    return path.join(fs.realpathSync(/* turbopackIgnore: true */ path.dirname(rootimgDir)), path.basename(rootimgDir));
   }
 }
 
