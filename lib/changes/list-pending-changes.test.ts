@@ -13,6 +13,7 @@ const { prisma } = await import("@/lib/db/client");
 const { activeJobs } = await import("@/lib/jobs/active-jobs");
 const { prepareImagesAtStart } = await import("@/lib/images/prepare-images-at-start");
 const { unpackImage } = await import("@/lib/images/unpack-image");
+const { packImage } = await import("@/lib/images/pack-image");
 const { runFileChange } = await import("@/lib/files/record-file-change");
 const { DEMO_IMAGE_NAME } = await import("@/lib/xcat/demo-files");
 const { listPendingChanges, pendingChangesOf } = await import("./list-pending-changes");
@@ -59,15 +60,22 @@ describe("listPendingChanges", () => {
     expect(byPath.has("/etc/hostname")).toBe(false);
   });
 
+  it("after a pack nothing is pending, and later edits are attributed to their authors only", async () => {
+    const { jobId } = await packImage({ name: DEMO_IMAGE_NAME, user: alice });
+    await activeJobs.get(jobId)?.finished;
+    expect((await prisma.job.findUniqueOrThrow({ where: { id: jobId } })).state).toBe("succeeded");
+    expect((await pendingChangesOf(DEMO_IMAGE_NAME)).changes).toEqual([]);
+    await runFileChange({ user: bob, image: DEMO_IMAGE_NAME, kind: "content", action: "file.save", target: "/etc/motd" }, () => fs.writeFileSync(path.join(tree, "etc/motd"), "after the pack\n"), () => ({ paths: ["/etc/motd"] }));
+    const im = await pendingChangesOf(DEMO_IMAGE_NAME);
+    expect(im.changes).toMatchObject([{ path: "/etc/motd", kind: "modified", by: ["bob"], edits: 1 }]);
+  });
+
   it("without a pristine manifest, lists the recorded edits and says it could not compare", async () => {
     const manifests = fs.readdirSync(path.join(path.dirname(tree), ".rootimg-studio", "rootimg"));
     for (const f of manifests) fs.renameSync(path.join(path.dirname(tree), ".rootimg-studio", "rootimg", f), path.join(dir, `saved-${f}`));
     const im = await pendingChangesOf(DEMO_IMAGE_NAME);
     expect(im.compared).toBe(false);
     expect(im.error).toMatch(/Not compared with the pristine image: no pristine manifest/);
-    expect(im.changes.map((c) => [c.path, c.kind, c.by])).toEqual([
-      ["/etc/hostname", "recorded", ["alice"]],
-      ["/etc/motd", "recorded", ["alice", "bob"]],
-    ]);
+    expect(im.changes.map((c) => [c.path, c.kind, c.by])).toEqual([["/etc/motd", "recorded", ["bob"]]]);
   });
 });

@@ -43,7 +43,7 @@ function pathsOf(row: { path: string; detail: string | null }): string[] {
 /**
  * What is pending in one unpacked image: the disk compared with the pristine manifest (the truth, so an
  * edit that was undone is not pending, and a change made by a chroot command or by hand on the management
- * node is), attributed to the users whose recorded edits touched each path since the unpack.
+ * node is), attributed to the users whose recorded edits touched each path since the last pack (or the unpack).
  */
 export async function pendingChangesOf(image: string, signal?: AbortSignal): Promise<ImagePendingChanges> {
   const ws = await prisma.workspace.findUnique({ where: { image } });
@@ -51,7 +51,8 @@ export async function pendingChangesOf(image: string, signal?: AbortSignal): Pro
     image, state: ws?.state ?? "packed", unpackedAt: ws?.unpackedAt ?? undefined, unpackedBy: ws?.unpackedBy ?? undefined, compared: false, changes: [],
   };
   const rows = await prisma.pendingChange.findMany({
-    where: { image, ...(ws?.unpackedAt ? { at: { gte: ws.unpackedAt } } : {}) },
+    // changeSet is set when a pack publishes the edit (and cleared again by a rollback to before it)
+    where: { image, changeSet: null, ...(ws?.unpackedAt ? { at: { gte: ws.unpackedAt } } : {}) },
     orderBy: { id: "asc" },
     select: { path: true, detail: true, username: true, at: true },
   });
