@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, closeSync, copyFile, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { promisify } from "node:util";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
@@ -16,6 +17,7 @@ import { writeXcatinfo } from "./xcatinfo-stamp.ts";
 
 /** Bumped whenever the bytes we write for the same input change, so old caches are not reused. */
 const FORMAT_SALT = "rootimg-newc-v1";
+const copyFileAsync = promisify(copyFile);
 
 /**
  * Packs `tree` into one newc cpio stream, as xCAT nodes expect (`gzip -cd | cpio -idum`), compressed by the
@@ -38,21 +40,25 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const uuid = opts.stamp ? writeXcatinfo(tree, opts.stamp) : undefined;
   const rules = opts.exlist ? await parseExlist(opts.exlist) : undefined;
   const keep = makeExlistFilter(rules);
-  const entries = walkTree(tree).filter((e) => keep(e.rel));
-  const records = toRecords(entries, warnings);
-  const byRel = new Map(entries.map((e) => [e.rel, e]));
-  const members = planMembers(records, byRel, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
   const prev = !opts.full && compression === "gzip" ? loadPackCache(tree) : undefined;
-  const rebuilt = members.filter((m) => !prev?.byKey.has(m.key));
-  // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack.
-  const xattrScan = scanXattrs(rebuilt.flatMap((m) => m.records.filter((r) => r.type === "file" || r.type === "dir").map((r) => r.abs)));
-  xattrScan.catch(() => {});
   const tmp = path.join(dir, `.${path.basename(archive)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   const fd = openSync(tmp, "wx", 0o600);
+  // Incremental: the kernel copies the previous archive into the temp file (copy_file_range, on the libuv pool)
+  // while this thread walks the tree; members that keep their offset are then not written again.
+  const base = prev && copyFileAsync(prev.cache.archive, tmp);
+  base?.catch(() => {});
   let closed = false;
   try {
+    const entries = walkTree(tree).filter((e) => keep(e.rel));
+    const records = toRecords(entries, warnings);
+    const byRel = new Map(entries.map((e) => [e.rel, e]));
+    const members = planMembers(records, byRel, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
+    const rebuilt = members.filter((m) => !prev?.byKey.has(m.key));
+    // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack.
+    const xattrScan = scanXattrs(rebuilt.flatMap((m) => m.records.filter((r) => r.type === "file" || r.type === "dir").map((r) => r.abs)));
+    xattrScan.catch(() => {});
     const common = { fd, members, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
-    const written = compression === "gzip" ? await writeGzipMembers({ ...common, compressor: compressor!, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey } }) : (await writeXz(common), []);
+    const written = compression === "gzip" ? await writeGzipMembers({ ...common, compressor: compressor!, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey, base } }) : (await writeXz(common), []);
     await compressor?.close();
     if (opts.signal?.aborted) throw new ArchiveCancelledError("pack");
     fsyncSync(fd);
@@ -97,6 +103,8 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   } catch (e) {
     void compressor?.close();
     if (!closed) closeSync(fd);
+    // The copy opens the temp file by name: let it finish so it cannot create it again after the unlink.
+    await base?.catch(() => {});
     try {
       unlinkSync(tmp);
     } catch {}

@@ -140,13 +140,26 @@ export function writeGz(file: string, raw: Buffer): string {
   return file;
 }
 
-/** Walks gzip members as zlib writes them (bare 10-byte header, raw deflate, 8-byte trailer); returns the count. */
-export function countGzipMembers(gz: Buffer): number {
-  let n = 0;
-  for (let i = 0; i < gz.length; n++) {
-    if (gz[i] !== 0x1f || gz[i + 1] !== 0x8b || gz[i + 3] !== 0) throw new Error(`no bare gzip header at byte ${i}`);
-    const { engine } = inflateRawSync(gz.subarray(i + 10), { info: true }) as unknown as { engine: { bytesWritten: number } };
-    i += 10 + engine.bytesWritten + 8;
+/**
+ * Walks gzip members as we write them (10-byte header, optionally an FNAME field of padding, raw deflate, 8-byte
+ * trailer); returns the count, and how many carry FNAME padding.
+ */
+export function gzipMembers(gz: Buffer): { count: number; padded: number } {
+  let count = 0;
+  let padded = 0;
+  for (let i = 0; i < gz.length; count++) {
+    if (gz[i] !== 0x1f || gz[i + 1] !== 0x8b || (gz[i + 3] !== 0 && gz[i + 3] !== 8)) throw new Error(`no gzip header (bare or FNAME only) at byte ${i}`);
+    let body = i + 10;
+    if (gz[i + 3] === 8) {
+      padded++;
+      body = gz.indexOf(0, body) + 1;
+    }
+    const { engine } = inflateRawSync(gz.subarray(body), { info: true }) as unknown as { engine: { bytesWritten: number } };
+    i = body + engine.bytesWritten + 8;
   }
-  return n;
+  return { count, padded };
+}
+
+export function countGzipMembers(gz: Buffer): number {
+  return gzipMembers(gz).count;
 }

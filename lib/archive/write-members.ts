@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { gzipSync } from "node:zlib";
-import { buildRaw, buildTrailer, type CpioRecord, headerLength, recordLength, writeHeader } from "./cpio-writer.ts";
+import { buildRaw, buildTrailer, type CpioRecord, headerLength, writeHeader } from "./cpio-writer.ts";
 import { ArchiveError, throwIfAborted } from "./errors.ts";
 import type { GzipCompressor } from "./gzip-compressor.ts";
+import { maxPadFor, padGzipMember, slackFor } from "./gzip-slack.ts";
 import type { CachedMember } from "./pack-cache.ts";
 import type { Member } from "./plan-members.ts";
 import type { ProgressCallback } from "./types.ts";
@@ -19,8 +20,12 @@ export interface WriteMembersOptions {
   members: Member[];
   /** gzip only: what compresses each member (libdeflate-gzip or zlib, with its level). */
   compressor: GzipCompressor;
-  /** Members of the previous archive that can be copied as they are. */
-  reuse?: { file: string; byKey: Map<string, CachedMember> };
+  /**
+   * Members of the previous archive that can be copied as they are. `base`, when given, resolves once `fd` holds a
+   * full copy of that archive (made by the caller in the kernel while the tree was walked): kept members whose
+   * offset does not move then need no write at all.
+   */
+  reuse?: { file: string; byKey: Map<string, CachedMember>; base?: Promise<void> };
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
   entriesTotal: number;
@@ -35,17 +40,17 @@ export interface WrittenMember {
   reused: boolean;
 }
 
-function writeAll(fd: number, buf: Buffer): void {
+function writeAt(fd: number, buf: Buffer, pos: number): void {
   let off = 0;
-  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off, pos + off);
 }
 
-function copyRange(src: number, dst: number, offset: number, length: number, scratch: Buffer): void {
+function copyRange(src: number, dst: number, from: number, to: number, length: number, scratch: Buffer): void {
   let done = 0;
   while (done < length) {
-    const n = readSync(src, scratch, 0, Math.min(scratch.length, length - done), offset + done);
+    const n = readSync(src, scratch, 0, Math.min(scratch.length, length - done), from + done);
     if (n === 0) throw new ArchiveError("previous archive shrank while its members were being reused; pack again with --full");
-    writeAll(dst, scratch.subarray(0, n));
+    writeAt(dst, scratch.subarray(0, n), to + done);
     done += n;
   }
 }
@@ -68,34 +73,42 @@ function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
 
 /** Compressed members finished ahead of their turn are held up to this many bytes (a big member can take ~1 s). */
 const MAX_AHEAD_BYTES = 24 * MiB;
+/**
+ * A run of rebuilt members (more than one) up to this size waits for all its parts so it can be fitted into the old
+ * ones' place; bigger runs could not all be held (MAX_AHEAD_BYTES). A single member always can.
+ */
+const MAX_FIT_RAW = 16 * MiB;
 
 /**
- * Writes one multi-member gzip stream: unchanged members are copied from the previous archive byte for byte,
- * the others are built from the tree and compressed in parallel (libdeflate-gzip processes, or node:zlib on the
- * libuv pool), one compression per core. Members further ahead keep being compressed while an earlier one (a
- * big file, streamed) is still running or unchanged members are being copied. The decompressed result is one
- * newc stream ending with TRAILER!!!.
+ * Writes one multi-member gzip stream: unchanged members are kept from the previous archive byte for byte, the others
+ * are built from the tree and compressed in parallel (libdeflate-gzip processes, or node:zlib on the libuv pool), one
+ * compression per core, and written with positional writes. Each compressed member gets some slack (gzip-slack.ts);
+ * a run of rebuilt members that fits where the old ones were is padded to end exactly at the next kept member, so
+ * with a base copy nothing after it is rewritten. The decompressed result is one newc stream ending with TRAILER!!!.
  */
 export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenMember[]> {
   const cores = Math.max(1, availableParallelism());
   const slot = limiter(Math.max(2, cores));
   const src = o.reuse ? openSync(o.reuse.file, "r") : -1;
-  // 1 MiB: stays in cache; measured faster on tmpfs than 4 or 16 MiB (and as fast as copyFileSync's in-kernel copy).
+  // 1 MiB: stays in cache; measured faster on tmpfs than 4 or 16 MiB.
   const scratch = Buffer.allocUnsafe(MiB);
   const out: WrittenMember[] = [];
   const pending = new Map<number, Promise<Buffer>>();
   const total = o.members.reduce((a, m) => a + m.rawLength, 0);
-  const hitOf = (m: Member) => {
-    const hit = o.reuse?.byKey.get(m.key);
+  const hitOf = (m: Member | undefined) => {
+    const hit = m && o.reuse?.byKey.get(m.key);
     return hit && hit.rawLength === m.rawLength ? hit : undefined;
+  };
+  const base = o.reuse?.base;
+  let baseReady = !base;
+  // Nothing is written before the base copy is complete (it would overwrite what we wrote).
+  const ensureBase = async () => {
+    if (!baseReady) await base;
+    baseReady = true;
   };
   // Raw buffers are recycled: left to the GC, hundreds of MB of dead 4-16 MiB buffers pile up in RSS.
   const pool: Buffer[] = [];
   const take = () => pool.pop() ?? Buffer.allocUnsafeSlow(STREAM_THRESHOLD);
-  // Incremental repack of a few members: cut each into sub-members on entry boundaries so that even a single
-  // changed member is compressed on all cores. The cached range then spans its sub-members.
-  const toCompress = o.members.filter((m) => !hitOf(m)).length;
-  const split = cores > 1 && toCompress <= cores;
   let nextToStart = 0;
   let building = 0;
   let ahead = 0;
@@ -111,7 +124,7 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       else {
         const buf = take();
         const rawBuf = buildRaw(m.records, m.rawLength, o.warnings, buf);
-        p = (split ? compressSplit(rawBuf, m, cores, o.compressor, slot) : slot(() => o.compressor.compress(rawBuf))).finally(() => pool.push(buf));
+        p = slot(() => o.compressor.compress(rawBuf)).finally(() => pool.push(buf));
       }
       p = p.then(
         (gz) => {
@@ -129,44 +142,63 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       pending.set(i, p);
     }
   };
-  let offset = 0;
+  const compressed = async (i: number) => {
+    const gz = await pending.get(i)!;
+    pending.delete(i);
+    ahead -= gz.length;
+    return gz;
+  };
+  let pos = 0;
   let raw = 0;
   let entries = 0;
   let last = 0;
+  const written = (m: Member, length: number, reused: boolean) => {
+    out.push({ key: m.key, offset: pos, length, rawLength: m.rawLength, reused });
+    pos += length;
+    raw += m.rawLength;
+    entries += m.records.length;
+  };
   try {
     for (let i = 0; i < o.members.length; i++) {
       throwIfAborted(o.signal, "pack");
       startMore();
       const m = o.members[i];
       const hit = hitOf(m);
-      let length: number;
       if (hit) {
-        // Adjacent reused members are contiguous in the previous archive too: copy the run in one go.
+        // Adjacent kept members are contiguous in the previous archive too: handle the run in one go.
         let j = i;
         let runLength = hit.length;
         for (let h; j + 1 < o.members.length && (h = hitOf(o.members[j + 1])) && h.offset === hit.offset + runLength; j++) runLength += h.length;
-        copyRange(src, o.fd, hit.offset, runLength, scratch);
-        let at = offset;
-        for (let k = i; k <= j; k++) {
-          const mk = o.members[k];
-          const hk = hitOf(mk)!;
-          out.push({ key: mk.key, offset: at, length: hk.length, rawLength: mk.rawLength, reused: true });
-          at += hk.length;
-          raw += mk.rawLength;
-          entries += mk.records.length;
+        if (!base || hit.offset !== pos) {
+          await ensureBase();
+          copyRange(src, o.fd, hit.offset, pos, runLength, scratch);
         }
-        offset = at;
+        for (let k = i; k <= j; k++) written(o.members[k], hitOf(o.members[k])!.length, true);
         i = j;
       } else {
-        const gz = await pending.get(i)!;
-        pending.delete(i);
-        ahead -= gz.length;
-        writeAll(o.fd, gz);
-        length = gz.length;
-        out.push({ key: m.key, offset, length, rawLength: m.rawLength, reused: false });
-        offset += length;
-        raw += m.rawLength;
-        entries += m.records.length;
+        // The run of members to rebuild, and the kept member after it (if any).
+        let k = i;
+        let runRaw = m.rawLength;
+        while (k + 1 < o.members.length && !hitOf(o.members[k + 1])) runRaw += o.members[++k].rawLength;
+        const next = hitOf(o.members[k + 1]);
+        const fit = base && next && next.offset > pos && (k === i || runRaw <= MAX_FIT_RAW) ? next.offset - pos : undefined;
+        if (fit === undefined) k = i; // written one by one, each with its own slack
+        const gzs: Buffer[] = [];
+        for (let x = i; x <= k; x++) gzs.push(await compressed(x));
+        const len = gzs.reduce((a, g) => a + g.length, 0);
+        const gap = fit === undefined ? -1 : fit - len;
+        // The member at offset 0 keeps a bare header (gzip -N would take a padded name as the file's name).
+        const padAt = pos === 0 ? (k > i ? k : -1) : k;
+        const fits = gap >= 0 && gap <= maxPadFor(len) && (gap === 0 || padAt >= 0);
+        await ensureBase();
+        for (let x = i; x <= k; x++) {
+          const g = gzs[x - i];
+          const pad = fits ? (x === padAt ? gap : 0) : pos === 0 ? 0 : slackFor(g.length);
+          const padded = padGzipMember(g, pad);
+          writeAt(o.fd, padded, pos);
+          written(o.members[x], padded.length, false);
+        }
+        i = k;
       }
       if (o.onProgress && Date.now() - last >= 100) {
         last = Date.now();
@@ -174,29 +206,18 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       }
     }
     throwIfAborted(o.signal, "pack");
+    await ensureBase();
     // The trailer is tiny: zlib always (any level gives the same few bytes for every compressor).
     const trailer = gzipSync(buildTrailer(raw), { level: 6 });
-    writeAll(o.fd, trailer);
-    out.push({ key: "trailer", offset, length: trailer.length, rawLength: 0, reused: false });
+    writeAt(o.fd, trailer, pos);
+    out.push({ key: "trailer", offset: pos, length: trailer.length, rawLength: 0, reused: false });
+    // The base copy may be longer than what we wrote.
+    if (base) ftruncateSync(o.fd, pos + trailer.length);
     return out;
   } finally {
     await Promise.allSettled(pending.values());
     if (src >= 0) closeSync(src);
   }
-}
-
-/** Compresses `raw` as up to `parts` gzip members cut on entry boundaries (so every member ends on one). */
-async function compressSplit(raw: Buffer, m: Member, parts: number, c: GzipCompressor, slot: ReturnType<typeof limiter>): Promise<Buffer> {
-  const cuts: number[] = [];
-  const step = raw.length / parts;
-  let off = 0;
-  for (const r of m.records) {
-    off += recordLength(r);
-    if (off < raw.length && off >= step * (cuts.length + 1)) cuts.push(off);
-  }
-  const bounds = [0, ...cuts, raw.length];
-  const pieces = await Promise.all(bounds.slice(1).map((end, i) => slot(() => c.compress(raw.subarray(bounds[i], end)))));
-  return Buffer.concat(pieces);
 }
 
 /** Raw newc bytes of a member in bounded chunks (fresh buffers: the compressor keeps references). */
