@@ -224,6 +224,8 @@ test("two browsers editing the same file: the second save gets a conflict and me
   await openFile(a.page, "/etc/hosts");
   await openFile(b.page, "/etc/hosts");
   await expect(a.page.getByTestId("tab-presence")).toBeVisible(); // A sees that someone else has it open
+  // B's socket has joined the image's room (the presence above came over HTTP): A's save event reaches it
+  await expect(b.page.getByTestId("file-browser")).toHaveAttribute("data-live", "true");
   await typeAtEnd(a.page, "10.0.0.1 from-a\n");
   await a.page.keyboard.press("Control+s");
   await expect(a.page.getByTestId("save-message")).toHaveText("Saved");
@@ -378,4 +380,114 @@ test("a renamed open file, or its renamed directory, keeps its tab and unsaved t
   await expect(tabOf(page, `${moved}/b.conf`)).toHaveCount(0);
   await expect(tabOf(page, `${moved}/a2.conf`)).toHaveCount(1);
   expect(fs.existsSync(path.join(tree, "tmp", `${dir}-moved`, "b.conf"))).toBe(false);
+});
+
+test("the browser's Back and Forward ask before dropping unsaved edits: cancel stays, accept leaves", async ({ page }) => {
+  const name = `${uniqueName("hist")}.conf`;
+  fs.writeFileSync(path.join(tree, "tmp", name), "h=1\n");
+  await uiLogin(page, editor);
+  await page.goto(`/images/${IMAGE}`);
+  // in-app from here on: every history step is a popstate inside one document, not a page unload
+  await page.getByTestId("image-files-link").click();
+  await expect(page.getByTestId("file-tree")).toBeVisible();
+  await page.getByTestId("nav-jobs").click(); // nothing unsaved yet: no question
+  await expect(page).toHaveURL(/\/jobs$/);
+  await page.goBack();
+  await expect(page.getByTestId("file-tree")).toBeVisible();
+  await openFile(page, `/tmp/${name}`);
+  let typed = "#unsaved-history";
+  await typeAtEnd(page, typed);
+  await expect(tabOf(page, `/tmp/${name}`)).toHaveAttribute("data-modified", "true");
+  const seen: string[] = [];
+  let answer: "accept" | "dismiss" = "dismiss";
+  page.on("dialog", (d) => {
+    seen.push(`${d.type()}: ${d.message()}`);
+    void (answer === "accept" ? d.accept() : d.dismiss());
+  });
+  for (const [step, n] of [["forward", 1], ["back", 2]] as const) {
+    await page.evaluate((s) => (s === "back" ? history.back() : history.forward()), step);
+    await expect.poll(() => seen.length).toBe(n);
+    expect(seen[n - 1]).toMatch(/^confirm: 1 open file has unsaved changes\./);
+    // cancelled: still on the files page, the same editor with the edit still unsaved
+    await expect(page).toHaveURL(new RegExp(`/images/${IMAGE}/files\\?path=/tmp/${name}$`));
+    await expect(tabOf(page, `/tmp/${name}`)).toHaveAttribute("data-modified", "true");
+    await expect(page.getByTestId("code-editor")).toContainText(typed);
+    // the user goes on editing (browsers let a page refuse a history step once per user interaction)
+    await typeAtEnd(page, `+${n}`);
+    typed += `+${n}`;
+    await expect(page.getByTestId("code-editor")).toContainText(typed);
+  }
+  answer = "accept";
+  await page.evaluate(() => history.back());
+  await expect(page).toHaveURL(new RegExp(`/images/${IMAGE}$`));
+  await expect(page.getByTestId("image-files-link")).toBeVisible();
+  expect(seen).toHaveLength(3);
+  expect(fs.readFileSync(path.join(tree, "tmp", name), "utf8")).toBe("h=1\n");
+  // nothing is open any more: history steps are not guarded
+  await page.evaluate(() => history.forward());
+  await expect(page.getByTestId("file-tree")).toBeVisible();
+  expect(seen).toHaveLength(3);
+});
+
+test("another user's rename moves this user's tab with its unsaved text; their delete marks it deleted and Save as keeps the text", async ({ browser, adminApi }) => {
+  const dir = uniqueName("remote");
+  fs.mkdirSync(path.join(tree, "tmp", dir));
+  fs.writeFileSync(path.join(tree, "tmp", dir, "a.conf"), "a=1\n");
+  fs.writeFileSync(path.join(tree, "tmp", dir, "b.conf"), "b=1\n");
+  const other = await createUser(adminApi, "editor");
+  const a = await editorPage(browser);
+  const bctx = await browser.newContext();
+  const b = await bctx.newPage();
+  await openFilesPage(b, other);
+  await openFile(a.page, `/tmp/${dir}/b.conf`);
+  await openFile(a.page, `/tmp/${dir}/a.conf`);
+  await typeAtEnd(a.page, "#mine");
+  await expect(tabOf(a.page, `/tmp/${dir}/a.conf`)).toHaveAttribute("data-modified", "true");
+  // A's socket is in the image's room, so it hears what B does
+  await expect(a.page.getByTestId("file-browser")).toHaveAttribute("data-live", "true");
+
+  // B renames the file A is editing
+  await openFile(b, `/tmp/${dir}/a.conf`);
+  await b.getByTestId("rename").click();
+  await b.getByTestId("prompt-input").fill("a-renamed.conf");
+  await b.getByTestId("prompt-ok").click();
+  await expect(row(b, `/tmp/${dir}/a-renamed.conf`)).toBeVisible();
+  const renamed = `/tmp/${dir}/a-renamed.conf`;
+  await expect(tabOf(a.page, renamed)).toHaveAttribute("data-modified", "true");
+  await expect(tabOf(a.page, `/tmp/${dir}/a.conf`)).toHaveCount(0);
+  await expect(a.page.getByTestId("file-notice")).toContainText(`${other.username} moved /tmp/${dir}/a.conf to ${renamed}`);
+  await expect(a.page.getByTestId("editor-status")).toContainText(renamed);
+  await expect(a.page.getByTestId("code-editor")).toContainText("#mine");
+  await a.page.getByTestId("save-file").click();
+  await expect(a.page.getByTestId("save-message")).toHaveText("Saved");
+  expect(fs.readFileSync(path.join(tree, "tmp", dir, "a-renamed.conf"), "utf8")).toBe("a=1\n#mine");
+
+  // A edits again; B deletes the file: A's tab stays, marked deleted, with the text
+  await typeAtEnd(a.page, "#after-delete");
+  await expect(tabOf(a.page, renamed)).toHaveAttribute("data-modified", "true");
+  await row(b, renamed).click();
+  await expect(b.getByTestId("details-path")).toHaveText(renamed);
+  b.once("dialog", (d) => void d.accept());
+  await b.getByTestId("delete").click();
+  await expect(row(b, renamed)).toHaveCount(0);
+  expect(fs.existsSync(path.join(tree, "tmp", dir, "a-renamed.conf"))).toBe(false);
+  await expect(tabOf(a.page, renamed)).toHaveAttribute("data-deleted", "true");
+  await expect(a.page.getByTestId("deleted-on-disk")).toContainText(`${other.username} deleted this file`);
+  await expect(a.page.getByTestId("save-file")).toBeDisabled();
+  await expect(a.page.getByTestId("code-editor")).toContainText("#after-delete");
+  // the unedited tab of a file B did not touch is unaffected
+  await expect(tabOf(a.page, `/tmp/${dir}/b.conf`)).toHaveAttribute("data-deleted", "false");
+
+  // Save as: the text goes to a new file and the tab moves there
+  await a.page.getByTestId("save-as-file").click();
+  await a.page.getByTestId("prompt-input").fill(`/tmp/${dir}/restored.conf`);
+  await a.page.getByTestId("prompt-ok").click();
+  const restored = `/tmp/${dir}/restored.conf`;
+  await expect(tabOf(a.page, restored)).toHaveAttribute("data-deleted", "false");
+  await expect(tabOf(a.page, restored)).toHaveAttribute("data-modified", "false");
+  await expect(tabOf(a.page, renamed)).toHaveCount(0);
+  await expect(a.page.getByTestId("save-message")).toHaveText("Saved");
+  expect(fs.readFileSync(path.join(tree, "tmp", dir, "restored.conf"), "utf8")).toBe("a=1\n#mine#after-delete");
+  await a.ctx.close();
+  await bctx.close();
 });

@@ -1,19 +1,22 @@
 "use client";
 import dynamic from "next/dynamic";
+import { useState } from "react";
 import type { useOpenFiles } from "../hooks/use-open-files";
 import { BinaryView } from "./binary-view";
 import { ConflictDialog } from "./conflict-dialog";
 import { EditorTabs } from "./editor-tabs";
 import styles from "./files.module.css";
+import { NamePrompt } from "./name-prompt";
 
 const CodeEditor = dynamic(() => import("./code-editor"), { ssr: false, loading: () => <p className="muted">Loading editor…</p> });
 
-type Files = ReturnType<typeof useOpenFiles>;
+type Files = Omit<ReturnType<typeof useOpenFiles>, "saveAs"> & { saveAs: (path: string, to: string) => Promise<unknown> };
 
 /** Tabs, the active file (editor, binary view or error), its status line and the conflict dialog. */
 export function EditorPane(p: { files: Files; canEdit: boolean; othersOpen: Map<string, string[]>; downloadUrl: (path: string) => string }) {
   const { files } = p;
   const tab = files.tabs.find((t) => t.path === files.active);
+  const [savingAs, setSavingAs] = useState<string | null>(null);
   return (
     <div className={styles.editorPane}>
       <EditorTabs tabs={files.tabs} active={files.active} othersOpen={p.othersOpen} onActivate={files.setActive} onClose={files.close} />
@@ -23,6 +26,20 @@ export function EditorPane(p: { files: Files; canEdit: boolean; othersOpen: Map<
       {tab?.data && (tab.data.encoding === "binary" || tab.data.tooLarge) && <BinaryView file={tab.data} downloadUrl={p.downloadUrl(tab.path)} />}
       {tab?.data && tab.data.encoding !== "binary" && !tab.data.tooLarge && (
         <>
+          {tab.deletedBy && (
+            <div className={styles.banner} data-testid="deleted-on-disk">
+              {tab.deletedBy} deleted this file. Your text is kept here: {p.canEdit ? "save it as a new file (the same path recreates it, owned like its directory) or " : ""}close the tab to discard it.
+              {p.canEdit && savingAs !== tab.path && <> <button type="button" onClick={() => setSavingAs(tab.path)} data-testid="save-as-file">Save as…</button></>}
+              {savingAs === tab.path && (
+                <NamePrompt label="Save the text as" initial={tab.path} onCancel={() => setSavingAs(null)} onOk={(to) => { setSavingAs(null); void files.saveAs(tab.path, to); }} />
+              )}
+            </div>
+          )}
+          {tab.notice && !tab.deletedBy && (
+            <div className={styles.banner} data-testid="file-notice">
+              {tab.notice} <button type="button" onClick={() => files.patch(tab.path, { notice: undefined })}>OK</button>
+            </div>
+          )}
           {tab.changedBy && (
             <div className={styles.banner} data-testid="changed-on-disk">
               {tab.changedBy} saved this file after you opened it.{" "}
@@ -39,7 +56,7 @@ export function EditorPane(p: { files: Files; canEdit: boolean; othersOpen: Map<
             <span className="spacer" />
             {tab.message && <span className="small" data-testid="save-message">{tab.message}</span>}
             {p.canEdit ? (
-              <button type="button" data-testid="save-file" disabled={!tab.modified || tab.saving} onClick={() => files.save(tab.path)}>
+              <button type="button" data-testid="save-file" disabled={!tab.modified || tab.saving || !!tab.deletedBy} onClick={() => files.save(tab.path)}>
                 {tab.saving ? "Saving…" : "Save"}
               </button>
             ) : (
@@ -53,7 +70,7 @@ export function EditorPane(p: { files: Files; canEdit: boolean; othersOpen: Map<
               language={tab.data.language}
               readOnly={!p.canEdit}
               onChange={(v) => files.change(tab.path, v)}
-              onSave={() => files.save(files.active ?? tab.path)}
+              onSave={() => (tab.deletedBy ? setSavingAs(tab.path) : files.save(files.active ?? tab.path))}
             />
           </div>
           {tab.conflict && (

@@ -18,10 +18,11 @@ export function EditorTabs(p: { tabs: OpenFile[]; active: string | null; othersO
             data-testid="editor-tab"
             data-path={t.path}
             data-modified={t.modified ? "true" : "false"}
+            data-deleted={t.deletedBy ? "true" : "false"}
             title={t.path}
             onClick={() => p.onActivate(t.path)}
           >
-            <span>{baseName(t.path)}</span>
+            <span style={t.deletedBy ? { textDecoration: "line-through" } : undefined} title={t.deletedBy ? `deleted by ${t.deletedBy}` : undefined}>{baseName(t.path)}</span>
             {t.modified && <span className={styles.modifiedDot} data-testid="tab-modified">●</span>}
             {t.changedBy && <span className={styles.warnText} title={`saved by ${t.changedBy}`}>⚠</span>}
             {others && <span className={styles.presence} data-testid="tab-presence" title={`also open by ${others.join(", ")}`}>◉ {others.join(", ")}</span>}

@@ -68,9 +68,20 @@ export function FileBrowser({ image }: { image: string }) {
   const onRemote = useCallback((e: FilesChangedEvent) => {
     tree.refresh(e.paths);
     changed.add(e.paths);
-    if (e.by !== user.username || e.kind === "content") files.markChanged(e.paths, e.by, e.etag);
-    refreshDetails(e.paths);
-  }, [tree, changed, files, user.username, refreshDetails]);
+    const mine = e.by === user.username;
+    if (e.kind === "rename" && e.from && e.to) {
+      // idempotent with our own rename (onMoved): tabs already moved have nothing left under `from`
+      files.renamed(e.from, e.to, dropEditorModel, mine ? undefined : `${e.by} moved ${e.from} to ${e.to}; this tab followed it.`);
+      if (selectedRef.current?.path === e.from) void fa.stat(e.to).then(setSelected).catch(() => {});
+    } else if (e.kind === "delete") {
+      // our own delete closes the tabs (onMoved); the same user in another browser tab sees them marked
+      files.deletedElsewhere(e.paths[0], mine ? "you (in another tab)" : e.by);
+      if (selectedRef.current && (selectedRef.current.path === e.paths[0] || selectedRef.current.path.startsWith(`${e.paths[0]}/`))) setSelected(null);
+    } else if (e.kind === "content" || e.kind === "upload") {
+      if (!mine || e.kind === "content") files.markChanged(e.paths, e.by, e.etag);
+      refreshDetails(e.paths);
+    } else refreshDetails(e.paths);
+  }, [tree, changed, files, user.username, refreshDetails, fa]);
 
   const openPaths = files.tabs.map((t) => t.data?.entry.path ?? t.path);
   const presence = useImagePresence({ image, fa, openFiles: openPaths, onChanged: onRemote });
@@ -89,13 +100,18 @@ export function FileBrowser({ image }: { image: string }) {
     }
   };
   usePathInUrl({ selected: selected?.path, active: files.active, onInitial: (p) => void jump(p) });
+  const saveAs = useCallback(async (path: string, to: string) => {
+    const entry = await files.saveAs(path, to, dropEditorModel);
+    if (entry) afterChange([entry.path]);
+    return entry;
+  }, [files.saveAs, afterChange]);
   const close = (path: string) => {
     files.close(path);
     dropEditorModel(path);
   };
 
   return (
-    <section className={styles.browser} data-testid="file-browser">
+    <section className={styles.browser} data-testid="file-browser" data-live={presence.live ? "true" : "false"}>
       <FilesBreadcrumb image={image} />
       <div className="toolbar">
         <h1>Files of {image}</h1>
@@ -127,7 +143,7 @@ export function FileBrowser({ image }: { image: string }) {
             />
           </div>
         </div>
-        <EditorPane files={{ ...files, close, save }} canEdit={canEdit} othersOpen={presence.othersOpen} downloadUrl={fa.downloadUrl} />
+        <EditorPane files={{ ...files, close, save, saveAs }} canEdit={canEdit} othersOpen={presence.othersOpen} downloadUrl={fa.downloadUrl} />
         <DetailsPanel entry={selected} canEdit={canEdit} onApply={async (c) => {
           if (!selected) return;
           const e = await fa.attributes({ path: selected.path, ...c });

@@ -3,7 +3,8 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { FilesApi, PresenceUser } from "../files/files-api";
 import { useSocket } from "../socket-provider";
 
-export type FilesChangedEvent = { paths: string[]; kind: string; by: string; etag?: string };
+/** From runFileChange: `kind` is the PendingChange kind; a rename also names `from` and `to`, a delete's path is paths[0]. */
+export type FilesChangedEvent = { paths: string[]; kind: string; by: string; etag?: string; from?: string; to?: string };
 
 /**
  * Presence in the room `image:<name>`: sends which files this tab has open (on change and every 10 s),
@@ -12,6 +13,8 @@ export type FilesChangedEvent = { paths: string[]; kind: string; by: string; eta
 export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: string[]; onChanged: (e: FilesChangedEvent) => void }) {
   const socket = useSocket();
   const [users, setUsers] = useState<PresenceUser[]>([]);
+  /** the socket has joined the image's room: from now on every files:changed reaches this tab */
+  const [live, setLive] = useState(false);
   const clientId = useMemo(() => (typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`), []);
   const onChanged = useRef(o.onChanged);
   onChanged.current = o.onChanged;
@@ -19,18 +22,22 @@ export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: st
   useEffect(() => {
     if (!socket) return;
     const room = `image:${o.image}`;
-    const join = () => socket.emit("join", room, () => {});
+    const join = () => socket.emit("join", room, (r?: { ok?: boolean }) => setLive(!!r?.ok));
+    const lost = () => setLive(false);
     const onPresence = (m: { users: PresenceUser[] }) => setUsers(m.users);
     const onFiles = (e: FilesChangedEvent) => onChanged.current(e);
     socket.on("files:presence", onPresence);
     socket.on("files:changed", onFiles);
     socket.on("connect", join);
+    socket.on("disconnect", lost);
     if (socket.connected) join();
     return () => {
       socket.off("files:presence", onPresence);
       socket.off("files:changed", onFiles);
       socket.off("connect", join);
+      socket.off("disconnect", lost);
       socket.emit("leave", room);
+      setLive(false);
     };
   }, [socket, o.image]);
 
@@ -52,5 +59,5 @@ export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: st
     }
     return m;
   }, [users, clientId]);
-  return { users, othersOpen, clientId };
+  return { users, othersOpen, clientId, live };
 }

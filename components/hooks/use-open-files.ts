@@ -3,6 +3,7 @@ import { useCallback, useRef, useState } from "react";
 import { ApiError } from "../api-client";
 import type { FileContentDto, FileEntryDto, FilesApi } from "../files/files-api";
 import { useUnsavedChanges } from "../unsaved-changes";
+import { useHistoryGuard } from "./use-history-guard";
 
 export type Conflict = { theirs: string; theirsEtag: string; mine: string };
 export type OpenFile = {
@@ -16,6 +17,10 @@ export type OpenFile = {
   changedBy?: string;
   conflict?: Conflict;
   message?: string;
+  /** someone else deleted the file: the tab keeps the text so it can be saved elsewhere (Save as) or discarded */
+  deletedBy?: string;
+  /** what happened to the file meanwhile, e.g. someone else moved it (the tab followed) */
+  notice?: string;
 };
 
 /**
@@ -104,7 +109,7 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
    * their unsaved text. The editor model is keyed by path, so the new model starts from the current text
    * (data.content) and the old one is dropped; the baseline moves too, so the tab stays modified.
    */
-  const renamed = useCallback((from: string, to: string, dropModel: (path: string) => void) => {
+  const renamed = useCallback((from: string, to: string, dropModel: (path: string) => void, notice?: string) => {
     const moved = (p: string) => (p === from ? to : p.startsWith(`${from}/`) ? to + p.slice(from.length) : null);
     const texts = new Map<string, string | undefined>();
     for (const t of tabsRef.current) {
@@ -121,7 +126,7 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
       const np = moved(t.path);
       if (np === null || !texts.has(t.path)) return t;
       const data = t.data && { ...t.data, content: texts.get(t.path) ?? t.data.content, entry: { ...t.data.entry, path: moved(t.data.entry.path) ?? t.data.entry.path } };
-      return { ...t, path: np, data };
+      return { ...t, path: np, data, ...(notice ? { notice } : {}) };
     }));
     setActive((a) => (a === null ? a : (moved(a) ?? a)));
     // a tab still loading is read again under its new path
@@ -145,9 +150,43 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
     });
   }, []);
 
+  /**
+   * Someone else deleted `path` (a file or a directory): its tabs stay open, marked deleted, with their text.
+   * Closing them silently would throw away unsaved work, and even unedited text is now the only copy of a
+   * file that may have been deleted by mistake: the admin reads who deleted it, then saves the text elsewhere
+   * (or at the same path, recreating it) or closes the tab.
+   */
+  const deletedElsewhere = useCallback((path: string, by: string) => {
+    const gone = (p: string) => p === path || p.startsWith(`${path}/`);
+    setTabs((ts) => ts.map((t) => (gone(t.path) || (t.data && gone(t.data.entry.path)) ? { ...t, deletedBy: by, changedBy: undefined, conflict: undefined } : t)));
+  }, []);
+
+  /** Writes a tab's text to a new file `to` (created owned like its directory, mode 0644); the tab moves there. */
+  const saveAs = useCallback(async (path: string, to: string, dropModel: (path: string) => void): Promise<FileEntryDto | undefined> => {
+    const tab = tabsRef.current.find((t) => t.path === path);
+    if (!tab?.data || tab.data.encoding === "binary") return undefined;
+    const content = values.current.get(path) ?? tab.data.content ?? "";
+    patch(path, { saving: true, message: undefined });
+    try {
+      await fa.create({ path: to, type: "file" });
+      const fresh = await fa.read(to);
+      const r = await fa.save({ path: to, content, encoding: tab.data.encoding, etag: fresh.etag });
+      if (to !== path) renamed(path, to, dropModel);
+      baseline.current.set(to, content);
+      values.current.set(to, content);
+      patch(to, { saving: false, modified: false, deletedBy: undefined, notice: undefined, changedBy: undefined, data: { ...fresh, content, etag: r.etag, entry: r.entry }, message: "Saved" });
+      return r.entry;
+    } catch (e) {
+      patch(path, { saving: false, message: (e as Error).message });
+      return undefined;
+    }
+  }, [fa, patch, renamed]);
+
   const modifiedCount = tabs.filter((t) => t.modified).length;
   // guards reload/close (beforeunload) and every in-app link (the app nav and breadcrumb ask the registry)
   useUnsavedChanges("open-files", modifiedCount ? `${modifiedCount} open file${modifiedCount > 1 ? "s have" : " has"} unsaved changes.` : null);
+  // and the browser's Back/Forward buttons
+  useHistoryGuard(modifiedCount > 0);
 
-  return { tabs, active, setActive, open, close, change, save, reload, markChanged, renamed, removed, values, patch };
+  return { tabs, active, setActive, open, close, change, save, saveAs, reload, markChanged, renamed, removed, deletedElsewhere, values, patch };
 }

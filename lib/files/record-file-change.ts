@@ -65,6 +65,8 @@ export async function runFileChange<T>(
   }
   const done = d as ReturnType<Describe<T>>;
   noteChangedPaths(input.image, done.paths);
-  emitTo(`image:${input.image}`, "files:changed", { paths: done.paths, kind: input.kind, by: input.user.username, etag: done.detail?.etag });
+  // a rename carries from/to so open tabs elsewhere can follow it; a delete's subject is paths[0]
+  const moved = input.kind === "rename" && typeof done.detail?.from === "string" && typeof done.detail?.to === "string" ? { from: done.detail.from, to: done.detail.to } : {};
+  emitTo(`image:${input.image}`, "files:changed", { paths: done.paths, kind: input.kind, by: input.user.username, etag: done.detail?.etag, ...moved });
   return result as T;
 }
