@@ -183,6 +183,8 @@ test("create, rename and delete files", async ({ page }) => {
   await expect(row(page, `/tmp/renamed-${name}`)).toBeVisible();
   expect(fs.existsSync(path.join(tree, "tmp", name))).toBe(false);
   expect(fs.existsSync(path.join(tree, "tmp", `renamed-${name}`))).toBe(true);
+  // the selection follows the rename once the new name's details arrived: only then does Delete mean the renamed file
+  await expect(page.getByTestId("details-path")).toHaveText(`/tmp/renamed-${name}`);
   page.once("dialog", (d) => d.accept());
   await page.getByTestId("delete").click();
   await expect(row(page, `/tmp/renamed-${name}`)).toHaveCount(0);

@@ -1,6 +1,6 @@
 "use client";
 /** Uploads one file with XMLHttpRequest (fetch has no upload progress). Resolves with the status and body. */
-export function uploadWithProgress(o: { url: string; file: File; onProgress: (done: number, total: number) => void }): Promise<{ status: number; body: { error?: { message?: string } } & Record<string, unknown> }> {
+export function uploadWithProgress(o: { url: string; file: File; onProgress: (done: number, total: number) => void }): Promise<{ status: number; body: { error?: { message?: string; reason?: string } } & Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", o.url);

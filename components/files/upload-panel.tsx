@@ -17,7 +17,8 @@ export function useUploads(base: string, onDone: (dir: string, name: string) => 
     try {
       const url = `${base}/upload${qs({ dir, filename: file.name, onConflict })}`;
       const r = await uploadWithProgress({ url, file, onProgress: (done, total) => set(file.name, dir, { done, total }) });
-      if (r.status === 409 && onConflict === "fail") return set(file.name, dir, { state: "conflict", message: r.body.error?.message });
+      // a 409 for the name offers replace / keep both; a 409 because a pack or unpack runs is an error to retry later
+      if (r.status === 409 && onConflict === "fail" && r.body.error?.reason !== "image-busy") return set(file.name, dir, { state: "conflict", message: r.body.error?.message });
       if (r.status >= 300) return set(file.name, dir, { state: "error", message: r.body.error?.message ?? `HTTP ${r.status}` });
       set(file.name, dir, { state: "done", done: file.size });
       onDone(dir, file.name);

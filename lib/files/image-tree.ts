@@ -34,7 +34,7 @@ export async function getImageTree(name: string, opts: { forWrite?: boolean } = 
   if (opts.forWrite) {
     const ws = await prisma.workspace.findUnique({ where: { image: name } });
     if (ws && BUSY.has(ws.state)) {
-      throw new AppError("conflict", `Image ${name} is ${ws.state} right now; wait for that job to finish, then retry.`);
+      throw new AppError("conflict", `Image ${name} is ${ws.state} right now; wait for that job to finish, then retry.`, { details: { reason: "image-busy" } });
     }
   }
   return tree;

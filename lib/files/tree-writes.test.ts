@@ -88,6 +88,7 @@ describe("file changes vs pack and unpack of the same image", () => {
     const up = await upload("during-pack.txt", Readable.from([Buffer.from("x\n")])).catch((e) => e);
     expect(up.status).toBe(409);
     expect(up.message).toMatch(/being packed or unpacked.*Wait for the job to finish/);
+    expect(up.details.reason).toBe("image-busy");
     const sv = await save("edited during the pack\n").catch((e) => e);
     expect(sv.status).toBe(409);
     expect(fs.existsSync(path.join(tree, "tmp/during-pack.txt"))).toBe(false);

@@ -19,7 +19,7 @@ export function beginTreeWrite(image: string, kind: string): () => void {
   const holder = heldKeys.get(imageJobKey(image));
   // a rollback republishes an archive and leaves the tree alone
   if (holder && holder !== "rollback") {
-    throw new AppError("conflict", `Image ${image} is being packed or unpacked (job ${holder}); nothing was changed. Wait for the job to finish, then retry.`, { details: { jobId: holder } });
+    throw new AppError("conflict", `Image ${image} is being packed or unpacked (job ${holder}); nothing was changed. Wait for the job to finish, then retry.`, { details: { jobId: holder, reason: "image-busy" } });
   }
   const kinds = inFlight.get(image) ?? new Map<string, number>();
   inFlight.set(image, kinds);
