@@ -69,7 +69,7 @@ describe("gzip member slack", () => {
     const last = after.at(-1)!;
     const tail = (b: Buffer) => b.subarray(offset + length, last.offset + last.length);
     expect(tail(newBytes).equals(tail(oldBytes))).toBe(true);
-    expect(gzipMembers(newBytes).count).toBe(inc.members);
+    expect(gzipMembers(newBytes).count).toBeGreaterThan(inc.members); // the rebuilt one is cut into sub-members
     const full = await packTree({ tree, archive: path.join(work, "inplace-full.cpio.gz"), memberSize: M, full: true });
     expect(gunzipSync(newBytes).equals(gunzipSync(readFileSync(full.archive)))).toBe(true);
     expect(sh("gzip", ["-t", archive]).length).toBe(0);

@@ -8,7 +8,7 @@ import { gzipMembers, sh, tmp } from "./test-fixtures.ts";
 
 // The Linux initramfs unpacker is the strictest reader of multi-member gzip: a member cut mid-entry panics the
 // node, and it skips no optional gzip header field but FNAME. Boot a busybox image packed by us (incremental, its
-// rebuilt member padded into the old one's place through FNAME) in QEMU (TCG, no KVM needed).
+// rebuilt member cut into sub-members and padded into the old one's place through FNAME) in QEMU (TCG, no KVM).
 const work = tmp("arch-boot-");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -37,7 +37,7 @@ describe("kernel initramfs unpacker", () => {
       expect(inc.membersReused).toBe(inc.members - 2);
       const gz = readFileSync(archive);
       const { count, padded } = gzipMembers(gz);
-      expect(count).toBe(inc.members);
+      expect(count).toBeGreaterThan(inc.members); // the rebuilt member is cut into sub-members
       expect(padded).toBeGreaterThan(inc.members / 2);
       expect(gunzipSync(gz).length % 512).toBe(0);
       const kernel = readdirSync("/boot").filter((f) => f.startsWith("vmlinuz-")).sort().at(-1)!;

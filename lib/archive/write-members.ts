@@ -3,10 +3,10 @@ import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs
 import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { gzipSync } from "node:zlib";
-import { buildRaw, buildTrailer, type CpioRecord, headerLength, writeHeader } from "./cpio-writer.ts";
+import { buildRaw, buildTrailer, type CpioRecord, headerLength, recordLength, writeHeader } from "./cpio-writer.ts";
 import { ArchiveError, throwIfAborted } from "./errors.ts";
 import type { GzipCompressor } from "./gzip-compressor.ts";
-import { maxPadFor, padGzipMember, slackFor } from "./gzip-slack.ts";
+import { maxPadFor, paddedHeader, slackFor } from "./gzip-slack.ts";
 import type { CachedMember } from "./pack-cache.ts";
 import type { Member } from "./plan-members.ts";
 import type { ProgressCallback } from "./types.ts";
@@ -109,6 +109,10 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
   // Raw buffers are recycled: left to the GC, hundreds of MB of dead 4-16 MiB buffers pile up in RSS.
   const pool: Buffer[] = [];
   const take = () => pool.pop() ?? Buffer.allocUnsafeSlow(STREAM_THRESHOLD);
+  // Incremental repack of a few members: cut each into sub-members on entry boundaries so that even a single
+  // changed member is compressed on all cores (the full pack keeps whole members: each part costs a process).
+  const toCompress = o.members.filter((m) => !hitOf(m)).length;
+  const split = cores > 1 && toCompress <= cores;
   let nextToStart = 0;
   let building = 0;
   let ahead = 0;
@@ -124,7 +128,7 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       else {
         const buf = take();
         const rawBuf = buildRaw(m.records, m.rawLength, o.warnings, buf);
-        p = slot(() => o.compressor.compress(rawBuf)).finally(() => pool.push(buf));
+        p = (split ? compressSplit(rawBuf, m, cores, o.compressor, slot) : slot(() => o.compressor.compress(rawBuf))).finally(() => pool.push(buf));
       }
       p = p.then(
         (gz) => {
@@ -194,9 +198,10 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
         for (let x = i; x <= k; x++) {
           const g = gzs[x - i];
           const pad = fits ? (x === padAt ? gap : 0) : pos === 0 ? 0 : slackFor(g.length);
-          const padded = padGzipMember(g, pad);
-          writeAt(o.fd, padded, pos);
-          written(o.members[x], padded.length, false);
+          const head = paddedHeader(g, pad);
+          writeAt(o.fd, head, pos);
+          writeAt(o.fd, g.subarray(10), pos + head.length);
+          written(o.members[x], g.length + pad, false);
         }
         i = k;
       }
@@ -218,6 +223,24 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
     await Promise.allSettled(pending.values());
     if (src >= 0) closeSync(src);
   }
+}
+
+/**
+ * Compresses `raw` as up to `parts` gzip members cut on entry boundaries (so every member ends on one), in parallel.
+ * Measured on the bench image: 8 MiB cut in two compresses to the same size within 0.03 %, so a member rebuilt this
+ * way still fits its old place (slack) after a small edit.
+ */
+async function compressSplit(raw: Buffer, m: Member, parts: number, c: GzipCompressor, slot: ReturnType<typeof limiter>): Promise<Buffer> {
+  const cuts: number[] = [];
+  const step = raw.length / parts;
+  let off = 0;
+  for (const r of m.records) {
+    off += recordLength(r);
+    if (off < raw.length && off >= step * (cuts.length + 1)) cuts.push(off);
+  }
+  const bounds = [0, ...cuts, raw.length];
+  const pieces = await Promise.all(bounds.slice(1).map((end, i) => slot(() => c.compress(raw.subarray(bounds[i], end)))));
+  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
 }
 
 /** Raw newc bytes of a member in bounded chunks (fresh buffers: the compressor keeps references). */
