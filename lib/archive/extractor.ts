@@ -1,7 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import {
   closeSync, constants as C, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync,
-  openSync, rmdirSync, symlinkSync, unlinkSync, writeSync, chmodSync, utimesSync,
+  openSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeSync, chmodSync, utimesSync,
 } from "node:fs";
 import type { ArchiveEntry, EntrySink } from "./entry.ts";
 import { ArchiveError, PathEscapeError } from "./errors.ts";
@@ -43,13 +43,30 @@ export class Extractor implements EntrySink {
   private cur: ManifestEntry | undefined;
   private curGroup: ManifestEntry[] | undefined;
   private checkedParent = "\0";
+  /** The open file was created by us just now, with its final permission bits (see startFile). */
+  private fresh = false;
+  /**
+   * Owner that everything we create gets anyway (root's uid:gid, when no setgid directory above passes its group
+   * down): entries with that owner need no chown. Most of an image is root:root; that saves a syscall per entry.
+   */
+  private readonly ownUid: number = -1;
+  private readonly ownGid: number = -1;
+  private readonly umask = process.umask();
 
   constructor(private readonly root: string) {
+    if (IS_ROOT && (statSync(root).mode & 0o2000) === 0) {
+      this.ownUid = process.geteuid!();
+      this.ownGid = process.getegid!();
+    }
     // Archives without a "." entry still get a 0755 root (mkdtemp made it 0700); a "." entry replaces this.
     const m: ManifestEntry = { path: ".", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) };
     this.nodes.set("", { type: "dir", m });
     this.manifest.push(m);
     this.dirs.push({ abs: root, m });
+  }
+
+  private needsChown(m: { uid: number; gid: number }): boolean {
+    return IS_ROOT && (m.uid !== this.ownUid || m.gid !== this.ownGid);
   }
 
   private abs(rel: string): string {
@@ -104,7 +121,7 @@ export class Extractor implements EntrySink {
       case "symlink":
         m.target = e.linkName!;
         symlinkSync(e.linkName!, abs);
-        if (IS_ROOT) lchownSync(abs, e.uid, e.gid);
+        if (this.needsChown(e)) lchownSync(abs, e.uid, e.gid);
         lutimesSync(abs, e.mtime, e.mtime);
         break;
       case "char":
@@ -188,8 +205,12 @@ export class Extractor implements EntrySink {
         return;
       }
       this.fd = openSync(abs, C.O_WRONLY | C.O_TRUNC | C.O_NOFOLLOW);
+      this.fresh = false;
     } else {
-      this.fd = openSync(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+      // Created with its final permission bits when the umask leaves them and there is no setuid/setgid/sticky bit
+      // (chown would clear setuid/setgid): then no fchmod. The temp root is 0700, nobody else can reach it meanwhile.
+      this.fresh = (e.mode & 0o7000) === 0 && (e.mode & this.umask) === 0;
+      this.fd = openSync(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, this.fresh ? e.mode : 0o600);
       this.curGroup = undefined;
       if (key) this.links.set(key, { rel, node, group: [m] });
     }
@@ -228,8 +249,8 @@ export class Extractor implements EntrySink {
     const fd = this.fd;
     this.fd = -1;
     try {
-      if (IS_ROOT) fchownSync(fd, m.uid, m.gid);
-      fchmodSync(fd, m.mode);
+      if (this.fresh ? this.needsChown(m) : IS_ROOT) fchownSync(fd, m.uid, m.gid);
+      if (!this.fresh) fchmodSync(fd, m.mode);
       futimesSync(fd, m.mtime, m.mtime);
     } finally {
       closeSync(fd);
@@ -256,7 +277,8 @@ export class Extractor implements EntrySink {
     });
     for (let i = this.dirs.length - 1; i >= 0; i--) {
       const { abs, m } = this.dirs[i];
-      if (IS_ROOT) lchownSync(abs, m.uid, m.gid);
+      // Every directory here was made by us (mkdtemp, mkdir), so it has the default owner.
+      if (this.needsChown(m)) lchownSync(abs, m.uid, m.gid);
       chmodSync(abs, m.mode);
       utimesSync(abs, m.mtime, m.mtime);
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectFormat } from "./detect-format.ts";
@@ -105,5 +105,33 @@ describe("unpackArchive", () => {
     expect(lstatSync(dest).mode & 0o777).toBe(0o755);
     const m = (await readManifest(dest))!;
     expect(m.entries.filter((e) => e.path === "etc/d" || e.path === ".").map((e) => e.mode)).toEqual([0o751, 0o755]);
+  });
+
+  it("gives every entry its recorded owner and mode under a setgid parent directory too", async () => {
+    const raw = rawCpio([
+      { name: ".", type: "dir", mode: 0o755 },
+      { name: "etc", type: "dir", mode: 0o755 },
+      { name: "etc/plain", type: "file", data: "root:root 0644\n", mode: 0o644 },
+      { name: "etc/private", type: "file", data: "0600\n", mode: 0o600 },
+      { name: "etc/group-w", type: "file", data: "0664 (umask 022 clears g+w)\n", mode: 0o664 },
+      { name: "etc/suid", type: "file", data: "#!/bin/sh\n", mode: 0o4755 },
+      { name: "etc/link", type: "symlink", data: "plain" },
+    ]);
+    const arch = writeGz(path.join(work, "owners.cpio.gz"), raw);
+    const parent = path.join(work, "sgid-parent");
+    mkdirSync(parent);
+    chownSync(parent, 0, 4321);
+    chmodSync(parent, 0o2775);
+    const dest = path.join(parent, "t");
+    await unpackArchive({ archive: arch, dest });
+    const st = (rel: string) => lstatSync(path.join(dest, rel));
+    for (const rel of [".", "etc", "etc/plain", "etc/private", "etc/group-w", "etc/suid", "etc/link"]) {
+      expect({ rel, uid: st(rel).uid, gid: st(rel).gid }).toEqual({ rel, uid: 0, gid: 0 });
+    }
+    expect((st("etc/plain").mode & 0o7777).toString(8)).toBe("644");
+    expect((st("etc/private").mode & 0o7777).toString(8)).toBe("600");
+    expect((st("etc/group-w").mode & 0o7777).toString(8)).toBe("664");
+    expect((st("etc/suid").mode & 0o7777).toString(8)).toBe("4755");
+    expect((st(".").mode & 0o7777).toString(8)).toBe("755");
   });
 });
