@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import type { APIRequestContext, Browser, Page } from "@playwright/test";
@@ -62,7 +63,22 @@ test.beforeAll(async () => {
   await admin.dispose();
 });
 
-test("browse, open /etc/motd, edit and save: same mode and owner on disk", async ({ page }) => {
+/**
+ * Runs `fn` holding an flock on a file of the run's data dir: tests that must edit one fixed file of the
+ * image (/etc/motd) take turns when several workers run this spec at once (--repeat-each), instead of
+ * getting each other's save conflicts. Waits for the lock itself (flock blocks), not for a time.
+ */
+async function exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const holder = spawn("flock", [path.join(E2E_DATA_DIR, `e2e-${name}.lock`), "sh", "-c", "echo locked; exec cat"], { stdio: ["pipe", "pipe", "inherit"] });
+  try {
+    await once(holder.stdout!, "data"); // printed only once the lock is held
+    return await fn();
+  } finally {
+    holder.stdin!.end(); // cat ends, flock releases
+  }
+}
+
+test("browse, open /etc/motd, edit and save: same mode and owner on disk", async ({ page }) => exclusively("etc-motd", async () => {
   const motd = path.join(tree, "etc/motd");
   fs.chownSync(motd, 1001, 1001);
   fs.chmodSync(motd, 0o640);
@@ -84,7 +100,7 @@ test("browse, open /etc/motd, edit and save: same mode and owner on disk", async
   await expect(page.getByTestId("details-panel")).toContainText(`(${st.size.toLocaleString("en")} bytes)`);
   // the save is a pending change of the image and marks the file changed in the tree
   await expect(row(page, "/etc/motd")).toHaveAttribute("data-changed", "true");
-});
+}));
 
 test("keyboard navigation, filter, name search and the binary view", async ({ page }) => {
   await openFilesPage(page, editor);
@@ -155,13 +171,16 @@ test("leaving the page with unsaved changes asks first", async ({ page }) => {
 });
 
 test("change a mode from the details panel", async ({ page }) => {
+  // a file of its own: parallel runs of this spec (several workers, --repeat-each) must not change each other's files
+  const name = `${uniqueName("mode")}.sh`;
+  fs.writeFileSync(path.join(tree, "tmp", name), "#!/bin/sh\n", { mode: 0o644 });
   await openFilesPage(page, editor);
-  await row(page, "/etc").click();
-  await row(page, "/etc/hostname").click();
+  await openFile(page, `/tmp/${name}`);
+  await expect(page.getByTestId("details-path")).toHaveText(`/tmp/${name}`);
   await page.getByTestId("attr-mode").fill("4750");
   await page.getByTestId("attr-apply").click();
   await expect(page.getByTestId("details-mode")).toContainText("-rwsr-x--- (4750) setuid");
-  expect(fs.statSync(path.join(tree, "etc/hostname")).mode & 0o7777).toBe(0o4750);
+  expect(fs.statSync(path.join(tree, "tmp", name)).mode & 0o7777).toBe(0o4750);
   await page.getByTestId("attr-mode").fill("0644");
   await page.getByTestId("attr-apply").click();
   await expect(page.getByTestId("details-mode")).toContainText("(0644)");
@@ -221,10 +240,13 @@ async function editorPage(browser: Browser) {
 }
 
 test("two browsers editing the same file: the second save gets a conflict and merges", async ({ browser }) => {
+  // a copy of /etc/hosts of its own, so that parallel runs of this spec do not add conflicts of their own
+  const hosts = `/tmp/${uniqueName("hosts")}`;
+  fs.copyFileSync(path.join(tree, "etc/hosts"), path.join(tree, hosts));
   const a = await editorPage(browser);
   const b = await editorPage(browser);
-  await openFile(a.page, "/etc/hosts");
-  await openFile(b.page, "/etc/hosts");
+  await openFile(a.page, hosts);
+  await openFile(b.page, hosts);
   await expect(a.page.getByTestId("tab-presence")).toBeVisible(); // A sees that someone else has it open
   // B's socket has joined the image's room (the presence above came over HTTP): A's save event reaches it
   await expect(b.page.getByTestId("file-browser")).toHaveAttribute("data-live", "true");
@@ -233,7 +255,7 @@ test("two browsers editing the same file: the second save gets a conflict and me
   await expect(a.page.getByTestId("save-message")).toHaveText("Saved");
   await expect(b.page.getByTestId("changed-on-disk")).toBeVisible(); // told without a reload
   // B's details panel follows A's save (size from disk) without a reload
-  const afterA = fs.statSync(path.join(tree, "etc/hosts")).size;
+  const afterA = fs.statSync(path.join(tree, hosts)).size;
   await expect(b.page.getByTestId("details-panel")).toContainText(`(${afterA.toLocaleString("en")} bytes)`);
   await typeAtEnd(b.page, "10.0.0.2 from-b\n");
   await b.page.getByTestId("save-file").click();
@@ -241,7 +263,7 @@ test("two browsers editing the same file: the second save gets a conflict and me
   await b.page.getByTestId("conflict-save-merged").click();
   await expect(b.page.getByTestId("conflict-dialog")).toHaveCount(0);
   await expect(b.page.getByTestId("save-message")).toHaveText("Saved");
-  expect(fs.readFileSync(path.join(tree, "etc/hosts"), "utf8")).toContain("from-b");
+  expect(fs.readFileSync(path.join(tree, hosts), "utf8")).toContain("from-b");
   await a.ctx.close();
   await b.ctx.close();
 });
