@@ -94,3 +94,23 @@ describe("uploadFile replacing an existing file", () => {
     expectDecorated(host("usr/single"));
   });
 });
+
+describe("the xattr helper", () => {
+  it("serves many saves at once, each file keeping its own attributes", async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `usr/f${i}.conf`);
+    for (const [i, n] of names.entries()) {
+      fs.writeFileSync(host(n), `v${i}\n`);
+      run("setfattr", ["-n", "user.which", "-v", `file-${i}`, host(n)]);
+      if (i % 3 === 0) run("setcap", ["cap_net_raw+ep", host(n)]);
+    }
+    const reads = names.map((n) => readImageFile(img.root, `/${n}`));
+    const res = await Promise.all(names.map((n, i) => saveImageFile({ root: img.root, path: `/${n}`, content: `w${i}\n`, encoding: "utf-8", etag: reads[i].etag })));
+    expect(res.every((r) => !r.inPlace)).toBe(true);
+    for (const [i, n] of names.entries()) {
+      expect(fs.readFileSync(host(n), "utf8")).toBe(`w${i}\n`);
+      expect(run("getfattr", ["-n", "user.which", "--only-values", host(n)])).toBe(`file-${i}`);
+      if (i % 3 === 0) expect(run("getcap", [host(n)])).toContain("cap_net_raw=ep");
+      else expect(run("getcap", [host(n)])).toBe("");
+    }
+  });
+});
