@@ -25,7 +25,9 @@ export function filesApi(image: string) {
       if (!res.ok) {
         const err = data?.error ?? {};
         const e = new ApiError(res.status, err.code ?? "error", err.message ?? `${res.status}`);
-        (e as ApiError & { etag?: string }).etag = err.etag;
+        (e as ApiError & { etag?: string; reason?: string }).etag = err.etag;
+        // "image-busy": a pack or unpack runs; not a conflict with another edit
+        (e as ApiError & { etag?: string; reason?: string }).reason = err.reason;
         throw e;
       }
       return data as { entry: FileEntryDto; etag: string };
