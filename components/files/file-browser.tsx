@@ -24,7 +24,21 @@ export function FileBrowser({ image }: { image: string }) {
   const fa = useMemo(() => filesApi(image), [image]);
   const tree = useFileTree(fa);
   const files = useOpenFiles(fa, setEditorText);
-  const [selected, setSelected] = useState<FileEntryDto | null>(null);
+  const [selected, setSelectedNow] = useState<FileEntryDto | null>(null);
+  // Every selection bumps `selectionSeq`; an entry fetched for a selection made earlier (after a create or
+  // rename, a stat still under way) is applied only if nothing was selected since: a late answer must
+  // never undo the user's newer click (it made Rename act on the previous file).
+  const selectionSeq = useRef(0);
+  const setSelected = useCallback((e: FileEntryDto | null) => {
+    selectionSeq.current++;
+    setSelectedNow(e);
+  }, []);
+  const selectLater = useCallback((p: Promise<FileEntryDto>) => {
+    const seq = ++selectionSeq.current;
+    void p.then((e) => {
+      if (selectionSeq.current === seq) setSelectedNow(e);
+    }).catch(() => {});
+  }, []);
   const [error, setError] = useState<string | null>(null);
   const changed = useChangedPaths(fa);
   const treeBox = useRef<HTMLDivElement>(null);
@@ -49,7 +63,7 @@ export function FileBrowser({ image }: { image: string }) {
     const sel = selectedRef.current;
     if (!sel || !paths.includes(sel.path)) return;
     void fa.stat(sel.path).then((e) => {
-      if (selectedRef.current?.path === e.path) setSelected(e);
+      if (selectedRef.current?.path === e.path) setSelectedNow(e); // a refresh of the same selection
     }).catch(() => {});
   }, [fa]);
   const save = useCallback(async (path: string, text?: string, etag?: string) => {
@@ -61,9 +75,9 @@ export function FileBrowser({ image }: { image: string }) {
   const afterChange = useCallback((paths: string[], select?: string) => {
     tree.refresh(paths);
     changed.add(paths);
-    if (select) void fa.stat(select).then(setSelected).catch(() => {});
+    if (select) selectLater(fa.stat(select));
     else if (selected && paths.includes(selected.path)) setSelected(null);
-  }, [tree, changed, fa, selected]);
+  }, [tree, changed, fa, selected, selectLater, setSelected]);
 
   const onRemote = useCallback((e: FilesChangedEvent) => {
     tree.refresh(e.paths);
@@ -72,7 +86,7 @@ export function FileBrowser({ image }: { image: string }) {
     if (e.kind === "rename" && e.from && e.to) {
       // idempotent with our own rename (onMoved): tabs already moved have nothing left under `from`
       files.renamed(e.from, e.to, dropEditorModel, mine ? undefined : `${e.by} moved ${e.from} to ${e.to}; this tab followed it.`);
-      if (selectedRef.current?.path === e.from) void fa.stat(e.to).then(setSelected).catch(() => {});
+      if (selectedRef.current?.path === e.from) selectLater(fa.stat(e.to));
     } else if (e.kind === "delete") {
       // our own delete closes the tabs (onMoved); the same user in another browser tab sees them marked
       files.deletedElsewhere(e.paths[0], mine ? "you (in another tab)" : e.by);
@@ -81,7 +95,7 @@ export function FileBrowser({ image }: { image: string }) {
       if (!mine || e.kind === "content") files.markChanged(e.paths, e.by, e.etag);
       refreshDetails(e.paths);
     } else refreshDetails(e.paths);
-  }, [tree, changed, files, user.username, refreshDetails, fa]);
+  }, [tree, changed, files, user.username, refreshDetails, fa, selectLater, setSelected]);
 
   const openPaths = files.tabs.map((t) => t.data?.entry.path ?? t.path);
   const presence = useImagePresence({ image, fa, openFiles: openPaths, onChanged: onRemote });
