@@ -83,7 +83,7 @@ describe("xCAT backend against the fake xCAT", () => {
       { name: "./y/y", data: "* * * * * root evil" },
     ]));
     const err = await backend.importBundle({ bundlePath: evil }).catch((e) => e);
-    expect(err.message).toMatch(/postinstall \/etc\/cron.d\/y is outside \/install/);
+    expect(err.message).toMatch(/postinstall \/etc\/cron.d\/y is outside xCAT's installdir \(.*\/install\/\) and share directory/);
   });
 
   it("ran exactly these command lines", () => {
@@ -100,6 +100,8 @@ describe("xCAT backend against the fake xCAT", () => {
       "lsdef -t osimage -o rhels9.4-x86_64-netboot-compute",
       "lsdef -t osimage -o rhels9.4-x86_64-netboot-copy",
       `imgimport ${tmp}/out/rhels9.4-x86_64-netboot-compute.tgz -f copy`,
+      // the refused bundle's postinstall is outside /install: site.installdir is read before refusing it
+      "lsdef -t site -o clustersite -i installdir",
     ]);
     expect(calls().find((c) => c.argv[0] === "imgexport")!.cwd).toBe(`${tmp}/out`);
   });

@@ -98,11 +98,14 @@ export class XcatBackend implements ImageBackend {
         if (!dir || path.dirname(f) !== dir || !path.isAbsolute(dir) || dir.split("/").includes(".."))
           throw new AppError("unprocessable", `image bundle refused: manifest.xml places ${f} outside the image's rootimgdir`);
       // Profile files (pkglist, exlist, ...) are copied to their absolute paths too: only xCAT's own places.
+      // site.installdir too, read only when a path needs it (most bundles stay under /install).
       const allowed = ["/install/", `${this.root}/share/xcat/`, "/opt/xcat/share/xcat/"];
       for (const k of ["template", "pkglist", "otherpkglist", "postinstall", "exlist", "synclists"])
-        for (const f of (m.linuximage[k] ?? m.osimage[k] ?? "").split(",").filter(Boolean))
+        for (const f of (m.linuximage[k] ?? m.osimage[k] ?? "").split(",").filter(Boolean)) {
+          if (!allowed.some((a) => f.startsWith(a))) allowed.push(`${(await this.installdir()).replace(/\/+$/, "")}/`);
           if (!allowed.some((a) => f.startsWith(a)) || f.split("/").includes(".."))
-            throw new AppError("unprocessable", `image bundle refused: manifest.xml ${k} ${f} is outside /install and xCAT's share directory`);
+            throw new AppError("unprocessable", `image bundle refused: manifest.xml ${k} ${f} is outside xCAT's installdir (${allowed.at(-1)}) and share directory`);
+        }
     } finally {
       bundle.dispose();
     }

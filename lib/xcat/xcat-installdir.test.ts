@@ -7,6 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildManifest } from "./bundle/manifest-xml";
+import { makeTgz } from "./bundle/make-tar";
 import { XcatBackend } from "./xcat-backend";
 
 const FAKE = path.join(process.cwd(), "test/fake-xcat");
@@ -47,6 +49,20 @@ describe("site.installdir in the xCAT adapter", () => {
     expect(list.map((i) => i.rootimgdir)).toEqual([`${tmp}/srv/xcat/netboot/rhels9.4/x86_64/compute`, `${tmp}/elsewhere`]);
     await backend.getImage("rhels9.4-x86_64-netboot-compute");
     expect(calls().filter((c) => c.startsWith("lsdef -t site"))).toEqual(["lsdef -t site -o clustersite -i installdir"]);
+  });
+
+  it("accepts a bundle whose profile files live under site.installdir (not /install)", async () => {
+    const inst = `${tmp}/srv/xcat`;
+    const dir = `${inst}/netboot/rhels9.4/x86_64/instp`;
+    const bundle = path.join(tmp, "inst.tgz");
+    fs.writeFileSync(bundle, makeTgz([
+      { name: "./inst-img/manifest.xml", data: buildManifest({ osimage: { imagename: "inst-img", imagetype: "linux", osvers: "rhels9.4", osarch: "x86_64", profile: "instp", provmethod: "netboot" }, linuximage: { rootimgdir: dir, postinstall: `${inst}/custom/netboot/rh/instp.postinstall` }, kernel: `${dir}/kernel` }) },
+      { name: "./inst-img/kernel", data: "K" },
+      { name: "./inst-img/instp.postinstall", data: "#!/bin/sh\n" },
+    ]));
+    const r = await new XcatBackend(FAKE, tmp).importBundle({ bundlePath: bundle });
+    expect(r.imagename).toBe("inst-img");
+    expect(fs.readFileSync(`${inst}/custom/netboot/rh/instp.postinstall`, "utf8")).toBe("#!/bin/sh\n");
   });
 
   it("falls back to /install when site.installdir is unset (lsdef prints it empty)", async () => {
