@@ -94,6 +94,17 @@ describe("replace interrupted at each step, then recovered at start-up", () => {
     expect(await recoverReplace(dir, "job3")).toBe("none");
   });
 
+  for (const at of ["swap.tree", "swap.state", "commit.tree"] as const)
+    it(`an old tree without a manifest (genimage's), cut before ${at}: restored without the new tree's manifest`, async () => {
+      const dir = await oldImage(`nomanifest-${at}`);
+      fs.rmSync(path.join(dir, ".rootimg-studio/rootimg"), { recursive: true });
+      await crashAt(dir, "job5", at);
+      expect(await recoverReplace(dir, "job5")).toBe("restored");
+      expect(fs.readFileSync(path.join(dir, "rootimg/etc/motd"), "utf8")).toBe("old tree\n");
+      expect(await readManifest(path.join(dir, "rootimg"))).toBeNull();
+      expect(leftovers(dir)).toEqual([".rootimg-studio", "rootimg"]);
+    });
+
   it("recovery is idempotent: a second run after a restore changes nothing", async () => {
     const dir = await oldImage("twice");
     await crashAt(dir, "job4", "swap.state");
