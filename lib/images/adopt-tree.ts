@@ -9,6 +9,7 @@ import { readManifest } from "@/lib/archive";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { assertNoTreeWrites } from "@/lib/files/tree-writes";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
 import { acquireImageLock } from "@/lib/xcat/image-lock";
@@ -26,6 +27,8 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
     await prisma.$transaction((tx) => recordAudit(tx, { user, action: "image.workspace.adopt", image: name, target: ctx.tree, outcome: "ok", detail: { manifest: "kept", recordedAt: existing.createdAt } }));
     return { workspace: ctx.tree };
   }
+  // A save landing while the tree is hashed would be half in the manifest: same gate as unpack (no await before startJob).
+  assertNoTreeWrites(name, "unpack");
   const jobId = await startJob({
     type: "image.workspace.adopt",
     user,
