@@ -45,6 +45,7 @@ function publish() {
 try {
   const g = createGunzip();
   const h = g._handle, st = g._writeState;
+  if (typeof h?.writeSync !== "function" || !(st instanceof Uint32Array)) throw new Error("this Node.js lacks the zlib engine interface the inflate worker uses (zlib _handle.writeSync, _writeState; present in Node 20)");
   let error;
   h.onerror = (message) => { error = message; };
   const fd = openSync(file, "r");
