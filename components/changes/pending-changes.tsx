@@ -32,7 +32,7 @@ export function PendingChanges({ image }: { image?: string }) {
         </button>
       </div>
       <p className="muted small">
-        Each unpacked image compared with its pristine state (the archive it was unpacked from): files added, removed, or changed in content or
+        Each unpacked image compared with its pristine state (the archive last published, or the one it was unpacked from): files added, removed, or changed in content or
         metadata — whether through this dashboard, a chroot command or by hand — with who edited them here.
       </p>
       {q.error && <p className="error">{(q.error as Error).message}</p>}

@@ -7,7 +7,7 @@ export { unpackArchive } from "./unpack-archive.ts";
 export { packTree } from "./pack-tree.ts";
 export { diffTree } from "./diff-tree.ts";
 export { verifyArchive } from "./verify-archive.ts";
-export { readManifest } from "./manifest.ts";
+export { manifestPathFor, readManifest } from "./manifest.ts";
 export { stateDirFor, versionsDirFor } from "./state-dir.ts";
 export { parseExlist, parseExlistText, findPathMatch } from "./exlist.ts";
 export {

@@ -16,6 +16,7 @@ const { unpackImage } = await import("@/lib/images/unpack-image");
 const { packImage } = await import("@/lib/images/pack-image");
 const { runFileChange } = await import("@/lib/files/record-file-change");
 const { DEMO_IMAGE_NAME } = await import("@/lib/xcat/demo-files");
+const { changedPaths } = await import("@/lib/files/changed-paths");
 const { listPendingChanges, pendingChangesOf } = await import("./list-pending-changes");
 
 const alice = { id: "u1", username: "alice", role: "editor" as const };
@@ -61,10 +62,13 @@ describe("listPendingChanges", () => {
   });
 
   it("after a pack nothing is pending, and later edits are attributed to their authors only", async () => {
+    // the tree's marks (cached diff) show the edits before the pack and none right after it
+    expect((await changedPaths(DEMO_IMAGE_NAME, tree)).paths).toEqual(["/etc/added-by-hand.conf", "/etc/motd", "/etc/passwd"]);
     const { jobId } = await packImage({ name: DEMO_IMAGE_NAME, user: alice });
     await activeJobs.get(jobId)?.finished;
     expect((await prisma.job.findUniqueOrThrow({ where: { id: jobId } })).state).toBe("succeeded");
     expect((await pendingChangesOf(DEMO_IMAGE_NAME)).changes).toEqual([]);
+    expect((await changedPaths(DEMO_IMAGE_NAME, tree)).paths).toEqual([]);
     await runFileChange({ user: bob, image: DEMO_IMAGE_NAME, kind: "content", action: "file.save", target: "/etc/motd" }, () => fs.writeFileSync(path.join(tree, "etc/motd"), "after the pack\n"), () => ({ paths: ["/etc/motd"] }));
     const im = await pendingChangesOf(DEMO_IMAGE_NAME);
     expect(im.changes).toMatchObject([{ path: "/etc/motd", kind: "modified", by: ["bob"], edits: 1 }]);

@@ -2,6 +2,7 @@ import { diffTree } from "@/lib/archive";
 import type { TreeChange } from "@/lib/archive";
 import { prisma } from "@/lib/db/client";
 import { getImageTree } from "@/lib/files/image-tree";
+import { imagePathOf, recordedEdits } from "@/lib/files/recorded-edits";
 
 export type PendingChangeEntry = {
   /** absolute path inside the image, e.g. /etc/motd */
@@ -29,17 +30,6 @@ export type ImagePendingChanges = {
   error?: string;
 };
 
-const normalize = (p: string) => `/${p.replace(/^\.\//, "").replace(/^\/+/, "")}`.replace(/\/+$/, "") || "/";
-
-function pathsOf(row: { path: string; detail: string | null }): string[] {
-  try {
-    const extra = (JSON.parse(row.detail ?? "{}").paths ?? []) as unknown[];
-    return [...new Set([row.path, ...extra.filter((p): p is string => typeof p === "string")])];
-  } catch {
-    return [row.path]; // a detail in another shape: the subject path is enough
-  }
-}
-
 /**
  * What is pending in one unpacked image: the disk compared with the pristine manifest (the truth, so an
  * edit that was undone is not pending, and a change made by a chroot command or by hand on the management
@@ -50,22 +40,7 @@ export async function pendingChangesOf(image: string, signal?: AbortSignal): Pro
   const base: ImagePendingChanges = {
     image, state: ws?.state ?? "packed", unpackedAt: ws?.unpackedAt ?? undefined, unpackedBy: ws?.unpackedBy ?? undefined, compared: false, changes: [],
   };
-  const rows = await prisma.pendingChange.findMany({
-    // changeSet is set when a pack publishes the edit (and cleared again by a rollback to before it)
-    where: { image, changeSet: null, ...(ws?.unpackedAt ? { at: { gte: ws.unpackedAt } } : {}) },
-    orderBy: { id: "asc" },
-    select: { path: true, detail: true, username: true, at: true },
-  });
-  const touched = new Map<string, { by: string[]; lastAt: Date; edits: number }>();
-  for (const r of rows) {
-    for (const p of pathsOf(r)) {
-      const t = touched.get(p) ?? { by: [], lastAt: r.at, edits: 0 };
-      if (!t.by.includes(r.username)) t.by.push(r.username);
-      t.lastAt = r.at;
-      t.edits += 1;
-      touched.set(p, t);
-    }
-  }
+  const touched = await recordedEdits(image);
   let tree: string;
   try {
     tree = await getImageTree(image);
@@ -76,7 +51,7 @@ export async function pendingChangesOf(image: string, signal?: AbortSignal): Pro
   try {
     const diff = await diffTree({ tree, signal });
     const changes = diff.changes.map((c): PendingChangeEntry => {
-      const path = normalize(c.path);
+      const path = imagePathOf(c.path);
       return { path, kind: c.kind, letter: c.letter, ...(c.fields ? { fields: c.fields } : {}), ...attribution(path) };
     });
     return { ...base, compared: true, changes: changes.sort((a, b) => a.path.localeCompare(b.path)) };

@@ -1,14 +1,11 @@
-import { diffTree } from "@/lib/archive";
-import { prisma } from "@/lib/db/client";
+import fs from "node:fs";
+import { diffTree, manifestPathFor } from "@/lib/archive";
+import { imagePathOf, recordedEdits } from "./recorded-edits";
 
-const g = globalThis as unknown as { rootimgDiffCache?: Map<string, { at: number; paths: string[]; available: boolean }> };
-const cache = (g.rootimgDiffCache ??= new Map());
+type Cached = { at: number; manifest: string; paths: string[]; available: boolean };
+const g = globalThis as unknown as { rootimgDiffCache?: Map<string, Cached> };
+const cache = (g.rootimgDiffCache ??= new Map<string, Cached>());
 const TTL_MS = 30_000;
-
-function normalize(p: string): string {
-  const s = p.replace(/^\.\//, "").replace(/^\/+/, "");
-  return `/${s}`.replace(/\/+$/, "") || "/";
-}
 
 /** Forget the cached diff of an image after a change (the next request recomputes it). */
 export function noteChangedPaths(image: string, _paths: string[]): void {
@@ -16,34 +13,28 @@ export function noteChangedPaths(image: string, _paths: string[]): void {
 }
 
 /**
- * Paths changed since the image was unpacked: the archive core's diff against the pristine manifest
- * (cached for 30 s: it hashes modified files) plus every path the editor changed since the unpack (from
- * PendingChange rows, so the marks survive while the diff is unavailable, e.g. no manifest yet).
+ * Paths changed since the pristine state (the unpack, or the last pack): the archive core's diff against the
+ * pristine manifest (cached for 30 s: it hashes modified files; every recorded change drops the cache). Where
+ * no manifest exists to compare with, the paths of the edits recorded since then.
  */
 export async function changedPaths(image: string, tree: string): Promise<{ available: boolean; paths: string[] }> {
+  // A pack, a rollback or an adoption writes a new pristine manifest: the cached diff is then void at once.
+  const manifest = manifestStamp(tree);
   let hit = cache.get(image);
-  if (!hit || Date.now() - hit.at > TTL_MS) {
+  if (!hit || hit.manifest !== manifest || Date.now() - hit.at > TTL_MS) {
     try {
       const diff = await diffTree({ tree });
-      hit = { at: Date.now(), available: true, paths: diff.changes.map((c) => normalize(c.path)) };
+      hit = { at: Date.now(), manifest, available: true, paths: diff.changes.map((c) => imagePathOf(c.path)) };
     } catch {
-      hit = { at: Date.now(), available: false, paths: [] };
+      hit = { at: Date.now(), manifest, available: false, paths: [] };
     }
     cache.set(image, hit);
   }
-  const ws = await prisma.workspace.findUnique({ where: { image } });
-  const rows = await prisma.pendingChange.findMany({
-    where: { image, ...(ws?.unpackedAt ? { at: { gte: ws.unpackedAt } } : {}) },
-    select: { path: true, detail: true },
-  });
-  const paths = new Set<string>(hit.paths);
-  for (const r of rows) {
-    paths.add(r.path);
-    try {
-      for (const p of (JSON.parse(r.detail ?? "{}").paths ?? []) as string[]) paths.add(p);
-    } catch {
-      // detail written by another module in another shape: the subject path is enough
-    }
-  }
-  return { available: hit.available, paths: [...paths].map(String).sort() };
+  const paths: string[] = hit.available ? hit.paths : [...(await recordedEdits(image)).keys()];
+  return { available: hit.available, paths: [...new Set(paths)].sort() };
+}
+
+function manifestStamp(tree: string): string {
+  const st = fs.statSync(manifestPathFor(tree), { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : "none";
 }
