@@ -53,6 +53,14 @@ test("the Changes page lists what changed since the unpack, who edited it, and c
   // A path leads to the file in the editor.
   await rowOf("/etc/motd").getByRole("link").click();
   await expect(page.locator('[data-testid=editor-tab][data-path="/etc/motd"]')).toBeVisible();
+
+  // The image page leads to the same list, for that image only.
+  await page.goto(`/images/${name}`);
+  await expect(page.getByTestId("image-pending")).toHaveText("1");
+  await page.getByTestId("image-changes-link").click();
+  await expect(page.getByRole("heading", { name: `Changes of ${name}` })).toBeVisible();
+  await expect(page.getByTestId("changes-image")).toHaveCount(1);
+  await expect(page.getByTestId("changes-image").getByTestId("changes-count")).toHaveText("2 pending changes");
 });
 
 test("a viewer sees the Changes page; an image filter shows that image only", async ({ page }) => {

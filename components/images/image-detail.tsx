@@ -56,7 +56,7 @@ export function ImageDetail({ name }: { name: string }) {
               {d.files.length === 0 && <tr><td colSpan={5} className="muted">rootimgdir does not exist.</td></tr>}
             </tbody>
           </table>
-          <p className="small">Pending changes in the workspace: <b data-testid="image-pending">{d.pendingChanges}</b></p>
+          <p className="small">Edits recorded since the last pack: <b data-testid="image-pending">{d.pendingChanges}</b>{d.treeExists && <> · <Link href={`/changes?image=${encodeURIComponent(d.imagename)}`} data-testid="image-changes-link">review pending changes</Link></>}</p>
         </div>
       </div>
       <ImageVersions image={d} onChanged={refresh} />

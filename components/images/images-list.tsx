@@ -59,7 +59,7 @@ export function ImagesList() {
               <td>{i.osvers} / {i.osarch} / {i.profile}</td>
               <td>{i.archive ? <>{i.archive.format} · {formatAmount(i.archive.size, "bytes")} · {formatTime(i.archive.mtime)}</> : <span className="muted">not packed</span>}</td>
               <td><span className={`badge ws-${i.workspace}`} data-testid="image-workspace">{i.workspace}</span></td>
-              <td data-testid="image-pending">{i.pendingChanges}</td>
+              <td data-testid="image-pending">{i.treeExists ? <Link href={`/changes?image=${encodeURIComponent(i.imagename)}`} title="edits recorded since the last pack; the Changes page compares the whole tree">{i.pendingChanges}</Link> : i.pendingChanges}</td>
               <td>{i.lock ? i.lock.holder : <span className="muted">–</span>}</td>
               <td>{i.lastJob ? <Link href={`/jobs/${i.lastJob.id}`}>{i.lastJob.type} · {i.lastJob.state}</Link> : <span className="muted">–</span>}</td>
             </tr>
