@@ -11,6 +11,13 @@ import { TarParser } from "./tar-parser.ts";
 import type { UnpackOptions, UnpackResult } from "./types.ts";
 
 const PROGRESS_MS = 100;
+/**
+ * Extraction is synchronous and the inflate worker usually has the next chunk ready, so without a pause the
+ * loop would run on microtasks alone: the server's timers and sockets (job progress, every other request)
+ * would wait for the whole unpack. Give the event loop a turn this often.
+ */
+const YIELD_MS = 20;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Unpacks an xCAT root image into `dest` (which must not exist), exactly like `cpio -idum` and better (dir and
@@ -34,12 +41,17 @@ export async function unpackArchive(opts: UnpackOptions): Promise<UnpackResult> 
     last = now;
     opts.onProgress({ phase: "unpack", bytesDone: opened.bytesRead, bytesTotal: opened.total, entries: parser.entries });
   };
+  let yielded = Date.now();
   try {
     for await (const chunk of opened.chunks) {
       if (opts.signal?.aborted) throw new ArchiveCancelledError("unpack");
       parser.write(chunk);
       report();
       if (parser.done) break;
+      if (Date.now() - yielded >= YIELD_MS) {
+        await turn();
+        yielded = Date.now();
+      }
     }
     if (opts.signal?.aborted) throw new ArchiveCancelledError("unpack");
     parser.finish();
