@@ -6,6 +6,10 @@ import { openArchive } from "./open-archive.ts";
 import { TarParser } from "./tar-parser.ts";
 import type { VerifyOptions, VerifyResult } from "./types.ts";
 
+/** Like unpack: the inflate worker usually has the next chunk ready, so give the event loop a turn this often. */
+const YIELD_MS = 20;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Reads the whole archive (gzip CRCs, cpio/tar headers, sizes, trailer) without writing anything, and also
  * applies the unpack path policy to names so a "verified" archive is one unpack will accept.
@@ -21,10 +25,15 @@ export async function verifyArchive(opts: VerifyOptions): Promise<VerifyResult> 
   };
   const parser: StreamParser = opened.format.container === "cpio" ? new CpioParser(sink) : new TarParser(sink);
   let last = 0;
+  let yielded = Date.now();
   try {
     for await (const chunk of opened.chunks) {
       if (opts.signal?.aborted) throw new ArchiveCancelledError("verify");
       parser.write(chunk);
+      if (Date.now() - yielded >= YIELD_MS) {
+        await turn();
+        yielded = Date.now();
+      }
       if (opts.onProgress && Date.now() - last > 100) {
         last = Date.now();
         opts.onProgress({ phase: "verify", bytesDone: opened.bytesRead, bytesTotal: opened.total, entries: parser.entries });
