@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { createGunzip } from "node:zlib";
 import { CompressionError } from "./errors.ts";
 
 const MiB = 1 << 20;
@@ -82,6 +83,17 @@ try {
   Atomics.store(c, ${STATE}, 2);
   Atomics.notify(c, ${PUBLISHED});
 }`;
+
+let engine: boolean | undefined;
+/** Does this Node's zlib expose the engine interface the worker drives (checked once, like the worker does)? */
+export function inflateEngineAvailable(): boolean {
+  if (engine === undefined) {
+    const g = createGunzip() as unknown as { _handle?: { writeSync?: unknown }; _writeState?: unknown; close(): void };
+    engine = typeof g._handle?.writeSync === "function" && g._writeState instanceof Uint32Array;
+    g.close();
+  }
+  return engine;
+}
 
 export interface InflatedStream {
   /** Decompressed chunks; each is valid only until the next one is asked for (its slot is then reused). */

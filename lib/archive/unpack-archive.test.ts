@@ -42,6 +42,22 @@ describe("unpackArchive", () => {
     expect(existsSync(r.manifestPath)).toBe(true);
   });
 
+  it("without the inflate worker (ROOTIMG_INFLATE=stream, as on a Node lacking zlib's engine) extracts the same tree, and names a truncation", async () => {
+    const viaWorker = await unpackArchive({ archive, dest: path.join(work, "w1") });
+    process.env.ROOTIMG_INFLATE = "stream";
+    try {
+      const viaStream = await unpackArchive({ archive, dest: path.join(work, "s1") });
+      expect(viaStream.entries).toBe(viaWorker.entries);
+      expect((await readManifest(path.join(work, "s1")))!.entries).toEqual((await readManifest(path.join(work, "w1")))!.entries);
+      const cut = path.join(work, "cut.cpio.gz");
+      writeFileSync(cut, readFileSync(archive).subarray(0, 2_000_000));
+      await expect(unpackArchive({ archive: cut, dest: path.join(work, "s2") })).rejects.toThrow(/cut\.cpio\.gz is corrupt or truncated near compressed byte offset \d+/);
+      expect(existsSync(path.join(work, "s2"))).toBe(false);
+    } finally {
+      delete process.env.ROOTIMG_INFLATE;
+    }
+  });
+
   it("cancel leaves no destination and no temp dir", async () => {
     const dest = path.join(work, "cancelled");
     const ac = new AbortController();
