@@ -42,7 +42,7 @@ export async function diffTree(opts: DiffOptions): Promise<DiffResult> {
   const seen = new Set<string>();
   const changes: TreeChange[] = [];
   let hashed = 0;
-  const entries = walkTree(tree);
+  const entries = await walkTree(tree);
   for (const e of entries) {
     if (hashed % 64 === 0) throwIfAborted(opts.signal, "diff");
     const p = e.rel === "" ? "." : e.rel;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, copyFile, existsSync, fsyncSync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, closeSync, copyFile, existsSync, fsync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { promisify } from "node:util";
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -18,6 +18,7 @@ import { writeXcatinfo } from "./xcatinfo-stamp.ts";
 /** Bumped whenever the bytes we write for the same input change, so old caches are not reused. */
 const FORMAT_SALT = "rootimg-newc-v1";
 const copyFileAsync = promisify(copyFile);
+const fsyncAsync = promisify(fsync);
 
 /**
  * Packs `tree` into one newc cpio stream, as xCAT nodes expect (`gzip -cd | cpio -idum`), compressed by the
@@ -49,7 +50,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   base?.catch(() => {});
   let closed = false;
   try {
-    const entries = walkTree(tree).filter((e) => keep(e.rel));
+    const entries = (await walkTree(tree)).filter((e) => keep(e.rel));
     const records = toRecords(entries, warnings);
     const byRel = new Map(entries.map((e) => [e.rel, e]));
     const members = planMembers(records, byRel, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
@@ -61,7 +62,8 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     const written = compression === "gzip" ? await writeGzipMembers({ ...common, compressor: compressor!, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey, base } }) : (await writeXz(common), []);
     await compressor?.close();
     if (opts.signal?.aborted) throw new ArchiveCancelledError("pack");
-    fsyncSync(fd);
+    // On the libuv pool: flushing a few hundred MB to a real disk takes seconds the server must not stand still.
+    await fsyncAsync(fd);
     closeSync(fd);
     closed = true;
     chmodSync(tmp, 0o644);
@@ -78,8 +80,11 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     const previousVersion = keepPreviousVersion(archive, opts.keepVersions ?? 5);
     renameSync(tmp, archive);
     const dfd = openSync(dir, "r");
-    fsyncSync(dfd);
-    closeSync(dfd);
+    try {
+      await fsyncAsync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
     const size = statSync(archive).size;
     if (compression === "gzip") {
       savePackCache(tree, {

@@ -20,17 +20,23 @@ export function typeOfStats(st: Stats): EntryType {
   return "socket";
 }
 
+/** Give the event loop a turn this often: a walk of a real image takes 0.1-0.5 s warm, seconds on a cold disk. */
+const YIELD_MS = 20;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Lists a tree like `find . -xdev` (parents before children, root first) but in a deterministic order: names
  * sorted within each directory, so identical trees give identical archives. -xdev: a directory on another
- * filesystem is listed but not entered (bind mounts such as proc stay out of the image).
+ * filesystem is listed but not entered (bind mounts such as proc stay out of the image). The calls are
+ * synchronous (a concurrent lstat walk measured slower), with a pause every 20 ms so the server keeps answering.
  */
-export function walkTree(root: string, opts: { xdev?: boolean } = {}): TreeEntry[] {
+export async function walkTree(root: string, opts: { xdev?: boolean } = {}): Promise<TreeEntry[]> {
   const rootSt = lstatSync(root);
   if (!rootSt.isDirectory()) throw new ArchiveError(`${root} is not a directory`);
   const out: TreeEntry[] = [{ rel: "", abs: root, st: rootSt, type: "dir" }];
   const xdev = opts.xdev !== false;
-  const visit = (dirRel: string, dirAbs: string) => {
+  let yielded = Date.now();
+  const visit = async (dirRel: string, dirAbs: string): Promise<void> => {
     const names = readdirSync(dirAbs).sort();
     for (const name of names) {
       if (name.includes("\uFFFD")) throw new ArchiveError(`file name in ${dirAbs} is not valid UTF-8 (${JSON.stringify(name)}); rename it before packing`);
@@ -39,9 +45,13 @@ export function walkTree(root: string, opts: { xdev?: boolean } = {}): TreeEntry
       const st = lstatSync(abs);
       const type = typeOfStats(st);
       out.push({ rel, abs, st, type });
-      if (type === "dir" && (!xdev || st.dev === rootSt.dev)) visit(rel, abs);
+      if (type === "dir" && (!xdev || st.dev === rootSt.dev)) await visit(rel, abs);
+    }
+    if (Date.now() - yielded >= YIELD_MS) {
+      await turn();
+      yielded = Date.now();
     }
   };
-  visit("", root);
+  await visit("", root);
   return out;
 }

@@ -76,7 +76,7 @@ function rdevParts(rdev: number): { rdevMajor: number; rdevMinor: number } {
 
 export async function recordTreeManifest(opts: RecordTreeManifestOptions): Promise<RecordTreeManifestResult> {
   const tree = path.resolve(opts.tree);
-  const walked = walkTree(tree);
+  const walked = await walkTree(tree);
   const before = new Map((opts.previous?.entries ?? []).map((e) => [e.path, e]));
   const firstOfInode = new Map<string, ManifestEntry>();
   const entries: ManifestEntry[] = [];
