@@ -1,4 +1,5 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, unlinkSync } from "node:fs";
+import { unlink } from "node:fs/promises";
 import path from "node:path";
 import { versionsDirFor } from "./state-dir.ts";
 
@@ -27,4 +28,19 @@ function listVersions(dir: string, base: string): number[] {
     .filter((x): x is string => x !== undefined)
     .map(Number)
     .sort((a, b) => a - b);
+}
+
+/**
+ * Removes, on the libuv pool, the versions that keeping one more would push beyond `keep`. Freeing a few hundred
+ * MB is not free (30 ms on tmpfs, more on a disk), so packTree starts it while it walks the tree instead of
+ * paying it after the publish. A pack that then fails has one old version fewer than `keep`: never the current
+ * archive, never a version retention would have kept.
+ */
+export async function pruneVersionsBeforeKeeping(archive: string, keep: number): Promise<void> {
+  const dir = versionsDirFor(archive);
+  if (!existsSync(archive) || !existsSync(dir)) return;
+  const base = path.basename(archive);
+  const nums = listVersions(dir, base);
+  const expired = nums.slice(0, Math.max(0, nums.length + 1 - Math.max(1, keep)));
+  await Promise.all(expired.map((n) => unlink(path.join(dir, `${base}.${n}`)).catch(() => {})));
 }

@@ -5,7 +5,7 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
 import { makeExlistFilter, parseExlist } from "./exlist.ts";
-import { keepPreviousVersion } from "./archive-versions.ts";
+import { keepPreviousVersion, pruneVersionsBeforeKeeping } from "./archive-versions.ts";
 import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
 import { planMembers, toRecords } from "./plan-members.ts";
@@ -48,6 +48,9 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   // while this thread walks the tree; members that keep their offset are then not written again.
   const base = prev && copyFileAsync(prev.cache.archive, tmp);
   base?.catch(() => {});
+  const keepVersions = opts.keepVersions ?? 5;
+  const pruned = pruneVersionsBeforeKeeping(archive, keepVersions);
+  pruned.catch(() => {}); // awaited before the publish; handled here in case the pack fails first
   let closed = false;
   try {
     const entries = (await walkTree(tree)).filter((e) => keep(e.rel));
@@ -77,7 +80,8 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     if (lost.length) {
       warnings.push(`newc cpio drops extended attributes (file capabilities, ACLs); ${lost.length} entries lose them: ${lost.map(([p, n]) => `${p || "."} (${n.join(", ")})`).join("; ")}`);
     }
-    const previousVersion = keepPreviousVersion(archive, opts.keepVersions ?? 5);
+    await pruned;
+    const previousVersion = keepPreviousVersion(archive, keepVersions);
     renameSync(tmp, archive);
     const dfd = openSync(dir, "r");
     try {
