@@ -27,9 +27,9 @@ export async function createUser(admin: APIRequestContext, role: Role): Promise<
   return { ...creds, role, id: (await r.json()).id };
 }
 
-/** Signs in through the login page and waits for the dashboard. */
-export async function uiLogin(page: Page, creds: Creds): Promise<void> {
-  await page.goto("/login");
+/** Signs in through the login page and waits for the dashboard (of the suite's server, or of `baseURL`: an own server). */
+export async function uiLogin(page: Page, creds: Creds, baseURL = ""): Promise<void> {
+  await page.goto(`${baseURL}/login`);
   await page.getByTestId("login-username").fill(creds.username);
   await page.getByTestId("login-password").fill(creds.password);
   await page.getByTestId("login-submit").click();

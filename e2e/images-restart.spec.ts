@@ -6,9 +6,9 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { type APIRequestContext, type Page, request } from "@playwright/test";
+import { type APIRequestContext, request } from "@playwright/test";
 import { E2E_PORT } from "./e2e-env";
-import { expect, test } from "./fixtures";
+import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
 
 const PASSWORD = "images-restart-admin-pw";
@@ -86,19 +86,12 @@ test.afterAll(async () => {
   }
 });
 
-async function login(page: Page) {
-  await page.goto(`${server!.baseURL}/login`);
-  await page.getByTestId("login-username").fill("admin");
-  await page.getByTestId("login-password").fill(PASSWORD);
-  await page.getByTestId("login-submit").click();
-  await expect(page.getByTestId("current-user")).toHaveText("admin");
-}
 
 test("the server killed during a confirmed replace: the tree is kept, and after the restart the job log and the audit say so", async ({ page }) => {
   test.setTimeout(300_000);
   const marker = path.join(rootimgdir(), "rootimg/etc/kept-marker");
   fs.writeFileSync(marker, "the tree before the replace\n");
-  await login(page);
+  await uiLogin(page, { username: "admin", password: PASSWORD }, server!.baseURL);
   await page.goto(`${server!.baseURL}/images/${NAME}`);
   await page.getByTestId("unpack").click();
   await page.getByTestId("confirm-replace").check();
@@ -127,7 +120,7 @@ test("adopting a big tree without a pristine state: the job's bar advances to th
   test.setTimeout(300_000);
   // as if genimage had left this tree: no pristine manifest beside it
   fs.rmSync(path.join(rootimgdir(), ".rootimg-studio/rootimg"), { recursive: true, force: true });
-  await login(page);
+  await uiLogin(page, { username: "admin", password: PASSWORD }, server!.baseURL);
   await page.goto(`${server!.baseURL}/images/${NAME}`);
   await page.getByTestId("unpack").click();
   await page.getByTestId("use-existing").click();

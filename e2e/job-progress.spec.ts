@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, type Page, request } from "@playwright/test";
 import { E2E_PORT } from "./e2e-env";
-import { expect, test } from "./fixtures";
+import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
 
 const PASSWORD = "job-progress-admin-pw";
@@ -107,13 +107,6 @@ test.afterAll(async () => {
   }
 });
 
-async function login(page: Page) {
-  await page.goto(`${server!.baseURL}/login`);
-  await page.getByTestId("login-username").fill("admin");
-  await page.getByTestId("login-password").fill(PASSWORD);
-  await page.getByTestId("login-submit").click();
-  await expect(page.getByTestId("current-user")).toHaveText("admin");
-}
 
 /** What the image page's job panel shows at one instant (read in one go, so state and numbers agree). */
 function snapshot(page: Page): Promise<Snapshot> {
@@ -153,7 +146,7 @@ test("unpacking a big image: the bar and numbers advance; a reload mid-job shows
   test.setTimeout(300_000);
   const name = images.progress;
   const rootimgdir = rootimgdirOf(name);
-  await login(page);
+  await uiLogin(page, { username: "admin", password: PASSWORD }, server!.baseURL);
   await page.goto(`${server!.baseURL}/images/${name}`);
   await expect(page.getByTestId("image-workspace")).toHaveText("packed");
   await page.getByTestId("unpack").click();
@@ -197,7 +190,7 @@ test("cancelling an unpack of a big image from the page: state cancelled, no tre
   const rootimgdir = rootimgdirOf(name);
   const listingBefore = fs.readdirSync(rootimgdir).sort();
   expect(listingBefore).not.toContain("rootimg");
-  await login(page);
+  await uiLogin(page, { username: "admin", password: PASSWORD }, server!.baseURL);
   await page.goto(`${server!.baseURL}/images/${name}`);
   await page.getByTestId("unpack").click();
   const panel = page.getByTestId("image-job");
@@ -218,7 +211,7 @@ test("cancelling an unpack of a big image from the page: state cancelled, no tre
 
 test("the Jobs page lists both unpacks with their final states", async ({ page }) => {
   expect(jobs.progress && jobs.cancel).toBeTruthy();
-  await login(page);
+  await uiLogin(page, { username: "admin", password: PASSWORD }, server!.baseURL);
   await page.goto(`${server!.baseURL}/jobs`);
   const done = page.locator(`[data-testid="job-row"][data-job-id="${jobs.progress}"]`);
   const cancelled = page.locator(`[data-testid="job-row"][data-job-id="${jobs.cancel}"]`);
