@@ -2,11 +2,10 @@
 // browser against a server of its own (killed with SIGKILL and started again on the same data directory).
 // The image is big (100k files of random data) so the unpack and the hashing take long enough to act in the
 // middle of them; the data directory is on tmpfs. No timing assertions: every step waits for a state or a value.
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, request } from "@playwright/test";
+import { buildBigBundle } from "./big-bundle";
 import { E2E_PORT } from "./e2e-env";
 import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
@@ -51,24 +50,7 @@ test.beforeAll(async () => {
   await jobDone(expJob);
   const exported: string = (await (await api!.get(`/api/jobs/${expJob}`)).json()).result.path;
 
-  const tree = path.join(tmp, "build/rootimg");
-  fs.mkdirSync(path.join(tree, "etc"), { recursive: true });
-  fs.writeFileSync(path.join(tree, "etc/hostname"), "restart-image\n");
-  for (let d = 0; d < DIRS; d++) {
-    const dir = path.join(tree, `usr/share/data${d}`);
-    fs.mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < FILES_PER_DIR; f++) fs.writeFileSync(path.join(dir, `blob${f}`), randomBytes(2048));
-  }
-  const archive = path.join(tmp, "build/rootimg.cpio.gz");
-  execFileSync(path.join(process.cwd(), "bin/rootimg"), ["pack", tree, archive], { stdio: "pipe", timeout: 300_000 });
-  fs.rmSync(tree, { recursive: true, force: true });
-  const bundleDir = path.join(tmp, "bundle");
-  fs.mkdirSync(bundleDir);
-  execFileSync("tar", ["-xzf", exported, "-C", bundleDir]);
-  fs.renameSync(archive, path.join(bundleDir, DEMO, "rootimg.cpio.gz"));
-  const bundle = path.join(tmp, "big.tgz");
-  execFileSync("tar", ["-I", "pigz -1", "-cf", bundle, "-C", bundleDir, "."]);
-  fs.rmSync(bundleDir, { recursive: true, force: true });
+  const bundle = buildBigBundle({ tmp, exported, image: DEMO, hostname: "restart-image", dirs: DIRS, filesPerDir: FILES_PER_DIR });
   const imp = await api!.post("/api/images/import", { data: { path: bundle, profile: "restart" } });
   await jobDone((await imp.json()).jobId);
   fs.rmSync(bundle, { force: true });

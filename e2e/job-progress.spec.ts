@@ -6,11 +6,10 @@
 // data (a real rootimg has 100k+ files; unpacking is per-file work), packed with `bin/rootimg pack`, put into a
 // bundle exported by the server itself and imported through the product's import API. The data directory is on
 // tmpfs (/dev/shm) so disk speed does not vary. No timing assertions: every step waits for a state or a value.
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, type Page, request } from "@playwright/test";
+import { buildBigBundle } from "./big-bundle";
 import { E2E_PORT } from "./e2e-env";
 import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
@@ -64,27 +63,7 @@ test.beforeAll(async () => {
   const exported: string = (await (await api.get(`/api/jobs/${expJob}`)).json()).result.path;
 
   // ~330 MB of random data in 160k files under usr/share, beside a few ordinary files.
-  const tree = path.join(tmp, "build/rootimg");
-  fs.mkdirSync(path.join(tree, "etc"), { recursive: true });
-  fs.writeFileSync(path.join(tree, "etc/hostname"), "big-image\n");
-  for (let d = 0; d < DIRS; d++) {
-    const dir = path.join(tree, `usr/share/data${d}`);
-    fs.mkdirSync(dir, { recursive: true });
-    for (let f = 0; f < FILES_PER_DIR; f++) fs.writeFileSync(path.join(dir, `blob${f}`), randomBytes(2048));
-  }
-  const archive = path.join(tmp, "build/rootimg.cpio.gz");
-  execFileSync(path.join(process.cwd(), "bin/rootimg"), ["pack", tree, archive], { stdio: "pipe", timeout: 300_000 });
-  fs.rmSync(tree, { recursive: true, force: true });
-
-  const bundleDir = path.join(tmp, "bundle");
-  fs.mkdirSync(bundleDir);
-  execFileSync("tar", ["-xzf", exported, "-C", bundleDir]);
-  const imageDir = path.join(bundleDir, DEMO);
-  expect(fs.existsSync(path.join(imageDir, "rootimg.cpio.gz"))).toBe(true);
-  fs.renameSync(archive, path.join(imageDir, "rootimg.cpio.gz"));
-  const bundle = path.join(tmp, "big.tgz");
-  execFileSync("tar", ["-I", "pigz -1", "-cf", bundle, "-C", bundleDir, "."]);
-  fs.rmSync(bundleDir, { recursive: true, force: true });
+  const bundle = buildBigBundle({ tmp, exported, image: DEMO, hostname: "big-image", dirs: DIRS, filesPerDir: FILES_PER_DIR });
 
   for (const which of ["progress", "cancel"] as const) {
     const profile = `big-${which}`;
