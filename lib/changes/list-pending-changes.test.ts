@@ -40,7 +40,7 @@ describe("listPendingChanges", () => {
     expect((await pendingChangesOf(DEMO_IMAGE_NAME)).changes).toEqual([]);
 
     const edit = (user: typeof alice, p: string, text: string) =>
-      runFileChange({ user, image: DEMO_IMAGE_NAME, kind: "content", action: "file.save", target: p }, () => fs.writeFileSync(path.join(tree, p), text), () => ({ paths: [p] }));
+      runFileChange({ user, image: DEMO_IMAGE_NAME, tree, kind: "content", action: "file.save", target: p }, () => fs.writeFileSync(path.join(tree, p), text), () => ({ paths: [p] }));
     await edit(alice, "/etc/motd", "edited by alice\n");
     await edit(bob, "/etc/motd", "edited by bob\n");
     // An edit that was undone is not pending, whoever recorded it.
@@ -69,7 +69,7 @@ describe("listPendingChanges", () => {
     expect((await prisma.job.findUniqueOrThrow({ where: { id: jobId } })).state).toBe("succeeded");
     expect((await pendingChangesOf(DEMO_IMAGE_NAME)).changes).toEqual([]);
     expect((await changedPaths(DEMO_IMAGE_NAME, tree)).paths).toEqual([]);
-    await runFileChange({ user: bob, image: DEMO_IMAGE_NAME, kind: "content", action: "file.save", target: "/etc/motd" }, () => fs.writeFileSync(path.join(tree, "etc/motd"), "after the pack\n"), () => ({ paths: ["/etc/motd"] }));
+    await runFileChange({ user: bob, image: DEMO_IMAGE_NAME, tree, kind: "content", action: "file.save", target: "/etc/motd" }, () => fs.writeFileSync(path.join(tree, "etc/motd"), "after the pack\n"), () => ({ paths: ["/etc/motd"] }));
     const im = await pendingChangesOf(DEMO_IMAGE_NAME);
     expect(im.changes).toMatchObject([{ path: "/etc/motd", kind: "modified", by: ["bob"], edits: 1 }]);
   });

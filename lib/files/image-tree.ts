@@ -1,11 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { getBackend } from "@/lib/xcat/select-backend";
-
-/** Workspace states during which the tree is being rewritten by a job: edits would be lost or packed half-done. */
-const BUSY = new Set(["unpacking", "packing"]);
 
 // rootimgdir by image name. With the xCAT backend each lookup runs `lsdef` (a Perl start-up, ~0.5 s):
 // far too slow for every keystroke-save or tree expansion, and rootimgdir practically never changes.
@@ -23,19 +19,13 @@ async function rootimgdirOf(name: string): Promise<string> {
 
 /**
  * The unpacked tree (`<rootimgdir>/rootimg`) of an image, found through the image backend (xCAT or the
- * local registry). For changes, refuses while an unpack or pack job owns the tree.
+ * local registry). Who may change it now is the image gate's decision (runFileChange enters it).
  */
-export async function getImageTree(name: string, opts: { forWrite?: boolean } = {}): Promise<string> {
+export async function getImageTree(name: string): Promise<string> {
   const tree = path.join(await rootimgdirOf(name), "rootimg");
   if (!fs.existsSync(tree)) {
     cache.delete(name); // maybe moved or deleted: look it up again next time
     throw new AppError("not_found", `Image ${name} is not unpacked (${tree} does not exist); unpack it first.`);
-  }
-  if (opts.forWrite) {
-    const ws = await prisma.workspace.findUnique({ where: { image: name } });
-    if (ws && BUSY.has(ws.state)) {
-      throw new AppError("conflict", `Image ${name} is ${ws.state} right now; wait for that job to finish, then retry.`, { details: { reason: "image-busy" } });
-    }
   }
   return tree;
 }

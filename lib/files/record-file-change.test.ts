@@ -3,6 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTempDatabase } from "@/lib/xcat/test-db";
 
 const dbDir = useTempDatabase("rootimg-files-test-");
+process.env.ROOTIMG_XCAT_LOCK_DIR = `${dbDir}/lock`;
+const treeOf = (image: string) => {
+  fs.mkdirSync(`${dbDir}/${image}/rootimg`, { recursive: true });
+  return `${dbDir}/${image}/rootimg`;
+};
 let prisma: typeof import("@/lib/db/client").prisma;
 let runFileChange: typeof import("./record-file-change").runFileChange;
 let updatePresence: typeof import("./presence").updatePresence;
@@ -22,7 +27,7 @@ beforeAll(async () => {
 describe("runFileChange", () => {
   it("writes the audit row and the pending change together after a successful change", async () => {
     const r = await runFileChange(
-      { user, image: "img1", kind: "content", action: "file.save", target: "/etc/motd" },
+      { user, image: "img1", tree: treeOf("img1"), kind: "content", action: "file.save", target: "/etc/motd" },
       () => ({ path: "/etc/motd", etag: "abc" }),
       (x) => ({ paths: [x.path], detail: { etag: x.etag } }),
     );
@@ -38,7 +43,7 @@ describe("runFileChange", () => {
 
   it("records a failed change as an audit error and no pending change", async () => {
     await expect(
-      runFileChange({ user, image: "img2", kind: "delete", action: "file.delete", target: "/etc" }, () => {
+      runFileChange({ user, image: "img2", tree: treeOf("img2"), kind: "delete", action: "file.delete", target: "/etc" }, () => {
         throw new Error("refused");
       }, () => ({ paths: [] })),
     ).rejects.toThrow("refused");

@@ -3,7 +3,7 @@ import type { SessionUser } from "@/lib/auth/session";
 import { prisma } from "@/lib/db/client";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { noteChangedPaths } from "./changed-paths";
-import { beginTreeWrite } from "./tree-writes";
+import { withShared } from "@/lib/images/image-gate";
 
 /** PendingChange.kind values written by the file editor. */
 export type FileChangeKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload";
@@ -29,40 +29,38 @@ type Describe<T> = (r: T) => { paths: string[]; detail?: Record<string, unknown>
  * the audit row commits with it, and everyone in the room `image:<name>` is told which paths changed.
  * `streaming: true` (uploads) runs the change before the transaction: the write lock must not be held
  * while gigabytes arrive over the network.
- * While it runs, the change counts as in flight for its image: a pack or unpack refuses to start, and a
- * change refuses (409) while one runs (tree-writes.ts).
+ * The change is a shared holder of the image's gate (lib/images/image-gate.ts) while it runs: refused (409)
+ * while a pack, unpack, command... holds or waits for the image, or while xCAT's lock is held elsewhere.
  */
 export async function runFileChange<T>(
-  input: Omit<FileChangeInput, "paths"> & { target: string; streaming?: boolean },
+  input: Omit<FileChangeInput, "paths"> & { target: string; streaming?: boolean; /** the image's tree, as resolved by getImageTree */ tree: string },
   change: () => T | Promise<T>,
   describe: Describe<T>,
 ): Promise<T> {
-  // before the first await: a pack starting now either sees this change or is seen by it (tree-writes.ts)
-  const release = beginTreeWrite(input.image, input.kind);
   const base = { image: input.image, kind: input.kind, userId: input.user.id, username: input.user.username };
   let result: T | undefined;
   let d: ReturnType<Describe<T>> | undefined;
-  try {
-    if (input.streaming) result = await change();
-    await prisma.$transaction(
-      async (tx) => {
-        const row = await tx.pendingChange.create({ data: { ...base, path: input.target } });
-        if (!input.streaming) result = await change();
-        d = describe(result as T);
-        const detail = { ...input.detail, ...d.detail };
-        await tx.pendingChange.update({ where: { id: row.id }, data: { path: d.paths[0] ?? input.target, detail: JSON.stringify({ ...detail, paths: d.paths }) } });
-        await recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: d.paths[0] ?? input.target, outcome: "ok", detail });
-      },
-      { maxWait: 10_000, timeout: 60_000 },
-    );
-  } catch (e) {
-    await prisma.$transaction((tx) =>
-      recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: input.target, outcome: "error", detail: { error: e instanceof Error ? e.message : String(e) } }),
-    ).catch((err) => console.error("could not record the failed file change", err));
-    throw e;
-  } finally {
-    release();
-  }
+  await withShared(input.image, { kind: input.kind, user: input.user, tree: input.tree }, async () => {
+    try {
+      if (input.streaming) result = await change();
+      await prisma.$transaction(
+        async (tx) => {
+          const row = await tx.pendingChange.create({ data: { ...base, path: input.target } });
+          if (!input.streaming) result = await change();
+          d = describe(result as T);
+          const detail = { ...input.detail, ...d.detail };
+          await tx.pendingChange.update({ where: { id: row.id }, data: { path: d.paths[0] ?? input.target, detail: JSON.stringify({ ...detail, paths: d.paths }) } });
+          await recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: d.paths[0] ?? input.target, outcome: "ok", detail });
+        },
+        { maxWait: 10_000, timeout: 60_000 },
+      );
+    } catch (e) {
+      await prisma.$transaction((tx) =>
+        recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: input.target, outcome: "error", detail: { error: e instanceof Error ? e.message : String(e) } }),
+      ).catch((err) => console.error("could not record the failed file change", err));
+      throw e;
+    }
+  });
   const done = d as ReturnType<Describe<T>>;
   noteChangedPaths(input.image, done.paths);
   // a rename carries from/to so open tabs elsewhere can follow it; a delete's subject is paths[0]

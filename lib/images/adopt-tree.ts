@@ -9,11 +9,10 @@ import { readManifest } from "@/lib/archive";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { assertNoTreeWrites } from "@/lib/files/tree-writes";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
-import { acquireImageLock } from "@/lib/xcat/image-lock";
-import { imageJobKey, type ImageContext } from "./image-context";
+import type { ImageContext } from "./image-context";
+import { reserveExclusive } from "./image-gate";
 import { recordTreeManifest } from "./record-tree-manifest";
 import { getWorkspace, setWorkspaceState, type WorkspaceState } from "./workspace-state";
 
@@ -27,17 +26,16 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
     await prisma.$transaction((tx) => recordAudit(tx, { user, action: "image.workspace.adopt", image: name, target: ctx.tree, outcome: "ok", detail: { manifest: "kept", recordedAt: existing.createdAt } }));
     return { workspace: ctx.tree };
   }
-  // A save landing while the tree is hashed would be half in the manifest: same gate as unpack (no await before startJob).
-  assertNoTreeWrites(name, "unpack");
+  // A save landing while the tree is hashed would be half in the manifest: the job holds the image alone.
+  const hold = reserveExclusive(name, { kind: "adopt", user, tree: ctx.tree });
   const jobId = await startJob({
     type: "image.workspace.adopt",
     user,
     image: name,
     unit: "bytes",
-    key: imageJobKey(name),
+    hold,
     params: { tree: ctx.tree },
     run: async (job) => {
-      const lock = await acquireImageLock({ rootimgDir: ctx.tree });
       const before = ((await getWorkspace(name))?.state ?? "packed") as WorkspaceState;
       await setWorkspaceState(name, "unpacking");
       try {
@@ -52,8 +50,6 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
       } catch (e) {
         await setWorkspaceState(name, before === "unpacking" || before === "packing" ? "packed" : before);
         throw e;
-      } finally {
-        lock.release();
       }
     },
   });

@@ -17,9 +17,6 @@ export async function getImageContext(name: string, backend: ImageBackend = getB
   return { image, backend, rootimgdir, tree: path.join(rootimgdir, "rootimg"), archive: findPackedArchive(rootimgdir) };
 }
 
-/** The job key that serialises unpack, pack and rollback of one image (409 for a second one). */
-export const imageJobKey = (name: string) => `image:${name}`;
-
 /** rootimgdir must exist and be writable before we start a job that writes there. */
 export function assertWritableDir(dir: string): void {
   if (!fs.existsSync(dir)) throw new AppError("unprocessable", `rootimgdir ${dir} does not exist; create it or fix linuximage.rootimgdir`);

@@ -7,6 +7,7 @@ import { probeImageLock } from "@/lib/xcat/image-lock";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
 import { getBackend } from "@/lib/xcat/select-backend";
 import { getImageContext } from "./image-context";
+import { type GateStatus, gateStatus } from "./image-gate";
 import { listVersions } from "./versions";
 
 export type ImageSummary = Pick<OsImage, "imagename" | "osvers" | "osarch" | "profile" | "provmethod" | "rootimgdir"> & {
@@ -15,6 +16,8 @@ export type ImageSummary = Pick<OsImage, "imagename" | "osvers" | "osarch" | "pr
   treeExists: boolean;
   pendingChanges: number;
   lock: { holder: string } | null;
+  busy: GateStatus["exclusive"];
+  writers: number;
   lastJob: { id: string; type: string; state: string; at: string } | null;
 };
 
@@ -29,6 +32,7 @@ async function summarize(img: OsImage): Promise<ImageSummary> {
     prisma.job.findFirst({ where: { image: img.imagename }, orderBy: { createdAt: "desc" } }),
     fs.existsSync(img.rootimgdir) ? probeImageLock({ rootimgDir: tree }) : Promise.resolve({ locked: false as const, holder: undefined }),
   ]);
+  const gate = gateStatus(img.imagename);
   const state = ws?.state === "unpacking" || ws?.state === "packing" ? ws.state : treeExists ? "unpacked" : archive ? "packed" : "missing";
   return {
     imagename: img.imagename,
@@ -42,6 +46,8 @@ async function summarize(img: OsImage): Promise<ImageSummary> {
     treeExists,
     pendingChanges: treeExists ? pending : 0,
     lock: lock.locked ? { holder: lock.holder === String(process.pid) ? `Rootimg Studio (pid ${process.pid})` : `pid ${lock.holder}` } : null,
+    busy: gate.exclusive,
+    writers: gate.shared.length,
     lastJob: job ? { id: job.id, type: job.type, state: job.state, at: job.createdAt.toISOString() } : null,
   };
 }

@@ -1,19 +1,20 @@
 /**
  * Pack an image's workspace and publish it atomically, keeping the previous archive as a version.
- * "own" (default): the product's incremental pack (lib/archive packTree) under xCAT's image lock, written to a
- * temp file and renamed over `rootimg.<fmt>`. "xcat": runs packimage (xCAT backend only), streaming its output;
- * packimage takes the lock itself and also changes the tree (xcat-facts §1.4), which the result notes.
+ * The job holds the image gate exclusively (image-gate.ts), with xCAT's image lock: the archive found before
+ * the pack is read and kept as a version under that lock, so a packimage writing it cannot be recorded half-way.
+ * "own" (default): the product's incremental pack (lib/archive packTree), written to a temp file and renamed
+ * over `rootimg.<fmt>`. "xcat": runs packimage (xCAT backend only), streaming its output; packimage takes xCAT's
+ * lock itself (the gate lends it for that time) and also changes the tree, which the result notes.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { packTree } from "@/lib/archive/pack-tree";
 import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
-import { assertNoTreeWrites } from "@/lib/files/tree-writes";
 import { startJob } from "@/lib/jobs/start-job";
-import { acquireImageLock } from "@/lib/xcat/image-lock";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
-import { assertWritableDir, getImageContext, imageJobKey } from "./image-context";
+import { assertWritableDir, getImageContext } from "./image-context";
+import { reserveExclusive } from "./image-gate";
 import { recordVersion } from "./versions";
 import { prisma } from "@/lib/db/client";
 import { setWorkspaceState } from "./workspace-state";
@@ -37,13 +38,13 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
   if (!fs.existsSync(ctx.tree)) throw new AppError("conflict", `${ctx.tree} does not exist: unpack the image first`);
   assertWritableDir(ctx.rootimgdir);
   const archive = ctx.archive && /rootimg\.(cpio\.(gz|xz))$/.test(ctx.archive) ? ctx.archive : path.join(ctx.rootimgdir, "rootimg.cpio.gz");
-  assertNoTreeWrites(opts.name, "pack"); // no await before startJob takes the image key: see lib/files/tree-writes.ts
+  const hold = reserveExclusive(opts.name, { kind: "pack", user: opts.user, tree: ctx.tree });
   const jobId = await startJob({
     type: "image.pack",
     user: opts.user,
     image: opts.name,
     unit: method === "own" ? "bytes" : "steps",
-    key: imageJobKey(opts.name),
+    hold,
     params: { method, archive, full: !!opts.full },
     run: async (job) => {
       await keepCurrentAsVersion(opts.name, job.log);
@@ -52,25 +53,20 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
         if (method === "xcat") {
           job.log(PACKIMAGE_SIDE_EFFECTS);
           job.message("running packimage");
-          const r = await ctx.backend.packWithXcat!({ name: opts.name, signal: job.signal, onLine: (l, s) => job.log(l, s) });
+          const r = await job.withoutXcatLock(() => ctx.backend.packWithXcat!({ name: opts.name, signal: job.signal, onLine: (l, s) => job.log(l, s) }));
           const published = findPackedArchive(ctx.rootimgdir);
           if (!published) throw new AppError("unavailable", `packimage succeeded but no rootimg.* appeared in ${ctx.rootimgdir}`);
           const v = await recordVersion({ image: opts.name, archive: published, stampUuid: readXcatinfo(ctx.tree).IMAGEUUID, packedBy: opts.user.username, jobId: job.jobId, note: "packed with xCAT packimage" });
           await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive: published, seq: v.seq, job });
           return { archive: published, size: v.size, version: v.seq, method, warnings: r.warnings, note: PACKIMAGE_SIDE_EFFECTS };
         }
-        const lock = await acquireImageLock({ rootimgDir: ctx.tree });
-        try {
-          job.message(`packing ${path.basename(archive)}`);
-          const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, full: opts.full, keepVersions: 0, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
-          for (const w of r.warnings) job.log(w, "stderr");
-          job.log(`published ${archive}: ${r.size} bytes, ${r.entries} entries, ${r.members} gzip members (${r.membersReused} reused)`);
-          const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId });
-          await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive, seq: v.seq, job });
-          return { archive, size: r.size, entries: r.entries, version: v.seq, stampUuid: r.uuid, method };
-        } finally {
-          lock.release();
-        }
+        job.message(`packing ${path.basename(archive)}`);
+        const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, full: opts.full, keepVersions: 0, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
+        for (const w of r.warnings) job.log(w, "stderr");
+        job.log(`published ${archive}: ${r.size} bytes, ${r.entries} entries, ${r.members} gzip members (${r.membersReused} reused)`);
+        const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId });
+        await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive, seq: v.seq, job });
+        return { archive, size: r.size, entries: r.entries, version: v.seq, stampUuid: r.uuid, method };
       } catch (e) {
         throw explainPackError(e, archive);
       } finally {
@@ -81,7 +77,10 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
   return { jobId };
 }
 
-/** An archive published before we ever packed (genimage/packimage, import) becomes a version too, so it can be rolled back to. */
+/**
+ * An archive published before we ever packed (genimage/packimage, import) becomes a version too, so it can be
+ * rolled back to. Runs under xCAT's lock (the pack's gate hold): a packimage cannot be writing it.
+ */
 async function keepCurrentAsVersion(image: string, log: (l: string) => void): Promise<void> {
   const ctx = await getImageContext(image);
   if (!ctx.archive) return;

@@ -1,18 +1,27 @@
 /**
- * Start-up work for images, run by server.ts after interruptStaleJobs(): remove temp files a killed server
- * left next to archives, reset workspace states stuck in "packing"/"unpacking", and on the local backend
- * create the demo image once.
+ * Start-up work for images, run by server.ts after interruptStaleJobs(): say which exclusive holders of the
+ * image gate the stop interrupted, remove temp files a killed server left next to archives, reset workspace
+ * states stuck in "packing"/"unpacking", and on the local backend create the demo image once.
  */
+import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
 import { ensureDemoImage } from "@/lib/xcat/demo-image";
 import { LocalBackend } from "@/lib/xcat/local-backend";
 import { getBackend, localImagesDir } from "@/lib/xcat/select-backend";
+import { recoverHoldsAtStart } from "./image-gate";
 import { recoverReplacesAtStart } from "./recover-replaces-at-start";
 import { sweepImageTemps } from "./sweep-image-temps";
 
 export async function prepareImagesAtStart(log: (line: string) => void = console.log): Promise<void> {
   const backend = getBackend();
   log(`images: ${backend.kind} backend`);
+  for (const h of await recoverHoldsAtStart()) {
+    const job = h.jobId ? ` (job ${h.jobId}, marked interrupted)` : "";
+    log(`images: ${h.image}: the ${h.kind} started by ${h.user} at ${h.since.toISOString()}${job} was interrupted when the server stopped; the image is free again`);
+    // A job's interruption is audited with the job; a rollback, delete or shell has no other record of it.
+    if (!h.jobId)
+      await prisma.$transaction((tx) => recordAudit(tx, { user: { username: h.user }, action: `image.${h.kind}`, image: h.image, outcome: "interrupted", detail: { since: h.since, pid: h.pid } }));
+  }
   if (backend instanceof LocalBackend && process.env.ROOTIMG_DEMO_IMAGE !== "0") {
     try {
       const r = await ensureDemoImage({ backend, imagesDir: localImagesDir(), log: (l) => log(`demo image: ${l}`) });

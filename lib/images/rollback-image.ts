@@ -1,26 +1,21 @@
 /**
  * Republish an earlier version (editors; audited in the same transaction as the version switch). The pristine
- * manifest follows the version (version-manifests.ts): pending changes become what that archive lacks.
+ * manifest follows the version (version-manifests.ts): pending changes become what that archive lacks. Holds
+ * the image gate exclusively (with xCAT's lock): a save landing now would be compared with the wrong state.
  */
 import fs from "node:fs";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { heldKeys } from "@/lib/jobs/active-jobs";
 import type { JobUser } from "@/lib/jobs/job-types";
-import { acquireImageLock } from "@/lib/xcat/image-lock";
-import { getImageContext, imageJobKey } from "./image-context";
+import { getImageContext } from "./image-context";
+import { withExclusive } from "./image-gate";
 import { restoreVersionManifest, versionManifestPath } from "./version-manifests";
 import { rollbackVersion } from "./versions";
 
 export async function rollbackImage(opts: { name: string; seq: number; user: JobUser & {} }) {
   const ctx = await getImageContext(opts.name);
-  const key = imageJobKey(opts.name);
-  if (heldKeys.has(key)) throw new AppError("conflict", `a pack or unpack of ${opts.name} is running (job ${heldKeys.get(key)}); roll back when it ends`);
-  heldKeys.set(key, "rollback");
-  try {
-    const lock = await acquireImageLock({ rootimgDir: ctx.tree });
-    try {
+  return withExclusive(opts.name, { kind: "rollback", user: opts.user, tree: ctx.tree }, async () => {
       const treeExists = fs.existsSync(ctx.tree);
       const pristine = !treeExists ? "no workspace" : fs.existsSync(versionManifestPath(ctx.rootimgdir, opts.seq)) ? "restored" : "kept: no state was recorded for this version";
       const row = await rollbackVersion({
@@ -31,12 +26,7 @@ export async function rollbackImage(opts: { name: string; seq: number; user: Job
       });
       if (pristine === "restored" && restoreVersionManifest({ rootimgdir: ctx.rootimgdir, seq: opts.seq, tree: ctx.tree })) await remarkEdits(opts.name, opts.seq, row.packedAt);
       return row;
-    } finally {
-      lock.release();
-    }
-  } finally {
-    if (heldKeys.get(key) === "rollback") heldKeys.delete(key);
-  }
+  });
 }
 
 /** Edits made after the version was packed are pending again; those made before are in it. */

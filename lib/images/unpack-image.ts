@@ -1,6 +1,6 @@
 /**
  * Unpack an image's published archive into its workspace `<rootimgdir>/rootimg` (as the seed procedure
- * does), as a job with byte progress, under xCAT's image lock. An existing tree is never overwritten:
+ * does), as a job with byte progress, holding the image gate exclusively (with xCAT's image lock). An existing tree is never overwritten:
  * the caller chooses "use it as the workspace" (adoptTree) or "replace it" (explicitly confirmed; replaceTree
  * deletes the old tree only once the new one is in place, and a crash at any step leaves it restorable).
  */
@@ -9,12 +9,11 @@ import path from "node:path";
 import { unpackArchive } from "@/lib/archive/unpack-archive";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { assertNoTreeWrites } from "@/lib/files/tree-writes";
 import { startJob } from "@/lib/jobs/start-job";
 import type { JobContext, JobUser } from "@/lib/jobs/job-types";
-import { acquireImageLock } from "@/lib/xcat/image-lock";
 import { adoptTree } from "./adopt-tree";
-import { assertWritableDir, getImageContext, imageJobKey, type ImageContext } from "./image-context";
+import { assertWritableDir, getImageContext, type ImageContext } from "./image-context";
+import { reserveExclusive } from "./image-gate";
 import { recoverReplace, replaceTree } from "./replace-tree";
 import { keepManifestOfLiveVersion } from "./version-manifests";
 import { setWorkspaceState } from "./workspace-state";
@@ -32,17 +31,16 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
   if (!ctx.archive) throw new AppError("not_found", `no packed archive (rootimg.cpio.gz, ...) in ${ctx.rootimgdir}; nothing to unpack`);
   assertWritableDir(ctx.rootimgdir);
   const archive = ctx.archive;
-  assertNoTreeWrites(opts.name, "unpack"); // no await before startJob takes the image key: see lib/files/tree-writes.ts
+  const hold = reserveExclusive(opts.name, { kind: exists ? "replace" : "unpack", user: opts.user, tree: ctx.tree });
   const jobId = await startJob({
     type: "image.unpack",
     user: opts.user,
     image: opts.name,
     unit: "bytes",
     total: fs.statSync(archive).size,
-    key: imageJobKey(opts.name),
+    hold,
     params: { archive, tree: ctx.tree, mode: opts.mode },
     run: async (job) => {
-      const lock = await acquireImageLock({ rootimgDir: ctx.tree });
       await setWorkspaceState(opts.name, "unpacking");
       try {
         const r = fs.existsSync(ctx.tree) ? await replaceJob(ctx, archive, job) : await unpackInto(ctx.tree, archive, job);
@@ -54,8 +52,6 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
       } catch (e) {
         await setWorkspaceState(opts.name, fs.existsSync(ctx.tree) ? "unpacked" : "packed");
         throw e;
-      } finally {
-        lock.release();
       }
     },
   });

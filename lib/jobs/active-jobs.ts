@@ -4,7 +4,6 @@ import type { JobLogWriter } from "./job-log-writer";
 export type ActiveJob = {
   id: string;
   ownerId: string | null;
-  key?: string;
   controller: AbortController;
   log: JobLogWriter;
   /** settles when the job reached its final state (tests and shutdown wait on it) */
@@ -12,10 +11,9 @@ export type ActiveJob = {
 };
 
 // On globalThis: route handlers (bundled by Next) and server.ts (loaded by tsx) hold separate copies of
-// this module, and both must see the same running jobs and held keys.
-const g = globalThis as unknown as { rootimgJobs?: { byId: Map<string, ActiveJob>; keys: Map<string, string> } };
-g.rootimgJobs ??= { byId: new Map(), keys: new Map() };
+// this module, and both must see the same running jobs.
+const g = globalThis as unknown as { rootimgActiveJobs?: Map<string, ActiveJob>; rootimgSoleJobs?: Set<string> };
 
-export const activeJobs = g.rootimgJobs.byId;
-/** key → id of the job holding it */
-export const heldKeys = g.rootimgJobs.keys;
+export const activeJobs: Map<string, ActiveJob> = (g.rootimgActiveJobs ??= new Map());
+/** Types of `sole` jobs (startJob) running or being created now. */
+export const soleJobTypes: Set<string> = (g.rootimgSoleJobs ??= new Set());

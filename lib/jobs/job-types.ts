@@ -1,4 +1,5 @@
 import type { JobState } from "@/lib/api/contracts/jobs";
+import type { ExclusiveHold } from "@/lib/images/image-gate";
 
 export type { JobState };
 export type LogStream = "stdout" | "stderr" | "info";
@@ -20,6 +21,8 @@ export type JobContext = {
   /** a file or directory removed when the job ends or when the server finds it interrupted at start-up;
    * await it BEFORE creating the path, so a crash in between cannot leave it unrecorded */
   addTempPath(p: string): Promise<void>;
+  /** Runs `fn` without xCAT's image lock (packimage takes it itself), taking it again after; plain `fn()` for a job without a hold. */
+  withoutXcatLock<T>(fn: () => Promise<T>): Promise<T>;
 };
 
 export type StartJobOptions<R> = {
@@ -33,10 +36,11 @@ export type StartJobOptions<R> = {
   total?: number;
   /** JSON-able parameters, shown with the job and stored in the audit log */
   params?: unknown;
-  /** at most one running job per key (e.g. `image:<name>`); a second start gets 409 */
-  key?: string;
+  /** at most one job of this type at a time (a second start gets 409), e.g. the database backup */
+  sole?: boolean;
+  /** the exclusive hold of an image (lib/images/image-gate.ts reserveExclusive) the job runs under */
+  hold?: ExclusiveHold;
   /** the work; its return value is stored as the job's result */
   run(ctx: JobContext): Promise<R>;
 };
 
-export const TERMINAL_STATES: readonly JobState[] = ["succeeded", "failed", "cancelled", "interrupted"];

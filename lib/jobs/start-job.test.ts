@@ -105,15 +105,15 @@ describe("startJob", () => {
     expect(last?.line).toBe("failed: disk on fire");
   });
 
-  it("refuses a second job on the same key with 409 until the first ends", async () => {
+  it("refuses a second sole job of the same type with 409 until the first ends", async () => {
     const gate = deferred();
-    const first = await startJob({ type: "test.key", user: owner.user, unit: "steps", key: "image:demo", run: () => gate.promise });
-    await expect(startJob({ type: "test.key", user: owner.user, unit: "steps", key: "image:demo", run: async () => {} })).rejects.toMatchObject({
+    const first = await startJob({ type: "test.sole", user: owner.user, unit: "steps", sole: true, run: () => gate.promise });
+    await expect(startJob({ type: "test.sole", user: owner.user, unit: "steps", sole: true, run: async () => {} })).rejects.toMatchObject({
       code: "conflict",
     });
     gate.resolve();
     await finished(first);
-    const again = await startJob({ type: "test.key", user: owner.user, unit: "steps", key: "image:demo", run: async () => {} });
+    const again = await startJob({ type: "test.sole", user: owner.user, unit: "steps", sole: true, run: async () => {} });
     await finished(again);
     expect((await prisma.job.findUniqueOrThrow({ where: { id: again } })).state).toBe("succeeded");
   });

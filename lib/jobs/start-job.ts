@@ -4,7 +4,7 @@ import { prisma } from "@/lib/db/client";
 import { toJobDto } from "@/lib/db/jobs";
 import { AppError, isAppError } from "@/lib/errors";
 import { emitTo } from "@/lib/realtime/io-registry";
-import { type ActiveJob, activeJobs, heldKeys } from "./active-jobs";
+import { type ActiveJob, activeJobs, soleJobTypes } from "./active-jobs";
 import { JobLogWriter } from "./job-log-writer";
 import type { JobContext, JobState, StartJobOptions } from "./job-types";
 import { removeTempPaths } from "./remove-temp-paths";
@@ -15,15 +15,18 @@ const SAVE_MS = 1000;
 /**
  * Creates the job row and returns its id at once; `run` starts on the next tick. Progress and log lines go
  * to the Socket.IO room `job:<id>` and to the database. Temporary paths are removed when the job ends.
- * Throws 409 when another job holds `key`.
+ * With `hold` (an exclusive hold of the image gate, reserved by the caller), `run` starts only once the hold is
+ * ready (the job shows what it waits for, and can be cancelled meanwhile), and the hold is released when the
+ * job ends, whatever the outcome, or at once if the job cannot be created.
  */
 export async function startJob<R>(opts: StartJobOptions<R>): Promise<string> {
-  if (opts.key && heldKeys.has(opts.key)) {
-    throw new AppError("conflict", `Another job (${heldKeys.get(opts.key)}) is already running for ${opts.key}; wait for it or cancel it.`, {
-      details: { jobId: heldKeys.get(opts.key) },
-    });
+  if (opts.sole) {
+    if (soleJobTypes.has(opts.type)) {
+      await opts.hold?.release();
+      throw new AppError("conflict", `A ${opts.type} job is already running; wait for it or cancel it.`, { details: { reason: "job-running", type: opts.type } });
+    }
+    soleJobTypes.add(opts.type);
   }
-  if (opts.key) heldKeys.set(opts.key, "starting"); // reserve before the first await
   let id: string;
   try {
     id = await prisma.$transaction(async (tx) => {
@@ -43,11 +46,12 @@ export async function startJob<R>(opts: StartJobOptions<R>): Promise<string> {
       return job.id;
     });
   } catch (e) {
-    if (opts.key) heldKeys.delete(opts.key);
+    if (opts.sole) soleJobTypes.delete(opts.type);
+    await opts.hold?.release();
     throw e;
   }
-  if (opts.key) heldKeys.set(opts.key, id);
-  const active: ActiveJob = { id, ownerId: opts.user?.id ?? null, key: opts.key, controller: new AbortController(), log: new JobLogWriter(id), finished: Promise.resolve() };
+  opts.hold?.attachJob(id);
+  const active: ActiveJob = { id, ownerId: opts.user?.id ?? null, controller: new AbortController(), log: new JobLogWriter(id), finished: Promise.resolve() };
   activeJobs.set(id, active);
   active.finished = new Promise((resolve) => setImmediate(() => void runJob(active, opts).finally(resolve)));
   return id;
@@ -90,6 +94,7 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
       tempPaths.push(path.resolve(p));
       await prisma.job.update({ where: { id }, data: { tempPaths: JSON.stringify(tempPaths) } });
     },
+    withoutXcatLock: (fn) => (opts.hold ? opts.hold.withoutXcatLock(fn) : fn()),
   };
 
   let state: JobState = "succeeded";
@@ -99,6 +104,10 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
     const started = await prisma.job.update({ where: { id }, data: { state: "running", startedAt: new Date() } });
     emitTo(`job:${id}`, "job:update", toJobDto(started));
     if (controller.signal.aborted) throw controller.signal.reason;
+    if (opts.hold) {
+      await opts.hold.ready({ signal: controller.signal, onWait: (m) => ctx.message(m) });
+      live.message = null; // the wait is over: the job's own messages follow
+    }
     result = await opts.run(ctx);
   } catch (e) {
     const reason = controller.signal.aborted ? (controller.signal.reason as Error | undefined) : undefined;
@@ -111,6 +120,7 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
   // Progress totals are often estimates (a pack counts the tree before the exlist drops files): a job that
   // succeeded is complete, so its bar ends full rather than at 98 %.
   if (state === "succeeded" && live.total != null) live.done = live.total;
+  await opts.hold?.release();
   const leftovers = await removeTempPaths(tempPaths);
   if (leftovers.length) log.add(`could not remove temporary paths: ${leftovers.join(", ")}`, "stderr");
   await log.close();
@@ -133,7 +143,7 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
     return row;
   });
   activeJobs.delete(id);
-  if (active.key && heldKeys.get(active.key) === id) heldKeys.delete(active.key);
+  if (opts.sole) soleJobTypes.delete(opts.type);
   emitTo(`job:${id}`, "job:update", toJobDto(final));
 }
 

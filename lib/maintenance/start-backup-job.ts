@@ -9,7 +9,7 @@ export function startBackupJob(user: SessionUser): Promise<string> {
     type: "maintenance.backup",
     user,
     unit: "bytes",
-    key: "maintenance:backup",
+    sole: true,
     run: (ctx) => backupDatabase(ctx, { dataDir: env().dataDir }),
   });
 }

@@ -37,7 +37,12 @@ export function lockPathFor(rootimgDir: string, lockDir = defaultLockDir()): str
   return path.join(lockDir, `${real.replaceAll("/", ".")}.${md5}`);
 }
 
-export async function acquireImageLock(opts: { rootimgDir: string; lockDir?: string }): Promise<ImageLock> {
+/**
+ * Takes the lock without waiting, or throws 409 naming the holder's PID. `shared`: a shared flock, which any
+ * number of Rootimg Studio writers hold together while xCAT's exclusive one (genimage, packimage, rmimage)
+ * fails, as it does against our exclusive one.
+ */
+export async function acquireImageLock(opts: { rootimgDir: string; lockDir?: string; shared?: boolean }): Promise<ImageLock> {
   const lockDir = opts.lockDir ?? defaultLockDir();
   fs.mkdirSync(lockDir, { recursive: true });
   const file = lockPathFor(opts.rootimgDir, lockDir);
@@ -45,7 +50,7 @@ export async function acquireImageLock(opts: { rootimgDir: string; lockDir?: str
   let code: number;
   try {
     code = await new Promise<number>((resolve, reject) => {
-      const child = spawn("flock", ["-n", "-E", String(BUSY), "3"], { stdio: ["ignore", "ignore", "pipe", fd] });
+      const child = spawn("flock", [opts.shared ? "-s" : "-x", "-n", "-E", String(BUSY), "3"], { stdio: ["ignore", "ignore", "pipe", fd] });
       child.on("error", reject);
       child.on("close", (c) => resolve(c ?? 1));
     });

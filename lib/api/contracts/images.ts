@@ -18,6 +18,10 @@ const summary = z.object({
   treeExists: z.boolean(),
   pendingChanges: z.number().int(),
   lock: z.object({ holder: z.string() }).nullable(),
+  /** the image gate's exclusive holder (lib/images/image-gate.ts): "packing, started by alice 12 s ago"; "waiting" while writes in progress finish */
+  busy: z.object({ kind: z.string(), user: z.string(), jobId: z.string().nullable(), since: z.string(), state: z.enum(["waiting", "held"]) }).nullable(),
+  /** file changes in progress now */
+  writers: z.number().int(),
   lastJob: z.object({ id: z.string(), type: z.string(), state: z.string(), at: z.string() }).nullable(),
 });
 export type ImageSummaryDto = z.infer<typeof summary>;

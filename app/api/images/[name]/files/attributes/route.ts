@@ -6,10 +6,10 @@ import { changeAttributes } from "@/lib/image/change-attributes";
 
 // PATCH /api/images/{name}/files/attributes – chmod/chown inside the image
 export const PATCH = handle(changeAttributesRoute, async ({ user, params, body }) => {
-  const root = await getImageTree(params.name, { forWrite: true });
+  const root = await getImageTree(params.name);
   const kind = body.owner !== undefined || body.group !== undefined ? "owner" : "mode";
   const r = await runFileChange(
-    { user, image: params.name, kind, action: kind === "owner" ? "file.chown" : "file.chmod", target: body.path },
+    { user, image: params.name, tree: root, kind, action: kind === "owner" ? "file.chown" : "file.chmod", target: body.path },
     () => changeAttributes({ root, ...body }),
     (x) => ({
       paths: [x.after.path],

@@ -16,9 +16,9 @@ export const GET = handle(readFileRoute, async ({ params, query }) => {
 export const PUT = handle(saveFileRoute, async ({ user, params, body, req }) => {
   const etag = req.headers.get("if-match")?.replace(/^W\//, "").replace(/"/g, "") ?? body.etag;
   if (!etag) throw new AppError("bad_request", "Send the etag from the read (If-Match header) so a concurrent change is not overwritten.");
-  const root = await getImageTree(params.name, { forWrite: true });
+  const root = await getImageTree(params.name);
   return runFileChange(
-    { user, image: params.name, kind: "content", action: "file.save", target: body.path },
+    { user, image: params.name, tree: root, kind: "content", action: "file.save", target: body.path },
     () => saveImageFile({ root, path: body.path, content: body.content, encoding: body.encoding, etag }),
     (r) => ({ paths: [r.entry.path], detail: { etag: r.etag, previousEtag: etag, bytes: r.bytes, inPlace: r.inPlace } }),
   );

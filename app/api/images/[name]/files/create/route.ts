@@ -8,9 +8,9 @@ const kinds = { file: "create", dir: "mkdir", symlink: "symlink" } as const;
 
 // POST /api/images/{name}/files/create – new empty file, directory or symlink
 export const POST = handle(createEntryRoute, async ({ user, params, body }) => {
-  const root = await getImageTree(params.name, { forWrite: true });
+  const root = await getImageTree(params.name);
   return runFileChange(
-    { user, image: params.name, kind: kinds[body.type], action: `file.${kinds[body.type]}`, target: body.path },
+    { user, image: params.name, tree: root, kind: kinds[body.type], action: `file.${kinds[body.type]}`, target: body.path },
     () => createEntry({ root, ...body }),
     (e) => ({ paths: [e.path], detail: { type: body.type, target: body.target, mode: e.octal } }),
   );

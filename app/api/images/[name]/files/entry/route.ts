@@ -6,9 +6,9 @@ import { deleteEntry } from "@/lib/image/delete-entry";
 
 // DELETE /api/images/{name}/files/entry – delete a file, link or directory (recursively)
 export const DELETE = handle(deleteEntryRoute, async ({ user, params, query }) => {
-  const root = await getImageTree(params.name, { forWrite: true });
+  const root = await getImageTree(params.name);
   return runFileChange(
-    { user, image: params.name, kind: "delete", action: "file.delete", target: query.path },
+    { user, image: params.name, tree: root, kind: "delete", action: "file.delete", target: query.path },
     () => deleteEntry({ root, path: query.path }),
     (r) => ({ paths: [r.path], detail: { removed: r.removed, type: r.type } }),
   );

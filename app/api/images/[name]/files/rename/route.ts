@@ -6,9 +6,9 @@ import { renameEntry } from "@/lib/image/rename-entry";
 
 // POST /api/images/{name}/files/rename – rename or move an entry inside the image
 export const POST = handle(renameEntryRoute, async ({ user, params, body }) => {
-  const root = await getImageTree(params.name, { forWrite: true });
+  const root = await getImageTree(params.name);
   return runFileChange(
-    { user, image: params.name, kind: "rename", action: "file.rename", target: body.from },
+    { user, image: params.name, tree: root, kind: "rename", action: "file.rename", target: body.from },
     () => renameEntry({ root, from: body.from, to: body.to }),
     (e) => ({ paths: [e.path, body.from], detail: { from: body.from, to: e.path } }),
   );

@@ -13,10 +13,10 @@ const MAX_UPLOAD = 4 * 1024 * 1024 * 1024;
 // PUT /api/images/{name}/files/upload – raw body streamed into the image
 export const PUT = handle(uploadFileRoute, async ({ user, params, query, req }) => {
   if (!req.body) throw new AppError("bad_request", "The upload has no body.");
-  const root = await getImageTree(params.name, { forWrite: true });
+  const root = await getImageTree(params.name);
   const body = Readable.fromWeb(req.body as unknown as WebReadableStream<Uint8Array>);
   const r = await runFileChange(
-    { user, image: params.name, kind: "upload", action: "file.upload", target: `${query.dir}/${query.filename}`, streaming: true },
+    { user, image: params.name, tree: root, kind: "upload", action: "file.upload", target: `${query.dir}/${query.filename}`, streaming: true },
     () => uploadFile({ root, dir: query.dir, name: query.filename, body, onConflict: query.onConflict, maxBytes: MAX_UPLOAD }),
     (x) => ({ paths: [x.entry.path], detail: { bytes: x.bytes, replaced: x.replaced } }),
   );
