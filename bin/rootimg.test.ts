@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +12,25 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const run = (...args: string[]) => spawnSync(BIN, args, { cwd: "/", encoding: "utf8" });
 
 describe("bin/rootimg", () => {
+  it("pack keeps versions in the server's layout and exactly --keep archives, the live one included", () => {
+    const tree = path.join(work, "kept-tree");
+    mkdirSync(path.join(tree, "etc"), { recursive: true });
+    const archive = path.join(work, "kept", "rootimg.cpio.gz");
+    mkdirSync(path.dirname(archive));
+    for (const n of [1, 2, 3]) {
+      writeFileSync(path.join(tree, "etc/motd"), `pack ${n}\n`);
+      expect(run("pack", tree, archive, "--keep", "2").status).toBe(0);
+    }
+    const versions = path.join(work, "kept", ".rootimg-studio", "versions");
+    expect(readdirSync(versions).sort()).toEqual(["2-rootimg.cpio.gz", "3-rootimg.cpio.gz"]);
+    expect(statSync(path.join(versions, "3-rootimg.cpio.gz")).ino).toBe(statSync(archive).ino);
+    expect(run("pack", tree, archive, "--keep", "1").status).toBe(0);
+    expect(readdirSync(versions)).toEqual(["4-rootimg.cpio.gz"]);
+    const bad = run("pack", tree, archive, "--keep", "0");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.split("\n")[0]).toBe("error: --keep needs a whole number of at least 1 (the archive just packed counts)");
+  });
+
   it("pack, verify, unpack, diff from any cwd; progress stays off stderr when it is not a TTY", () => {
     const tree = path.join(work, "tree");
     mkdirSync(path.join(tree, "etc"), { recursive: true });
@@ -20,7 +39,7 @@ describe("bin/rootimg", () => {
     const p = run("pack", tree, archive, "--stamp", "img1");
     expect(p.stderr).toBe("");
     expect(p.status).toBe(0);
-    expect(p.stdout).toMatch(/^packed 6 entries into .* IMAGEUUID=[0-9a-f-]{36}\n$/);
+    expect(p.stdout).toMatch(/^packed 6 entries into .* IMAGEUUID=[0-9a-f-]{36}; kept as .*\/\.rootimg-studio\/versions\/1-rootimg\.cpio\.gz\n$/);
     const v = run("verify", archive);
     expect(v.status).toBe(0);
     expect(v.stdout).toMatch(/^ok: 6 entries, cpio.gz, \d+ bytes uncompressed\n$/);

@@ -3,15 +3,18 @@
  * Exit 0 on success; on failure one line `error: ...` on stderr and exit 1 (2 for usage errors).
  * Progress goes to stderr only when stderr is a terminal, so scripts and pipes see clean output.
  */
-import { diffTree, packTree, unpackArchive, verifyArchive, type ArchiveProgress } from "../lib/archive/index.ts";
+import { diffTree, keepPublishedArchive, packTree, unpackArchive, verifyArchive, type ArchiveProgress } from "../lib/archive/index.ts";
 
 const USAGE = `usage:
   rootimg unpack ARCHIVE DEST
-  rootimg pack TREE ARCHIVE [--exlist FILE[,FILE...]] [--stamp IMAGENAME] [--full]
+  rootimg pack TREE ARCHIVE [--exlist FILE[,FILE...]] [--stamp IMAGENAME] [--full] [--keep N]
   rootimg diff TREE
   rootimg verify ARCHIVE`;
 
 class UsageError extends Error {}
+
+/** Archives `rootimg pack` keeps in the versions folder by default, the one just packed included (as the server's retention). */
+const DEFAULT_KEEP = 5;
 
 function progress(p: ArchiveProgress): void {
   if (!process.stderr.isTTY) return;
@@ -57,8 +60,12 @@ async function main(argv: string[]): Promise<void> {
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(`unpacked ${r.entries} entries (${r.format.label}) into ${r.dest}\n`);
   } else if (cmd === "pack") {
-    const { positional, flags } = parseFlags(rest, { exlist: "value", stamp: "value", full: "bool" });
+    const { positional, flags } = parseFlags(rest, { exlist: "value", stamp: "value", full: "bool", keep: "value" });
     if (positional.length !== 2) throw new UsageError("pack needs TREE and ARCHIVE");
+    const keep = flags.keep === undefined ? DEFAULT_KEEP : Number(flags.keep);
+    if (!Number.isInteger(keep) || keep < 1) throw new UsageError("--keep needs a whole number of at least 1 (the archive just packed counts)");
+    // The archive found before the pack (genimage, packimage) is kept first, as the server does.
+    await keepPublishedArchive(positional[1], keep);
     const r = await packTree({
       tree: positional[0],
       archive: positional[1],
@@ -69,8 +76,9 @@ async function main(argv: string[]): Promise<void> {
       onProgress: progress,
     });
     endProgress();
+    const v = await keepPublishedArchive(r.archive, keep);
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-    process.stdout.write(`packed ${r.entries} entries into ${r.archive} (${r.size} bytes, ${r.members} members, ${r.membersReused} reused)${r.uuid ? ` IMAGEUUID=${r.uuid}` : ""}${r.previousVersion ? `; previous kept as ${r.previousVersion}` : ""}\n`);
+    process.stdout.write(`packed ${r.entries} entries into ${r.archive} (${r.size} bytes, ${r.members} members, ${r.membersReused} reused)${r.uuid ? ` IMAGEUUID=${r.uuid}` : ""}; kept as ${v.kept}\n`);
   } else if (cmd === "diff") {
     const { positional } = parseFlags(rest, {});
     if (positional.length !== 1) throw new UsageError("diff needs TREE");

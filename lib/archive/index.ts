@@ -9,6 +9,7 @@ export { diffTree } from "./diff-tree.ts";
 export { verifyArchive } from "./verify-archive.ts";
 export { manifestPathFor, readManifest } from "./manifest.ts";
 export { stateDirFor, versionsDirFor } from "./state-dir.ts";
+export { keepAsVersion, keepPublishedArchive, listKeptVersions, nextVersionSeq, removeKeptVersion, versionFile, versionManifestFile, type KeptVersion } from "./archive-versions.ts";
 export { parseExlist, parseExlistText, findPathMatch } from "./exlist.ts";
 export {
   ArchiveError,

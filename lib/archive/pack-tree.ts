@@ -5,7 +5,6 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
 import { makeExlistFilter, parseExlist } from "./exlist.ts";
-import { keepPreviousVersion, pruneVersionsBeforeKeeping } from "./archive-versions.ts";
 import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
 import { planMembers, toRecords } from "./plan-members.ts";
@@ -23,8 +22,8 @@ const fsyncAsync = promisify(fsync);
 /**
  * Packs `tree` into one newc cpio stream, as xCAT nodes expect (`gzip -cd | cpio -idum`), compressed by the
  * archive's suffix: gzip (multi-member, parallel, incremental) or xz. Writes a temp file beside the archive,
- * fsyncs, keeps the previous archive as a numbered version and renames over it, so a booting node never sees a
- * half-written image (xCAT #1940).
+ * fsyncs and renames over it, so a booting node never sees a half-written image (xCAT #1940). Keeping earlier
+ * archives is the caller's (archive-versions.ts): the rename leaves a hard link taken before it intact.
  */
 export async function packTree(opts: PackOptions): Promise<PackResult> {
   const tree = path.resolve(opts.tree);
@@ -48,9 +47,6 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   // while this thread walks the tree; members that keep their offset are then not written again.
   const base = prev && copyFileAsync(prev.cache.archive, tmp);
   base?.catch(() => {});
-  const keepVersions = opts.keepVersions ?? 5;
-  const pruned = pruneVersionsBeforeKeeping(archive, keepVersions);
-  pruned.catch(() => {}); // awaited before the publish; handled here in case the pack fails first
   let closed = false;
   try {
     const entries = (await walkTree(tree)).filter((e) => keep(e.rel));
@@ -80,8 +76,6 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     if (lost.length) {
       warnings.push(`newc cpio drops extended attributes (file capabilities, ACLs); ${lost.length} entries lose them: ${lost.map(([p, n]) => `${p || "."} (${n.join(", ")})`).join("; ")}`);
     }
-    await pruned;
-    const previousVersion = keepPreviousVersion(archive, keepVersions);
     renameSync(tmp, archive);
     const dfd = openSync(dir, "r");
     try {
@@ -106,7 +100,6 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
       membersReused: written.filter((w) => w.reused).length,
       cpioBytes: members.reduce((a, m) => a + m.rawLength, 0),
       warnings,
-      previousVersion,
       uuid,
     };
   } catch (e) {

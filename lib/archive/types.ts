@@ -83,8 +83,6 @@ export interface PackOptions {
   stamp?: string;
   /** Recompress everything and refresh the member cache. */
   full?: boolean;
-  /** Keep this many earlier archives in .rootimg-studio/versions (default 5). */
-  keepVersions?: number;
   /** Average uncompressed bytes per gzip member (default 8 MiB); small values are for tests. */
   memberSize?: number;
   /** gzip level of the compressor used (defaults: libdeflate 3, zlib 5; both ~1.01-1.02x pigz -6's size). */
@@ -106,8 +104,6 @@ export interface PackResult {
   /** Bytes of the uncompressed cpio stream. */
   cpioBytes: number;
   warnings: string[];
-  /** Where the previous archive was kept, if there was one. */
-  previousVersion?: string;
   /** IMAGEUUID written into opt/xcat/xcatinfo when stamp was given. */
   uuid?: string;
 }

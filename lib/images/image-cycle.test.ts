@@ -94,9 +94,15 @@ describe("image cycle on the local backend", () => {
     }
     const versions = await listVersions(NAME);
     expect(versions.map((v) => v.seq)).toEqual([4, 3]);
-    const kept = fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).filter((f) => /^\d+-|^manifest-/.test(f)).sort();
-    // each packed version keeps its pristine manifest; the retention removes both
-    expect(kept).toEqual(["3-rootimg.cpio.gz", "4-rootimg.cpio.gz", "manifest-3.json", "manifest-4.json"]);
+    // The folder as it is, unfiltered: each kept version with its pristine manifest, and nothing else.
+    expect(fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).sort()).toEqual(["3-rootimg.cpio.gz", "4-rootimg.cpio.gz", "manifest-3.json", "manifest-4.json"]);
+    // A retention of 1 keeps exactly one archive on disk: the live one.
+    await setRetention({ retention: 1, user });
+    fs.writeFileSync(path.join(imgDir, "rootimg/etc/motd"), "retention 1\n");
+    expect((await finished((await packImage({ name: NAME, user })).jobId)).state).toBe("succeeded");
+    expect((await listVersions(NAME)).map((v) => [v.seq, v.live])).toEqual([[5, true]]);
+    expect(fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).sort()).toEqual(["5-rootimg.cpio.gz", "manifest-5.json"]);
+    expect(fs.statSync(path.join(imgDir, ".rootimg-studio/versions/5-rootimg.cpio.gz")).ino).toBe(fs.statSync(path.join(imgDir, "rootimg.cpio.gz")).ino);
     await setRetention({ retention: 5, user });
   });
 

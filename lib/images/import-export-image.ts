@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
 import { getBackend } from "@/lib/xcat/select-backend";
+import { withExclusive } from "./image-gate";
 import { recordVersion } from "./versions";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
 
@@ -25,8 +26,11 @@ export async function importImage(opts: { user: JobUser & {}; bundlePath: string
       if (opts.removeAfter) await job.addTempPath(bundlePath);
       const r = await backend.importBundle({ bundlePath, profile: opts.profile, signal: job.signal, onLine: (l, s) => job.log(l, s) });
       const img = await backend.getImage(r.imagename);
-      const archive = findPackedArchive(img.rootimgdir);
-      if (archive) await recordVersion({ image: r.imagename, archive, packedBy: opts.user.username, jobId: job.jobId, note: "imported" });
+      // The archive is linked and hashed under xCAT's lock, like every read of a published archive.
+      await withExclusive(r.imagename, { kind: "import", user: opts.user, tree: path.join(img.rootimgdir, "rootimg") }, async () => {
+        const archive = findPackedArchive(img.rootimgdir);
+        if (archive) await recordVersion({ image: r.imagename, archive, packedBy: opts.user.username, jobId: job.jobId, note: "imported" });
+      });
       return { imagename: r.imagename, files: r.files };
     },
   });

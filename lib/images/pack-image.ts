@@ -61,7 +61,7 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
           return { archive: published, size: v.size, version: v.seq, method, warnings: r.warnings, note: PACKIMAGE_SIDE_EFFECTS };
         }
         job.message(`packing ${path.basename(archive)}`);
-        const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, full: opts.full, keepVersions: 0, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
+        const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, full: opts.full, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
         for (const w of r.warnings) job.log(w, "stderr");
         job.log(`published ${archive}: ${r.size} bytes, ${r.entries} entries, ${r.members} gzip members (${r.membersReused} reused)`);
         const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const src = path.join(tmp, "src");
   fs.mkdirSync(path.join(src, "etc"), { recursive: true });
   fs.writeFileSync(path.join(src, "etc/motd"), "new tree\n");
-  await packTree({ tree: src, archive, keepVersions: 0 });
+  await packTree({ tree: src, archive });
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

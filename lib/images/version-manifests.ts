@@ -6,12 +6,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { versionManifestFile } from "@/lib/archive/archive-versions";
 import { manifestPathFor } from "@/lib/archive/manifest";
 import { prisma } from "@/lib/db/client";
 import { versionsDir } from "./versions";
 
 export function versionManifestPath(rootimgdir: string, seq: number): string {
-  return path.join(versionsDir(rootimgdir), `manifest-${seq}.json`);
+  return versionManifestFile(versionsDir(rootimgdir), seq);
 }
 
 /** Copy via a temp name + rename: neither name is ever half-written. */

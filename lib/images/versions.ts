@@ -1,11 +1,13 @@
 /**
- * Versions of an image's published archive. Every publish is kept as a hard link in
- * `<rootimgdir>/.rootimg-studio/versions/<seq>-<name>` (no copy; the live name is always replaced by rename,
- * so the link keeps the old bytes), with an ImageVersion row; the oldest beyond the retention are removed.
+ * Versions of an image's published archive: every publish is kept in the one layout of lib/archive/archive-versions.ts
+ * (`<rootimgdir>/.rootimg-studio/versions/<seq>-<name>`, a hard link) with an ImageVersion row. The retention
+ * counts archives on disk: a retention of N keeps exactly N, the live one among them.
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { keepAsVersion, nextVersionSeq, removeKeptVersion } from "@/lib/archive/archive-versions";
+import { versionsDirFor } from "@/lib/archive/state-dir";
 import { prisma, type Tx } from "@/lib/db/client";
 import type { ImageVersion } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
@@ -14,7 +16,7 @@ export const RETENTION_KEY = "images.versionRetention";
 export const DEFAULT_RETENTION = 5;
 
 export function versionsDir(rootimgdir: string): string {
-  return path.join(rootimgdir, ".rootimg-studio", "versions");
+  return versionsDirFor(path.join(rootimgdir, "rootimg.cpio.gz"));
 }
 
 export function formatOf(archive: string): string {
@@ -37,13 +39,10 @@ export type RecordVersionOptions = { image: string; archive: string; stampUuid?:
 
 /** Keeps the archive just published at `archive` as the new live version. */
 export async function recordVersion(opts: RecordVersionOptions): Promise<ImageVersion> {
-  const dir = versionsDir(path.dirname(opts.archive));
-  fs.mkdirSync(dir, { recursive: true });
   const last = await prisma.imageVersion.findFirst({ where: { image: opts.image }, orderBy: { seq: "desc" } });
-  const seq = (last?.seq ?? 0) + 1;
-  const kept = path.join(dir, `${seq}-${path.basename(opts.archive)}`);
-  fs.rmSync(kept, { force: true });
-  fs.linkSync(opts.archive, kept);
+  // Above every recorded seq and every kept file: a file no row owns is never overwritten.
+  const seq = nextVersionSeq(opts.archive, last?.seq ?? 0);
+  const kept = keepAsVersion(opts.archive, seq);
   const st = fs.statSync(kept);
   const row = await prisma.$transaction(async (tx) => {
     await tx.imageVersion.updateMany({ where: { image: opts.image, live: true }, data: { live: false } });
@@ -55,16 +54,15 @@ export async function recordVersion(opts: RecordVersionOptions): Promise<ImageVe
   return row;
 }
 
-/** Removes the oldest non-live versions beyond the retention (rows and kept files). */
+/** Removes versions (rows, kept archives and their manifests) so that exactly the retention remain: the live one and the newest others. */
 export async function applyRetention(image: string): Promise<number> {
   const keep = await getRetention();
   const rows = await prisma.imageVersion.findMany({ where: { image }, orderBy: { seq: "desc" } });
-  const drop = rows.slice(keep).filter((r) => !r.live);
+  const kept = new Set([...rows.filter((r) => r.live), ...rows.filter((r) => !r.live)].slice(0, keep));
+  const drop = rows.filter((r) => !kept.has(r));
   for (const r of drop) {
     await prisma.imageVersion.delete({ where: { id: r.id } });
-    fs.rmSync(r.file, { force: true });
-    // its pristine manifest (version-manifests.ts) goes with it
-    fs.rmSync(path.join(path.dirname(r.file), `manifest-${r.seq}.json`), { force: true });
+    await removeKeptVersion(r.file, r.seq);
   }
   return drop.length;
 }
