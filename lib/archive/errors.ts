@@ -1,4 +1,4 @@
-import { AppError } from "../errors.ts";
+import { AppError } from "@/lib/errors";
 
 /**
  * Failure modes of the archive core. Each is an AppError (code `unprocessable` unless noted) so the edge maps

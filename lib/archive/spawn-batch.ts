@@ -16,11 +16,3 @@ export function run(cmd: string, args: string[], opts: { input?: Buffer } = {}):
   });
 }
 
-/** Runs tasks with at most `limit` in flight. */
-export async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import type { FileEntry } from "./describe-entry";
 import { statEntry } from "./list-directory";
 import { parseMode } from "./change-attributes";

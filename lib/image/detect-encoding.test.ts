@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { decodeText, detectEncoding, detectLineEnding, encodeText, hexPreview } from "./detect-encoding";
 import { detectLanguage } from "./detect-language";
 

@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 
 export type TextEncoding = "utf-8" | "latin-1";
 export type Encoding = TextEncoding | "binary";

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import type { Readable } from "node:stream";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { openInRoot } from "./open-in-root";
 import { resolveInRoot } from "./resolve-in-root";
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { changeAttributes } from "./change-attributes";
 import { createEntry } from "./create-entry";
 import { deleteEntry } from "./delete-entry";

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { openInRoot } from "./open-in-root";
 import { resolveInRoot } from "./resolve-in-root";
 

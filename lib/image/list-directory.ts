@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { describeEntry, describeListed, entryType, type FileEntry, joinImagePath, type ListedEntry } from "./describe-entry";
 import { readImageUsers } from "./image-users";
 import { fsError } from "./open-in-root";

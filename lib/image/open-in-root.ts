@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { assertInside, fdRealPath, type ResolvedPath } from "./resolve-in-root";
 
 const { O_NOFOLLOW } = fs.constants;

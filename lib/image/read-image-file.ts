@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { type Encoding, detectEncoding, detectLineEnding, decodeText, hexPreview, type LineEnding } from "./detect-encoding";
 import { detectLanguage } from "./detect-language";
 import { describeEntry, type FileEntry } from "./describe-entry";

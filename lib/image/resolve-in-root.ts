@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { readImageFile } from "./read-image-file";
 import { saveImageFile } from "./save-image-file";
 import { makeTestImage } from "./test-image";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { promisify } from "node:util";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { copyXattrs } from "./copy-xattrs";
 import { decodeText, encodeText, type TextEncoding } from "./detect-encoding";
 import { describeEntry, type FileEntry } from "./describe-entry";

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { type EntryType, entryType, joinImagePath } from "./describe-entry";
 import { resolveInRoot } from "./resolve-in-root";
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import type { FileEntry } from "./describe-entry";
 import { statEntry } from "./list-directory";
 import { fsError } from "./open-in-root";

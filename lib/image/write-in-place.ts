@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { promisify } from "node:util";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 import { dumpXattrs, restoreXattrs } from "./copy-xattrs";
 import { openInRoot } from "./open-in-root";
 import type { ResolvedPath } from "./resolve-in-root";

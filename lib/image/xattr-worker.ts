@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 
 /**
  * One long-lived `sh` runs the attr tools (getfattr/setfattr) for this process. Spawning them from Node

@@ -6,7 +6,6 @@
 import fs from "node:fs";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { getImageContext } from "./image-context";
 import { withExclusive } from "./image-gate";

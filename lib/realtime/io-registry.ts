@@ -10,10 +10,6 @@ export function setIo(io: RoomEmitter | undefined): void {
   g.rootimgIo = io;
 }
 
-export function getIo(): RoomEmitter | undefined {
-  return g.rootimgIo;
-}
-
 /** Emits to everyone in `room`; a no-op when no socket server runs (scripts, unit tests without one). */
 export function emitTo(room: string, event: string, data: unknown): void {
   g.rootimgIo?.to(room).emit(event, data);

@@ -30,6 +30,18 @@ describe("xCAT image lock", () => {
     b.release();
   });
 
+  it("shared holders coexist, exclude an exclusive one both ways, and do not show as locked", async () => {
+    const a = await acquireImageLock({ rootimgDir: tree, lockDir, shared: true });
+    const b = await acquireImageLock({ rootimgDir: tree, lockDir, shared: true });
+    expect((await acquireImageLock({ rootimgDir: tree, lockDir }).catch((e) => e)).code).toBe("conflict");
+    expect((await probeImageLock({ rootimgDir: tree, lockDir })).locked).toBe(false);
+    a.release();
+    b.release();
+    const x = await acquireImageLock({ rootimgDir: tree, lockDir });
+    expect((await acquireImageLock({ rootimgDir: tree, lockDir, shared: true }).catch((e) => e)).code).toBe("conflict");
+    x.release();
+  });
+
   it("excludes another process that flocks the same file (as packimage would)", async () => {
     const file = lockPathFor(tree, lockDir);
     const child = spawn("flock", ["-n", file, "sleep", "30"], { stdio: "ignore", detached: true });

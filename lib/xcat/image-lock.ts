@@ -107,10 +107,14 @@ export async function probeImageLock(opts: { rootimgDir: string; lockDir?: strin
   return isFlocked(st, fs.readFileSync("/proc/locks", "utf8")) ? { locked: true, holder: readHolder(file) } : { locked: false };
 }
 
-/** Lines like `3: FLOCK  ADVISORY  WRITE 1234 fd:01:567890 0 EOF` (major:minor in hex, inode in decimal). */
+/**
+ * Lines like `3: FLOCK  ADVISORY  WRITE 1234 fd:01:567890 0 EOF` (major:minor in hex, inode in decimal). Only
+ * exclusive (WRITE) locks count: genimage, packimage and rmimage take those, and so does Rootimg Studio for a pack
+ * or an unpack; the shared (READ) one file changes hold for a moment is not "the image is locked".
+ */
 export function isFlocked(st: { dev: number; ino: number }, procLocks: string): boolean {
   const major = Math.floor(st.dev / 256) & 0xfff;
   const minor = (st.dev & 0xff) | ((Math.floor(st.dev / 4096) & 0xfff00));
   const id = `${major.toString(16).padStart(2, "0")}:${minor.toString(16).padStart(2, "0")}:${st.ino}`;
-  return procLocks.split("\n").some((l) => /\bFLOCK\b/.test(l) && l.split(/\s+/).includes(id));
+  return procLocks.split("\n").some((l) => /\bFLOCK\s+ADVISORY\s+WRITE\b/.test(l) && l.split(/\s+/).includes(id));
 }
