@@ -44,10 +44,12 @@ export async function recordVersion(opts: RecordVersionOptions): Promise<ImageVe
   const seq = nextVersionSeq(opts.archive, last?.seq ?? 0);
   const kept = keepAsVersion(opts.archive, seq);
   const st = fs.statSync(kept);
+  // Hashed before the transaction: hashing a few hundred MB takes seconds, and SQLite's write lock must not wait on it.
+  const hash = await sha256(kept);
   const row = await prisma.$transaction(async (tx) => {
     await tx.imageVersion.updateMany({ where: { image: opts.image, live: true }, data: { live: false } });
     return tx.imageVersion.create({
-      data: { image: opts.image, seq, file: kept, format: formatOf(opts.archive), size: st.size, sha256: await sha256(kept), stampUuid: opts.stampUuid ?? null, packedBy: opts.packedBy, jobId: opts.jobId ?? null, changeId: opts.changeId ?? null, live: true, note: opts.note ?? null },
+      data: { image: opts.image, seq, file: kept, format: formatOf(opts.archive), size: st.size, sha256: hash, stampUuid: opts.stampUuid ?? null, packedBy: opts.packedBy, jobId: opts.jobId ?? null, changeId: opts.changeId ?? null, live: true, note: opts.note ?? null },
     });
   });
   await applyRetention(opts.image);
