@@ -257,11 +257,16 @@ class Exclusive implements ExclusiveHold {
   async withoutXcatLock<T>(fn: () => Promise<T>): Promise<T> {
     const had = this.lock !== null;
     this.dropXcatLock();
+    let result: T;
     try {
-      return await fn();
-    } finally {
-      if (had && !this.released) await this.takeXcatLock();
+      result = await fn();
+    } catch (e) {
+      // fn's failure is the one to report; the lock is still taken back if it can be
+      if (had && !this.released) await this.takeXcatLock().catch(() => {});
+      throw e;
     }
+    if (had && !this.released) await this.takeXcatLock();
+    return result;
   }
 
   async release(): Promise<void> {
