@@ -1,5 +1,7 @@
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+
 /**
- * manifest.xml of an xCAT image bundle (xcat-facts §3.2): written by Perl's
+ * manifest.xml of an xCAT image bundle, as imgexport writes it with Perl's
  * XML::Simple->XMLout(RootName=>'xcatimage', noattr=>1, xmldecl=>'<?xml version="1.0"?>').
  * So: elements only, no attributes; a hash becomes nested elements, a repeated key repeated elements.
  */
@@ -15,58 +17,60 @@ export type BundleManifest = {
   raw: XmlNode;
 };
 
-const ENT: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-const decode = (s: string) =>
-  s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e: string) =>
-    e[0] === "#" ? String.fromCodePoint(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : ENT[e],
-  );
 const encode = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** Minimal parser for XMLout's subset. Throws on anything else: a bundle is untrusted input. */
+/** Larger than any manifest XMLout writes (a few kB) by orders of magnitude; refusing beyond it bounds the parse. */
+export const MAX_MANIFEST_CHARS = 1 << 20;
+/** XMLout's manifests nest three levels (xcatimage > osimage > attribute). */
+const MAX_DEPTH = 8;
+
+const parser = new XMLParser({
+  ignoreAttributes: false, // attributes are parsed so that they can be refused, not silently dropped
+  attributeNamePrefix: "@",
+  textNodeName: "#text",
+  parseTagValue: false, // values stay strings: "09" is a version, not the number 9
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // The five XML entities and numeric character references only: no HTML entities, no DOCTYPE entities.
+  htmlEntities: {},
+  maxNestedTags: MAX_DEPTH,
+});
+
+/**
+ * Parser for XMLout's subset, on fast-xml-parser. A bundle is untrusted input, so beyond well-formedness
+ * it refuses what XMLout never writes: DOCTYPE (and with it entity declarations and their expansion),
+ * CDATA, attributes, unknown entity references, mixed content, nesting deeper than MAX_DEPTH, and input
+ * larger than MAX_MANIFEST_CHARS.
+ */
 export function parseXml(text: string): { root: string; value: XmlNode } {
-  let i = 0;
+  if (text.length > MAX_MANIFEST_CHARS) throw new Error(`larger than ${MAX_MANIFEST_CHARS} characters`);
   const s = text.replace(/^\uFEFF/, "");
-  const skip = () => {
-    for (;;) {
-      while (i < s.length && /\s/.test(s[i])) i++;
-      if (s.startsWith("<?", i) || s.startsWith("<!--", i)) {
-        const end = s.indexOf(s.startsWith("<?", i) ? "?>" : "-->", i);
-        if (end < 0) throw new Error("unterminated XML declaration or comment");
-        i = end + (s.startsWith("<?", i) ? 2 : 3);
-      } else return;
+  if (/<!(?!--)/.test(s)) throw new Error("DOCTYPE, entity declarations and CDATA are not allowed");
+  const entity = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);)/i.exec(s);
+  if (entity) throw new Error(`unknown or unterminated entity reference at offset ${entity.index}`);
+  const valid = XMLValidator.validate(s);
+  if (valid !== true) throw new Error(`${valid.err.msg} (line ${valid.err.line})`);
+  const doc = parser.parse(s) as Record<string, unknown>;
+  const roots = Object.keys(doc);
+  if (roots.length !== 1) throw new Error(`expected one root element, found ${roots.length}`);
+  const value = toValue(roots[0], doc[roots[0]]);
+  return { root: roots[0], value: typeof value === "string" ? {} : (value as XmlNode) };
+}
+
+function toValue(name: string, v: unknown): XmlValue {
+  if (typeof v === "string") return v;
+  if (Array.isArray(v)) return v.map((x) => toValue(name, x));
+  const node: XmlNode = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (k.startsWith("@")) throw new Error(`attribute ${k.slice(1)} on <${name}>`);
+    if (k === "#text") {
+      if (typeof x !== "string" || x.trim() !== "") throw new Error(`mixed content in <${name}>`);
+      continue;
     }
-  };
-  const element = (): [string, XmlValue] => {
-    const open = /^<([A-Za-z_][\w.-]*)\s*(\/?)>/.exec(s.slice(i, i + 300));
-    if (!open) throw new Error(`unexpected XML at offset ${i}`);
-    i += open[0].length;
-    const name = open[1];
-    if (open[2]) return [name, ""];
-    const lt = s.indexOf("<", i);
-    if (lt < 0) throw new Error(`unterminated <${name}>`);
-    if (s.startsWith(`</${name}>`, lt)) {
-      const text = decode(s.slice(i, lt));
-      i = lt + name.length + 3;
-      return [name, text];
-    }
-    if (s.slice(i, lt).trim() !== "") throw new Error(`mixed content in <${name}>`);
-    const node: XmlNode = {};
-    for (;;) {
-      skip();
-      if (s.startsWith(`</${name}>`, i)) {
-        i += name.length + 3;
-        return [name, node];
-      }
-      const [k, v] = element();
-      const prev = node[k];
-      node[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-  };
-  skip();
-  const [root, value] = element();
-  skip();
-  if (i !== s.length) throw new Error("trailing content after the root element");
-  return { root, value: typeof value === "string" ? {} : (value as XmlNode) };
+    node[k] = toValue(k, x);
+  }
+  return node;
 }
 
 function flat(v: XmlValue | undefined): Record<string, string> {
