@@ -1,10 +1,10 @@
 "use client";
+import { useVirtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, useEffect, useRef } from "react";
 import { isDirLike, type TreeRow } from "../hooks/use-file-tree";
 import { FileIcon } from "./file-icon";
 import { type FileEntryDto, formatSize, parentOf } from "./files-api";
 import styles from "./files.module.css";
-import { scrollRowIntoView, VirtualList } from "./virtual-list";
 
 const ROW = 22;
 
@@ -27,23 +27,27 @@ function hoverText(e: FileEntryDto): string {
   return `${e.symbolic} ${e.octal} ${who} ${formatSize(e.size)}${link}`;
 }
 
-/** The virtualized tree: arrows move, Right/Left open and close, Enter opens a file. */
+/**
+ * The virtualized tree: only the rows in view (plus a margin) are in the DOM, so a directory of 10,000
+ * entries renders as a few dozen elements. Arrows move, Right/Left open and close, Enter opens a file.
+ */
 export function FileTree(p: FileTreeProps) {
   const scrollRef = useRef<HTMLDivElement | null>(null);
+  const virtualizer = useVirtualizer({ count: p.rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 10 });
   const index = p.rows.findIndex((r) => r.entry.path === p.selected);
   // bring a selection made elsewhere (jump to path, a link with ?path=) into view once its row exists
   const scrolledTo = useRef<string | null>(null);
   useEffect(() => {
     if (index < 0 || scrolledTo.current === p.selected) return;
     scrolledTo.current = p.selected;
-    scrollRowIntoView(scrollRef.current, index, ROW);
-  }, [index, p.selected]);
+    virtualizer.scrollToIndex(index, { align: "auto" });
+  }, [index, p.selected, virtualizer]);
 
   const move = (i: number) => {
     const r = p.rows[Math.max(0, Math.min(p.rows.length - 1, i))];
     if (!r) return;
     p.onSelect(r.entry);
-    scrollRowIntoView(scrollRef.current, p.rows.indexOf(r), ROW);
+    virtualizer.scrollToIndex(p.rows.indexOf(r), { align: "auto" });
   };
   const onKey = (ev: KeyboardEvent) => {
     const cur = p.rows[index];
@@ -104,7 +108,15 @@ export function FileTree(p: FileTreeProps) {
 
   return (
     <div tabIndex={0} onKeyDown={onKey} className={styles.treeBox} data-testid="file-tree" aria-label="file tree">
-      <VirtualList count={p.rows.length} rowHeight={ROW} height={p.height} scrollRef={scrollRef} renderRow={renderRow} testId="tree-scroll" />
+      <div ref={scrollRef} style={{ height: p.height, overflow: "auto", position: "relative" }} data-testid="tree-scroll">
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {virtualizer.getVirtualItems().map((v) => (
+            <div key={v.key} style={{ position: "absolute", top: v.start, left: 0, right: 0, height: ROW }}>
+              {renderRow(v.index)}
+            </div>
+          ))}
+        </div>
+      </div>
     </div>
   );
 }
