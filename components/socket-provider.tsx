@@ -1,14 +1,17 @@
 "use client";
 import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
 import { io, type Socket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/events";
 
-const SocketContext = createContext<Socket | null | undefined>(undefined);
+export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const SocketContext = createContext<RealtimeSocket | null | undefined>(undefined);
 
 /** One Socket.IO connection per tab, to the page's own origin; the session cookie authenticates it. */
 export function SocketProvider({ children }: { children: ReactNode }) {
-  const [socket, setSocket] = useState<Socket | null>(null);
+  const [socket, setSocket] = useState<RealtimeSocket | null>(null);
   useEffect(() => {
-    const s = io({ withCredentials: true });
+    const s: RealtimeSocket = io({ withCredentials: true });
     setSocket(s);
     return () => {
       s.disconnect();
@@ -17,8 +20,8 @@ export function SocketProvider({ children }: { children: ReactNode }) {
   return <SocketContext.Provider value={socket}>{children}</SocketContext.Provider>;
 }
 
-/** The shared socket (null until it is created after mount). Throws outside <SocketProvider>. */
-export function useSocket(): Socket | null {
+/** The shared socket (null until it is created after mount); rooms are joined through useRoom. Throws outside <SocketProvider>. */
+export function useSocket(): RealtimeSocket | null {
   const s = useContext(SocketContext);
   if (s === undefined) throw new Error("useSocket() must be used inside <SocketProvider>");
   return s;

@@ -1,3 +1,4 @@
+import type { PresenceUser } from "@/lib/realtime/events";
 import type { FileContentDto, FileEntryDto } from "@/lib/api/contracts/files";
 import { ApiError, api, qs } from "../api-client";
 
@@ -44,7 +45,6 @@ export function filesApi(image: string) {
   };
 }
 
-export type PresenceUser = { clientId: string; username: string; files: string[] };
 export type FilesApi = ReturnType<typeof filesApi>;
 
 export function parentOf(p: string): string {

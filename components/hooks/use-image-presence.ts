@@ -1,45 +1,26 @@
 "use client";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { FilesApi, PresenceUser } from "../files/files-api";
-import { useSocket } from "../socket-provider";
+import { type FilesChangedEvent, type PresenceUser, room } from "@/lib/realtime/events";
+import type { FilesApi } from "../files/files-api";
+import { useRoom } from "./use-room";
 
-/** From runFileChange: `kind` is the PendingChange kind; a rename also names `from` and `to`, a delete's path is paths[0]. */
-export type FilesChangedEvent = { paths: string[]; kind: string; by: string; etag?: string; from?: string; to?: string };
+export type { FilesChangedEvent };
 
 /**
- * Presence in the room `image:<name>`: sends which files this tab has open (on change and every 10 s),
+ * Presence in the image's room: sends which files this tab has open (on change and every 10 s),
  * receives everyone's, and hands `files:changed` events to `onChanged`.
  */
 export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: string[]; onChanged: (e: FilesChangedEvent) => void }) {
-  const socket = useSocket();
   const [users, setUsers] = useState<PresenceUser[]>([]);
-  /** the socket has joined the image's room: from now on every files:changed reaches this tab */
-  const [live, setLive] = useState(false);
   const clientId = useMemo(() => (typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`), []);
   const onChanged = useRef(o.onChanged);
   onChanged.current = o.onChanged;
 
-  useEffect(() => {
-    if (!socket) return;
-    const room = `image:${o.image}`;
-    const join = () => socket.emit("join", room, (r?: { ok?: boolean }) => setLive(!!r?.ok));
-    const lost = () => setLive(false);
-    const onPresence = (m: { users: PresenceUser[] }) => setUsers(m.users);
-    const onFiles = (e: FilesChangedEvent) => onChanged.current(e);
-    socket.on("files:presence", onPresence);
-    socket.on("files:changed", onFiles);
-    socket.on("connect", join);
-    socket.on("disconnect", lost);
-    if (socket.connected) join();
-    return () => {
-      socket.off("files:presence", onPresence);
-      socket.off("files:changed", onFiles);
-      socket.off("connect", join);
-      socket.off("disconnect", lost);
-      socket.emit("leave", room);
-      setLive(false);
-    };
-  }, [socket, o.image]);
+  /** `live`: the socket has joined the image's room, so from now on every files:changed reaches this tab */
+  const { joined: live } = useRoom(room.image(o.image), {
+    "files:presence": (m) => setUsers(m.users),
+    "files:changed": (e) => onChanged.current(e),
+  });
 
   const key = o.openFiles.join("\0");
   useEffect(() => {

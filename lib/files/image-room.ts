@@ -6,7 +6,7 @@ import { listPresence } from "./presence";
  * another file operation, with the new etag). On join the client gets the current presence.
  */
 export const imageRoom = defineRoom({
-  prefix: "image",
+  family: "image",
   role: "viewer",
   async onJoin(socket, name) {
     socket.emit("files:presence", { users: listPresence(name) });

@@ -1,4 +1,5 @@
 import type { SessionUser } from "@/lib/auth/session";
+import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 
 export type PresenceEntry = { clientId: string; username: string; files: string[]; at: number };
@@ -27,6 +28,6 @@ export function updatePresence(o: { image: string; user: SessionUser; clientId: 
   const files = [...new Set(o.files)].sort();
   m.set(key, { clientId: o.clientId, username: o.user.username, files, at: Date.now() });
   const list = listPresence(o.image);
-  if (!prev || prev.files.join("\0") !== files.join("\0")) emitTo(`image:${o.image}`, "files:presence", { users: list });
+  if (!prev || prev.files.join("\0") !== files.join("\0")) emitTo(room.image(o.image), "files:presence", { users: list });
   return list;
 }

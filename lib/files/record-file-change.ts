@@ -1,6 +1,7 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import type { SessionUser } from "@/lib/auth/session";
 import { prisma } from "@/lib/db/client";
+import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { noteChangedPaths } from "./changed-paths";
 import { withShared } from "@/lib/images/image-gate";
@@ -65,6 +66,8 @@ export async function runFileChange<T>(
   noteChangedPaths(input.image, done.paths);
   // a rename carries from/to so open tabs elsewhere can follow it; a delete's subject is paths[0]
   const moved = input.kind === "rename" && typeof done.detail?.from === "string" && typeof done.detail?.to === "string" ? { from: done.detail.from, to: done.detail.to } : {};
-  emitTo(`image:${input.image}`, "files:changed", { paths: done.paths, kind: input.kind, by: input.user.username, etag: done.detail?.etag, ...moved });
+  const etag = typeof done.detail?.etag === "string" ? done.detail.etag : undefined;
+  emitTo(room.image(input.image), "files:changed", { paths: done.paths, kind: input.kind, by: input.user.username, etag, ...moved });
+  emitTo(room.images(), "images:changed", { image: input.image, reason: "files" });
   return result as T;
 }

@@ -15,6 +15,8 @@ import type { ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
 import { recordTreeManifest } from "./record-tree-manifest";
 import { getWorkspace, setWorkspaceState, type WorkspaceState } from "./workspace-state";
+import { room } from "@/lib/realtime/events";
+import { emitTo } from "@/lib/realtime/io-registry";
 
 export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} }): Promise<{ jobId?: string; workspace: string }> {
   const { ctx, user } = opts;
@@ -24,6 +26,7 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
   if (existing) {
     await setWorkspaceState(name, "unpacked");
     await prisma.$transaction((tx) => recordAudit(tx, { user, action: "image.workspace.adopt", image: name, target: ctx.tree, outcome: "ok", detail: { manifest: "kept", recordedAt: existing.createdAt } }));
+    emitTo(room.images(), "images:changed", { image: name, reason: "adopted" });
     return { workspace: ctx.tree };
   }
   // A save landing while the tree is hashed would be half in the manifest: the job holds the image alone.

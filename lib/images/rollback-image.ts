@@ -11,6 +11,8 @@ import { getImageContext } from "./image-context";
 import { withExclusive } from "./image-gate";
 import { restoreVersionManifest, versionManifestPath } from "./version-manifests";
 import { rollbackVersion } from "./versions";
+import { room } from "@/lib/realtime/events";
+import { emitTo } from "@/lib/realtime/io-registry";
 
 export async function rollbackImage(opts: { name: string; seq: number; user: JobUser & {} }) {
   const ctx = await getImageContext(opts.name);
@@ -24,6 +26,7 @@ export async function rollbackImage(opts: { name: string; seq: number; user: Job
         audit: (tx) => recordAudit(tx, { user: opts.user, action: "image.rollback", image: opts.name, target: `version ${opts.seq}`, outcome: "ok", detail: { pristine } }),
       });
       if (pristine === "restored" && restoreVersionManifest({ rootimgdir: ctx.rootimgdir, seq: opts.seq, tree: ctx.tree })) await remarkEdits(opts.name, opts.seq, row.packedAt);
+      emitTo(room.images(), "images:changed", { image: opts.name, reason: "rollback" });
       return row;
   });
 }

@@ -1,6 +1,8 @@
 import { prisma } from "@/lib/db/client";
 import type { JobLogLine } from "@/lib/api/contracts/jobs";
+import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
+import { toWire } from "@/lib/realtime/to-wire";
 import type { LogStream } from "./job-types";
 
 const MAX_LINE = 4000;
@@ -48,7 +50,7 @@ export class JobLogWriter {
     clearTimeout(this.emitTimer);
     this.emitTimer = undefined;
     if (this.unsent.length === 0) return;
-    emitTo(`job:${this.jobId}`, "job:log", { id: this.jobId, lines: this.unsent });
+    emitTo(room.job(this.jobId), "job:log", { id: this.jobId, lines: toWire(this.unsent) });
     this.unsent = [];
   }
 

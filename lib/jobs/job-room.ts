@@ -1,5 +1,6 @@
 import { getJobLog, getJobOrThrow } from "@/lib/db/jobs";
 import { defineRoom } from "@/lib/realtime/define-room";
+import { toWire } from "@/lib/realtime/to-wire";
 import { activeJobs } from "./active-jobs";
 
 /**
@@ -7,7 +8,7 @@ import { activeJobs } from "./active-jobs";
  * whole log (pending lines snapshotted before the database read, see JobLogWriter.pending), then the live tail.
  */
 export const jobRoom = defineRoom({
-  prefix: "job",
+  family: "job",
   role: "viewer",
   async onJoin(socket, id) {
     const pending = activeJobs.get(id)?.log.pending() ?? [];
@@ -15,7 +16,7 @@ export const jobRoom = defineRoom({
     const stored = await getJobLog({ jobId: id });
     const seen = new Set(stored.map((l) => l.seq));
     const lines = [...stored, ...pending.filter((l) => !seen.has(l.seq))].sort((a, b) => a.seq - b.seq);
-    socket.emit("job:update", job);
-    socket.emit("job:log", { id, lines, replay: true });
+    socket.emit("job:update", toWire(job));
+    socket.emit("job:log", { id, lines: toWire(lines), replay: true });
   },
 });

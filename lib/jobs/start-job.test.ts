@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeUser } from "@/lib/auth/test-users";
 import { prisma } from "@/lib/db/client";
 import { testDataDir } from "@/lib/db/test-database";
+import { room } from "@/lib/realtime/events";
 import { setIo } from "@/lib/realtime/io-registry";
 import { activeJobs } from "./active-jobs";
 import { cancelJob } from "./cancel-job";
@@ -12,7 +13,15 @@ import { startJob } from "./start-job";
 
 type Sent = { room: string; event: string; data: any };
 let sent: Sent[] = [];
-setIo({ to: (room) => ({ emit: (event, data) => sent.push({ room, event, data }) }) });
+setIo({
+  to: (to) => ({
+    emit: (event, named, data) => {
+      // every room event names its room first (lib/realtime/events.ts)
+      expect(named).toBe(to);
+      sent.push({ room: to, event, data });
+    },
+  }),
+});
 afterEach(() => {
   sent = [];
 });
@@ -60,11 +69,13 @@ describe("startJob", () => {
       [3, "entry 3", "stdout"],
     ]);
     // Live events went to the job's room; the last one is the final state.
-    const mine = sent.filter((s) => s.room === `job:${id}`);
+    const mine = sent.filter((s) => s.room === room.job(id));
     expect(mine.filter((s) => s.event === "job:log").flatMap((s) => s.data.lines.map((l: any) => l.line))).toEqual(["entry 1", "entry 2", "entry 3"]);
     expect(mine.at(-1)).toMatchObject({ event: "job:update", data: { id, state: "succeeded", done: 3 } });
     const audit = await prisma.auditLog.findMany({ where: { action: "test.count" }, orderBy: { id: "asc" } });
     expect(audit.map((a) => a.outcome)).toEqual(["started", "ok"]);
+    // The jobs list heard of the start and the end.
+    expect(sent.filter((s) => s.room === room.jobs() && s.data.id === id).map((s) => s.data.state)).toEqual(["running", "succeeded"]);
   });
 
   it("ends a succeeded job at its total even when the estimate was not reached", async () => {

@@ -3,7 +3,9 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
 import { toJobDto } from "@/lib/db/jobs";
 import { AppError, isAppError } from "@/lib/errors";
+import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
+import { toWire } from "@/lib/realtime/to-wire";
 import { type ActiveJob, activeJobs, soleJobTypes } from "./active-jobs";
 import { JobLogWriter } from "./job-log-writer";
 import type { JobContext, JobState, StartJobOptions } from "./job-types";
@@ -66,7 +68,7 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
   const emitNow = () => {
     clearTimeout(emitTimer);
     emitTimer = undefined;
-    emitTo(`job:${id}`, "job:update", { id, state: "running", ...live });
+    emitTo(room.job(id), "job:update", { id, state: "running", ...live });
   };
   const touch = () => {
     emitTimer ??= setTimeout(emitNow, EMIT_MS);
@@ -102,7 +104,8 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
   let result: R | undefined;
   try {
     const started = await prisma.job.update({ where: { id }, data: { state: "running", startedAt: new Date() } });
-    emitTo(`job:${id}`, "job:update", toJobDto(started));
+    emitTo(room.job(id), "job:update", toWire(toJobDto(started)));
+    announceJob(started);
     if (controller.signal.aborted) throw controller.signal.reason;
     if (opts.hold) {
       await opts.hold.ready({ signal: controller.signal, onWait: (m) => ctx.message(m) });
@@ -144,7 +147,14 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
   });
   activeJobs.delete(id);
   if (opts.sole) soleJobTypes.delete(opts.type);
-  emitTo(`job:${id}`, "job:update", toJobDto(final));
+  emitTo(room.job(id), "job:update", toWire(toJobDto(final)));
+  announceJob(final);
+}
+
+/** Tells the jobs list, and the images list for a job on an image (workspace and last job), to refetch. */
+function announceJob(job: { id: string; state: string; image: string | null }): void {
+  emitTo(room.jobs(), "jobs:changed", { id: job.id, state: job.state as JobState, image: job.image });
+  if (job.image) emitTo(room.images(), "images:changed", { image: job.image, reason: "job" });
 }
 
 function describe(e: unknown): string {

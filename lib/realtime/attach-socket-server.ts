@@ -4,16 +4,18 @@ import { hasRole } from "@/lib/auth/roles";
 import { getSessionUser, readSessionToken, type SessionUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import type { RoomDefinition } from "./define-room";
+import { type ClientToServerEvents, type JoinAck, parseRoom, type RoomFamily, type ServerToClientEvents } from "./events";
 import { setIo } from "./io-registry";
 
-type Ack = (r: { ok: true } | { ok: false; error: string }) => void;
+type Ack = (r: JoinAck) => void;
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
 /**
  * Authenticates every Socket.IO connection with the session cookie (and refuses foreign origins), and
  * checks the session and the role again on every `join`, so a disabled account or a downgraded role takes
  * effect without a reconnect.
  */
-export function attachSocketServer(io: Server, rooms: RoomDefinition[]): void {
+export function attachSocketServer(io: RealtimeServer, rooms: { [F in RoomFamily]: RoomDefinition<F> }): void {
   io.use(async (socket, next) => {
     try {
       const headers = new Headers();
@@ -28,14 +30,14 @@ export function attachSocketServer(io: Server, rooms: RoomDefinition[]): void {
     }
   });
 
-  io.on("connection", (socket: Socket) => {
+  io.on("connection", (socket: Socket<ClientToServerEvents, ServerToClientEvents>) => {
     socket.on("join", async (room: unknown, ack?: Ack) => {
       const reply: Ack = typeof ack === "function" ? ack : () => {};
       try {
         if (typeof room !== "string" || room.length > 300) return reply({ ok: false, error: "bad room name" });
-        const sep = room.indexOf(":");
-        const def = rooms.find((r) => r.prefix === room.slice(0, sep));
-        if (sep < 1 || !def) return reply({ ok: false, error: `unknown room ${room}` });
+        const parsed = parseRoom(room);
+        if (!parsed) return reply({ ok: false, error: `unknown room ${room}` });
+        const def = rooms[parsed.family] as RoomDefinition;
         const user = await getSessionUser(readSessionToken(socket.handshake.headers.cookie));
         if (!user) {
           reply({ ok: false, error: "unauthenticated" });
@@ -46,7 +48,8 @@ export function attachSocketServer(io: Server, rooms: RoomDefinition[]): void {
         // Join before the replay so nothing emitted in between is lost (clients dedupe the overlap).
         await socket.join(room);
         try {
-          await def.onJoin?.({ user, emit: (event, data) => socket.emit(event, data) }, room.slice(sep + 1));
+          const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => boolean;
+          await def.onJoin?.({ user, emit: (event, payload) => void emit(event, room, payload) }, parsed.id);
         } catch (e) {
           await socket.leave(room);
           throw e;

@@ -1,20 +1,24 @@
 import type { Role } from "@/lib/auth/roles";
 import type { SessionUser } from "@/lib/auth/session";
+import type { RoomEventName, RoomFamily, RoomPayload } from "./events";
 
 /** What a room's join hook may do with the joining socket: send it the stored state before the live tail. */
-export type JoiningSocket = { user: SessionUser; emit(event: string, data: unknown): void };
-
-/**
- * A family of Socket.IO rooms named `<prefix>:<id>` (e.g. `job:<id>`). Clients send `join` with the room name;
- * the server checks the session and `role`, joins, then calls `onJoin` to replay what the client missed.
- * Join first, replay second: anything emitted in between arrives twice and clients dedupe (by `seq` for logs).
- */
-export type RoomDefinition = {
-  prefix: string;
-  role: Role;
-  onJoin?: (socket: JoiningSocket, id: string) => Promise<void>;
+export type JoiningSocket<F extends RoomFamily> = {
+  user: SessionUser;
+  emit<E extends RoomEventName<F>>(event: E, payload: RoomPayload<F, E>): void;
 };
 
-export function defineRoom(def: RoomDefinition): RoomDefinition {
+/**
+ * The server side of a room family of lib/realtime/events.ts. Clients send `join` with a room name; the
+ * server checks the session and `role`, joins, then calls `onJoin` to replay what the client missed.
+ * Join first, replay second: anything emitted in between arrives twice and clients dedupe (by `seq` for logs).
+ */
+export type RoomDefinition<F extends RoomFamily = RoomFamily> = {
+  family: F;
+  role: Role;
+  onJoin?: (socket: JoiningSocket<F>, id: string) => Promise<void>;
+};
+
+export function defineRoom<F extends RoomFamily>(def: RoomDefinition<F>): RoomDefinition<F> {
   return def;
 }

@@ -1,3 +1,5 @@
+import type { Room, RoomEventName, RoomFamily, RoomPayload } from "./events";
+
 /**
  * Where lib code finds the Socket.IO server without importing server.ts. State lives on globalThis: Next
  * bundles route handlers separately from the modules server.ts loads, and both must see the same server.
@@ -10,7 +12,10 @@ export function setIo(io: RoomEmitter | undefined): void {
   g.rootimgIo = io;
 }
 
-/** Emits to everyone in `room`; a no-op when no socket server runs (scripts, unit tests without one). */
-export function emitTo(room: string, event: string, data: unknown): void {
-  g.rootimgIo?.to(room).emit(event, data);
+/**
+ * Sends `event` to everyone in `room`, as `(roomName, payload)` (see lib/realtime/events.ts); a no-op when
+ * no socket server runs (scripts, unit tests without one).
+ */
+export function emitTo<F extends RoomFamily, E extends RoomEventName<F>>(to: Room<F>, event: E, payload: RoomPayload<F, E>): void {
+  g.rootimgIo?.to(to).emit(event, to, payload);
 }

@@ -1,6 +1,11 @@
 import { imageRoom } from "@/lib/files/image-room";
 import { jobRoom } from "@/lib/jobs/job-room";
-import type { RoomDefinition } from "./define-room";
+import { defineRoom, type RoomDefinition } from "./define-room";
+import type { RoomFamily } from "./events";
 
-/** Every Socket.IO room family; server.ts hands this list to attachSocketServer. Add new families here. */
-export const rooms: RoomDefinition[] = [jobRoom, imageRoom];
+/** The list rooms carry "changed" notices only; clients refetch the list when they (re)join. */
+const imagesRoom = defineRoom({ family: "images", role: "viewer" });
+const jobsRoom = defineRoom({ family: "jobs", role: "viewer" });
+
+/** The server side of every room family; server.ts hands this table to attachSocketServer. */
+export const rooms: { [F in RoomFamily]: RoomDefinition<F> } = { job: jobRoom, image: imageRoom, images: imagesRoom, jobs: jobsRoom };

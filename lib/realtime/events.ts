@@ -1,0 +1,88 @@
+/**
+ * The table of Socket.IO rooms and events, shared by the server (lib/realtime/emit.ts, the rooms' join
+ * hooks) and the browser (components/hooks/use-room.ts). Room names are built only by `room.*` and parsed
+ * only by `parseRoom`; each event's payload is declared once, in `RoomEvents`.
+ *
+ * Wire format: every room event is sent as `(roomName, payload)`, so a tab in several rooms of one family
+ * (two jobs) can tell the events apart without each payload repeating its room's id.
+ *
+ * Imported by client components: type-only imports and plain functions here, nothing from `node:`.
+ */
+import type { JobDto, JobLogLine } from "@/lib/api/contracts/jobs";
+
+/** A value as it arrives after JSON: dates become ISO strings. */
+export type Wire<T> = T extends Date ? string : T extends (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
+
+export type JobWire = Wire<JobDto>;
+export type JobLogLineWire = Wire<JobLogLine>;
+export type PresenceUser = { clientId: string; username: string; files: string[] };
+/** PendingChange kind of a file operation; a rename also names `from` and `to`, a delete's path is paths[0]. */
+export type FilesChangedEvent = { paths: string[]; kind: string; by: string; etag?: string; from?: string; to?: string };
+/** Why an image's summary (workspace, archive, pending edits, last job) may have changed. */
+export type ImageChangeReason = "job" | "files" | "deleted" | "rollback" | "adopted";
+
+/** Per room family: the events sent to its rooms and their payloads. */
+export type RoomEvents = {
+  /** `job:<id>`: one job. On join: the stored job and its whole log (`replay: true`), then the live tail. */
+  job: {
+    /** the whole job (on join, start and end) or a progress delta `{ id, state, done, total, message }` while it runs */
+    "job:update": Partial<JobWire> & { id: string };
+    /** log lines keyed by `seq`: replays and live lines may overlap */
+    "job:log": { id: string; lines: JobLogLineWire[]; replay?: boolean };
+  };
+  /** `image:<name>`: one image's file browser. On join: the current presence. */
+  image: {
+    "files:presence": { users: PresenceUser[] };
+    "files:changed": FilesChangedEvent;
+  };
+  /** `images`: the list of images. No replay: clients refetch on join. */
+  images: {
+    "images:changed": { image: string; reason: ImageChangeReason };
+  };
+  /** `jobs`: the list of jobs. No replay: clients refetch on join. */
+  jobs: {
+    "jobs:changed": { id: string; state: JobDto["state"]; image: string | null };
+  };
+};
+
+export type RoomFamily = keyof RoomEvents;
+/** A room name of family F; only `room.*` makes one, so a call site cannot misspell a prefix. */
+export type Room<F extends RoomFamily = RoomFamily> = string & { readonly __family: F };
+export type RoomEventName<F extends RoomFamily> = keyof RoomEvents[F] & string;
+export type RoomPayload<F extends RoomFamily, E extends RoomEventName<F>> = RoomEvents[F][E];
+
+const make = <F extends RoomFamily>(family: F, id?: string) => (id === undefined ? family : `${family}:${id}`) as Room<F>;
+
+export const room = {
+  job: (id: string) => make("job", id),
+  image: (name: string) => make("image", name),
+  images: () => make("images"),
+  jobs: () => make("jobs"),
+};
+
+/** Families whose rooms carry an id (`<family>:<id>`); the others are one room named after the family. */
+const WITH_ID: Record<RoomFamily, boolean> = { job: true, image: true, images: false, jobs: false };
+
+/** Splits a room name a client asked to join; null when it is not a room of the table. */
+export function parseRoom(name: string): { family: RoomFamily; id: string } | null {
+  const sep = name.indexOf(":");
+  const family = (sep < 0 ? name : name.slice(0, sep)) as RoomFamily;
+  if (!Object.hasOwn(WITH_ID, family)) return null;
+  const id = sep < 0 ? "" : name.slice(sep + 1);
+  if (WITH_ID[family] !== (sep >= 0) || (WITH_ID[family] && id === "")) return null;
+  return { family, id };
+}
+
+/** The acknowledgement of `join`. */
+export type JoinAck = { ok: true } | { ok: false; error: string };
+
+/** What the browser sends. */
+export type ClientToServerEvents = {
+  join: (room: string, ack?: (r: JoinAck) => void) => void;
+  leave: (room: string) => void;
+};
+
+type AllEvents = { [F in RoomFamily]: RoomEvents[F] }[RoomFamily];
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** What the server sends: every room event as `(roomName, payload)`. */
+export type ServerToClientEvents = { [E in keyof UnionToIntersection<AllEvents>]: (room: string, payload: UnionToIntersection<AllEvents>[E]) => void };
