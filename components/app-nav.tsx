@@ -1,8 +1,8 @@
 "use client";
 import { usePathname, useRouter } from "next/navigation";
-import { api } from "./api-client";
 import { type Role, roleAtLeast, useCurrentUser } from "./current-user";
 import { GuardedLink } from "./guarded-link";
+import { sessionCommands } from "./hooks/use-session";
 import { confirmLeave } from "./unsaved-changes";
 
 const ITEMS: { href: string; label: string; min: Role }[] = [
@@ -20,7 +20,7 @@ export function AppNav() {
   const router = useRouter();
   async function logout() {
     if (!confirmLeave()) return; // a client-side navigation: beforeunload would not ask
-    await api("/api/auth/logout", { method: "POST" }).catch(() => undefined);
+    await sessionCommands.logout().catch(() => undefined);
     router.replace("/login");
     router.refresh();
   }

@@ -1,22 +1,12 @@
 "use client";
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import type { AuditEntryDto } from "@/lib/api/contracts/audit";
-import { api, qs } from "./api-client";
 import { formatTime } from "./format";
-
-type Entry = Omit<AuditEntryDto, "at"> & { at: string };
-type Page = { entries: Entry[]; nextBefore: number | null };
+import { useAudit } from "./hooks/use-audit";
 
 export function AuditTable() {
   const [filter, setFilter] = useState({ user: "", image: "", action: "" });
   const [draft, setDraft] = useState(filter);
-  const q = useInfiniteQuery({
-    queryKey: ["audit", filter],
-    initialPageParam: undefined as number | undefined,
-    queryFn: ({ pageParam }) => api<Page>(`/api/audit${qs({ ...filter, before: pageParam, limit: 100 })}`),
-    getNextPageParam: (last) => last.nextBefore ?? undefined,
-  });
+  const q = useAudit(filter);
   const entries = q.data?.pages.flatMap((p) => p.entries) ?? [];
   return (
     <section>

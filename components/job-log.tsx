@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useRef } from "react";
 import type { LogLineView } from "./hooks/use-job";
+import { jobLogUrl } from "./hooks/use-jobs";
 
 const SHOWN = 2000;
 
@@ -16,7 +17,7 @@ export function JobLog({ lines, jobId }: { lines: LogLineView[]; jobId: string }
     <div>
       {lines.length > SHOWN && (
         <p className="muted">
-          Showing the last {SHOWN} of {lines.length} lines; the whole log: <a href={`/api/jobs/${jobId}/log?limit=10000`}>JSON</a>.
+          Showing the last {SHOWN} of {lines.length} lines; the whole log: <a href={jobLogUrl(jobId)}>JSON</a>.
         </p>
       )}
       <pre

@@ -1,10 +1,10 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
-import { api } from "./api-client";
 import { roleAtLeast, useCurrentUser } from "./current-user";
 import { formatAmount, formatDuration } from "./format";
 import { isTerminal, type JobView, useJob } from "./hooks/use-job";
+import { useJobCommands } from "./hooks/use-jobs";
 
 /**
  * Progress of one job, live: bar, done/total in the job's unit, rate, time left, state, cancel button.
@@ -29,7 +29,8 @@ type Sample = { t: number; done: number };
 export function JobProgressView({ job }: { job: JobView | null }) {
   const user = useCurrentUser();
   const samples = useRef<Sample[]>([]);
-  const cancel = useMutation({ mutationFn: (id: string) => api(`/api/jobs/${id}/cancel`, { method: "POST" }) });
+  const cmd = useJobCommands();
+  const cancel = useMutation({ mutationFn: cmd.cancel });
 
   // Rate over the last 10 s of updates: reacts to slow-downs, unlike an average since the start.
   const now = Date.now();

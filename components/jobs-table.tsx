@@ -1,12 +1,11 @@
 "use client";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { api, qs } from "./api-client";
 import { roleAtLeast, useCurrentUser } from "./current-user";
 import { formatAmount, formatTime } from "./format";
-import type { JobView } from "./hooks/use-job";
+import { useJobCommands, useJobs } from "./hooks/use-jobs";
 
 const STATES = ["", "queued", "running", "succeeded", "failed", "cancelled", "interrupted"];
 
@@ -15,13 +14,10 @@ export function JobsTable() {
   const router = useRouter();
   const [state, setState] = useState("");
   const [type, setType] = useState("");
-  const jobs = useQuery({
-    queryKey: ["jobs", state, type],
-    queryFn: () => api<{ jobs: JobView[] }>(`/api/jobs${qs({ state, type })}`),
-    refetchInterval: 2000,
-  });
+  const jobs = useJobs({ state, type });
+  const cmd = useJobCommands();
   const backup = useMutation({
-    mutationFn: () => api<{ jobId: string }>("/api/maintenance/backup", { method: "POST" }),
+    mutationFn: cmd.startBackup,
     onSuccess: ({ jobId }) => router.push(`/jobs/${jobId}`),
   });
   return (

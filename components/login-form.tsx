@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { api } from "./api-client";
+import { sessionCommands } from "./hooks/use-session";
 
 export function LoginForm() {
   const router = useRouter();
@@ -13,7 +13,7 @@ export function LoginForm() {
     setBusy(true);
     setError(null);
     try {
-      await api("/api/auth/login", { method: "POST", body: { username: form.get("username"), password: form.get("password") } });
+      await sessionCommands.login(String(form.get("username") ?? ""), String(form.get("password") ?? ""));
       router.replace("/images");
       router.refresh();
     } catch (err) {

@@ -1,32 +1,27 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import type { UserDto } from "@/lib/api/contracts/users";
-import { api } from "./api-client";
 import { type Role, useCurrentUser } from "./current-user";
+import { useUserCommands, useUsers } from "./hooks/use-users";
 
 const ROLES: Role[] = ["viewer", "editor", "reviewer", "admin"];
-type UserView = Omit<UserDto, "createdAt" | "updatedAt"> & { createdAt: string };
 
 export function UsersAdmin() {
   const me = useCurrentUser();
-  const qc = useQueryClient();
+  const cmd = useUserCommands();
   const [notice, setNotice] = useState<string | null>(null);
-  const users = useQuery({ queryKey: ["users"], queryFn: () => api<{ users: UserView[] }>("/api/users") });
-  const done = (msg: string) => {
-    setNotice(msg);
-    void qc.invalidateQueries({ queryKey: ["users"] });
-  };
+  const users = useUsers();
+  const done = (msg: string) => setNotice(msg);
   const create = useMutation({
-    mutationFn: (b: { username: string; password: string; role: Role }) => api<UserView>("/api/users", { method: "POST", body: b }),
+    mutationFn: cmd.create,
     onSuccess: (u) => done(`Created ${u.username}.`),
   });
   const update = useMutation({
-    mutationFn: ({ id, ...b }: { id: string; role?: Role; disabled?: boolean }) => api<UserView>(`/api/users/${id}`, { method: "PATCH", body: b }),
+    mutationFn: ({ id, ...b }: { id: string; role?: Role; disabled?: boolean }) => cmd.update(id, b),
     onSuccess: (u) => done(`Updated ${u.username}.`),
   });
   const reset = useMutation({
-    mutationFn: ({ id, password }: { id: string; password: string; name: string }) => api(`/api/users/${id}/password`, { method: "POST", body: { password } }),
+    mutationFn: ({ id, password }: { id: string; password: string; name: string }) => cmd.setPassword(id, password),
     onSuccess: (_r, v) => done(`New password set for ${v.name}.`),
   });
   const error = [users.error, create.error, update.error, reset.error].find(Boolean) as Error | undefined;

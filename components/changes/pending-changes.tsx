@@ -1,16 +1,7 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { ImagePendingChangesDto } from "@/lib/api/contracts/changes";
-import { api, qs } from "../api-client";
 import { formatTime } from "../format";
-
-type ChangeDto = ImagePendingChangesDto["changes"][number];
-/** The DTO as JSON delivers it: dates are strings. */
-type ImageChanges = Omit<ImagePendingChangesDto, "unpackedAt" | "changes"> & {
-  unpackedAt?: string;
-  changes: (Omit<ChangeDto, "lastAt"> & { lastAt?: string })[];
-};
+import { type ImageChangesView as ImageChanges, useChanges } from "../hooks/use-changes";
 
 const KIND_LABEL: Record<string, string> = {
   added: "added", removed: "removed", modified: "content changed", metadata: "metadata changed", type: "type changed", recorded: "edited (not compared)",
@@ -18,10 +9,7 @@ const KIND_LABEL: Record<string, string> = {
 
 /** Pending changes of every unpacked image (or one, `image`): what a pack would publish, and who made it. */
 export function PendingChanges({ image }: { image?: string }) {
-  const q = useQuery({
-    queryKey: ["changes", image ?? null],
-    queryFn: () => api<{ images: ImageChanges[] }>(`/api/changes${qs({ image })}`),
-  });
+  const q = useChanges(image);
   return (
     <section>
       <div className="toolbar">

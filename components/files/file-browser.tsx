@@ -99,7 +99,7 @@ export function FileBrowser({ image }: { image: string }) {
 
   const openPaths = files.tabs.map((t) => t.data?.entry.path ?? t.path);
   const presence = useImagePresence({ image, fa, openFiles: openPaths, onChanged: onRemote });
-  const uploads = useUploads(fa.base, (dir, name) => afterChange([joinPath(dir, name)]));
+  const uploads = useUploads(fa, (dir, name) => afterChange([joinPath(dir, name)]));
 
   const jump = async (path: string) => {
     await tree.reveal(path);

@@ -1,6 +1,6 @@
 import type { PresenceUser } from "@/lib/realtime/events";
 import type { FileContentDto, FileEntryDto } from "@/lib/api/contracts/files";
-import { ApiError, api, qs } from "../api-client";
+import { api, qs } from "../api-client";
 
 export type { FileContentDto, FileEntryDto };
 
@@ -16,23 +16,13 @@ export function filesApi(image: string) {
     },
     stat: (path: string) => api<FileEntryDto>(`${base}/stat${qs({ path })}`),
     read: (path: string) => api<FileContentDto>(`${base}/content${qs({ path })}`),
-    save: async (o: { path: string; content: string; encoding: "utf-8" | "latin-1"; etag: string }) => {
-      const res = await fetch(`${base}/content`, {
+    /** 409 with `details.etag` when the file changed since `etag`; `details.reason` "image-busy" while a pack or unpack runs */
+    save: (o: { path: string; content: string; encoding: "utf-8" | "latin-1"; etag: string }) =>
+      api<{ entry: FileEntryDto; etag: string }>(`${base}/content`, {
         method: "PUT",
-        headers: { "content-type": "application/json", "if-match": `"${o.etag}"` },
-        body: JSON.stringify({ path: o.path, content: o.content, encoding: o.encoding }),
-      });
-      const data = await res.json().catch(() => null);
-      if (!res.ok) {
-        const err = data?.error ?? {};
-        const e = new ApiError(res.status, err.code ?? "error", err.message ?? `${res.status}`);
-        (e as ApiError & { etag?: string; reason?: string }).etag = err.etag;
-        // "image-busy": a pack or unpack runs; not a conflict with another edit
-        (e as ApiError & { etag?: string; reason?: string }).reason = err.reason;
-        throw e;
-      }
-      return data as { entry: FileEntryDto; etag: string };
-    },
+        headers: { "if-match": `"${o.etag}"` },
+        body: { path: o.path, content: o.content, encoding: o.encoding },
+      }),
     attributes: (body: { path: string; mode?: string; owner?: string; group?: string }) => api<FileEntryDto>(`${base}/attributes`, { method: "PATCH", body }),
     create: (body: { path: string; type: "file" | "dir" | "symlink"; target?: string }) => api<FileEntryDto>(`${base}/create`, { method: "POST", body }),
     rename: (from: string, to: string) => api<FileEntryDto>(`${base}/rename`, { method: "POST", body: { from, to } }),
@@ -42,6 +32,7 @@ export function filesApi(image: string) {
     presence: (clientId: string, files: string[]) =>
       api<{ users: PresenceUser[] }>(`${base}/presence`, { method: "POST", body: { clientId, files } }),
     downloadUrl: (path: string) => `${base}/download${qs({ path })}`,
+    uploadUrl: (o: { dir: string; filename: string; onConflict: "fail" | "replace" | "rename" }) => `${base}/upload${qs(o)}`,
   };
 }
 

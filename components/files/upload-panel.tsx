@@ -1,7 +1,6 @@
 "use client";
 import { useState } from "react";
-import { qs } from "../api-client";
-import { formatSize } from "./files-api";
+import { type FilesApi, formatSize } from "./files-api";
 import styles from "./files.module.css";
 import { uploadWithProgress } from "./upload-files";
 
@@ -9,17 +8,17 @@ export type UploadItem = { file: File; dir: string };
 type Row = { name: string; dir: string; done: number; total: number; state: "uploading" | "done" | "conflict" | "error"; message?: string; file: File };
 
 /** Runs uploads one by one with progress; a name that exists asks: replace or keep both. */
-export function useUploads(base: string, onDone: (dir: string, name: string) => void) {
+export function useUploads(fa: FilesApi, onDone: (dir: string, name: string) => void) {
   const [rows, setRows] = useState<Row[]>([]);
   const set = (name: string, dir: string, p: Partial<Row>) => setRows((rs) => rs.map((r) => (r.name === name && r.dir === dir ? { ...r, ...p } : r)));
   const run = async (file: File, dir: string, onConflict: "fail" | "replace" | "rename") => {
     set(file.name, dir, { state: "uploading", done: 0 });
     try {
-      const url = `${base}/upload${qs({ dir, filename: file.name, onConflict })}`;
-      const r = await uploadWithProgress({ url, file, onProgress: (done, total) => set(file.name, dir, { done, total }) });
+      const url = fa.uploadUrl({ dir, filename: file.name, onConflict });
+      const { error } = await uploadWithProgress({ url, file, onProgress: (done, total) => set(file.name, dir, { done, total }) });
       // a 409 for the name offers replace / keep both; a 409 because a pack or unpack runs is an error to retry later
-      if (r.status === 409 && onConflict === "fail" && r.body.error?.reason !== "image-busy") return set(file.name, dir, { state: "conflict", message: r.body.error?.message });
-      if (r.status >= 300) return set(file.name, dir, { state: "error", message: r.body.error?.message ?? `HTTP ${r.status}` });
+      if (error?.code === "conflict" && onConflict === "fail" && error.details.reason !== "image-busy") return set(file.name, dir, { state: "conflict", message: error.message });
+      if (error) return set(file.name, dir, { state: "error", message: error.message });
       set(file.name, dir, { state: "done", done: file.size });
       onDone(dir, file.name);
     } catch (e) {

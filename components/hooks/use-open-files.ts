@@ -1,6 +1,6 @@
 "use client";
 import { useCallback, useRef, useState } from "react";
-import { ApiError } from "../api-client";
+import { isApiError } from "../api-client";
 import type { FileContentDto, FileEntryDto, FilesApi } from "../files/files-api";
 import { useUnsavedChanges } from "../unsaved-changes";
 import { useHistoryGuard } from "./use-history-guard";
@@ -86,7 +86,7 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
       patch(path, { saving: false, modified: false, changedBy: undefined, conflict: undefined, data: { ...tab.data, etag: r.etag, entry: r.entry }, message: "Saved" });
       return r.entry;
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409 && (e as ApiError & { reason?: string }).reason !== "image-busy") {
+      if (isApiError(e, "conflict") && e.details.reason !== "image-busy") {
         const theirs = await fa.read(path).catch(() => null);
         patch(path, { saving: false, conflict: { theirs: theirs?.content ?? "", theirsEtag: theirs?.etag ?? "", mine: content } });
       } else patch(path, { saving: false, message: (e as Error).message });

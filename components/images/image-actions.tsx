@@ -2,8 +2,9 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { ImageDetailDto } from "@/lib/api/contracts/images";
-import { ApiError, api } from "../api-client";
+import { isApiError } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
+import { useImageCommands } from "../hooks/use-images";
 
 const PACKIMAGE_NOTE = "packimage also changes the tree: it replaces xcatpost/, writes opt/xcat/xcatinfo, overwrites root's line in etc/shadow, sets etc/localtime and applies synclists.";
 
@@ -13,7 +14,8 @@ const OWN_PACK_NOTE = "Rootimg Studio's pack writes opt/xcat/xcatinfo and applie
 export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDto; onJob: (id: string) => void; onChanged: () => void }) {
   const user = useCurrentUser();
   const router = useRouter();
-  const enc = encodeURIComponent(image.imagename);
+  const cmd = useImageCommands();
+  const name = image.imagename;
   const [error, setError] = useState<string | null>(null);
   const [treeChoice, setTreeChoice] = useState(false);
   const [confirmReplace, setConfirmReplace] = useState(false);
@@ -21,15 +23,15 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
   const [full, setFull] = useState(false);
   const busy = image.workspace === "packing" || image.workspace === "unpacking";
 
-  async function run(path: string, body?: unknown) {
+  async function run(command: () => Promise<{ jobId?: string }>) {
     setError(null);
     try {
-      const r = await api<{ jobId?: string }>(path, { method: "POST", body: body ?? {} });
+      const r = await command();
       if (r.jobId) onJob(r.jobId);
       setTreeChoice(false);
       onChanged();
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409 && /already exists/.test(e.message)) setTreeChoice(true);
+      if (isApiError(e, "conflict") && e.details.treeExists === true) setTreeChoice(true);
       setError((e as Error).message);
     }
   }
@@ -37,7 +39,7 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
   return (
     <div className="card" data-testid="image-actions" style={{ marginBottom: 8 }}>
       <div className="toolbar">
-        <button type="button" disabled={busy || !image.archive} onClick={() => run(`/api/images/${enc}/unpack`, { mode: "unpack" })} data-testid="unpack">Unpack</button>
+        <button type="button" disabled={busy || !image.archive} onClick={() => run(() => cmd.unpack(name, { mode: "unpack" }))} data-testid="unpack">Unpack</button>
         <span className="muted small">into {image.rootimgdir}/rootimg</span>
         <span className="spacer" />
         {image.backend === "xcat" && (
@@ -47,15 +49,15 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
           </select>
         )}
         <label className="small"><input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} /> full</label>
-        <button type="button" className="primary" disabled={busy || !image.treeExists} onClick={() => run(`/api/images/${enc}/pack`, { method, full })} data-testid="pack">Pack</button>
+        <button type="button" className="primary" disabled={busy || !image.treeExists} onClick={() => run(() => cmd.pack(name, { method, full }))} data-testid="pack">Pack</button>
         {roleAtLeast(user, "admin") && (
           <>
-            <button type="button" onClick={() => run(`/api/images/${enc}/export`)} disabled={!image.archive} data-testid="export">Export bundle</button>
-            <a href={`/api/images/${enc}/export`} data-testid="export-download" className="small">download last export</a>
+            <button type="button" onClick={() => run(() => cmd.exportBundle(name))} disabled={!image.archive} data-testid="export">Export bundle</button>
+            <a href={cmd.exportDownloadUrl(name)} data-testid="export-download" className="small">download last export</a>
             {image.backend === "local" && (
               <button type="button" className="danger" data-testid="delete-image" onClick={async () => {
                 if (!window.confirm(`Delete ${image.imagename} with its directory ${image.rootimgdir}? This cannot be undone.`)) return;
-                try { await api(`/api/images/${enc}?confirm=yes`, { method: "DELETE" }); router.push("/images"); } catch (e) { setError((e as Error).message); }
+                try { await cmd.remove(name); router.push("/images"); } catch (e) { setError((e as Error).message); }
               }}>Delete</button>
             )}
           </>
@@ -67,9 +69,9 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
       {treeChoice && (
         <div className="notice" data-testid="tree-choice">
           <p>{image.rootimgdir}/rootimg already exists. Choose what to do with it:</p>
-          <button type="button" onClick={() => run(`/api/images/${enc}/unpack`, { mode: "use-existing" })} data-testid="use-existing">Use the existing tree as the workspace</button>{" "}
+          <button type="button" onClick={() => run(() => cmd.unpack(name, { mode: "use-existing" }))} data-testid="use-existing">Use the existing tree as the workspace</button>{" "}
           <label className="small"><input type="checkbox" checked={confirmReplace} onChange={(e) => setConfirmReplace(e.target.checked)} data-testid="confirm-replace" /> I want to delete the existing tree</label>{" "}
-          <button type="button" className="danger" disabled={!confirmReplace} onClick={() => run(`/api/images/${enc}/unpack`, { mode: "replace", confirmReplace: true })} data-testid="replace-tree">Replace it with the archive</button>
+          <button type="button" className="danger" disabled={!confirmReplace} onClick={() => run(() => cmd.unpack(name, { mode: "replace", confirmReplace: true }))} data-testid="replace-tree">Replace it with the archive</button>
         </div>
       )}
     </div>

@@ -1,11 +1,9 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
-import type { ImageDetailDto } from "@/lib/api/contracts/images";
-import { api } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
+import { useImage } from "../hooks/use-images";
 import { isTerminal } from "../hooks/use-job";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
@@ -14,7 +12,7 @@ import { ImageVersions } from "./image-versions";
 export function ImageDetail({ name }: { name: string }) {
   const user = useCurrentUser();
   const [jobId, setJobId] = useState<string | null>(null);
-  const q = useQuery({ queryKey: ["image", name], queryFn: () => api<ImageDetailDto>(`/api/images/${encodeURIComponent(name)}`) });
+  const q = useImage(name);
   const refresh = useCallback(() => void q.refetch(), [q]);
   const d = q.data;
   // After a reload (or when someone else started it) follow the image's running job: progress, log, cancel.

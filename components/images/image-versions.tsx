@@ -1,13 +1,14 @@
 "use client";
 import { useState } from "react";
 import type { ImageDetailDto } from "@/lib/api/contracts/images";
-import { api } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
+import { useImageCommands } from "../hooks/use-images";
 
 /** Published archives, newest first; editors republish an earlier one (confirmed, audited). */
 export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onChanged: () => void }) {
   const user = useCurrentUser();
+  const cmd = useImageCommands();
   const [confirm, setConfirm] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -16,7 +17,7 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
     setBusy(true);
     setError(null);
     try {
-      await api(`/api/images/${encodeURIComponent(image.imagename)}/rollback`, { method: "POST", body: { seq } });
+      await cmd.rollback(image.imagename, seq);
       setConfirm(null);
       setDone(seq);
       onChanged();

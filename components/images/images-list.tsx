@@ -1,11 +1,10 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import type { ImageSummaryDto } from "@/lib/api/contracts/images";
-import { api } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
+import { useImages } from "../hooks/use-images";
 import { ImportImage } from "./import-image";
 import { RetentionSetting } from "./retention-setting";
 
@@ -15,7 +14,7 @@ export function ImagesList() {
   const user = useCurrentUser();
   const [filter, setFilter] = useState("");
   const [sort, setSort] = useState<SortKey>("name");
-  const q = useQuery({ queryKey: ["images"], queryFn: () => api<{ backend: string; images: ImageSummaryDto[] }>("/api/images"), refetchInterval: 5000 });
+  const q = useImages();
   const rows = useMemo(() => {
     const f = filter.trim().toLowerCase();
     const list = (q.data?.images ?? []).filter((i) => !f || [i.imagename, i.osvers, i.osarch, i.profile, i.workspace].some((s) => s.toLowerCase().includes(f)));
@@ -69,7 +68,7 @@ export function ImagesList() {
       </table>
       {roleAtLeast(user, "admin") && (
         <div className="grid2" style={{ display: "grid", gridTemplateColumns: "1fr 1fr", gap: 12, marginTop: 12 }}>
-          <ImportImage onImported={() => void q.refetch()} />
+          <ImportImage />
           <RetentionSetting />
         </div>
       )}

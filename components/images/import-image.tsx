@@ -1,10 +1,11 @@
 "use client";
 import { useState } from "react";
-import { ApiError, api } from "../api-client";
+import { useImageCommands } from "../hooks/use-images";
 import { JobProgress } from "../job-progress";
 
 /** Admins: import a bundle (.tgz with manifest.xml) from a server path or by upload; runs as a job. */
-export function ImportImage({ onImported }: { onImported: () => void }) {
+export function ImportImage() {
+  const cmd = useImageCommands();
   const [path, setPath] = useState("");
   const [profile, setProfile] = useState("");
   const [file, setFile] = useState<File | null>(null);
@@ -16,13 +17,11 @@ export function ImportImage({ onImported }: { onImported: () => void }) {
     setJobId(null);
     try {
       if (kind === "path") {
-        const r = await api<{ jobId: string }>("/api/images/import", { method: "POST", body: { path, ...(profile ? { profile } : {}) } });
-        setJobId(r.jobId);
+        const r = await cmd.importFromPath({ path, ...(profile ? { profile } : {}) });
+        setJobId(r.jobId ?? null);
       } else if (file) {
-        const res = await fetch(`/api/images/upload${profile ? `?profile=${encodeURIComponent(profile)}` : ""}`, { method: "PUT", body: file, headers: { "content-type": "application/gzip" } });
-        const data = await res.json();
-        if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? "error", data?.error?.message ?? res.statusText);
-        setJobId(data.jobId);
+        const r = await cmd.importUpload(file, profile || undefined);
+        setJobId(r.jobId ?? null);
       }
     } catch (e) {
       setError((e as Error).message);
@@ -41,7 +40,7 @@ export function ImportImage({ onImported }: { onImported: () => void }) {
         <button type="button" disabled={!file} onClick={() => start("upload")} data-testid="import-upload-submit">Upload and import</button>
       </div>
       {error && <div className="error" data-testid="import-error">{error}</div>}
-      {jobId && <JobProgress jobId={jobId} onFinished={onImported} />}
+      {jobId && <JobProgress jobId={jobId} />}
     </div>
   );
 }

@@ -1,14 +1,15 @@
 "use client";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { api } from "../api-client";
+import { useImageCommands, useImageSettings } from "../hooks/use-images";
 
 /** Admins: how many published archives are kept per image (older ones are removed at the next pack). */
 export function RetentionSetting() {
-  const q = useQuery({ queryKey: ["image-settings"], queryFn: () => api<{ retention: number }>("/api/image-settings") });
+  const q = useImageSettings();
+  const cmd = useImageCommands();
   const [value, setValue] = useState("");
   useEffect(() => { if (q.data) setValue(String(q.data.retention)); }, [q.data]);
-  const save = useMutation({ mutationFn: (n: number) => api("/api/image-settings", { method: "PUT", body: { retention: n } }), onSuccess: () => void q.refetch() });
+  const save = useMutation({ mutationFn: (n: number) => cmd.setRetention(n) });
   return (
     <div className="card" data-testid="retention-setting">
       <h2>Versions kept per image</h2>
