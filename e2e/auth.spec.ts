@@ -1,14 +1,13 @@
 import { request } from "@playwright/test";
 import { E2E_BASE_URL } from "./e2e-env";
 import { ADMIN, apiAs, createUser, expect, test, uiLogin } from "./fixtures";
+import { LoginPage } from "./pages/login-page";
 
 test("a wrong password is refused with a message and no session", async ({ page, adminApi }) => {
   const user = await createUser(adminApi, "viewer");
-  await page.goto("/login");
-  await page.getByTestId("login-username").fill(user.username);
-  await page.getByTestId("login-password").fill("not-the-password");
-  await page.getByTestId("login-submit").click();
-  await expect(page.getByTestId("login-error")).toContainText("Wrong user name or password");
+  const login = await new LoginPage(page).goto();
+  await login.submit({ username: user.username, password: "not-the-password" });
+  await expect(login.error).toContainText("Wrong user name or password");
   await expect(page).toHaveURL(/\/login$/);
   expect((await page.context().cookies()).filter((c) => c.name === "rootimg_session")).toEqual([]);
   // The failure is in the audit log, visible to the admin.

@@ -1,84 +1,34 @@
-import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
-import { E2E_DATA_DIR } from "./e2e-env";
+import type { Browser, Page } from "@playwright/test";
 import { ADMIN, apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
+import { newImage } from "./own-image";
+import { FilesPage } from "./pages/files-page";
 
-// Browsing and editing the demo image in the browser; every check on disk reads the real unpacked tree.
-const IMAGE = "demo-busybox-x86_64-netboot-compute";
-
-/** Unpacks the demo image once (or waits for an unpack under way) and returns its tree on disk. */
-async function ensureUnpacked(api: APIRequestContext): Promise<string> {
-  for (let attempt = 0; attempt < 120; attempt++) {
-    const res = await api.get(`/api/images/${IMAGE}`);
-    if (res.status() === 404) {
-      // the server creates the demo image at start-up; where it has not (yet), create it the same way
-      execFileSync(process.execPath, ["--import", "tsx", "scripts/demo-image.ts"], { env: { ...process.env, ROOTIMG_DATA_DIR: E2E_DATA_DIR }, stdio: "inherit" });
-      continue;
-    }
-    const img = await res.json();
-    const tree = path.join(img.rootimgdir, "rootimg");
-    if (img.workspace === "unpacked" && fs.existsSync(path.join(tree, "etc/motd"))) return tree;
-    if (img.workspace === "packed" || img.workspace === "missing") {
-      const r = await api.post(`/api/images/${IMAGE}/unpack`, { data: { mode: "unpack" } });
-      if (r.status() === 202) {
-        const { jobId } = await r.json();
-        await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).state, { timeout: 60_000 }).toMatch(/succeeded|failed/);
-      }
-    }
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  throw new Error(`${IMAGE} did not become unpacked`);
-}
-
-async function openFilesPage(page: Page, creds: { username: string; password: string }) {
-  await uiLogin(page, creds);
-  await page.goto(`/images/${IMAGE}/files`);
-  await expect(page.getByTestId("file-tree")).toBeVisible();
-}
-
-const row = (page: Page, p: string) => page.locator(`[data-testid=tree-row][data-path="${p}"]`);
-
-async function openFile(page: Page, p: string) {
-  await page.getByTestId("jump-path").fill(p);
-  await page.getByTestId("jump-path").press("Enter");
-  await expect(page.locator(`[data-testid=editor-tab][data-path="${p}"]`)).toBeVisible();
-  await expect(page.getByTestId("code-editor").locator(".view-lines")).toBeVisible();
-}
-
-async function typeAtEnd(page: Page, text: string) {
-  await page.getByTestId("code-editor").locator(".view-lines").click();
-  await page.keyboard.press("Control+End");
-  await page.keyboard.type(text);
-}
-
+// Browsing and editing in the browser, on an unpacked image of this worker's own; every check on disk reads
+// the real unpacked tree.
+let IMAGE: string;
 let tree: string;
 let editor: Awaited<ReturnType<typeof createUser>>;
 test.beforeAll(async () => {
+  test.setTimeout(180_000);
   const admin = await apiAs(ADMIN);
-  tree = await ensureUnpacked(admin);
+  ({ name: IMAGE, tree } = await newImage(admin, "files", { unpacked: true }));
   editor = await createUser(admin, "editor");
   await admin.dispose();
 });
 
-/**
- * Runs `fn` holding an flock on a file of the run's data dir: tests that must edit one fixed file of the
- * image (/etc/motd) take turns when several workers run this spec at once (--repeat-each), instead of
- * getting each other's save conflicts. Waits for the lock itself (flock blocks), not for a time.
- */
-async function exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const holder = spawn("flock", [path.join(E2E_DATA_DIR, `e2e-${name}.lock`), "sh", "-c", "echo locked; exec cat"], { stdio: ["pipe", "pipe", "inherit"] });
-  try {
-    await once(holder.stdout!, "data"); // printed only once the lock is held
-    return await fn();
-  } finally {
-    holder.stdin!.end(); // cat ends, flock releases
-  }
+const files = (page: Page) => new FilesPage(page, IMAGE);
+const row = (page: Page, p: string) => files(page).row(p);
+const openFile = (page: Page, p: string) => files(page).openFile(p);
+const typeAtEnd = (page: Page, text: string) => files(page).typeAtEnd(text);
+
+async function openFilesPage(page: Page, creds: { username: string; password: string }) {
+  await uiLogin(page, creds);
+  await files(page).goto();
 }
 
-test("browse, open /etc/motd, edit and save: same mode and owner on disk", async ({ page }) => exclusively("etc-motd", async () => {
+test("browse, open /etc/motd, edit and save: same mode and owner on disk", async ({ page }) => {
   const motd = path.join(tree, "etc/motd");
   fs.chownSync(motd, 1001, 1001);
   fs.chmodSync(motd, 0o640);
@@ -100,7 +50,7 @@ test("browse, open /etc/motd, edit and save: same mode and owner on disk", async
   await expect(page.getByTestId("details-panel")).toContainText(`(${st.size.toLocaleString("en")} bytes)`);
   // the save is a pending change of the image and marks the file changed in the tree
   await expect(row(page, "/etc/motd")).toHaveAttribute("data-changed", "true");
-}));
+});
 
 test("keyboard navigation, filter, name search and the binary view", async ({ page }) => {
   await openFilesPage(page, editor);

@@ -1,5 +1,6 @@
 import { type APIRequestContext, type Page, test as base, expect, request } from "@playwright/test";
 import { E2E_ADMIN_PASSWORD, E2E_BASE_URL } from "./e2e-env";
+import { LoginPage } from "./pages/login-page";
 
 export type Creds = { username: string; password: string };
 export type Role = "viewer" | "editor" | "reviewer" | "admin";
@@ -29,11 +30,7 @@ export async function createUser(admin: APIRequestContext, role: Role): Promise<
 
 /** Signs in through the login page and waits for the dashboard (of the suite's server, or of `baseURL`: an own server). */
 export async function uiLogin(page: Page, creds: Creds, baseURL = ""): Promise<void> {
-  await page.goto(`${baseURL}/login`);
-  await page.getByTestId("login-username").fill(creds.username);
-  await page.getByTestId("login-password").fill(creds.password);
-  await page.getByTestId("login-submit").click();
-  await expect(page.getByTestId("current-user")).toHaveText(creds.username);
+  await new LoginPage(page, baseURL).signIn(creds);
 }
 
 export const test = base.extend<{ adminApi: APIRequestContext }>({

@@ -6,8 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import { request } from "@playwright/test";
 import { E2E_DATA_DIR, E2E_PORT } from "./e2e-env";
-import { expect, test } from "./fixtures";
+import { expect, test, uiLogin } from "./fixtures";
 import { startOwnServer } from "./own-server";
+import { ImagePage } from "./pages/image-page";
+import { ImagesPage } from "./pages/images-page";
+import { waitForJob } from "./wait-job";
 
 const PASSWORD = "own-server-admin-pw";
 const DEMO = "demo-busybox-x86_64-netboot-compute";
@@ -41,31 +44,27 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
     env: { XCATROOT: path.join(process.cwd(), "test/fake-xcat"), FAKE_XCAT_STATE: state, FAKE_XCAT_LOG: log, ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },
   });
   try {
-    await page.goto(`${server.baseURL}/login`);
-    await page.getByTestId("login-username").fill("admin");
-    await page.getByTestId("login-password").fill(PASSWORD);
-    await page.getByTestId("login-submit").click();
-    await expect(page.getByTestId("current-user")).toHaveText("admin");
+    await uiLogin(page, { username: "admin", password: PASSWORD }, server.baseURL);
     await page.goto(`${server.baseURL}/images`);
-    await expect(page.getByTestId("images-backend")).toHaveText("xCAT backend");
-    await page.getByTestId("image-link").and(page.getByText(name, { exact: true })).click();
+    const images = new ImagesPage(page);
+    await expect(images.backend).toHaveText("xCAT backend");
+    await images.openImage(name);
     await expect(page.getByTestId("image-attrs")).toContainText(rootimgdir);
-    await page.getByTestId("unpack").click();
-    await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+    const image = new ImagePage(page);
+    await image.unpack();
+    await image.waitForJob();
     await page.getByTestId("pack-method").selectOption("xcat");
     await expect(page.getByTestId("packimage-note")).toContainText("etc/shadow");
-    await page.getByTestId("pack").click();
-    await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+    await image.pack();
+    await image.waitForJob();
     // packimage's own output, streamed into the job log
     await expect(page.getByTestId("image-job")).toContainText(`Packing contents of ${rootimgdir}/rootimg`);
     await expect(page.getByTestId("image-job")).toContainText("compress method:");
     // the archive found before the first pack became version 1, packimage's output version 2
-    await expect(page.getByTestId("version-row")).toHaveCount(2);
-    await expect(page.locator('[data-testid="version-row"][data-live="true"]')).toHaveAttribute("data-seq", "2");
-    const v1 = page.locator('[data-testid="version-row"][data-seq="1"]');
-    await v1.getByTestId("rollback").click();
-    await v1.getByTestId("rollback-confirm").click();
-    await expect(v1).toHaveAttribute("data-live", "true");
+    await expect(image.versions).toHaveCount(2);
+    await expect(image.liveVersion).toHaveAttribute("data-seq", "2");
+    await image.rollback(1);
+    await expect(image.version(1)).toHaveAttribute("data-live", "true");
 
     const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l).argv.join(" "));
     expect(new Set(calls)).toEqual(new Set(["lsdef -t osimage", "lsdef -t osimage -l", `lsdef -t osimage -o ${name}`, `packimage ${name}`]));
@@ -87,8 +86,7 @@ test("a server killed mid-pack: after restart the old archive is intact, temp fi
   const dir = path.join(tmp, "data/images", DEMO);
   try {
     let api = await signIn(server.baseURL);
-    const unpack = await (await api.post(`/api/images/${DEMO}/unpack`, { data: {} })).json();
-    await expect.poll(async () => (await (await api.get(`/api/jobs/${unpack.jobId}`)).json()).state, { timeout: 60_000 }).toBe("succeeded");
+    await waitForJob(api, await api.post(`/api/images/${DEMO}/unpack`, { data: {} }));
     // Incompressible data so the pack takes a few seconds.
     execFileSync("dd", ["if=/dev/urandom", `of=${path.join(dir, "rootimg/var/big.bin")}`, "bs=1M", "count=300", "status=none"]);
     const before = sha(path.join(dir, "rootimg.cpio.gz"));

@@ -9,6 +9,7 @@ import { buildBigBundle } from "./big-bundle";
 import { E2E_PORT } from "./e2e-env";
 import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
+import { waitForJob } from "./wait-job";
 
 const PASSWORD = "images-restart-admin-pw";
 const DEMO = "demo-busybox-x86_64-netboot-compute";
@@ -34,9 +35,6 @@ async function start(port: number): Promise<void> {
   expect((await api.post("/api/auth/login", { data: { username: "admin", password: PASSWORD } })).status()).toBe(200);
 }
 
-async function jobDone(id: string, state = "succeeded"): Promise<void> {
-  await expect.poll(async () => (await (await api!.get(`/api/jobs/${id}`)).json()).state, { timeout: 300_000 }).toBe(state);
-}
 
 test.beforeAll(async () => {
   test.setTimeout(600_000);
@@ -45,18 +43,15 @@ test.beforeAll(async () => {
   expect(stale, `port ${port} is already in use: stop the server listening there`).toBe(false);
   tmp = fs.mkdtempSync(path.join(SHM ?? "/tmp", "e2e-images-restart-"));
   await start(port);
-  const exp = await api!.post(`/api/images/${DEMO}/export`);
-  const expJob = (await exp.json()).jobId;
-  await jobDone(expJob);
-  const exported: string = (await (await api!.get(`/api/jobs/${expJob}`)).json()).result.path;
+  const exported = ((await waitForJob(api!, await api!.post(`/api/images/${DEMO}/export`), { timeout: 300_000 })).result as { path: string }).path;
 
   const bundle = buildBigBundle({ tmp, exported, image: DEMO, hostname: "restart-image", dirs: DIRS, filesPerDir: FILES_PER_DIR });
   const imp = await api!.post("/api/images/import", { data: { path: bundle, profile: "restart" } });
-  await jobDone((await imp.json()).jobId);
+  await waitForJob(api!, imp, { timeout: 300_000 });
   fs.rmSync(bundle, { force: true });
   // the workspace the tests replace and adopt
   const unpack = await api!.post(`/api/images/${NAME}/unpack`, { data: { mode: "unpack" } });
-  await jobDone((await unpack.json()).jobId);
+  await waitForJob(api!, unpack, { timeout: 300_000 });
 });
 
 test.afterAll(async () => {

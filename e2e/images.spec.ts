@@ -5,69 +5,57 @@ import path from "node:path";
 import { type Page, request } from "@playwright/test";
 import { E2E_DATA_DIR, E2E_PORT } from "./e2e-env";
 import { ADMIN, expect, test, uiLogin, uniqueName } from "./fixtures";
+import { DEMO, newImage } from "./own-image";
+import { ImagePage } from "./pages/image-page";
+import { ImagesPage } from "./pages/images-page";
+import { waitForJob } from "./wait-job";
 
-const DEMO = "demo-busybox-x86_64-netboot-compute";
 const sha = (f: string) => execFileSync("sha256sum", [f], { encoding: "utf8" }).split(" ")[0];
-
-async function waitJob(page: Page, state = "succeeded") {
-  await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", state, { timeout: 60_000 });
-}
 
 /** The cycle a user does on an image page: unpack with a progress bar, pack, see the new version, roll back. */
 async function cycle(page: Page, name: string, packMethod?: "xcat") {
-  await page.getByTestId("image-link").and(page.getByText(name, { exact: true })).click();
-  await expect(page.getByTestId("image-page")).toHaveAttribute("data-image", name);
-  const versionsBefore = await page.getByTestId("version-row").count();
-  await page.getByTestId("unpack").click();
+  await new ImagesPage(page).openImage(name);
+  const image = new ImagePage(page);
+  const versionsBefore = await image.versions.count();
+  await image.unpack();
   await expect(page.getByTestId("job-bar")).toBeVisible();
-  await waitJob(page);
+  await image.waitForJob();
   expect(Number(await page.getByTestId("job-done").getAttribute("data-value"))).toBeGreaterThan(0);
-  await expect(page.getByTestId("image-workspace")).toHaveText("unpacked");
-  if (packMethod) await page.getByTestId("pack-method").selectOption(packMethod);
-  await page.getByTestId("pack").click();
-  await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", /queued|running|succeeded/);
-  await waitJob(page);
-  await expect(page.getByTestId("version-row")).toHaveCount(versionsBefore + 1);
-  const live = page.locator('[data-testid="version-row"][data-live="true"]');
-  await expect(live).toHaveAttribute("data-seq", String(versionsBefore + 1));
+  await expect(image.workspace).toHaveText("unpacked");
+  await image.pack(packMethod);
+  await expect(image.jobProgress).toHaveAttribute("data-state", /queued|running|succeeded/);
+  await image.waitForJob();
+  await expect(image.versions).toHaveCount(versionsBefore + 1);
+  await expect(image.liveVersion).toHaveAttribute("data-seq", String(versionsBefore + 1));
   // roll back to the version before
-  const previous = page.locator(`[data-testid="version-row"][data-seq="${versionsBefore}"]`);
-  await previous.getByTestId("rollback").click();
-  await previous.getByTestId("rollback-confirm").click();
-  await expect(previous).toHaveAttribute("data-live", "true");
+  await image.rollback(versionsBefore);
+  await expect(image.version(versionsBefore)).toHaveAttribute("data-live", "true");
 }
 
 test("local backend: the demo image is listed; a copy of it is unpacked, packed and rolled back", async ({ page, adminApi }) => {
   await uiLogin(page, ADMIN);
-  await page.getByTestId("nav-images").click();
-  await expect(page.getByTestId("images-backend")).toHaveText("local registry");
-  const demoRow = page.locator(`[data-testid="image-row"][data-image="${DEMO}"]`);
+  const images = await new ImagesPage(page).open();
+  await expect(images.backend).toHaveText("local registry");
+  const demoRow = images.row(DEMO);
   await expect(demoRow).toBeVisible();
   await expect(demoRow).toContainText("debian12 / x86_64 / compute");
   await expect(demoRow).toContainText("cpio.gz");
 
   // Work on an imported copy: other specs may use the demo image at the same time.
-  const exp = await adminApi.post(`/api/images/${DEMO}/export`);
-  expect(exp.status()).toBe(202);
-  const expJob = (await exp.json()).jobId;
-  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${expJob}`)).json()).state).toBe("succeeded");
-  const profile = uniqueName("e2e").replace(/[^A-Za-z0-9._-]/g, "");
-  const imp = await adminApi.post("/api/images/import", { data: { path: path.join(E2E_DATA_DIR, "exports", `${DEMO}.tgz`), profile } });
-  expect(imp.status()).toBe(202);
-  const impJob = (await imp.json()).jobId;
-  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${impJob}`)).json()).state).toBe("succeeded");
-  const name = `debian12-x86_64-netboot-${profile}`;
-  await page.reload();
+  // The import through the API shows up in the open list without a reload (the images room).
+  const { name } = await newImage(adminApi, "e2e");
+  await expect(images.row(name)).toBeVisible();
   await cycle(page, name);
 
   // Unpacking again finds the tree: nothing is deleted until the user picks "replace" AND confirms.
-  await page.getByTestId("unpack").click();
+  const image = new ImagePage(page);
+  await image.unpack();
   await expect(page.getByTestId("tree-choice")).toBeVisible();
   await expect(page.getByTestId("replace-tree")).toBeDisabled();
   await page.getByTestId("confirm-replace").check();
   await page.getByTestId("replace-tree").click();
-  await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
-  await expect(page.getByTestId("image-workspace")).toHaveText("unpacked");
+  await image.waitForJob();
+  await expect(image.workspace).toHaveText("unpacked");
 
   // rootimgdir holds the published archive; the archive on disk is the rolled-back version 1
   const dir = path.join(E2E_DATA_DIR, "images", name);
@@ -80,9 +68,7 @@ test("local backend: the demo image is listed; a copy of it is unpacked, packed 
 });
 
 test("export download and import by upload (admin)", async ({ adminApi }) => {
-  const exp = await adminApi.post(`/api/images/${DEMO}/export`);
-  const job = (await exp.json()).jobId;
-  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${job}`)).json()).state).toBe("succeeded");
+  await waitForJob(adminApi, await adminApi.post(`/api/images/${DEMO}/export`));
   const dl = await adminApi.get(`/api/images/${DEMO}/export`);
   expect(dl.status()).toBe(200);
   expect(dl.headers()["content-type"]).toBe("application/gzip");
@@ -92,9 +78,7 @@ test("export download and import by upload (admin)", async ({ adminApi }) => {
   expect(execFileSync("tar", ["tzf", path.join(tmp, "b.tgz")], { encoding: "utf8" })).toContain(`./${DEMO}/manifest.xml`);
   const profile = uniqueName("up").replace(/[^A-Za-z0-9._-]/g, "");
   const up = await adminApi.put(`/api/images/upload?profile=${profile}`, { data: bundle, headers: { "content-type": "application/gzip" } });
-  expect(up.status()).toBe(202);
-  const upJob = (await up.json()).jobId;
-  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${upJob}`)).json()).state).toBe("succeeded");
+  await waitForJob(adminApi, up);
   const img = await (await adminApi.get(`/api/images/debian12-x86_64-netboot-${profile}`)).json();
   expect(img.profile).toBe(profile);
   expect(img.archive.name).toBe("rootimg.cpio.gz");
@@ -126,8 +110,7 @@ test("bad bundles are refused with a clear message and change nothing", async ({
   execFileSync("tar", ["czf", path.join(tmp, "nomanifest.tgz"), "."], { cwd: path.join(tmp, "stage") });
   const before = (await (await adminApi.get("/api/images")).json()).images.length;
   const r = await adminApi.post("/api/images/import", { data: { path: path.join(tmp, "nomanifest.tgz") } });
-  const job = (await r.json()).jobId;
-  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${job}`)).json()).state).toBe("failed");
-  expect((await (await adminApi.get(`/api/jobs/${job}`)).json()).error).toMatch(/Failed to find manifest.xml file in image bundle/);
+  const failed = await waitForJob(adminApi, r, { state: "failed" });
+  expect(failed.error).toMatch(/Failed to find manifest.xml file in image bundle/);
   expect((await (await adminApi.get("/api/images")).json()).images.length).toBe(before);
 });

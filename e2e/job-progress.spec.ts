@@ -13,6 +13,7 @@ import { buildBigBundle } from "./big-bundle";
 import { E2E_PORT } from "./e2e-env";
 import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
+import { waitForJob } from "./wait-job";
 
 const PASSWORD = "job-progress-admin-pw";
 const DEMO = "demo-busybox-x86_64-netboot-compute";
@@ -56,11 +57,7 @@ test.beforeAll(async () => {
   api = await request.newContext({ baseURL: server.baseURL, extraHTTPHeaders: { origin: server.baseURL } });
   expect((await api.post("/api/auth/login", { data: { username: "admin", password: PASSWORD } })).status()).toBe(200);
 
-  const exp = await api.post(`/api/images/${DEMO}/export`);
-  expect(exp.status()).toBe(202);
-  const expJob = (await exp.json()).jobId;
-  await expect.poll(() => jobState(expJob), { timeout: 120_000 }).toBe("succeeded");
-  const exported: string = (await (await api.get(`/api/jobs/${expJob}`)).json()).result.path;
+  const exported = ((await waitForJob(api, await api.post(`/api/images/${DEMO}/export`), { timeout: 120_000 })).result as { path: string }).path;
 
   // ~330 MB of random data in 160k files under usr/share, beside a few ordinary files.
   const bundle = buildBigBundle({ tmp, exported, image: DEMO, hostname: "big-image", dirs: DIRS, filesPerDir: FILES_PER_DIR });
@@ -68,9 +65,7 @@ test.beforeAll(async () => {
   for (const which of ["progress", "cancel"] as const) {
     const profile = `big-${which}`;
     const imp = await api.post("/api/images/import", { data: { path: bundle, profile } });
-    expect(imp.status()).toBe(202);
-    const id = (await imp.json()).jobId;
-    await expect.poll(() => jobState(id), { timeout: 300_000 }).toBe("succeeded");
+    await waitForJob(api, imp, { timeout: 300_000 });
     images[which] = `debian12-x86_64-netboot-${profile}`;
   }
   fs.rmSync(bundle, { force: true });
