@@ -5,6 +5,8 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
+import { room } from "@/lib/realtime/events";
+import { emitTo } from "@/lib/realtime/io-registry";
 import { getBackend } from "@/lib/xcat/select-backend";
 import { withExclusive } from "./image-gate";
 import { recordVersion } from "./versions";
@@ -31,6 +33,8 @@ export async function importImage(opts: { user: JobUser & {}; bundlePath: string
         const archive = findPackedArchive(img.rootimgdir);
         if (archive) await recordVersion({ image: r.imagename, archive, packedBy: opts.user.username, jobId: job.jobId, note: "imported" });
       });
+      // the job names no image (it is known only now), so the images list hears of it here
+      emitTo(room.images(), "images:changed", { image: r.imagename, reason: "imported" });
       return { imagename: r.imagename, files: r.files };
     },
   });

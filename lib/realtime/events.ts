@@ -19,7 +19,7 @@ export type PresenceUser = { clientId: string; username: string; files: string[]
 /** PendingChange kind of a file operation; a rename also names `from` and `to`, a delete's path is paths[0]. */
 export type FilesChangedEvent = { paths: string[]; kind: string; by: string; etag?: string; from?: string; to?: string };
 /** Why an image's summary (workspace, archive, pending edits, last job) may have changed. */
-export type ImageChangeReason = "job" | "files" | "deleted" | "rollback" | "adopted";
+export type ImageChangeReason = "job" | "files" | "imported" | "deleted" | "rollback" | "adopted";
 
 /** Per room family: the events sent to its rooms and their payloads. */
 export type RoomEvents = {
