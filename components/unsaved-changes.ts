@@ -10,12 +10,12 @@ import { useEffect } from "react";
 const sources = new Map<string, string>();
 
 /** Registers (message) or clears (null) one source of unsaved work. */
-export function setUnsaved(id: string, message: string | null): void {
+function setUnsaved(id: string, message: string | null): void {
   if (message) sources.set(id, message);
   else sources.delete(id);
 }
 
-export function unsavedMessages(): string[] {
+function unsavedMessages(): string[] {
   return [...sources.values()];
 }
 

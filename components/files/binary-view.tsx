@@ -35,7 +35,7 @@ export function BinaryView({ file, downloadUrl }: { file: FileContentDto; downlo
 }
 
 /** Re-lays the server's 16-bytes-a-row hexdump (`offset  hex  hex  |ascii|`) with `perRow` bytes a row. */
-export function regroupHex(hex: string, perRow: number): string {
+function regroupHex(hex: string, perRow: number): string {
   if (perRow === 16) return hex;
   const bytes: number[] = [];
   for (const line of hex.split("\n")) {

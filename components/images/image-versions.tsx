@@ -3,12 +3,13 @@ import { useState } from "react";
 import type { ImageDetailDto } from "@/lib/api/contracts/images";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
-import { useImageCommands } from "../hooks/use-images";
+import { useImageCommands, useVersions } from "../hooks/use-images";
 
 /** Published archives, newest first; editors republish an earlier one (confirmed, audited). */
 export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onChanged: () => void }) {
   const user = useCurrentUser();
   const cmd = useImageCommands();
+  const { data: versions = image.versions } = useVersions(image.imagename);
   const [confirm, setConfirm] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -40,7 +41,7 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
       <table className="table" data-testid="image-versions">
         <thead><tr><th>#</th><th>Packed</th><th>By</th><th>Format</th><th>Size</th><th>Stamp (IMAGEUUID)</th><th>Note</th><th /></tr></thead>
         <tbody>
-          {image.versions.map((v) => (
+          {versions.map((v) => (
             <tr key={v.seq} data-testid="version-row" data-seq={v.seq} data-live={v.live}>
               <td>{v.seq}{v.live && <span className="badge state-succeeded" data-testid="version-live"> live</span>}</td>
               <td>{formatTime(v.packedAt)}</td>
@@ -61,7 +62,7 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
               </td>
             </tr>
           ))}
-          {image.versions.length === 0 && <tr><td colSpan={8} className="muted">No versions recorded yet.</td></tr>}
+          {versions.length === 0 && <tr><td colSpan={8} className="muted">No versions recorded yet.</td></tr>}
         </tbody>
       </table>
     </div>
