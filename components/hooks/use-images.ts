@@ -36,10 +36,16 @@ function useImagesRoom(): void {
   );
 }
 
+/**
+ * What changes outside the product announces nothing: an osimage defined or a packimage run by hand on the
+ * management node (xCAT's lock column). The list rereads that this often, and when the tab regains focus.
+ */
+const OUTSIDE_CHANGES_MS = 60_000;
+
 /** Every osimage with its archive, workspace, lock and last job. */
 export function useImages() {
   useImagesRoom();
-  return useQuery({ queryKey: keys.list(), queryFn: () => api<ImagesList>("/api/images") });
+  return useQuery({ queryKey: keys.list(), queryFn: () => api<ImagesList>("/api/images"), refetchInterval: OUTSIDE_CHANGES_MS });
 }
 
 /** One osimage: attributes, files in rootimgdir, versions. */
