@@ -16,7 +16,7 @@ export function filesApi(image: string) {
     },
     stat: (path: string) => api<FileEntryDto>(`${base}/stat${qs({ path })}`),
     read: (path: string) => api<FileContentDto>(`${base}/content${qs({ path })}`),
-    /** 409 with `details.etag` when the file changed since `etag`; `details.reason` "image-busy" while a pack or unpack runs */
+    /** 409 with `details.etag` when the file changed since `etag`; with `details.reason` when the image gate refuses (a job holds the image, xCAT's lock is taken) */
     save: (o: { path: string; content: string; encoding: "utf-8" | "latin-1"; etag: string }) =>
       api<{ entry: FileEntryDto; etag: string }>(`${base}/content`, {
         method: "PUT",

@@ -16,8 +16,9 @@ export function useUploads(fa: FilesApi, onDone: (dir: string, name: string) => 
     try {
       const url = fa.uploadUrl({ dir, filename: file.name, onConflict });
       const { error } = await uploadWithProgress({ url, file, onProgress: (done, total) => set(file.name, dir, { done, total }) });
-      // a 409 for the name offers replace / keep both; a 409 because a pack or unpack runs is an error to retry later
-      if (error?.code === "conflict" && onConflict === "fail" && error.details.reason !== "image-busy") return set(file.name, dir, { state: "conflict", message: error.message });
+      // a 409 for the name offers replace / keep both; a 409 of the image gate (it names a `reason`: a job
+      // holds the image, xCAT's lock is taken) is an error to retry later
+      if (error?.code === "conflict" && onConflict === "fail" && error.details.reason === undefined) return set(file.name, dir, { state: "conflict", message: error.message });
       if (error) return set(file.name, dir, { state: "error", message: error.message });
       set(file.name, dir, { state: "done", done: file.size });
       onDone(dir, file.name);

@@ -86,7 +86,7 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
       patch(path, { saving: false, modified: false, changedBy: undefined, conflict: undefined, data: { ...tab.data, etag: r.etag, entry: r.entry }, message: "Saved" });
       return r.entry;
     } catch (e) {
-      if (isApiError(e, "conflict") && e.details.reason !== "image-busy") {
+      if (isApiError(e, "conflict") && typeof e.details.etag === "string") {
         const theirs = await fa.read(path).catch(() => null);
         patch(path, { saving: false, conflict: { theirs: theirs?.content ?? "", theirsEtag: theirs?.etag ?? "", mine: content } });
       } else patch(path, { saving: false, message: (e as Error).message });
