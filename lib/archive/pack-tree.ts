@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
-import { makeExlistFilter, parseExlist } from "./exlist.ts";
+import { makeExlistFilter, parseExlist, timezoneIncludes } from "./exlist.ts";
 import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
 import { planMembers, toRecords } from "./plan-members.ts";
@@ -39,6 +39,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const warnings: string[] = [];
   const uuid = opts.stamp ? writeXcatinfo(tree, opts.stamp) : undefined;
   const rules = opts.exlist ? await parseExlist(opts.exlist) : undefined;
+  if (rules && opts.timezone) rules.include.push(...timezoneIncludes(tree, opts.timezone));
   const keep = makeExlistFilter(rules);
   const prev = !opts.full && compression === "gzip" ? loadPackCache(tree) : undefined;
   const tmp = path.join(dir, `.${path.basename(archive)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);

@@ -79,6 +79,11 @@ export interface PackOptions {
   archive: string;
   /** Comma-separated list of exlist files (xCAT linuximage.exlist syntax). */
   exlist?: string;
+  /**
+   * site.timezone: with an exlist, `./usr/share/zoneinfo/<tz>` and the file it links to are included again, as
+   * packimage does, so a stock `./usr/share/zoneinfo*` exclude keeps the zone `etc/localtime` names.
+   */
+  timezone?: string;
   /** Write opt/xcat/xcatinfo with this IMAGENAME before packing. */
   stamp?: string;
   /** Recompress everything and refresh the member cache. */
