@@ -146,7 +146,7 @@ export function timezoneIncludes(tree: string, timezone: string): string[] {
 }
 
 /** `rel` with every symlink on the way followed inside `tree`; undefined when it dangles or loops. */
-function resolveInTree(tree: string, rel: string): string | undefined {
+export function resolveInTree(tree: string, rel: string): string | undefined {
   let parts = rel.split("/").filter((p) => p && p !== ".");
   const done: string[] = [];
   for (let hops = 0; parts.length > 0; ) {

@@ -61,7 +61,9 @@ describe("xCAT image lock", () => {
   });
 
   it("reads the holder from both forms; xCAT's message is one line only without the newline", async () => {
-    const a = await acquireImageLock({ rootimgDir: tree, lockDir });
+    const other = path.join(tmp, "install/netboot/y/rootimg");
+    fs.mkdirSync(other, { recursive: true });
+    const a = await acquireImageLock({ rootimgDir: other, lockDir });
     a.release();
     // Real xCAT's message when the lock file held `17102\n`: it breaks in two.
     const t = loadTranscripts(path.join(process.cwd(), "test/fake-xcat/xcat-transcripts-nodes.md")).get("82-packimage-while-rootimg-studio-packs")!;

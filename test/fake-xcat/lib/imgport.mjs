@@ -38,6 +38,12 @@ export function imgexport(argv) {
   const dir = img.rootimgdir;
   const top = { osimage, linuximage };
   let errors = 0;
+  // An image without a pkglist gets the one genimage would use (look_for_file in imgport.pm; transcript nodes-70).
+  if (!img.pkglist) {
+    const found = lookForPkglist(img, installdirOf(load().site));
+    if (found) linuximage.pkglist = img.pkglist = found;
+    else { error(`Couldn't find pkglist file for ${name}`); errors++; }
+  }
   const want = [["ramdisk", "initrd-stateless.gz"], ["kernel", "kernel"]];
   for (const [k, f] of want) {
     if (dir && fs.existsSync(`${dir}/${f}`)) top[k] = `${dir}/${f}`;
@@ -68,6 +74,20 @@ export function imgexport(argv) {
     fs.rmSync(path.join(cwd, `${name}.tgz`), { force: true });
     return exit(1);
   }
+}
+
+/** `<dir>/<distro dir>/<profile>.<osvers>.<arch>.pkglist` and shorter names, in custom/netboot then xCAT's share. */
+function lookForPkglist(img, installdir) {
+  const share = process.env.FAKE_XCAT_SHARE || path.join(process.env.XCATROOT || "/opt/xcat", "share");
+  for (const d of [`${installdir}/custom/netboot`, `${share}/xcat/netboot`]) {
+    let dd = img.osvers || "";
+    while (dd && !fs.existsSync(`${d}/${dd}`)) dd = dd.slice(0, -1);
+    for (const n of [`${img.profile}.${img.osvers}.${img.osarch}`, `${img.profile}.${img.osvers}`, `${img.profile}.${img.osarch}`, img.profile]) {
+      const f = `${d}/${dd}/${n}.pkglist`;
+      if (fs.existsSync(f)) return f;
+    }
+  }
+  return "";
 }
 
 export function imgimport(argv) {

@@ -24,6 +24,7 @@ export function lsdef(argv) {
   const names = Object.keys(images).sort();
   if (!name) {
     if (names.length === 0) return out("Could not find any object definitions to display.");
+    if (stanza) return printStanzas(names.map((n) => [n, images[n]]));
     if (!long) return names.forEach((n) => out(`${n}  (osimage)`));
     return names.forEach((n) => printObject(n, images[n]));
   }
@@ -34,14 +35,7 @@ export function lsdef(argv) {
   }
   const attrs = { ...images[name] };
   delete attrs.imagename;
-  if (stanza) {
-    out("# <xCAT data object stanza file>");
-    out("");
-    out(`${name}:`);
-    out("    objtype=osimage");
-    for (const k of Object.keys(attrs).sort()) out(`    ${k}=${attrs[k]}`);
-    return;
-  }
+  if (stanza) return printStanzas([[name, attrs]]);
   if (only) {
     const bad = only.filter((a) => !OSIMAGE_ATTRS.has(a));
     const shown = {};
@@ -57,4 +51,15 @@ export function lsdef(argv) {
 function printObject(name, attrs) {
   out(`Object name: ${name}`);
   for (const k of Object.keys(attrs).sort()) if (k !== "imagename") out(`    ${k}=${attrs[k]}`);
+}
+
+/** `-z`: the stanza file form (transcripts 08, nodes-06, nodes-07). */
+function printStanzas(objs) {
+  out("# <xCAT data object stanza file>");
+  out("");
+  for (const [name, attrs] of objs) {
+    out(`${name}:`);
+    out("    objtype=osimage");
+    for (const k of Object.keys(attrs).sort()) if (k !== "imagename") out(`    ${k}=${attrs[k]}`);
+  }
 }
