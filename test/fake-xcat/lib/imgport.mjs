@@ -115,7 +115,7 @@ export function imgimport(argv) {
         error("Failed to find manifest.xml file in image bundle");
         return exit(1);
       }
-      importOne(state, imgdir, profile);
+      if (importOne(state, imgdir, profile) === false) return exit(1);
     }
     save(state);
   } finally {
@@ -141,8 +141,18 @@ function parseManifest(text) {
   return top;
 }
 
+/** imgport.pm verify_manifest: every missing field is an error (transcript nodes-76). */
+function verifyManifest(data) {
+  const os = data.osimage || {};
+  let errors = 0;
+  for (const k of ["imagename", "provmethod", "profile", "osvers", "osarch"]) if (!os[k]) { error(`The '${k}' field is not defined in manifest.xml.`); errors++; }
+  if (/netboot/.test(os.provmethod || "")) for (const k of ["ramdisk", "kernel", "rootimg"]) if (!data[k]) { error(`The '${k}' field is not defined in manifest.xml.`); errors++; }
+  return errors === 0;
+}
+
 function importOne(state, imgdir, profile) {
   const data = parseManifest(fs.readFileSync(path.join(imgdir, "manifest.xml"), "utf8"));
+  if (!verifyManifest(data)) return false;
   const os = data.osimage || {}, li = data.linuximage || {};
   let name = os.imagename;
   const installdir = installdirOf(state.site);
