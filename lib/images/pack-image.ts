@@ -4,7 +4,7 @@
  * the pack is read and kept as a version under that lock, so a packimage writing it cannot be recorded half-way.
  * "own" (default): the product's incremental pack (lib/archive packTree), written to a temp file and renamed
  * over `rootimg.<fmt>`. "xcat": runs packimage (xCAT backend only), streaming its output; packimage takes xCAT's
- * lock itself (the gate lends it for that time) and also changes the tree, which the result notes.
+ * lock itself (the gate lends it for that time) and also changes the tree (docs/xcat-packimage.md), which the result notes.
  */
 import fs from "node:fs";
 import path from "node:path";

@@ -1,5 +1,5 @@
 /**
- * xCAT's image lock (xcat-facts §1.3): a non-blocking exclusive flock on
+ * xCAT's image lock (docs/xcat-packimage.md, step 1): a non-blocking exclusive flock on
  * `/var/lock/xcat/<realpath(rootimg) with "/" → ".">.<md5_hex(realpath)>`, holding the holder's PID.
  * genimage, packimage and rmimage take the same lock, so they and Rootimg Studio exclude each other.
  *

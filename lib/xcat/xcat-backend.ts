@@ -1,6 +1,6 @@
 /**
  * The xCAT backend: calls xCAT's own commands under $XCATROOT (default /opt/xcat) with argument arrays
- * and parses their real output (xcat-facts §3–§4). xCAT stays the owner of its tables and files.
+ * and parses their real output (real outputs in test/fake-xcat/xcat-transcripts*.md). xCAT stays the owner of its tables and files.
  */
 import fs from "node:fs";
 import path from "node:path";

@@ -37,7 +37,7 @@ export const out = (line) => process.stdout.write(line + "\n");
 export const error = (text) => process.stderr.write(`Error: [${HOST}]: ${text}\n`);
 export const warning = (text) => process.stderr.write(`Warning: [${HOST}]: ${text}\n`);
 
-// Attributes of the osimage object (osimage + linuximage tables, xcat-facts §5); `comments` is not one.
+// Attributes of the osimage object (osimage + linuximage tables of xCAT's Schema.pm); `comments` is not one.
 export const OSIMAGE_ATTRS = new Set(
   ("imagename groups imagetype description provmethod rootfstype nfsrootopts osdistroname osupdatename cfmdir profile osname osvers " +
     "osarch synclists postscripts postbootscripts serverrole isdeletable kitcomponents environvar template boottarget addkcmdline " +
