@@ -92,6 +92,19 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
       expect(got).toEqual(want);
     });
 
+  it("19, 28, 23, 90: nodes are listed from the state, not looked up as an object named 'undefined'", () => {
+    expect(run("19-lsdef-node-empty").got).toEqual(want("19-lsdef-node-empty"));
+    expect(fake(["lsdef", "cn99"])).toEqual({ stdout: "No object definitions have been found\n", stderr: "Error: [mgmt]: Could not find an object named 'cn99' of type 'node'.\n", code: 1 });
+    const s = state();
+    setState({ ...s, nodes: { "testhost-a000": { arch: "x86_64", currstate: "netboot rhels8-x86_64-compute", groups: "compute,all", installnic: "mac", ip: "127.0.1.10", mac: "52:54:00:00:a0:00", mgt: "ipmi", netboot: "xnba", os: "rhels8", primarynic: "mac", profile: "compute", provmethod: "rhels8-x86_64-netboot-compute" } } });
+    for (const id of ["89-lsdef-node-i", "90-lsdef-node-z"]) {
+      const t = transcripts.get(id)!;
+      expect(fake(parseCommand(t.command).argv), id).toEqual(want(id));
+    }
+    expect(fake(["lsdef", "-t", "node"])).toEqual({ stdout: "testhost-a000  (node)\n", stderr: "", code: 0 });
+    setState(s);
+  });
+
   it("17: with site.installdir unset, -i installdir prints only the object name (rc 0)", () => {
     const s = state();
     const { installdir, ...rest } = s.site;
