@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { PackOverlay } from "@/lib/archive/pack-overlay";
+import type { OverlayChange, PackOverlay } from "@/lib/archive/pack-overlay";
 import { packimageOverlay } from "@/lib/xcat/packimage-steps";
 import type { ImageContext } from "./image-context";
 
@@ -34,4 +34,27 @@ export function imageTimezone(tree: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The pack log's "added by packing" lines: one per change, except that changes below a directory the overlay
+ * itself added or replaced for the same reason are counted on that directory's line (xcatpost/ holds hundreds of
+ * postscripts). The job's result keeps every change.
+ */
+export function addedByPackingLines(changes: OverlayChange[]): string[] {
+  const lines: { head: OverlayChange; added: number; removed: number; replaced: number }[] = [];
+  let open: (typeof lines)[number] | undefined;
+  for (const c of changes) {
+    if (open && c.path.startsWith(`${open.head.path}/`) && c.reason === open.head.reason) {
+      open[c.change === "removed" ? "removed" : c.change === "added" ? "added" : "replaced"]++;
+      continue;
+    }
+    const line = { head: c, added: 0, removed: 0, replaced: 0 };
+    lines.push(line);
+    if (c.change !== "removed") open = line;
+  }
+  return lines.map(({ head, added, removed, replaced }) => {
+    const below = [added && `${added} added`, replaced && `${replaced} replaced`, removed && `${removed} removed`].filter(Boolean).join(", ");
+    return `added by packing: ${head.change} ${head.path}${below ? ` and below it ${below}` : ""} (${head.reason})`;
+  });
 }

@@ -21,7 +21,7 @@ import { setWorkspaceState } from "./workspace-state";
 import { readXcatinfo } from "./read-xcatinfo";
 import { readManifest } from "@/lib/archive";
 import { recordTreeManifest } from "./record-tree-manifest";
-import { packAdditions } from "./pack-additions";
+import { addedByPackingLines, packAdditions } from "./pack-additions";
 import { keepVersionManifest } from "./version-manifests";
 import type { JobContext } from "@/lib/jobs/job-types";
 
@@ -67,7 +67,7 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
         const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, ...additions, full: opts.full, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
         for (const w of r.warnings) job.log(w, "stderr");
         // The review shows these from the job's result: in the archive, not in the tree.
-        for (const c of r.overlayChanges) job.log(`added by packing: ${c.change} ${c.path} (${c.reason})`);
+        for (const line of addedByPackingLines(r.overlayChanges)) job.log(line);
         job.log(`published ${archive}: ${r.size} bytes, ${r.entries} entries, ${r.members} gzip members (${r.membersReused} reused)`);
         const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId });
         await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive, seq: v.seq, job });

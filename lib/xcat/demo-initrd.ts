@@ -73,6 +73,10 @@ export function withRootimg(initrd: string, archive: string, dest: string): void
     fs.copyFileSync(initrd, tmp);
     const fd = fs.openSync(tmp, "a");
     try {
+      // The kernel takes an uncompressed archive only at a 4-byte aligned offset (and skips zeros before it);
+      // otherwise it reads "070701" as compressed data and stops with "invalid magic".
+      const pad = (4 - (fs.fstatSync(fd).size % 4)) % 4;
+      if (pad) fs.writeSync(fd, Buffer.alloc(pad));
       const r = spawnSync("cpio", ["-H", "newc", "-o", "--quiet"], { cwd: stage, input: "rootimg.cpio.gz\n", stdio: ["pipe", fd, "pipe"] });
       if (r.status !== 0) throw new AppError("unavailable", `cpio failed to wrap ${archive}: ${r.stderr?.toString().trim()}`);
     } finally {
