@@ -49,7 +49,7 @@ export async function buildDemoInitrd(dest: string, busybox = "/bin/busybox"): P
     fs.symlinkSync("busybox", path.join(tree, "bin/sh"));
     fs.writeFileSync(path.join(tree, "init"), INITRD_INIT, { mode: 0o755 });
     execFileSync("mknod", ["-m", "0600", path.join(tree, "dev/console"), "c", "5", "1"]);
-    await packTree({ tree, archive: path.join(work, "initrd-stateless.gz"), full: true, keepVersions: 0 });
+    await packTree({ tree, archive: path.join(work, "initrd-stateless.gz"), full: true });
     fs.chmodSync(path.join(work, "initrd-stateless.gz"), 0o644);
     fs.renameSync(path.join(work, "initrd-stateless.gz"), dest);
   } finally {
