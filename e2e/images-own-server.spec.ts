@@ -22,7 +22,7 @@ async function signIn(baseURL: string) {
   return api;
 }
 
-test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, roll back; exact command lines", async ({ page }) => {
+test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, roll back, own pack with packimage's additions; exact command lines", async ({ page }) => {
   test.setTimeout(180_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-xcat-"));
   const name = "rhels9.4-x86_64-netboot-compute";
@@ -66,8 +66,19 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
     await image.rollback(1);
     await expect(image.version(1)).toHaveAttribute("data-live", "true");
 
+    // The own pack gives nodes what packimage gives them, without touching the tree, and says what it added.
+    const shadowBefore = fs.readFileSync(path.join(rootimgdir, "rootimg/etc/shadow"), "utf8");
+    await page.getByTestId("pack-method").selectOption("own");
+    await page.getByTestId("pack").click();
+    await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+    await expect(page.getByTestId("image-job")).toContainText("added by packing: replaced etc/shadow (root's password 'cluster' (no root row in xCAT's passwd table))");
+    await expect(page.getByTestId("image-job")).toContainText("added by packing: replaced etc/localtime (site.timezone Universal)");
+    expect(fs.readFileSync(path.join(rootimgdir, "rootimg/etc/shadow"), "utf8")).toBe(shadowBefore);
+    const shadowPacked = execFileSync("bsdtar", ["-xOf", path.join(rootimgdir, "rootimg.cpio.gz"), "./etc/shadow"], { encoding: "utf8" });
+    expect(shadowPacked.split("\n")[0]).toBe("root:cluster:13880:0:99999:7:::");
+
     const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l).argv.join(" "));
-    expect(new Set(calls)).toEqual(new Set(["lsdef -t osimage", "lsdef -t osimage -l", `lsdef -t osimage -o ${name}`, `packimage ${name}`]));
+    expect(new Set(calls)).toEqual(new Set(["lsdef -t osimage", "lsdef -t osimage -l", `lsdef -t osimage -o ${name}`, `packimage ${name}`, "lsdef -t site -o clustersite -i installdir,timezone,secureroot", "tabdump passwd"]));
     expect(calls.filter((c) => c.startsWith("packimage"))).toHaveLength(1);
     // packimage's stamp is in the archive nodes download
     const info = execFileSync("bsdtar", ["-xOf", path.join(rootimgdir, ".rootimg-studio/versions/2-rootimg.cpio.gz"), "./opt/xcat/xcatinfo"], { encoding: "utf8" });

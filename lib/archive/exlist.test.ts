@@ -1,8 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ArchiveError } from "./errors.ts";
-import { findPathMatch, makeExlistFilter, parseExlist, parseExlistText } from "./exlist.ts";
+import { findPathMatch, makeExlistFilter, parseExlist, parseExlistText, timezoneIncludes } from "./exlist.ts";
 import { tmp } from "./test-fixtures.ts";
 
 const work = tmp("arch-exl-");
@@ -57,5 +57,24 @@ describe("find -path matching", () => {
     expect(keep(".statelite/litefile.save")).toBe(false);
     expect(keep("etc/init.d/statelite")).toBe(false);
     expect(makeExlistFilter(undefined)(".statelite")).toBe(true);
+  });
+});
+
+describe("site.timezone in the exlist (packimage appends it as an include)", () => {
+  it("includes ./usr/share/zoneinfo/<tz> and the file it links to, followed inside the tree", () => {
+    const tree = path.join(work, "tz-tree");
+    mkdirSync(path.join(tree, "usr/share/zoneinfo/Etc"), { recursive: true });
+    writeFileSync(path.join(tree, "usr/share/zoneinfo/Etc/UTC"), "TZif");
+    symlinkSync("Etc/UTC", path.join(tree, "usr/share/zoneinfo/Universal"));
+    symlinkSync("/usr/share/zoneinfo/Universal", path.join(tree, "usr/share/zoneinfo/Zulu"));
+    writeFileSync(path.join(tree, "usr/share/zoneinfo/Plain"), "TZif");
+    expect(timezoneIncludes(tree, "Universal")).toEqual(["./usr/share/zoneinfo/Universal", "./usr/share/zoneinfo/Etc/UTC"]);
+    expect(timezoneIncludes(tree, "Zulu")).toEqual(["./usr/share/zoneinfo/Zulu", "./usr/share/zoneinfo/Etc/UTC"]);
+    expect(timezoneIncludes(tree, "Plain")).toEqual(["./usr/share/zoneinfo/Plain"]);
+    // Absent (packimage then warns it cannot set the timezone): only the named path, which matches nothing.
+    expect(timezoneIncludes(tree, "Mars/Base")).toEqual(["./usr/share/zoneinfo/Mars/Base"]);
+    const keep = makeExlistFilter({ exclude: ["./usr/share/zoneinfo*"], include: timezoneIncludes(tree, "Universal"), files: [] });
+    expect(["usr/share/zoneinfo", "usr/share/zoneinfo/Etc", "usr/share/zoneinfo/Plain"].filter(keep)).toEqual([]);
+    expect(["usr/share/zoneinfo/Universal", "usr/share/zoneinfo/Etc/UTC"].filter(keep)).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { lstatSync, readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { ArchiveError } from "./errors.ts";
 import type { ExlistRules } from "./types.ts";
@@ -128,4 +128,48 @@ export function makeExlistFilter(rules: ExlistRules | undefined): (rel: string) 
     if (!exclude.some((pat) => findPathMatch(pat, p))) return true;
     return rules.include.some((pat) => findPathMatch(pat, p));
   };
+}
+
+/**
+ * The include lines packimage appends to every exlist when site.timezone is set, so a stock exlist's
+ * `./usr/share/zoneinfo*` does not drop the zone file that `etc/localtime` points to: `./usr/share/zoneinfo/<tz>`
+ * and, when that is a symlink, the file it finally resolves to. packimage resolves with the host's realpath;
+ * here links are followed inside the tree (an absolute target is read against the tree's root), which names the
+ * same file for the image's own relative links and the right one for absolute links.
+ */
+export function timezoneIncludes(tree: string, timezone: string): string[] {
+  const zone = `usr/share/zoneinfo/${timezone}`;
+  const out = [`./${zone}`];
+  const real = resolveInTree(tree, zone);
+  if (real && real !== zone) out.push(`./${real}`);
+  return out;
+}
+
+/** `rel` with every symlink on the way followed inside `tree`; undefined when it dangles or loops. */
+export function resolveInTree(tree: string, rel: string): string | undefined {
+  let parts = rel.split("/").filter((p) => p && p !== ".");
+  const done: string[] = [];
+  for (let hops = 0; parts.length > 0; ) {
+    const name = parts.shift()!;
+    if (name === "..") {
+      done.pop();
+      continue;
+    }
+    const cur = [...done, name];
+    let st;
+    try {
+      st = lstatSync(path.join(tree, ...cur));
+    } catch {
+      return undefined;
+    }
+    if (!st.isSymbolicLink()) {
+      done.push(name);
+      continue;
+    }
+    if (++hops > 40) return undefined;
+    const target = readlinkSync(path.join(tree, ...cur));
+    if (target.startsWith("/")) done.length = 0;
+    parts = [...target.split("/").filter((p) => p && p !== "."), ...parts];
+  }
+  return done.join("/");
 }

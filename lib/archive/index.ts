@@ -10,7 +10,8 @@ export { verifyArchive } from "./verify-archive.ts";
 export { manifestPathFor, readManifest } from "./manifest.ts";
 export { stateDirFor, versionsDirFor } from "./state-dir.ts";
 export { keepAsVersion, keepPublishedArchive, listKeptVersions, nextVersionSeq, removeKeptVersion, versionFile, versionManifestFile, type KeptVersion } from "./archive-versions.ts";
-export { parseExlist, parseExlistText, findPathMatch } from "./exlist.ts";
+export { parseExlist, parseExlistText, findPathMatch, timezoneIncludes } from "./exlist.ts";
+export { applyOverlay, overlayDirFor, type OverlayEntry, type PackOverlay, type OverlayChange } from "./pack-overlay.ts";
 export {
   ArchiveError,
   PathEscapeError,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { appendFileSync, chmodSync, linkSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, ftruncateSync } from "node:fs";
+import { appendFileSync, chmodSync, symlinkSync, linkSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, ftruncateSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,7 +72,7 @@ describe("packTree", () => {
     const r = await packTree({ tree, archive, stamp: "rocky9-compute" });
     expect(r.uuid).toMatch(/^[0-9a-f-]{36}$/);
     const info = readFileSync(path.join(tree, "opt/xcat/xcatinfo"), "utf8");
-    expect(info).toMatch(new RegExp(`^IMAGENAME='rocky9-compute'\nIMAGEUUID='${r.uuid}'\nTIMESTAMP='\\w{3} \\w{3} \\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\d{4}'\n$`));
+    expect(info).toMatch(new RegExp(`^IMAGENAME='rocky9-compute'\nIMAGEUUID='${r.uuid}'\nTIMESTAMP='\\w{3} \\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d UTC \\d{4}'\n$`));
     const listing = sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) }).toString();
     expect(listing.split("\n")).toContain("opt/xcat/xcatinfo");
   });
@@ -92,6 +92,26 @@ describe("packTree", () => {
     // Parents before children.
     const idx = new Map(names.map((n, i) => [n, i]));
     for (const n of names) if (n.includes("/")) expect(idx.get(path.dirname(n)) ?? -1).toBeLessThan(idx.get(n)!);
+  });
+
+  it("keeps the site.timezone zone file (and its link target) that the stock ./usr/share/zoneinfo* exclude drops", async () => {
+    const t = path.join(work, "tz-tree");
+    mkdirSync(path.join(t, "usr/share/zoneinfo/Etc"), { recursive: true });
+    mkdirSync(path.join(t, "etc"));
+    writeFileSync(path.join(t, "usr/share/zoneinfo/Etc/UTC"), "TZif2");
+    writeFileSync(path.join(t, "usr/share/zoneinfo/Etc/GMT"), "TZif2");
+    symlinkSync("Etc/UTC", path.join(t, "usr/share/zoneinfo/Universal"));
+    symlinkSync("../usr/share/zoneinfo/Universal", path.join(t, "etc/localtime"));
+    const ex = path.join(work, "tz.exlist");
+    writeFileSync(ex, "./usr/share/zoneinfo*\n");
+    const names = async (timezone?: string) => {
+      const archive = path.join(work, `tz-${timezone ?? "none"}.cpio.gz`);
+      await packTree({ tree: t, archive, exlist: ex, timezone });
+      return sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) }).toString().trim().split("\n");
+    };
+    expect(await names()).toEqual([".", "etc", "etc/localtime", "usr", "usr/share"]);
+    // As find's include pass lists them: the files without their excluded directories (cpio -idum makes those).
+    expect(await names("Universal")).toEqual([".", "etc", "etc/localtime", "usr", "usr/share", "usr/share/zoneinfo/Etc/UTC", "usr/share/zoneinfo/Universal"]);
   });
 
   it("warns about xattrs (capabilities, ACLs, user.*) that newc drops", async () => {

@@ -4,8 +4,9 @@ import { promisify } from "node:util";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
-import { makeExlistFilter, parseExlist } from "./exlist.ts";
+import { makeExlistFilter, parseExlist, timezoneIncludes } from "./exlist.ts";
 import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
+import { applyOverlay, type OverlayChange } from "./pack-overlay.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
 import { planMembers, toRecords } from "./plan-members.ts";
 import type { PackOptions, PackResult } from "./types.ts";
@@ -39,6 +40,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const warnings: string[] = [];
   const uuid = opts.stamp ? writeXcatinfo(tree, opts.stamp) : undefined;
   const rules = opts.exlist ? await parseExlist(opts.exlist) : undefined;
+  if (rules && opts.timezone) rules.include.push(...timezoneIncludes(tree, opts.timezone));
   const keep = makeExlistFilter(rules);
   const prev = !opts.full && compression === "gzip" ? loadPackCache(tree) : undefined;
   const tmp = path.join(dir, `.${path.basename(archive)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
@@ -49,7 +51,10 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   base?.catch(() => {});
   let closed = false;
   try {
-    const entries = (await walkTree(tree)).filter((e) => keep(e.rel));
+    let walked = await walkTree(tree);
+    let overlayChanges: OverlayChange[] = [];
+    if (opts.overlay) ({ entries: walked, changes: overlayChanges } = applyOverlay(tree, walked, opts.overlay));
+    const entries = walked.filter((e) => keep(e.rel));
     const records = toRecords(entries, warnings);
     const byRel = new Map(entries.map((e) => [e.rel, e]));
     const members = planMembers(records, byRel, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
@@ -101,6 +106,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
       cpioBytes: members.reduce((a, m) => a + m.rawLength, 0),
       warnings,
       uuid,
+      overlayChanges,
     };
   } catch (e) {
     void compressor?.close();

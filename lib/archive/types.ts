@@ -79,6 +79,13 @@ export interface PackOptions {
   archive: string;
   /** Comma-separated list of exlist files (xCAT linuximage.exlist syntax). */
   exlist?: string;
+  /**
+   * site.timezone: with an exlist, `./usr/share/zoneinfo/<tz>` and the file it links to are included again, as
+   * packimage does, so a stock `./usr/share/zoneinfo*` exclude keeps the zone `etc/localtime` names.
+   */
+  timezone?: string;
+  /** Entries the archive gets instead of the tree's own (what packimage would write into the tree), tree untouched. */
+  overlay?: import("./pack-overlay.ts").PackOverlay;
   /** Write opt/xcat/xcatinfo with this IMAGENAME before packing. */
   stamp?: string;
   /** Recompress everything and refresh the member cache. */
@@ -106,6 +113,8 @@ export interface PackResult {
   warnings: string[];
   /** IMAGEUUID written into opt/xcat/xcatinfo when stamp was given. */
   uuid?: string;
+  /** What the overlay changed in the archive against the tree ("added by packing"). */
+  overlayChanges: import("./pack-overlay.ts").OverlayChange[];
 }
 
 export type ChangeKind = "added" | "removed" | "modified" | "metadata" | "type";

@@ -5,10 +5,13 @@ import path from "node:path";
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** `date`'s default output in UTC ("Thu Nov 26 04:10:00 UTC 2026"), as packimage records it. */
+/**
+ * `date`'s default output in UTC, as packimage records it (it runs `date`): the day of the month is padded with a
+ * space, not a zero ("Wed Dec  2 02:56:03 UTC 2026", "Thu Nov 26 04:10:00 UTC 2026").
+ */
 export function dateLikeShell(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
 /**

@@ -4,7 +4,7 @@
  * the pack is read and kept as a version under that lock, so a packimage writing it cannot be recorded half-way.
  * "own" (default): the product's incremental pack (lib/archive packTree), written to a temp file and renamed
  * over `rootimg.<fmt>`. "xcat": runs packimage (xCAT backend only), streaming its output; packimage takes xCAT's
- * lock itself (the gate lends it for that time) and also changes the tree, which the result notes.
+ * lock itself (the gate lends it for that time) and also changes the tree (docs/xcat-packimage.md), which the result notes.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -21,13 +21,14 @@ import { setWorkspaceState } from "./workspace-state";
 import { readXcatinfo } from "./read-xcatinfo";
 import { readManifest } from "@/lib/archive";
 import { recordTreeManifest } from "./record-tree-manifest";
+import { addedByPackingLines, packAdditions } from "./pack-additions";
 import { keepVersionManifest } from "./version-manifests";
 import type { JobContext } from "@/lib/jobs/job-types";
 
 export type PackMethod = "own" | "xcat";
 
 export const PACKIMAGE_SIDE_EFFECTS =
-  "packimage also changes the tree before archiving: it replaces rootimg/xcatpost, writes opt/xcat/xcatinfo, overwrites the root line of etc/shadow, sets etc/localtime from site.timezone and applies synclists (xcat-facts §1.4).";
+  "packimage also changes the tree before archiving: it replaces rootimg/xcatpost, writes opt/xcat/xcatinfo, overwrites the root line of etc/shadow, sets etc/localtime from site.timezone and applies synclists (docs/xcat-packimage.md).";
 
 export type PackImageOptions = { name: string; user: JobUser & {}; method?: PackMethod; full?: boolean };
 
@@ -60,13 +61,17 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
           await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive: published, seq: v.seq, job });
           return { archive: published, size: v.size, version: v.seq, method, warnings: r.warnings, note: PACKIMAGE_SIDE_EFFECTS };
         }
+        job.message("reading what packimage would add");
+        const additions = await packAdditions(ctx, (l, st) => job.log(l, st));
         job.message(`packing ${path.basename(archive)}`);
-        const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, full: opts.full, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
+        const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, ...additions, full: opts.full, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
         for (const w of r.warnings) job.log(w, "stderr");
+        // The review shows these from the job's result: in the archive, not in the tree.
+        for (const line of addedByPackingLines(r.overlayChanges)) job.log(line);
         job.log(`published ${archive}: ${r.size} bytes, ${r.entries} entries, ${r.members} gzip members (${r.membersReused} reused)`);
         const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId });
         await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive, seq: v.seq, job });
-        return { archive, size: r.size, entries: r.entries, version: v.seq, stampUuid: r.uuid, method };
+        return { archive, size: r.size, entries: r.entries, version: v.seq, stampUuid: r.uuid, method, addedByPacking: r.overlayChanges };
       } catch (e) {
         throw explainPackError(e, archive);
       } finally {

@@ -1,6 +1,8 @@
 /**
- * The demo image really boots: built and packed by the product, booted in QEMU (software emulation) with the
- * Debian kernel it ships, its /init prints the pack's stamp (IMAGEUUID from opt/xcat/xcatinfo) and powers off.
+ * The demo image really boots as an xCAT node does: built and packed by the product, booted in QEMU (software
+ * emulation) with the Debian kernel it ships and its initrd-stateless.gz, which unpacks rootimg.cpio.gz into a
+ * tmpfs and switches to it; the image's /init prints the pack's stamp (IMAGEUUID from opt/xcat/xcatinfo) and
+ * powers off.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -11,6 +13,7 @@ import { useTempDatabase } from "./test-db";
 const dir = useTempDatabase("demo-image-");
 const { LocalBackend } = await import("./local-backend");
 const { ensureDemoImage, DEMO_IMAGE_NAME } = await import("./demo-image");
+const { withRootimg } = await import("./demo-initrd");
 const { listVersions } = await import("@/lib/images/versions");
 
 describe("demo image", () => {
@@ -34,11 +37,23 @@ describe("demo image", () => {
     expect(list).toMatch(/^-rw-r--r-- .* usr\/share\/zoneinfo\/UTC$/m); // the link target ships in the image
     expect(list).toMatch(/^-\S+\s+2 .* usr\/local\/bin\/hello-again link to usr\/local\/bin\/hello$/m);
 
+    const initrd = path.join(first.dir, "initrd-stateless.gz");
+    const initrdList = execFileSync("bsdtar", ["-tvf", initrd], { encoding: "utf8" });
+    expect(initrdList).toMatch(/^-rwxr-xr-x .* init$/m);
+    expect(initrdList).toMatch(/^-rwxr-xr-x .* bin\/busybox$/m);
+    // An existing demo image without an initrd gets one.
+    fs.rmSync(initrd);
+    expect((await ensureDemoImage({ backend, imagesDir })).created).toBe(false);
+    expect(fs.existsSync(initrd)).toBe(true);
+
+    const joined = path.join(dir, "initrd-with-rootimg");
+    withRootimg(initrd, path.join(first.dir, "rootimg.cpio.gz"), joined);
     const boot = spawnSync(
       "qemu-system-x86_64",
-      ["-accel", "tcg", "-m", "512", "-nographic", "-no-reboot", "-nic", "none", "-kernel", path.join(first.dir, "kernel"), "-initrd", path.join(first.dir, "rootimg.cpio.gz"), "-append", "console=ttyS0 panic=-1 quiet"],
+      ["-accel", "tcg", "-m", "512", "-nographic", "-no-reboot", "-nic", "none", "-kernel", path.join(first.dir, "kernel"), "-initrd", joined, "-append", "console=ttyS0 panic=-1 quiet"],
       { encoding: "utf8", timeout: 90_000 },
     );
+    expect(boot.stdout).toContain("xcatroot: rootimg.cpio.gz unpacked into a tmpfs");
     expect(boot.stdout).toContain("=== Rootimg Studio demo image: demo-compute booted ===");
     expect(boot.stdout).toContain(`IMAGENAME='${DEMO_IMAGE_NAME}'`);
     expect(boot.stdout).toContain(`IMAGEUUID='${v.stampUuid}'`);

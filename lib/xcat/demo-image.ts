@@ -9,6 +9,7 @@ import { packTree } from "@/lib/archive/pack-tree";
 import { AppError } from "@/lib/errors";
 import { DEMO_IMAGE_NAME, FILES, INIT } from "./demo-files";
 import { utcZoneinfo } from "./utc-zoneinfo";
+import { buildDemoInitrd } from "./demo-initrd";
 import type { LocalBackend } from "./local-backend";
 import { recordVersion } from "@/lib/images/versions";
 
@@ -66,7 +67,12 @@ export type EnsureDemoImageOptions = { backend: LocalBackend; imagesDir: string;
 export async function ensureDemoImage(opts: EnsureDemoImageOptions): Promise<{ created: boolean; dir: string }> {
   const dir = path.join(opts.imagesDir, DEMO_IMAGE_NAME);
   const existing = await opts.backend.getImage(DEMO_IMAGE_NAME).catch(() => null);
-  if (existing && fs.existsSync(path.join(existing.rootimgdir, "rootimg.cpio.gz"))) return { created: false, dir: existing.rootimgdir };
+  if (existing && fs.existsSync(path.join(existing.rootimgdir, "rootimg.cpio.gz"))) {
+    // A demo image made without its initrd gets one: bundles without a ramdisk are refused by xCAT's imgimport.
+    const initrd = path.join(existing.rootimgdir, "initrd-stateless.gz");
+    if (!fs.existsSync(initrd)) await buildDemoInitrd(initrd);
+    return { created: false, dir: existing.rootimgdir };
+  }
   if (existing) throw new AppError("conflict", `demo image ${DEMO_IMAGE_NAME} is registered but ${existing.rootimgdir}/rootimg.cpio.gz is missing; delete it to recreate`);
   const log = opts.log ?? (() => {});
   const kernel = opts.kernel ?? findKernel();
@@ -79,6 +85,8 @@ export async function ensureDemoImage(opts: EnsureDemoImageOptions): Promise<{ c
     log(`building the demo root tree from busybox-static in ${tree}`);
     buildDemoTree(tree);
     fs.copyFileSync(kernel, path.join(stage, "kernel"));
+    log("building its initrd-stateless.gz (busybox: unpacks rootimg.cpio.gz into a tmpfs, as xCAT's initrd does)");
+    await buildDemoInitrd(path.join(stage, "initrd-stateless.gz"));
     log(`packing with the product's own pack`);
     const r = await packTree({ tree, archive: path.join(stage, "rootimg.cpio.gz"), stamp: DEMO_IMAGE_NAME, full: true });
     // Start "packed only": the user unpacks it from the browser; drop the tree and its pack state.

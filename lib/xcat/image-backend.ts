@@ -30,6 +30,8 @@ export interface ImageBackend {
   exportBundle(opts: { name: string; destDir: string } & CommandStream): Promise<{ path: string }>;
   /** xCAT backend only: runs packimage, streaming its output */
   packWithXcat?(opts: { name: string } & CommandStream): Promise<{ method?: string; compress?: string; warnings: string[] }>;
+  /** xCAT backend only: what packimage reads for the tree changes it makes (site, passwd table, synclists) */
+  packimageSettings?(image: OsImage): Promise<import("./packimage-steps").PackimageSettings>;
   /** local backend only: removes the registry entry and the image directory */
   deleteImage?(name: string): Promise<void>;
 }

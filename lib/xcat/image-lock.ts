@@ -1,5 +1,5 @@
 /**
- * xCAT's image lock (xcat-facts §1.3): a non-blocking exclusive flock on
+ * xCAT's image lock (docs/xcat-packimage.md, step 1): a non-blocking exclusive flock on
  * `/var/lock/xcat/<realpath(rootimg) with "/" → ".">.<md5_hex(realpath)>`, holding the holder's PID.
  * genimage, packimage and rmimage take the same lock, so they and Rootimg Studio exclude each other.
  *
@@ -64,14 +64,15 @@ export async function acquireImageLock(opts: { rootimgDir: string; lockDir?: str
     if (code === BUSY)
       throw new AppError(
         "conflict",
-        `failed to acquire lock, seems there is another genimage/packimage/rmimage process ${holder} running on root image dir "${realTreePath(opts.rootimgDir)}"`,
+        lockBusyMessage(holder, realTreePath(opts.rootimgDir)),
         { details: { lockFile: file, holder } },
       );
     throw new AppError("unavailable", `flock failed (exit ${code}) on ${file}`);
   }
-  // Like xCAT's acquire_lock: the holder's PID in the file, for whoever finds it busy.
+  // Exactly what xCAT's acquire_lock writes: the holder's PID with no newline, because xCAT pastes the file's
+  // content into its "failed to acquire lock ... process <pid> running on ..." message as is.
   fs.ftruncateSync(fd, 0);
-  fs.writeSync(fd, `${process.pid}\n`, 0);
+  fs.writeSync(fd, String(process.pid), 0);
   let released = false;
   return {
     path: file,
@@ -86,10 +87,20 @@ export async function acquireImageLock(opts: { rootimgDir: string; lockDir?: str
 /** PID written by the lock holder, or "unknown"; for showing who holds an image. */
 export function readHolder(file: string): string {
   try {
-    return fs.readFileSync(file, "utf8").trim().split("\n")[0] || "unknown";
+    return parseHolder(fs.readFileSync(file, "utf8"));
   } catch {
     return "unknown";
   }
+}
+
+/** xCAT's text (Utils.pm acquire_lock_imageop) for a busy image lock; `holder` is pasted in as xCAT does. */
+export function lockBusyMessage(holder: string, realRootimgDir: string): string {
+  return `failed to acquire lock, seems there is another genimage/packimage/rmimage process ${holder} running on root image dir "${realRootimgDir}"`;
+}
+
+/** The holder's PID from a lock file's content: xCAT writes `1234`; other writers may end it with a newline. */
+export function parseHolder(content: string): string {
+  return content.trim().split(/\s+/)[0] || "unknown";
 }
 
 /**

@@ -14,8 +14,9 @@ const backend = new LocalBackend(imagesDir);
 const manifest = (name: string) =>
   buildManifest({
     osimage: { imagename: name, osvers: "debian12", osarch: "x86_64", profile: "compute", provmethod: "netboot", imagetype: "linux" },
-    linuximage: { imagename: name, rootimgdir: `/install/netboot/debian12/x86_64/compute` },
+    linuximage: { imagename: name, rootimgdir: `/install/netboot/debian12/x86_64/compute`, comments: "probe image", exlist: "/install/custom/netboot/debian/compute.debian12.x86_64.exlist" },
     kernel: "/install/netboot/debian12/x86_64/compute/kernel",
+    ramdisk: "/install/netboot/debian12/x86_64/compute/initrd-stateless.gz",
     rootimg: "/install/netboot/debian12/x86_64/compute/rootimg.cpio.gz",
   });
 
@@ -41,13 +42,18 @@ describe("local backend (real database, real files)", () => {
       { name: "./img1/", type: "5" },
       { name: "./img1/manifest.xml", data: manifest("img1") },
       { name: "./img1/kernel", data: "KERNEL" },
+      { name: "./img1/initrd-stateless.gz", data: "INITRD" },
       { name: "./img1/rootimg.cpio.gz", data: "ARCHIVE" },
+      { name: "./img1/compute.debian12.x86_64.exlist", data: "./boot*\n" },
     ]);
     const r = await backend.importBundle({ bundlePath: b });
     expect(r.imagename).toBe("img1");
     const img = await backend.getImage("img1");
     expect(img).toMatchObject({ osvers: "debian12", osarch: "x86_64", profile: "compute", provmethod: "netboot", rootimgdir: path.join(imagesDir, "img1") });
     expect(fs.readFileSync(path.join(imagesDir, "img1/kernel"), "utf8")).toBe("KERNEL");
+    // linuximage.comments is xCAT's usercomment; the exlist lives beside the image
+    expect(img.attrs.usercomment).toBe("probe image");
+    expect(img.exlist).toBe(path.join(imagesDir, "img1/compute.debian12.x86_64.exlist"));
     expect((await backend.listImages()).map((i) => i.imagename)).toEqual(["img1"]);
   });
 
@@ -85,15 +91,28 @@ describe("local backend (real database, real files)", () => {
     const r = await backend.exportBundle({ name: "img1", destDir: out });
     expect(r.path).toBe(path.join(out, "img1.tgz"));
     const list = execFileSync("tar", ["tzf", r.path], { encoding: "utf8" }).split("\n");
-    expect(list).toEqual(expect.arrayContaining(["./img1/manifest.xml", "./img1/kernel", "./img1/rootimg.cpio.gz"]));
+    expect(list).toEqual(expect.arrayContaining(["./img1/manifest.xml", "./img1/kernel", "./img1/initrd-stateless.gz", "./img1/rootimg.cpio.gz", "./img1/compute.debian12.x86_64.exlist"]));
     const xml = execFileSync("tar", ["xzOf", r.path, "./img1/manifest.xml"], { encoding: "utf8" });
-    expect(xml).toContain(`<rootimg>${path.join(imagesDir, "img1/rootimg.cpio.gz")}</rootimg>`);
+    // Paths as xCAT's imgexport writes them (under the install directory), never the product's data directory.
+    expect(xml).not.toContain(imagesDir);
+    expect(xml).toContain("<rootimg>/install/netboot/debian12/x86_64/compute/rootimg.cpio.gz</rootimg>");
+    expect(xml).toContain("<ramdisk>/install/netboot/debian12/x86_64/compute/initrd-stateless.gz</ramdisk>");
+    expect(xml).toMatch(/<linuximage>[\s\S]*<comments>probe image<\/comments>[\s\S]*<exlist>\/install\/custom\/netboot\/debian\/compute.debian12.x86_64.exlist<\/exlist>[\s\S]*<\/linuximage>/);
+    expect(xml).not.toMatch(/<osimage>[\s\S]*<comments>[\s\S]*<\/osimage>/);
     await backend.deleteImage("img1");
     expect(fs.existsSync(path.join(imagesDir, "img1"))).toBe(false);
     await backend.importBundle({ bundlePath: r.path, profile: "copy" });
     const copy = await backend.getImage("debian12-x86_64-netboot-copy");
     expect(copy.profile).toBe("copy");
     expect(fs.readFileSync(path.join(copy.rootimgdir, "rootimg.cpio.gz"), "utf8")).toBe("ARCHIVE");
+  });
+
+  it("refuses to export an image without initrd-stateless.gz (xCAT's imgimport would refuse the bundle)", async () => {
+    const copy = await backend.getImage("debian12-x86_64-netboot-copy");
+    fs.rmSync(path.join(copy.rootimgdir, "initrd-stateless.gz"));
+    const err = await backend.exportBundle({ name: copy.imagename, destDir: dir }).catch((e) => e);
+    expect(err.code).toBe("conflict");
+    expect(err.message).toMatch(/no initrd-stateless.gz .* refuses a netboot bundle without a ramdisk/);
   });
 });
 

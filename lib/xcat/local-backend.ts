@@ -10,12 +10,12 @@ import type { Image } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
 import { importedImageName, readBundle } from "./bundle/read-bundle";
 import { writeBundle } from "./bundle/write-bundle";
+import { PROFILE_FILE_ATTRS, xcatStyleManifest } from "./bundle/xcat-bundle-paths";
 import { toOsImage, type CommandStream, type ImageBackend, type ImportResult, type OsImage } from "./image-backend";
 import { findPackedArchive } from "./packed-archive";
 import { isValidImageName } from "./image-name";
 
 const COLUMNS = ["imagetype", "provmethod", "osname", "osvers", "osarch", "profile", "rootimgdir", "exlist", "kernelver", "description"] as const;
-const LINUXIMAGE = new Set(["template", "boottarget", "addkcmdline", "pkglist", "pkgdir", "otherpkglist", "otherpkgdir", "exlist", "postinstall", "rootimgdir", "kerneldir", "nodebootif", "otherifce", "netdrivers", "kernelver", "krpmver", "permission", "dump", "crashkernelsize", "partitionfile", "driverupdatesrc"]);
 
 export function assertImageName(name: string): void {
   if (!isValidImageName(name)) throw new AppError("unprocessable", `invalid image name ${JSON.stringify(name)}: use letters, digits, '.', '_', '+' and '-' (no '..')`);
@@ -32,7 +32,11 @@ export type RegisterImageInput = { imagename: string; osvers: string; osarch: st
 
 export class LocalBackend implements ImageBackend {
   readonly kind = "local" as const;
-  constructor(private readonly imagesDir: string) {}
+  /** `installdir`: the xCAT install directory exported bundles name (xCAT's default; tests use a temp one). */
+  constructor(
+    private readonly imagesDir: string,
+    private readonly opts: { installdir?: string } = {},
+  ) {}
 
   imageDir(name: string): string {
     assertImageName(name);
@@ -88,10 +92,21 @@ export class LocalBackend implements ImageBackend {
       take(m.kernel, "kernel");
       take(m.ramdisk);
       take(m.rootimg);
-      const exlists = (m.linuximage.exlist ?? "").split(",").filter(Boolean);
-      for (const e of exlists) take(e);
+      // Profile files (pkglist, exlist, ...) live in the image's directory here; a name the bundle lacks is dropped.
+      const profile: Record<string, string> = {};
+      for (const k of PROFILE_FILE_ATTRS) {
+        const list = (m.linuximage[k] ?? "").split(",").filter((f) => f && fs.existsSync(path.join(bundle.imageDir, path.basename(f))));
+        for (const f of list) take(f);
+        if (list.length) profile[k] = list.map((f) => path.join(dest, path.basename(f))).join(",");
+      }
       fs.renameSync(path.join(bundle.imageDir, ".import"), dest);
-      const attrs: Record<string, string> = { ...m.osimage, ...m.linuximage };
+      const { comments: osComments, ...osimage } = m.osimage;
+      const { comments, ...linuximage } = m.linuximage;
+      const attrs: Record<string, string> = { ...osimage, ...linuximage };
+      for (const k of PROFILE_FILE_ATTRS) delete attrs[k];
+      Object.assign(attrs, profile);
+      // linuximage.comments is the object's usercomment in xCAT's naming (lsdef, chdef).
+      if (comments || osComments) attrs.usercomment = comments || osComments;
       delete attrs.imagename;
       try {
         await this.registerImage({
@@ -101,7 +116,7 @@ export class LocalBackend implements ImageBackend {
           profile: opts.profile ?? attrs.profile,
           provmethod: attrs.provmethod,
           rootimgdir: dest,
-          exlist: exlists.length ? exlists.map((e) => path.join(dest, path.basename(e))).join(",") : undefined,
+          exlist: profile.exlist,
           description: attrs.description,
           attrs: Object.fromEntries(Object.entries(attrs).filter(([k]) => !(COLUMNS as readonly string[]).includes(k) && k !== "disable")),
         });
@@ -122,20 +137,20 @@ export class LocalBackend implements ImageBackend {
     if (!packed) throw new AppError("conflict", `Couldn't find compressed rootimg for ${opts.name}: pack it first`);
     const kernel = path.join(img.rootimgdir, "kernel");
     const ramdisk = path.join(img.rootimgdir, "initrd-stateless.gz");
-    const osimage: Record<string, string> = { imagename: img.imagename };
-    const linuximage: Record<string, string> = { imagename: img.imagename };
-    for (const [k, v] of Object.entries(img.attrs)) if (k !== "imagename") (LINUXIMAGE.has(k) ? linuximage : osimage)[k] = v;
+    if (!fs.existsSync(ramdisk)) throw new AppError("conflict", `${opts.name} has no initrd-stateless.gz in ${img.rootimgdir}: xCAT's imgimport refuses a netboot bundle without a ramdisk`);
+    const profileFiles = Object.fromEntries(PROFILE_FILE_ATTRS.map((k) => [k, (img.attrs[k] ?? "").split(",").filter((f) => f && fs.existsSync(f))]));
+    const files = { kernel: fs.existsSync(kernel) ? kernel : undefined, ramdisk, rootimg: packed, profileFiles };
+    const m = xcatStyleManifest(img, files, this.opts.installdir);
     const dest = path.join(opts.destDir, `${img.imagename}.tgz`);
     opts.onLine?.(`Exporting ${img.imagename} to ${opts.destDir}...`, "stdout");
     await writeBundle({
       destPath: dest,
       imagename: img.imagename,
-      osimage,
-      linuximage,
-      kernel: fs.existsSync(kernel) ? kernel : undefined,
-      ramdisk: fs.existsSync(ramdisk) ? ramdisk : undefined,
-      rootimg: packed,
-      extraFiles: (img.exlist ?? "").split(",").filter((f) => f && fs.existsSync(f)),
+      osimage: m.osimage,
+      linuximage: m.linuximage,
+      ...files,
+      manifestPaths: { kernel: m.kernel, ramdisk: m.ramdisk, rootimg: m.rootimg },
+      extraFiles: Object.values(profileFiles).flat(),
       signal: opts.signal,
       onLine: (l) => opts.onLine?.(l, "stdout"),
     });

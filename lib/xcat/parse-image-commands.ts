@@ -1,5 +1,5 @@
 /**
- * Parsers for the stdout of packimage, imgexport and imgimport (xcat-facts §1.6, §3; transcripts 11, 21–23).
+ * Parsers for the stdout of packimage, imgexport and imgimport (test/fake-xcat/xcat-transcripts.md, sections 11, 21–23).
  * They are tolerant of extra lines (verbose modes, cpio's `NNN blocks`) and keep them in `other`.
  */
 import { splitLines } from "./parse-lsdef";

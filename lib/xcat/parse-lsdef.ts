@@ -1,5 +1,5 @@
 /**
- * Parsers for `lsdef` output (xCAT 2.19, xcat-facts §4.2 and the verbatim transcripts).
+ * Parsers for `lsdef` output (xCAT 2.19; real outputs in test/fake-xcat/xcat-transcripts*.md).
  * lsdef prints data on stdout and `Error: [host]: text` / `Warning: [host]: text` on stderr; older
  * xCATs print `Error: text` without the host, so both forms are accepted.
  */

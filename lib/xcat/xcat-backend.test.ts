@@ -44,7 +44,8 @@ describe("xCAT backend against the fake xCAT", () => {
     const lines: string[] = [];
     const r = await backend.packWithXcat({ name: "rhels9.4-x86_64-netboot-compute", onLine: (l) => lines.push(l) });
     expect(r.method).toBe("cpio");
-    expect(lines[0]).toBe(`Packing contents of ${imgdir}/rootimg`);
+    // Without site.timezone, packimage says it leaves etc/localtime alone before it packs.
+    expect(lines.slice(0, 2)).toEqual(["No timezone defined in site table, skipping timezone /etc/localtime configuration", `Packing contents of ${imgdir}/rootimg`]);
     expect(fs.existsSync(`${imgdir}/rootimg.cpio.gz`)).toBe(true);
     const bad = await backend.packWithXcat({ name: "nope" }).catch((e) => e);
     expect(bad.message).toBe("packimage failed: Cannot find image 'nope' from the osimage table.");
@@ -53,6 +54,9 @@ describe("xCAT backend against the fake xCAT", () => {
   it("exports with imgexport in the destination directory and refuses to import over an existing image", async () => {
     fs.writeFileSync(`${imgdir}/kernel`, "K");
     fs.writeFileSync(`${imgdir}/initrd-stateless.gz`, "I");
+    // imgexport fails without a pkglist; an image that has none gets the custom one genimage would use.
+    fs.mkdirSync(`${tmp}/install/custom/netboot/rh`, { recursive: true });
+    fs.writeFileSync(`${tmp}/install/custom/netboot/rh/compute.rhels9.4.x86_64.pkglist`, "bash\n");
     const out = path.join(tmp, "out");
     fs.mkdirSync(out);
     const r = await backend.exportBundle({ name: "rhels9.4-x86_64-netboot-compute", destDir: out });
@@ -97,11 +101,11 @@ describe("xCAT backend against the fake xCAT", () => {
       "packimage rhels9.4-x86_64-netboot-compute",
       "packimage nope",
       "imgexport rhels9.4-x86_64-netboot-compute",
+      // the bundle's pkglist is under this test's installdir, not /install: site.installdir is read (then cached)
+      "lsdef -t site -o clustersite -i installdir",
       "lsdef -t osimage -o rhels9.4-x86_64-netboot-compute",
       "lsdef -t osimage -o rhels9.4-x86_64-netboot-copy",
       `imgimport ${tmp}/out/rhels9.4-x86_64-netboot-compute.tgz -f copy`,
-      // the refused bundle's postinstall is outside /install: site.installdir is read before refusing it
-      "lsdef -t site -o clustersite -i installdir",
     ]);
     expect(calls().find((c) => c.argv[0] === "imgexport")!.cwd).toBe(`${tmp}/out`);
   });

@@ -1,6 +1,6 @@
 /**
  * The xCAT backend: calls xCAT's own commands under $XCATROOT (default /opt/xcat) with argument arrays
- * and parses their real output (xcat-facts §3–§4). xCAT stays the owner of its tables and files.
+ * and parses their real output (real outputs in test/fake-xcat/xcat-transcripts*.md). xCAT stays the owner of its tables and files.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -10,6 +10,8 @@ import { DEFAULT_INSTALLDIR, toOsImage, type CommandStream, type ImageBackend, t
 import { isNotFoundMessage, parseObjectList, parseObjectStanzas, parseXcatMessages } from "./parse-lsdef";
 import { parseImgexportOutput, parseImgimportOutput, parsePackimageOutput } from "./parse-image-commands";
 import { runCommand, type CommandResult } from "./run-command";
+import { parseTabdump } from "./parse-tabdump";
+import { synclistFiles, type PackimageSettings } from "./packimage-steps";
 
 export function xcatRoot(): string {
   return process.env.XCATROOT || "/opt/xcat";
@@ -124,6 +126,28 @@ export class XcatBackend implements ImageBackend {
     const out = parseImgexportOutput(r.stdout);
     if (!out.done) throw new AppError("unavailable", `imgexport did not finish: ${r.stdout.trim().split("\n").pop()}`);
     return { path: path.join(opts.destDir, `${opts.name}.tgz`) };
+  }
+
+  /**
+   * What packimage reads for its tree changes, read fresh for each pack: site.installdir, timezone and secureroot
+   * (`lsdef -t site -i`, which leaves unset ones out), root's row of the passwd table (`tabdump passwd`), and the
+   * image's synclists.
+   */
+  async packimageSettings(image: OsImage): Promise<PackimageSettings> {
+    const site = await this.run("bin/lsdef", ["-t", "site", "-o", SITE_OBJECT, "-i", "installdir,timezone,secureroot"]);
+    if (site.code !== 0) throw failure(site);
+    const attrs = parseObjectStanzas(site.stdout).find((o) => o.name === SITE_OBJECT)?.attrs ?? {};
+    const passwd = await this.run("sbin/tabdump", ["passwd"]);
+    if (passwd.code !== 0) throw failure(passwd);
+    const root = parseTabdump(passwd.stdout).find((r) => r.key === "system" && r.username === "root" && r.disable !== "1" && r.disable !== "yes");
+    const installdir = attrs.installdir || DEFAULT_INSTALLDIR;
+    return {
+      installdir,
+      timezone: attrs.timezone || undefined,
+      secureroot: attrs.secureroot === "1",
+      rootPassword: root?.password !== undefined ? { password: root.password, cryptmethod: root.cryptmethod } : null,
+      synclists: synclistFiles(image.attrs, installdir),
+    };
   }
 
   async packWithXcat(opts: { name: string } & CommandStream) {

@@ -56,8 +56,10 @@ describe("site.installdir in the xCAT adapter", () => {
     const dir = `${inst}/netboot/rhels9.4/x86_64/instp`;
     const bundle = path.join(tmp, "inst.tgz");
     fs.writeFileSync(bundle, makeTgz([
-      { name: "./inst-img/manifest.xml", data: buildManifest({ osimage: { imagename: "inst-img", imagetype: "linux", osvers: "rhels9.4", osarch: "x86_64", profile: "instp", provmethod: "netboot" }, linuximage: { rootimgdir: dir, postinstall: `${inst}/custom/netboot/rh/instp.postinstall` }, kernel: `${dir}/kernel` }) },
+      { name: "./inst-img/manifest.xml", data: buildManifest({ osimage: { imagename: "inst-img", imagetype: "linux", osvers: "rhels9.4", osarch: "x86_64", profile: "instp", provmethod: "netboot" }, linuximage: { rootimgdir: dir, postinstall: `${inst}/custom/netboot/rh/instp.postinstall` }, kernel: `${dir}/kernel`, ramdisk: `${dir}/initrd-stateless.gz`, rootimg: `${dir}/rootimg.cpio.gz` }) },
       { name: "./inst-img/kernel", data: "K" },
+      { name: "./inst-img/initrd-stateless.gz", data: "I" },
+      { name: "./inst-img/rootimg.cpio.gz", data: "R" },
       { name: "./inst-img/instp.postinstall", data: "#!/bin/sh\n" },
     ]));
     const r = await new XcatBackend(FAKE, tmp).importBundle({ bundlePath: bundle });
@@ -65,7 +67,7 @@ describe("site.installdir in the xCAT adapter", () => {
     expect(fs.readFileSync(`${inst}/custom/netboot/rh/instp.postinstall`, "utf8")).toBe("#!/bin/sh\n");
   });
 
-  it("falls back to /install when site.installdir is unset (lsdef prints it empty)", async () => {
+  it("falls back to /install when site.installdir is unset (lsdef -i leaves it out)", async () => {
     fs.writeFileSync(state, JSON.stringify({ ...JSON.parse(fs.readFileSync(state, "utf8")), site: {} }));
     const backend = new XcatBackend(FAKE, tmp);
     expect((await backend.getImage("rhels9.4-x86_64-netboot-compute")).rootimgdir).toBe("/install/netboot/rhels9.4/x86_64/compute");

@@ -1,5 +1,5 @@
 /**
- * Extracts an image bundle (`tar czf` of `./<imagename>/...`, xcat-facts §3.2) into a new directory,
+ * Extracts an image bundle (`tar czf` of `./<imagename>/...`, docs/xcat-bundles.md) into a new directory,
  * refusing anything unsafe: absolute or `..` names, links, devices, fifos, truncated archives.
  * Written in Node rather than with tar(1) so every entry is checked before a byte lands on disk.
  */

@@ -18,6 +18,8 @@ export type WriteBundleOptions = {
   ramdisk?: string;
   rootimg?: string;
   extraFiles?: string[];
+  /** what manifest.xml records for kernel/ramdisk/rootimg, when not the files' paths on this machine */
+  manifestPaths?: { kernel?: string; ramdisk?: string; rootimg?: string };
   signal?: AbortSignal;
   onLine?: (line: string) => void;
 };
@@ -40,7 +42,7 @@ export async function writeBundle(opts: WriteBundleOptions): Promise<{ path: str
         fs.copyFileSync(f, to);
       }
     }
-    fs.writeFileSync(path.join(dir, "manifest.xml"), buildManifest(opts));
+    fs.writeFileSync(path.join(dir, "manifest.xml"), buildManifest({ ...opts, ...opts.manifestPaths }));
     opts.onLine?.(`Compressing ${opts.imagename} bundle.  Please be patient.`);
     const r = await runCommand({ cmd: "tar", args: ["czf", tmpOut, "."], cwd: stage, signal: opts.signal });
     if (r.code !== 0) throw new AppError("unavailable", `Failed to compress archive!  (Maybe there was no space left?) ${r.stderr.trim()}`);

@@ -38,6 +38,12 @@ export function imgexport(argv) {
   const dir = img.rootimgdir;
   const top = { osimage, linuximage };
   let errors = 0;
+  // An image without a pkglist gets the one genimage would use (look_for_file in imgport.pm; transcript nodes-70).
+  if (!img.pkglist) {
+    const found = lookForPkglist(img, installdirOf(load().site));
+    if (found) linuximage.pkglist = img.pkglist = found;
+    else { error(`Couldn't find pkglist file for ${name}`); errors++; }
+  }
   const want = [["ramdisk", "initrd-stateless.gz"], ["kernel", "kernel"]];
   for (const [k, f] of want) {
     if (dir && fs.existsSync(`${dir}/${f}`)) top[k] = `${dir}/${f}`;
@@ -70,6 +76,20 @@ export function imgexport(argv) {
   }
 }
 
+/** `<dir>/<distro dir>/<profile>.<osvers>.<arch>.pkglist` and shorter names, in custom/netboot then xCAT's share. */
+function lookForPkglist(img, installdir) {
+  const share = process.env.FAKE_XCAT_SHARE || path.join(process.env.XCATROOT || "/opt/xcat", "share");
+  for (const d of [`${installdir}/custom/netboot`, `${share}/xcat/netboot`]) {
+    let dd = img.osvers || "";
+    while (dd && !fs.existsSync(`${d}/${dd}`)) dd = dd.slice(0, -1);
+    for (const n of [`${img.profile}.${img.osvers}.${img.osarch}`, `${img.profile}.${img.osvers}`, `${img.profile}.${img.osarch}`, img.profile]) {
+      const f = `${d}/${dd}/${n}.pkglist`;
+      if (fs.existsSync(f)) return f;
+    }
+  }
+  return "";
+}
+
 export function imgimport(argv) {
   let bundle, profile;
   for (let i = 0; i < argv.length; i++) {
@@ -95,7 +115,7 @@ export function imgimport(argv) {
         error("Failed to find manifest.xml file in image bundle");
         return exit(1);
       }
-      importOne(state, imgdir, profile);
+      if (importOne(state, imgdir, profile) === false) return exit(1);
     }
     save(state);
   } finally {
@@ -121,8 +141,18 @@ function parseManifest(text) {
   return top;
 }
 
+/** imgport.pm verify_manifest: every missing field is an error (transcript nodes-76). */
+function verifyManifest(data) {
+  const os = data.osimage || {};
+  let errors = 0;
+  for (const k of ["imagename", "provmethod", "profile", "osvers", "osarch"]) if (!os[k]) { error(`The '${k}' field is not defined in manifest.xml.`); errors++; }
+  if (/netboot/.test(os.provmethod || "")) for (const k of ["ramdisk", "kernel", "rootimg"]) if (!data[k]) { error(`The '${k}' field is not defined in manifest.xml.`); errors++; }
+  return errors === 0;
+}
+
 function importOne(state, imgdir, profile) {
   const data = parseManifest(fs.readFileSync(path.join(imgdir, "manifest.xml"), "utf8"));
+  if (!verifyManifest(data)) return false;
   const os = data.osimage || {}, li = data.linuximage || {};
   let name = os.imagename;
   const installdir = installdirOf(state.site);

@@ -1,7 +1,8 @@
 // Fake `lsdef -t osimage [-l] [-o NAME] [-i a,b] [-z]`, printing what xCAT 2.19 prints (transcripts 01–12, 24–27, 33),
-// and `lsdef -t site ...` (lsdef-site.mjs).
+// `lsdef -t site ...` (lsdef-site.mjs) and `lsdef [-t node] ...` (lsdef-node.mjs).
 import { load, out, error, OSIMAGE_ATTRS, exit } from "./state.mjs";
 import { lsdefSite } from "./lsdef-site.mjs";
+import { lsdefNode } from "./lsdef-node.mjs";
 
 export function lsdef(argv) {
   let type = "node", name, long = false, only, stanza = false;
@@ -15,6 +16,7 @@ export function lsdef(argv) {
     else if (!a.startsWith("-")) name = a;
   }
   if (type === "site") return lsdefSite({ name, long, only });
+  if (type === "node") return lsdefNode({ name, long, only, stanza });
   if (type !== "osimage") {
     out("No object definitions have been found");
     error(`Could not find an object named '${name}' of type '${type}'.`);
@@ -24,6 +26,7 @@ export function lsdef(argv) {
   const names = Object.keys(images).sort();
   if (!name) {
     if (names.length === 0) return out("Could not find any object definitions to display.");
+    if (stanza) return printStanzas(names.map((n) => [n, images[n]]));
     if (!long) return names.forEach((n) => out(`${n}  (osimage)`));
     return names.forEach((n) => printObject(n, images[n]));
   }
@@ -34,14 +37,7 @@ export function lsdef(argv) {
   }
   const attrs = { ...images[name] };
   delete attrs.imagename;
-  if (stanza) {
-    out("# <xCAT data object stanza file>");
-    out("");
-    out(`${name}:`);
-    out("    objtype=osimage");
-    for (const k of Object.keys(attrs).sort()) out(`    ${k}=${attrs[k]}`);
-    return;
-  }
+  if (stanza) return printStanzas([[name, attrs]]);
   if (only) {
     const bad = only.filter((a) => !OSIMAGE_ATTRS.has(a));
     const shown = {};
@@ -57,4 +53,15 @@ export function lsdef(argv) {
 function printObject(name, attrs) {
   out(`Object name: ${name}`);
   for (const k of Object.keys(attrs).sort()) if (k !== "imagename") out(`    ${k}=${attrs[k]}`);
+}
+
+/** `-z`: the stanza file form (transcripts 08, nodes-06, nodes-07). */
+function printStanzas(objs) {
+  out("# <xCAT data object stanza file>");
+  out("");
+  for (const [name, attrs] of objs) {
+    out(`${name}:`);
+    out("    objtype=osimage");
+    for (const k of Object.keys(attrs).sort()) if (k !== "imagename") out(`    ${k}=${attrs[k]}`);
+  }
 }

@@ -30,12 +30,14 @@ export function mkdef(argv) {
   out("1 object definitions have been created or modified.");
 }
 
-// Fake `chdef -t osimage -o NAME attr=value ...` (transcripts 05, 09): an invalid attribute fails the call
+// Fake `chdef -t osimage -o NAME attr=value ...` (transcripts 05, 09, nodes-64, nodes-65): an invalid attribute fails the call
 // (rc 1) but the valid ones in the same call are still applied, as xCAT does.
 export function chdef(argv) {
   const { name, attrs } = parseDefArgs(argv);
   const state = load();
   let bad = 0;
+  // chdef on a missing osimage creates it (transcript nodes-65) and says so after the usual line.
+  const created = !state.osimages[name];
   for (const [k, v] of Object.entries(attrs)) {
     if (!OSIMAGE_ATTRS.has(k)) {
       error(`'${k}' is not a valid attribute name for an object type of 'osimage'.`);
@@ -51,4 +53,5 @@ export function chdef(argv) {
     return exit(1);
   }
   out("1 object definitions have been created or modified.");
+  if (created) out(`New object definitions '${name}' have been created.`);
 }

@@ -1,5 +1,6 @@
 // Shared plumbing of the fake xCAT: state file, command log, xCAT-style output.
-// State: FAKE_XCAT_STATE (JSON: { site: {installdir, timezone, tmpdir}, osimages: {name: {attr: value}} }).
+// State: FAKE_XCAT_STATE (JSON: { site: {installdir, timezone, secureroot, tmpdir}, osimages: {name: {attr: value}},
+//        passwd: [{key, username, password, cryptmethod}] }).
 // Log:   FAKE_XCAT_LOG (one JSON line per call: {argv, cwd}) so tests can check the exact command lines.
 import fs from "node:fs";
 import path from "node:path";
@@ -15,7 +16,7 @@ export function logCall(cmd) {
 export function load() {
   try {
     const s = JSON.parse(fs.readFileSync(STATE, "utf8"));
-    return { site: { ...(s.site || {}) }, osimages: s.osimages || {} };
+    return { ...s, site: { ...(s.site || {}) }, osimages: s.osimages || {} };
   } catch (e) {
     if (e.code === "ENOENT") return { site: {}, osimages: {} };
     throw e;
@@ -36,7 +37,7 @@ export const out = (line) => process.stdout.write(line + "\n");
 export const error = (text) => process.stderr.write(`Error: [${HOST}]: ${text}\n`);
 export const warning = (text) => process.stderr.write(`Warning: [${HOST}]: ${text}\n`);
 
-// Attributes of the osimage object (osimage + linuximage tables, xcat-facts §5); `comments` is not one.
+// Attributes of the osimage object (osimage + linuximage tables of xCAT's Schema.pm); `comments` is not one.
 export const OSIMAGE_ATTRS = new Set(
   ("imagename groups imagetype description provmethod rootfstype nfsrootopts osdistroname osupdatename cfmdir profile osname osvers " +
     "osarch synclists postscripts postbootscripts serverrole isdeletable kitcomponents environvar template boottarget addkcmdline " +
