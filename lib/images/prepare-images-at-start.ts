@@ -1,8 +1,9 @@
 /**
  * Start-up work for images, run by server.ts after interruptStaleJobs(): say which exclusive holders of the
- * image gate the stop interrupted, recover interrupted replaces and in-place writes, remove temp files a killed
- * server left next to archives and in the state directories, reset workspace states stuck in
- * "packing"/"unpacking", and on the local backend create the demo image once.
+ * image gate the stop interrupted, recover interrupted replaces and in-place writes, reconcile each published
+ * archive with its versions, remove temp files a killed server left next to archives and in the state
+ * directories, reset workspace states stuck in "packing"/"unpacking", and on the local backend create the demo
+ * image once.
  */
 import path from "node:path";
 import { recordAudit } from "@/lib/audit/record-audit";
@@ -12,6 +13,7 @@ import { LocalBackend } from "@/lib/xcat/local-backend";
 import { getBackend, localImagesDir } from "@/lib/xcat/select-backend";
 import { recoverHoldsAtStart } from "./image-gate";
 import { recoverReplacesAtStart } from "./recover-replaces-at-start";
+import { reconcileAtStart } from "./reconcile-published";
 import { recoverWritesAtStart } from "./recover-writes-at-start";
 import { sweepImageTemps, sweepStateTemps } from "./sweep-image-temps";
 
@@ -50,6 +52,11 @@ export async function prepareImagesAtStart(log: (line: string) => void = console
       await recoverWritesAtStart({ image: img.imagename, tree: path.join(img.rootimgdir, "rootimg"), log });
     } catch (e) {
       log(`images: ${img.imagename}: an interrupted save or upload could not be finished (${(e as Error).message}); its journal and new content are kept in ${img.rootimgdir}/.rootimg-studio/rootimg/writes`);
+    }
+    try {
+      await reconcileAtStart({ image: img.imagename, rootimgdir: img.rootimgdir, log });
+    } catch (e) {
+      log(`images: ${img.imagename}: the published archive could not be checked against its versions (${(e as Error).message})`);
     }
     const removed = [...sweepImageTemps(img.rootimgdir, true), ...sweepStateTemps(img.rootimgdir, true)];
     if (removed.length) log(`images: removed ${removed.length} temp file(s) left in ${img.rootimgdir}: ${removed.join(", ")}`);
