@@ -124,7 +124,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
  * publishing it would ship up to gigabytes of garbage to every node.
  */
 function refuseProductTemps(entries: { rel: string; type: string }[]): void {
-  const temps = entries.filter((e) => e.type === "file" && isProductTempName(path.basename(e.rel))).map((e) => e.rel);
+  const temps = entries.filter((e) => e.rel.includes(".rootimg-") && e.type === "file" && isProductTempName(path.basename(e.rel))).map((e) => e.rel);
   if (!temps.length) return;
   throw new ArchiveError(
     `the tree holds ${temps.length} temporary file(s) of an interrupted save or upload (${temps.slice(0, 5).join(", ")}${temps.length > 5 ? ", …" : ""}); they are partial copies, not part of the image. Delete them and pack again.`,

@@ -7,6 +7,7 @@
  */
 export const TREE_TEMP_NAME = /^\.rootimg-write-[0-9a-f]{12}$|^\..+\.rootimg-[0-9a-f]{12}$/s;
 
+/** `name` is one file name (no slash). The cheap test first: the pack asks this of every entry of the tree. */
 export function isProductTempName(name: string): boolean {
-  return TREE_TEMP_NAME.test(name);
+  return name.charCodeAt(0) === 46 && name.includes(".rootimg-") && TREE_TEMP_NAME.test(name);
 }
