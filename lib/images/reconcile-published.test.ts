@@ -179,6 +179,8 @@ describe("archives changed underneath, and kept archives no version owns", () =>
     expect(events.map((e) => e.kind)).toEqual(["found-on-disk"]);
     expect(await live(img.name)).toMatchObject({ seq: 2, sha256: sha(img.archive) });
     expect(await prisma.imageVersion.findFirstOrThrow({ where: { image: img.name, seq: 1 } })).toMatchObject({ sha256: null, note: expect.stringContaining("overwritten in place") });
+    // recorded: a second look needs no read
+    expect(await reconcileAtStart({ image: img.name, rootimgdir: img.rootimgdir, log: () => {} })).toEqual([]);
   });
 
   it("kept archives and manifests no version owns that are not the published archive are removed, and the log says so (the published one is adopted: see the step before the row)", async () => {

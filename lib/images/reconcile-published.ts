@@ -74,13 +74,19 @@ export async function publishedDiffersFromLive(image: string, rootimgdir: string
   return !!live && !recordedAsIs(live, st);
 }
 
-export async function reconcilePublished(o: { image: string; rootimgdir: string; tree: string; log: (line: string) => void }): Promise<ReconcileEvent[]> {
+/**
+ * `holdArchive` runs its function while xCAT's image lock is held; it is taken only when the archive must be
+ * read (its stats differ from the live version's), so a start-up with nothing to do spawns no flock.
+ */
+export async function reconcilePublished(o: { image: string; rootimgdir: string; tree: string; log: (line: string) => void; holdArchive: <T>(fn: () => Promise<T>) => Promise<T> }): Promise<ReconcileEvent[]> {
   const events: ReconcileEvent[] = [];
   const say = (line: string) => o.log(`images: ${o.image}: ${line}`);
   const archive = findPackedArchive(o.rootimgdir);
   const a = archive ? statOf(archive) : undefined;
   const rows = await prisma.imageVersion.findMany({ where: { image: o.image }, orderBy: { seq: "asc" } });
-  const owner = a && rows.find((r) => sameInode(statOf(r.file), a));
+  // several rows share the inode after an in-place rewrite was recorded: the live (or newest) one speaks for it
+  const owners = a ? rows.filter((r) => sameInode(statOf(r.file), a)) : [];
+  const owner = owners.find((r) => r.live) ?? owners.at(-1);
 
   events.push(...(await sweepOrphans({ ...o, rows, archive: owner ? undefined : a, say })));
   if (!archive || !a) return events;
@@ -99,40 +105,53 @@ export async function reconcilePublished(o: { image: string; rootimgdir: string;
     // an image never versioned (genimage's, an xCAT image not packed here yet) gets its first version from its
     // first pack or import: nothing of ours went stale, and hashing every such archive would slow start-up
     if (!rows.length && !(await interruptedPackOf(o.image, archive, a))) return events;
-    const hash = await sha256(archive);
-    const twin = rows.find((r) => r.sha256 === hash && r.size === a.size && !sameInode(statOf(r.file), a));
-    if (owner && owner.sha256 === hash) {
-      // same inode and bytes, only its mtime moved (touch): nothing was published
-    } else if (twin) {
-      // the same bytes under a new inode (a copy of a kept version put back by hand): that version is published
-      relink(archive, twin.file);
-      if (!twin.live) {
-        await prisma.$transaction(async (tx) => {
-          await tx.imageVersion.updateMany({ where: { image: o.image, live: true }, data: { live: false } });
-          await tx.imageVersion.update({ where: { id: twin.id }, data: { live: true } });
-        });
-      }
-      say(`the published archive is a copy of version ${twin.seq} (same SHA-256): version ${twin.seq} is live and its kept link now points at it`);
-      events.push({ kind: "relinked", seq: twin.seq });
-    } else {
-      const job = await interruptedPackOf(o.image, archive, a);
-      const stampUuid = readXcatinfo(o.tree).IMAGEUUID;
-      if (job) {
-        const v = await recordVersion({ image: o.image, archive, stampUuid, packedBy: job.ownerName, jobId: job.id, note: "published by this pack; recorded at start-up after the server stopped" });
-        events.push({ kind: "pack-recovered", seq: v.seq, jobId: job.id });
-      } else {
-        // written in place on a kept inode (a packimage outside): that version's kept bytes are gone with it
-        if (owner) await prisma.imageVersion.update({ where: { id: owner.id }, data: { sha256: null, note: `${owner.note ? `${owner.note}; ` : ""}its archive was overwritten in place outside Rootimg Studio` } });
-        const v = await recordVersion({ image: o.image, archive, stampUuid, packedBy: "unknown", note: "found on disk: published outside Rootimg Studio (packimage or a copy)" });
-        const text = `the published ${path.basename(archive)} (${a.size} bytes, written ${a.mtime.toISOString()}) was not the live version's; recorded it as version ${v.seq}, found on disk`;
-        await prisma.$transaction((tx) => recordAudit(tx, { user: null, action: "image.version.found", image: o.image, target: archive, outcome: "ok", detail: { seq: v.seq, size: a.size, sha256: v.sha256, text } }));
-        say(text);
-        events.push({ kind: "found-on-disk", seq: v.seq });
-      }
-    }
+    events.push(...(await o.holdArchive(() => recordPublished({ ...o, archive, rows, owner, say }))));
   }
   const finished = await finishCutRecording({ ...o, archive, say });
   if (finished) events.push(finished);
+  return events;
+}
+
+/**
+ * The published archive is not what the live version records: hash it (the caller holds xCAT's lock) and
+ * record what it is.
+ */
+async function recordPublished(o: { image: string; tree: string; archive: string; rows: ImageVersion[]; owner?: ImageVersion; say: (l: string) => void }): Promise<ReconcileEvent[]> {
+  const { archive, rows, owner, say } = o;
+  const events: ReconcileEvent[] = [];
+  // stat again: the archive may have been replaced while the lock was awaited
+  const a = fs.statSync(archive);
+  const hash = await sha256(archive);
+  const twin = rows.find((r) => r.sha256 === hash && r.size === a.size && !sameInode(statOf(r.file), a));
+  if (owner && owner.sha256 === hash) {
+    // same inode and bytes, only its mtime moved (touch): nothing was published
+  } else if (twin) {
+    // the same bytes under a new inode (a copy of a kept version put back by hand): that version is published
+    relink(archive, twin.file);
+    if (!twin.live) {
+      await prisma.$transaction(async (tx) => {
+        await tx.imageVersion.updateMany({ where: { image: o.image, live: true }, data: { live: false } });
+        await tx.imageVersion.update({ where: { id: twin.id }, data: { live: true } });
+      });
+    }
+    say(`the published archive is a copy of version ${twin.seq} (same SHA-256): version ${twin.seq} is live and its kept link now points at it`);
+    events.push({ kind: "relinked", seq: twin.seq });
+  } else {
+    const job = await interruptedPackOf(o.image, archive, a);
+    const stampUuid = readXcatinfo(o.tree).IMAGEUUID;
+    if (job) {
+      const v = await recordVersion({ image: o.image, archive, stampUuid, packedBy: job.ownerName, jobId: job.id, note: "published by this pack; recorded at start-up after the server stopped" });
+      events.push({ kind: "pack-recovered", seq: v.seq, jobId: job.id });
+    } else {
+      // written in place on a kept inode (a packimage outside): that version's kept bytes are gone with it
+      if (owner) await prisma.imageVersion.update({ where: { id: owner.id }, data: { sha256: null, note: `${owner.note ? `${owner.note}; ` : ""}its archive was overwritten in place outside Rootimg Studio` } });
+      const v = await recordVersion({ image: o.image, archive, stampUuid, packedBy: "unknown", note: "found on disk: published outside Rootimg Studio (packimage or a copy)" });
+      const text = `the published ${path.basename(archive)} (${a.size} bytes, written ${a.mtime.toISOString()}) was not the live version's; recorded it as version ${v.seq}, found on disk`;
+      await prisma.$transaction((tx) => recordAudit(tx, { user: null, action: "image.version.found", image: o.image, target: archive, outcome: "ok", detail: { seq: v.seq, size: a.size, sha256: v.sha256, text } }));
+      say(text);
+      events.push({ kind: "found-on-disk", seq: v.seq });
+    }
+  }
   return events;
 }
 
@@ -210,7 +229,7 @@ async function finishCutRecording(o: { image: string; rootimgdir: string; tree: 
 
 /**
  * The one place this module takes hold of an image's archive: xCAT's image lock, so no packimage writes it
- * while it is read. At start-up nothing else of ours runs; from a listing the caller runs this inside a job
+ * while it is read. At start-up nothing else of ours runs; from a listing reconcilePublished runs inside a job
  * keyed on the image, so no pack, unpack or rollback of ours runs either.
  */
 async function holdingArchive<T>(tree: string, fn: () => Promise<T>): Promise<T> {
@@ -222,11 +241,11 @@ async function holdingArchive<T>(tree: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
-/** Start-up: reconcile one image; a busy xCAT lock (a packimage running) leaves it to the next listing. */
+/** Start-up: reconcile one image; a busy xCAT lock (a packimage running) leaves the archive to the next listing. */
 export async function reconcileAtStart(o: { image: string; rootimgdir: string; log: (line: string) => void }): Promise<ReconcileEvent[]> {
   const tree = path.join(o.rootimgdir, "rootimg");
   try {
-    return await holdingArchive(tree, () => reconcilePublished({ ...o, tree }));
+    return await reconcilePublished({ ...o, tree, holdArchive: (fn) => holdingArchive(tree, fn) });
   } catch (e) {
     if (e instanceof AppError && e.code === "conflict") o.log(`images: ${o.image}: published archive not checked against its versions (${e.message}); it is checked when the images are next listed`);
     else throw e;
@@ -260,7 +279,7 @@ export function noticeChangedArchive(o: { image: string; rootimgdir: string; xca
       params: { reason: "the published archive differs from the live version" },
       run: async (job) => {
         job.message("comparing the published archive with the live version");
-        const events = await holdingArchive(tree, () => reconcilePublished({ image: o.image, rootimgdir: o.rootimgdir, tree, log: (l) => job.log(l) }));
+        const events = await reconcilePublished({ image: o.image, rootimgdir: o.rootimgdir, tree, log: (l) => job.log(l), holdArchive: (fn) => holdingArchive(tree, fn) });
         return { events };
       },
     });
