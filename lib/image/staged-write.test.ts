@@ -179,6 +179,24 @@ describe("saves and uploads leave nothing inside the tree", () => {
     expect(writesLeft()).toEqual([]);
   });
 
+  it("a tree bind-mounted onto itself (one file system, two mounts: rename fails with EXDEV): saves, uploads and creates still work, and leave nothing behind", async () => {
+    const mount = spawnSync("mount", ["--bind", img.root, img.root], { encoding: "utf8" });
+    expect(mount.status, mount.stderr).toBe(0);
+    try {
+      const f = fs.readFileSync(host("etc/motd"));
+      await saveImageFile({ root: img.root, path: "/etc/motd", content: "saved on a bind mount\n", encoding: "utf-8", etag: etagOf(f) });
+      expect(fs.readFileSync(host("etc/motd"), "utf8")).toBe("saved on a bind mount\n");
+      await uploadFile({ root: img.root, dir: "/etc", name: "uploaded.conf", body: Readable.from([Buffer.from("up\n")]), onConflict: "fail" });
+      await uploadFile({ root: img.root, dir: "/etc", name: "motd", body: Readable.from([Buffer.from("replaced\n")]), onConflict: "replace" });
+      expect(fs.readFileSync(host("etc/uploaded.conf"), "utf8")).toBe("up\n");
+      expect(fs.readFileSync(host("etc/motd"), "utf8")).toBe("replaced\n");
+      expect(treeNames().filter((n) => n.startsWith("."))).toEqual([]);
+      expect(writesLeft()).toEqual([]);
+    } finally {
+      spawnSync("umount", [img.root]);
+    }
+  });
+
   it("a tree on another file system than its state directory: the temp file beside the target is recorded and removed at start-up", async () => {
     // the writes directory on tmpfs makes it a different file system from the tree (rename would fail with EXDEV)
     const elsewhere = fs.mkdtempSync("/dev/shm/rootimg-writes-");

@@ -4,8 +4,9 @@
  *
  * Temp files live in the tree's state directory (`<rootimgdir>/.rootimg-studio/<tree>/writes/`), beside the tree
  * and on the same file system, so a rename from there into the tree is atomic. Only when the tree is a mount of
- * its own (rename would fail with EXDEV) is a temp file created next to its target, as `.rootimg-write-<hex>`,
- * and a record of it is written first so start-up removes it; the pack refuses such names.
+ * its own (another file system, or a bind mount: rename fails with EXDEV across mounts) is a temp file created
+ * next to its target, as `.rootimg-write-<hex>`, and a record of it is written first so start-up removes it;
+ * the pack refuses such names.
  *
  * A file with other hard links is rewritten on its own inode (a rename would split it from its other names).
  * Before its first byte changes, a journal entry `<id>.json` names the target (path, inode, ctime) and the
@@ -53,7 +54,7 @@ export function stageTemp(r: ResolvedPath, o: { bytes?: Buffer; uid: number; gid
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const id = randomBytes(6).toString("hex");
   const t: StagedTemp = { at: path.join(dir, `${id}.new`), fd: -1 };
-  if (o.renameOnto && fs.statSync(dir).dev !== fs.fstatSync(r.dirFd).dev) {
+  if (o.renameOnto && !sameMount(dir, r.dirFd)) {
     const name = `.rootimg-write-${id}`;
     t.record = path.join(dir, `${id}.beside`);
     fs.writeFileSync(t.record, JSON.stringify({ dir: fs.readlinkSync(`/proc/self/fd/${r.dirFd}`), name }));
@@ -69,6 +70,31 @@ export function stageTemp(r: ResolvedPath, o: { bytes?: Buffer; uid: number; gid
     throw e;
   }
   return t;
+}
+
+/**
+ * rename(2) and link(2) work only within one mount, not just one file system: a tree bind-mounted onto itself
+ * (to protect it with nosuid, nodev) is another mount than its state directory. The kernel's mount id of an open
+ * file is in /proc/self/fdinfo; the device number decides where that is unreadable.
+ */
+function sameMount(dir: string, dirFd: number): boolean {
+  const fd = fs.openSync(dir, O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    if (fs.fstatSync(fd).dev !== fs.fstatSync(dirFd).dev) return false;
+    const a = mountIdOf(fd);
+    const b = mountIdOf(dirFd);
+    return a === undefined || b === undefined || a === b;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function mountIdOf(fd: number): string | undefined {
+  try {
+    return /^mnt_id:\s*(\d+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Closes and removes a temp file that was not placed (and its record); one kept for recovery stays. */
