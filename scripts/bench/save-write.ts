@@ -1,6 +1,8 @@
 // Measures the write path of a 100 KB editor save (lib/image saveImageFile, no HTTP): a file with one name
 // (temp file + rename) and one with two hard links (kept on its inode). Not a test; run by hand:
 //   node --import tsx scripts/bench/save-write.ts          (BENCH_N saves of each, default 200)
+// BENCH_BASELINE=<another checkout's root> also times that checkout's saveImageFile, save for save interleaved
+// with this one's in the same process, so load on a shared machine hits both alike (`git archive REV lib | tar -x`).
 // The tree is created under BENCH_DIR (default: the OS temp dir, which should be a real disk, not tmpfs:
 // fsync is what a save pays for) and removed at the end. Prints p50/p95 in milliseconds as a markdown table.
 import fs from "node:fs";
@@ -20,15 +22,20 @@ fs.writeFileSync(path.join(root, "etc/linked.conf"), text(-1));
 fs.linkSync(path.join(root, "etc/linked.conf"), path.join(root, "etc/linked.conf.link"));
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const times: Record<string, number[]> = { "one name (rename)": [], "two hard links (in place)": [] };
+type Save = typeof saveImageFile;
+const savers: [string, Save][] = [["", saveImageFile]];
+if (process.env.BENCH_BASELINE) savers.push(["baseline: ", (await import(path.resolve(process.env.BENCH_BASELINE, "lib/image/save-image-file.ts"))).saveImageFile as Save]);
+const times: Record<string, number[]> = {};
 try {
   for (let i = 0; i < N; i++) {
-    // interleaved so load on the shared machine hits both alike
+    // interleaved so load on the shared machine hits every row alike
     for (const [label, file] of [["one name (rename)", "/etc/single.conf"], ["two hard links (in place)", "/etc/linked.conf"]] as const) {
-      const etag = etagOf(fs.readFileSync(path.join(root, file)));
-      const t0 = process.hrtime.bigint();
-      await saveImageFile({ root, path: file, content: text(i), encoding: "utf-8", etag });
-      times[label].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      for (const [who, save] of savers) {
+        const etag = etagOf(fs.readFileSync(path.join(root, file)));
+        const t0 = process.hrtime.bigint();
+        await save({ root, path: file, content: text(i), encoding: "utf-8", etag });
+        (times[who + label] ??= []).push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
     }
   }
   if (fs.readFileSync(path.join(root, "etc/linked.conf.link"), "utf8") !== text(N - 1)) throw new Error("the second name lost the content");
