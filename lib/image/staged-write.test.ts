@@ -100,16 +100,37 @@ describe("an in-place write stopped at each step, then recovered at start-up", (
     expect(writesLeft()).toEqual([]);
   });
 
-  it("a target replaced by another file meanwhile is not written", async () => {
+  it("a name replaced by another file meanwhile is not written; the write is finished on the inode's other name", async () => {
     linkedFile();
     await crashInPlace("truncate");
     fs.rmSync(host("etc/big.conf"));
     fs.writeFileSync(host("etc/big.conf"), "someone else's file\n");
     const r = await recoverWrites(img.root);
-    expect(r.writes.map((w) => w.outcome)).toEqual(["gone"]);
+    expect(r.writes).toEqual([{ path: "/etc/big.conf.link", outcome: "forward", size: NEW.length }]);
     expect(fs.readFileSync(host("etc/big.conf"), "utf8")).toBe("someone else's file\n");
+    expect(fs.readFileSync(host("etc/big.conf.link")).equals(NEW)).toBe(true);
     expect(writesLeft()).toEqual([]);
   });
+
+  it("a file renamed during the write is found by its inode; one whose every name is gone is left alone", async () => {
+    linkedFile();
+    await crashInPlace("truncate");
+    fs.mkdirSync(host("srv"));
+    fs.renameSync(host("etc/big.conf"), host("srv/big.conf"));
+    fs.renameSync(host("etc/big.conf.link"), host("srv/big.conf.link"));
+    const r = await recoverWrites(img.root);
+    expect(r.writes.map((w) => w.outcome)).toEqual(["forward"]);
+    expect(fs.readFileSync(host("srv/big.conf.link")).equals(NEW)).toBe(true);
+
+    fs.renameSync(host("srv/big.conf"), host("etc/big.conf"));
+    fs.renameSync(host("srv/big.conf.link"), host("etc/big.conf.link"));
+    await crashInPlace("truncate");
+    fs.rmSync(host("etc/big.conf"));
+    fs.rmSync(host("etc/big.conf.link"));
+    expect((await recoverWrites(img.root)).writes.map((w) => w.outcome)).toEqual(["gone"]);
+    expect(writesLeft()).toEqual([]);
+  });
+
 });
 
 describe("a writer killed with SIGKILL", () => {

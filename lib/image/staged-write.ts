@@ -181,7 +181,7 @@ async function fsyncDir(dir: string): Promise<void> {
 export type RecoveredWrite = {
   /** path inside the image */
   path: string;
-  /** forward: the new content was written again; back: the target was never touched; gone: the target no longer is that file */
+  /** forward: the new content was written again; back: the target was never touched; gone: no name of that inode is left */
   outcome: "forward" | "back" | "gone";
   size: number;
 };
@@ -206,8 +206,8 @@ export async function recoverWrites(tree: string): Promise<{ writes: RecoveredWr
       const j = parseJournal(file);
       // an entry that does not parse was cut while being written: the target was not touched yet
       if (!j) continue;
-      writes.push(await finishWrite(root, j));
-      journaled.add(file).add(j.temp);
+      writes.push(await finishWrite(root, dir, j));
+      journaled.add(file).add(path.join(dir, path.basename(j.temp)));
     } else if (f.endsWith(".beside")) {
       const inTree = besideTemp(file);
       if (inTree && fs.existsSync(inTree)) {
@@ -242,24 +242,26 @@ function besideTemp(file: string): string | null {
   }
 }
 
-async function finishWrite(root: string, j: JournalEntry): Promise<RecoveredWrite> {
-  const done = (outcome: RecoveredWrite["outcome"]): RecoveredWrite => ({ path: j.path, outcome, size: j.size });
-  let r: ResolvedPath;
-  try {
-    r = resolveInRoot(root, j.path, { followFinal: false });
-  } catch {
-    return done("gone");
+async function finishWrite(root: string, dir: string, j: JournalEntry): Promise<RecoveredWrite> {
+  // the staged content is found beside its entry, wherever rootimgdir is now
+  const temp = path.join(dir, path.basename(j.temp));
+  let where = j.path;
+  let r = resolveTarget(root, where, j.ino);
+  if (!r) {
+    const other = findByInode(root, j.ino);
+    if (other) r = resolveTarget(root, (where = other), j.ino);
   }
+  const done = (outcome: RecoveredWrite["outcome"]): RecoveredWrite => ({ path: where, outcome, size: j.size });
+  if (!r) return done("gone");
   try {
-    const now = r.exists ? fs.lstatSync(r.at, { bigint: true }) : undefined;
-    if (!now || !now.isFile() || Number(now.ino) !== j.ino) return done("gone");
+    const now = fs.lstatSync(r.at, { bigint: true });
     if (String(now.ctimeNs) === j.ctimeNs) return done("back");
-    const src = fs.openSync(j.temp, O_RDONLY | O_NOFOLLOW);
+    const src = fs.openSync(temp, O_RDONLY | O_NOFOLLOW);
     try {
-      if (fs.fstatSync(src).size !== j.size) throw new AppError("internal", `the staged content of ${j.path} (${j.temp}) is incomplete`);
+      if (fs.fstatSync(src).size !== j.size) throw new AppError("internal", `the staged content of ${j.path} (${temp}) is incomplete`);
       const fd = openInRoot(r, O_WRONLY);
       try {
-        await applyInPlace({ fd, size: j.size, fromFd: src, xattrs: j.xattrs ? Buffer.from(j.xattrs, "base64") : null, what: j.path });
+        await applyInPlace({ fd, size: j.size, fromFd: src, xattrs: j.xattrs ? Buffer.from(j.xattrs, "base64") : null, what: where });
       } finally {
         fs.closeSync(fd);
       }
@@ -270,4 +272,45 @@ async function finishWrite(root: string, j: JournalEntry): Promise<RecoveredWrit
   } finally {
     r.close();
   }
+}
+
+/** The resolved path if it is still the journaled inode (a regular file), else undefined. */
+function resolveTarget(root: string, p: string, ino: number): ResolvedPath | undefined {
+  let r: ResolvedPath;
+  try {
+    r = resolveInRoot(root, p, { followFinal: false });
+  } catch {
+    return undefined;
+  }
+  const st = r.exists ? fs.lstatSync(r.at, { throwIfNoEntry: false }) : undefined;
+  if (st?.isFile() && st.ino === ino) return r;
+  r.close();
+  return undefined;
+}
+
+/**
+ * Another name of the journaled inode, when the journaled name was renamed or removed during the write (a rename
+ * request does not wait for a save): a walk of the tree (-xdev), paid only in that rare case.
+ */
+function findByInode(root: string, ino: number): string | undefined {
+  const dev = fs.lstatSync(root).dev;
+  const stack = [""];
+  while (stack.length) {
+    const rel = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (!e.isDirectory() && !e.isFile()) continue;
+      const st = fs.lstatSync(path.join(root, child), { throwIfNoEntry: false });
+      if (!st || st.dev !== dev) continue;
+      if (e.isDirectory()) stack.push(child);
+      else if (st.ino === ino) return `/${child}`;
+    }
+  }
+  return undefined;
 }
