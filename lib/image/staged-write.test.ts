@@ -171,6 +171,42 @@ describe("a writer killed with SIGKILL", () => {
     });
 });
 
+describe("a save of a file with one name, its writer killed with SIGKILL", () => {
+  // the moments are seen from outside, by inotify: the staged temp file created, the rename onto the target
+  // (killed once the temp file exists, the writer may still reach its rename before the signal lands: old or new)
+  for (const [at, dir, name, want] of [
+    ["after staging its temp file", "writes", /\.new$/, "old or new"],
+    ["at the rename onto the file", "etc", /^motd$/, "new"],
+  ] as const)
+    it(`${at}: the ${want} content, and nothing left in the tree or beside it`, async () => {
+      const OLD_MOTD = "old motd\n".repeat(20_000);
+      const NEW_MOTD = "new motd\n".repeat(20_000);
+      fs.writeFileSync(host("etc/motd"), OLD_MOTD);
+      const watchDir = dir === "writes" ? writesDirFor(fs.realpathSync(img.root)) : host("etc");
+      fs.mkdirSync(watchDir, { recursive: true });
+      const script = `
+        import { saveImageFile } from "./lib/image/save-image-file";
+        import { etagOf } from "./lib/image/read-image-file";
+        import fs from "node:fs";
+        const root = process.argv.at(-1);
+        process.stdout.write("ready\\n");
+        await new Promise((r) => process.stdin.once("data", r));
+        for (;;) await saveImageFile({ root, path: "/etc/motd", content: "new motd\\n".repeat(20_000), encoding: "utf-8", etag: etagOf(fs.readFileSync(root + "/etc/motd")) });`;
+      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, "--", img.root], { cwd: process.cwd(), stdio: ["pipe", "pipe", "inherit"] });
+      await new Promise<void>((resolve) => child.stdout.on("data", (b: Buffer) => b.toString().includes("ready") && resolve()));
+      const exited = new Promise((r) => child.once("exit", r));
+      const w = fs.watch(watchDir, (_e, n) => n && name.test(n) && child.kill("SIGKILL"));
+      child.stdin.write("go\n");
+      await exited;
+      w.close();
+      await recoverWrites(img.root);
+      const content = fs.readFileSync(host("etc/motd"), "utf8");
+      expect(want === "new" ? [NEW_MOTD] : [OLD_MOTD, NEW_MOTD]).toContain(content);
+      expect(treeNames().filter((n) => n.startsWith("."))).toEqual([]);
+      expect(writesLeft()).toEqual([]);
+    });
+});
+
 describe("saves and uploads leave nothing inside the tree", () => {
   it("a save of a hard-linked file keeps both names on one inode and cleans its journal", async () => {
     linkedFile();
