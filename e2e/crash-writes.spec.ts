@@ -1,6 +1,7 @@
 // The server killed with SIGKILL in the middle of writes to a file with two names (a save, an upload streaming
 // in, an upload being copied in place), then started again on the same data directory: every name holds the old
-// or the new content, both names the same, and no temp file is left in the tree or beside it. A watcher on the
+// or the new content, both names the same, and no temp file is left in the tree or beside it. Then killed the
+// instant a pack publishes: the published archive must be recorded as that pack's live version after the restart. A watcher on the
 // tree's writes directory (inotify through fs.watch) kills the server the instant the write reaches the moment
 // named. No timing assertions: killed at the first write into the file, the journal entry is already durable, so
 // start-up must finish the write wherever the kill landed after it; killed while the upload streams in, the file
@@ -142,4 +143,38 @@ test("killed while a finished upload is copied in place: both names hold the upl
     await page.goto(`${server!.baseURL}/images/${DEMO}/files?path=${p}`);
     await expect(page.getByTestId("details-panel")).toContainText(`(${now.length.toLocaleString("en")} bytes)`);
   }
+});
+
+test("killed the instant a pack publishes its archive: after the restart that archive is the live version, recorded as the pack's, with nothing pending", async ({ page }) => {
+  test.setTimeout(240_000);
+  fs.writeFileSync(path.join(tree(), "etc/motd"), "packed just before the kill\n");
+  const archive = path.join(rootimgdir(), "rootimg.cpio.gz");
+  let fired = false;
+  // the pack's rename creates the name (a link to the old archive only changes its attributes)
+  const w = fs.watch(rootimgdir(), (ev, name) => {
+    if (fired || ev !== "rename" || name !== "rootimg.cpio.gz") return;
+    fired = true;
+    server!.proc.kill("SIGKILL");
+  });
+  const started = await api!.post(`/api/images/${DEMO}/pack`, { data: {} });
+  expect(started.status()).toBe(202);
+  const jobId: string = (await started.json()).jobId;
+  await killedAndRestarted(new Promise((r) => server!.proc.once("exit", r)), { fired: () => fired, stop: () => w.close() });
+  const detail = await (await api!.get(`/api/images/${DEMO}`)).json();
+  const live = detail.versions.find((v: { live: boolean }) => v.live);
+  expect(live).toMatchObject({ jobId, packedBy: "admin", sha256: sha(fs.readFileSync(archive)) });
+  expect(detail.pendingChanges).toBe(0);
+  const job = await (await api!.get(`/api/jobs/${jobId}`)).json();
+  if (job.state === "interrupted") {
+    const audit = await (await api!.get(`/api/audit?image=${DEMO}&action=image.pack.recover`)).json();
+    expect(audit.entries[0]).toMatchObject({ username: "admin", outcome: "ok" });
+    // what the pack's page shows: its log says the publish was recorded after the restart
+    await uiLogin(page, { username: "admin", password: PASSWORD }, server!.baseURL);
+    await page.goto(`${server!.baseURL}/jobs/${jobId}`);
+    await expect(page.getByText(/after restart: version \d+ was published by this pack before the server stopped/)).toBeVisible();
+  } else expect(job.state).toBe("succeeded");
+  // nothing left beside the archive, and every kept archive belongs to a version
+  expect(fs.readdirSync(rootimgdir()).filter((f) => f.startsWith(".rootimg") && f !== ".rootimg-studio")).toEqual([]);
+  const kept = fs.readdirSync(path.join(rootimgdir(), ".rootimg-studio/versions")).filter((f) => /^\d+-rootimg/.test(f));
+  expect(kept.sort()).toEqual(detail.versions.map((v: { seq: number }) => `${v.seq}-rootimg.cpio.gz`).sort());
 });
