@@ -35,8 +35,8 @@ function candidateName(name: string, i: number): string {
 }
 
 /**
- * Streams an upload into a temp file beside the tree (staged-write.ts: never inside it), then puts it in place. A new file is owned
- * like its directory with mode 0644; a replaced file keeps its owner, group and mode. "rename" and
+ * Streams an upload into a temp file beside the tree (staged-write.ts: never inside it), then puts it in
+ * place. A new file is owned like its directory with mode 0644; a replaced file keeps its owner, group and mode. "rename" and
  * "fail" place the file with link(2), which never replaces an existing entry, so a file created
  * meanwhile is not overwritten. The temp file is removed on any failure or abort.
  * A replaced file also keeps its extended attributes (capabilities, ACLs), and one with other hard
