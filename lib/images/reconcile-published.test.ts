@@ -66,7 +66,7 @@ async function startUp(): Promise<string> {
 async function expectNoOrphans(img: Img) {
   const rows = await prisma.imageVersion.findMany({ where: { image: img.name } });
   const owned = new Set(rows.flatMap((r) => [path.basename(r.file), `manifest-${r.seq}.json`]));
-  const left = fs.readdirSync(versionsDir(img.rootimgdir)).filter((f) => !/^rootimg\.cpio\.gz\.\d+$/.test(f));
+  const left = fs.readdirSync(versionsDir(img.rootimgdir)).filter((f) => !/^rootimg\.cpio\.gz\.\d+$/.test(f) && f !== "published-checked.json");
   expect(left.filter((f) => !owned.has(f))).toEqual([]);
   expect(fs.readdirSync(img.rootimgdir).filter((f) => f.startsWith(".rootimg") && f !== ".rootimg-studio")).toEqual([]);
 }
@@ -181,6 +181,18 @@ describe("archives changed underneath, and kept archives no version owns", () =>
     expect(await prisma.imageVersion.findFirstOrThrow({ where: { image: img.name, seq: 1 } })).toMatchObject({ sha256: null, note: expect.stringContaining("overwritten in place") });
     // recorded: a second look needs no read
     expect(await reconcileAtStart({ image: img.name, rootimgdir: img.rootimgdir, log: () => {} })).toEqual([]);
+  });
+
+  it("an archive only touched (same inode and bytes, a later mtime) is hashed once, and then left alone", async () => {
+    const img = await packedImage("touched");
+    const later = new Date(Date.now() + 3_600_000);
+    fs.utimesSync(img.archive, later, later);
+    const { publishedDiffersFromLive } = await import("./reconcile-published");
+    expect(await publishedDiffersFromLive(img.name, img.rootimgdir)).toBe(true);
+    expect(await reconcileAtStart({ image: img.name, rootimgdir: img.rootimgdir, log: () => {} })).toEqual([]);
+    expect(await publishedDiffersFromLive(img.name, img.rootimgdir)).toBe(false);
+    expect(await live(img.name)).toMatchObject({ seq: 1 });
+    await expectNoOrphans(img);
   });
 
   it("kept archives and manifests no version owns that are not the published archive are removed, and the log says so (the published one is adopted: see the step before the row)", async () => {

@@ -27,6 +27,7 @@ import type { ImageVersion, Job } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
 import { startJob } from "@/lib/jobs/start-job";
 import { acquireImageLock } from "@/lib/xcat/image-lock";
+import { writeJsonAtomic } from "@/lib/archive/manifest";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
 import { imageJobKey } from "./image-context";
 import { packedStateIsPristine } from "./packed-state";
@@ -58,8 +59,26 @@ async function sha256(file: string): Promise<string> {
 }
 
 /** The row's kept link is the published archive, unchanged since it was recorded (stats only, no read). */
-function recordedAsIs(row: ImageVersion, archive: fs.Stats): boolean {
-  return sameInode(statOf(row.file), archive) && row.size === archive.size && archive.mtimeMs <= row.packedAt.getTime();
+function recordedAsIs(row: ImageVersion, archive: fs.Stats, rootimgdir: string): boolean {
+  if (!sameInode(statOf(row.file), archive) || row.size !== archive.size) return false;
+  return archive.mtimeMs <= row.packedAt.getTime() || checkedAs(rootimgdir, row.seq, archive);
+}
+
+/**
+ * An archive whose mtime is later than its row (touched, or unpacked from a bundle made on a machine whose clock
+ * ran ahead) is hashed once; its stats are then noted beside the versions, so it is not read again.
+ */
+const checkedFile = (rootimgdir: string) => path.join(versionsDir(rootimgdir), "published-checked.json");
+function checkedAs(rootimgdir: string, seq: number, a: fs.Stats): boolean {
+  try {
+    const c = JSON.parse(fs.readFileSync(checkedFile(rootimgdir), "utf8")) as { seq: number; ino: number; size: number; mtimeMs: number };
+    return c.seq === seq && c.ino === a.ino && c.size === a.size && c.mtimeMs === a.mtimeMs;
+  } catch {
+    return false;
+  }
+}
+function noteChecked(rootimgdir: string, seq: number, a: fs.Stats): void {
+  writeJsonAtomic(checkedFile(rootimgdir), { seq, ino: a.ino, size: a.size, mtimeMs: a.mtimeMs });
 }
 
 /**
@@ -71,7 +90,7 @@ export async function publishedDiffersFromLive(image: string, rootimgdir: string
   const st = archive && statOf(archive);
   if (!st) return false;
   const live = await prisma.imageVersion.findFirst({ where: { image, live: true } });
-  return !!live && !recordedAsIs(live, st);
+  return !!live && !recordedAsIs(live, st, rootimgdir);
 }
 
 /**
@@ -91,7 +110,7 @@ export async function reconcilePublished(o: { image: string; rootimgdir: string;
   events.push(...(await sweepOrphans({ ...o, rows, archive: owner ? undefined : a, say })));
   if (!archive || !a) return events;
 
-  if (owner && recordedAsIs(owner, a)) {
+  if (owner && recordedAsIs(owner, a, o.rootimgdir)) {
     if (!owner.live) {
       await prisma.$transaction(async (tx) => {
         await tx.imageVersion.updateMany({ where: { image: o.image, live: true }, data: { live: false } });
@@ -116,7 +135,7 @@ export async function reconcilePublished(o: { image: string; rootimgdir: string;
  * The published archive is not what the live version records: hash it (the caller holds xCAT's lock) and
  * record what it is.
  */
-async function recordPublished(o: { image: string; tree: string; archive: string; rows: ImageVersion[]; owner?: ImageVersion; say: (l: string) => void }): Promise<ReconcileEvent[]> {
+async function recordPublished(o: { image: string; rootimgdir: string; tree: string; archive: string; rows: ImageVersion[]; owner?: ImageVersion; say: (l: string) => void }): Promise<ReconcileEvent[]> {
   const { archive, rows, owner, say } = o;
   const events: ReconcileEvent[] = [];
   // stat again: the archive may have been replaced while the lock was awaited
@@ -125,6 +144,7 @@ async function recordPublished(o: { image: string; tree: string; archive: string
   const twin = rows.find((r) => r.sha256 === hash && r.size === a.size && !sameInode(statOf(r.file), a));
   if (owner && owner.sha256 === hash) {
     // same inode and bytes, only its mtime moved (touch): nothing was published
+    noteChecked(o.rootimgdir, owner.seq, a);
   } else if (twin) {
     // the same bytes under a new inode (a copy of a kept version put back by hand): that version is published
     relink(archive, twin.file);
