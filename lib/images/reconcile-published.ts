@@ -2,8 +2,8 @@
  * Publish and record as one step: the published archive (`rootimg.*`, what nodes boot) and the version rows
  * must agree, even after a crash between the pack's rename and its recording, or a `packimage` run outside the
  * product. Run at start-up for every image and, when a listing notices the archive changed underneath, as a
- * background job. The caller holds the image (no pack, unpack or rollback runs) and xCAT's image lock: the
- * archive is read only then (a packimage writes it in place while holding that lock).
+ * background job. The archive is read only under the image gate's exclusive hold, which takes xCAT's image lock
+ * (a packimage writes the archive in place while holding it).
  *
  * What is compared (docs/crash-consistency.md): the archive's inode, size and mtime against the live version's
  * kept hard link (same inode), its size, and when it was recorded; the archive is hashed only when those differ.
@@ -26,10 +26,9 @@ import { prisma } from "@/lib/db/client";
 import type { ImageVersion, Job } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
 import { startJob } from "@/lib/jobs/start-job";
-import { acquireImageLock } from "@/lib/xcat/image-lock";
 import { writeJsonAtomic } from "@/lib/archive/manifest";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
-import { imageJobKey } from "./image-context";
+import { reserveExclusive, withExclusive } from "./image-gate";
 import { packedStateIsPristine } from "./packed-state";
 import { readXcatinfo } from "./read-xcatinfo";
 import { versionManifestPath } from "./version-manifests";
@@ -66,9 +65,9 @@ function recordedAsIs(row: ImageVersion, archive: fs.Stats, rootimgdir: string):
 
 /**
  * An archive whose mtime is later than its row (touched, or unpacked from a bundle made on a machine whose clock
- * ran ahead) is hashed once; its stats are then noted beside the versions, so it is not read again.
+ * ran ahead) is hashed once; its stats are then noted in the state directory, so it is not read again.
  */
-const checkedFile = (rootimgdir: string) => path.join(versionsDir(rootimgdir), "published-checked.json");
+const checkedFile = (rootimgdir: string) => path.join(rootimgdir, ".rootimg-studio", "published-checked.json");
 function checkedAs(rootimgdir: string, seq: number, a: fs.Stats): boolean {
   try {
     const c = JSON.parse(fs.readFileSync(checkedFile(rootimgdir), "utf8")) as { seq: number; ino: number; size: number; mtimeMs: number };
@@ -94,8 +93,9 @@ export async function publishedDiffersFromLive(image: string, rootimgdir: string
 }
 
 /**
- * `holdArchive` runs its function while xCAT's image lock is held; it is taken only when the archive must be
- * read (its stats differ from the live version's), so a start-up with nothing to do spawns no flock.
+ * `holdArchive` runs its function under the image gate's exclusive hold (with xCAT's image lock); it is taken only
+ * when the archive must be read (its stats differ from the live version's), so a start-up with nothing to do
+ * spawns no flock.
  */
 export async function reconcilePublished(o: { image: string; rootimgdir: string; tree: string; log: (line: string) => void; holdArchive: <T>(fn: () => Promise<T>) => Promise<T> }): Promise<ReconcileEvent[]> {
   const events: ReconcileEvent[] = [];
@@ -177,7 +177,8 @@ async function recordPublished(o: { image: string; rootimgdir: string; tree: str
 
 /** Gives the kept name `kept` the inode of `archive` (same bytes), by a link to a temp name and a rename. */
 function relink(archive: string, kept: string): void {
-  const tmp = `${kept}.tmp-${process.pid}`; // swept at start-up if cut here
+  // beside the versions folder (only kept archives live in it), same file system; swept at start-up if cut here
+  const tmp = path.join(path.dirname(path.dirname(kept)), `relink.tmp-${process.pid}`);
   fs.rmSync(tmp, { force: true });
   fs.linkSync(archive, tmp);
   fs.renameSync(tmp, kept);
@@ -248,24 +249,14 @@ async function finishCutRecording(o: { image: string; rootimgdir: string; tree: 
 }
 
 /**
- * The one place this module takes hold of an image's archive: xCAT's image lock, so no packimage writes it
- * while it is read. At start-up nothing else of ours runs; from a listing reconcilePublished runs inside a job
- * keyed on the image, so no pack, unpack or rollback of ours runs either.
+ * Start-up (before the server listens: nothing else runs): reconcile one image. The archive is read under the
+ * image gate's exclusive hold, which takes xCAT's image lock; a busy lock (a packimage running) leaves the archive
+ * to the next listing.
  */
-async function holdingArchive<T>(tree: string, fn: () => Promise<T>): Promise<T> {
-  const lock = await acquireImageLock({ rootimgDir: tree });
-  try {
-    return await fn();
-  } finally {
-    lock.release();
-  }
-}
-
-/** Start-up: reconcile one image; a busy xCAT lock (a packimage running) leaves the archive to the next listing. */
 export async function reconcileAtStart(o: { image: string; rootimgdir: string; log: (line: string) => void }): Promise<ReconcileEvent[]> {
   const tree = path.join(o.rootimgdir, "rootimg");
   try {
-    return await reconcilePublished({ ...o, tree, holdArchive: (fn) => holdingArchive(tree, fn) });
+    return await reconcilePublished({ ...o, tree, holdArchive: (fn) => withExclusive(o.image, { kind: "reconcile", user: null, tree, drain: "refuse" }, () => fn()) });
   } catch (e) {
     if (e instanceof AppError && e.code === "conflict") o.log(`images: ${o.image}: published archive not checked against its versions (${e.message}); it is checked when the images are next listed`);
     else throw e;
@@ -280,30 +271,33 @@ const RETRY_MS = 60_000;
 
 /**
  * For listings: when the published archive differs from the live version (stats only), reconcile it in a job
- * `image.reconcile` of its own (it may hash a large archive). Not while xCAT's lock is held or a job of the
- * image runs (startJob's 409): the next listing tries again.
+ * `image.reconcile` of its own (it may hash a large archive), holding the image exclusively with xCAT's lock.
+ * Never while the image is `busy` (xCAT's lock held, a holder of the gate) and never making writers wait
+ * (drain "refuse"): the next listing tries again.
  */
-export function noticeChangedArchive(o: { image: string; rootimgdir: string; xcatLocked: boolean }): void {
+export function noticeChangedArchive(o: { image: string; rootimgdir: string; busy: boolean }): void {
   const now = Date.now();
-  if (o.xcatLocked || now - (tried.get(o.image) ?? 0) < RETRY_MS) return;
+  if (o.busy || now - (tried.get(o.image) ?? 0) < RETRY_MS) return;
   void (async () => {
     if (!(await publishedDiffersFromLive(o.image, o.rootimgdir))) return;
     tried.set(o.image, now);
     const tree = path.join(o.rootimgdir, "rootimg");
+    const hold = reserveExclusive(o.image, { kind: "reconcile", user: null, tree, drain: "refuse" });
     await startJob({
       type: "image.reconcile",
       user: null,
       image: o.image,
       unit: "steps",
-      key: imageJobKey(o.image),
+      hold,
       params: { reason: "the published archive differs from the live version" },
       run: async (job) => {
         job.message("comparing the published archive with the live version");
-        const events = await reconcilePublished({ image: o.image, rootimgdir: o.rootimgdir, tree, log: (l) => job.log(l), holdArchive: (fn) => holdingArchive(tree, fn) });
+        // the job's hold already has the image and xCAT's lock
+        const events = await reconcilePublished({ image: o.image, rootimgdir: o.rootimgdir, tree, log: (l) => job.log(l), holdArchive: (fn) => fn() });
         return { events };
       },
     });
   })().catch(() => {
-    // a job of this image runs (409) or the database is busy: the next listing after RETRY_MS tries again
+    // the image is busy (409) or the database is: the next listing after RETRY_MS tries again
   });
 }
