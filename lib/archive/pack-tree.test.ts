@@ -142,6 +142,24 @@ describe("packTree", () => {
     expect(existsSync(archive)).toBe(false);
   });
 
+  it("refuses to publish a temp file of an interrupted save or upload, and leaves the published archive as it was", async () => {
+    const t = path.join(work, "with-temps");
+    makeFixtureTree(t);
+    const archive = path.join(work, "with-temps.cpio.gz");
+    await packTree({ tree: t, archive });
+    const before = statSync(archive);
+    for (const name of [".rootimg-write-0123456789ab", ".motd.rootimg-a1b2c3d4e5f6"]) {
+      writeFileSync(path.join(t, "etc", name), "partial");
+      await expect(packTree({ tree: t, archive })).rejects.toThrow(`etc/${name}`);
+      expect(statSync(archive).ino).toBe(before.ino);
+      rmSync(path.join(t, "etc", name));
+    }
+    // a user's file that merely looks alike is packed
+    writeFileSync(path.join(t, "etc/.rootimg-write-notes"), "mine");
+    await packTree({ tree: t, archive });
+    expect(readdirSync(path.dirname(archive)).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+
   it("cancel leaves the old archive untouched and no temp file", async () => {
     const dir = path.join(work, "c");
     mkdirSync(dir);

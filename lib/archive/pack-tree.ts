@@ -10,6 +10,7 @@ import { applyOverlay, type OverlayChange } from "./pack-overlay.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
 import { planMembers, toRecords } from "./plan-members.ts";
 import type { PackOptions, PackResult } from "./types.ts";
+import { isProductTempName } from "./product-temps.ts";
 import { walkTree } from "./walk-tree.ts";
 import { writeGzipMembers, writeXz } from "./write-members.ts";
 import { scanXattrs } from "./xattr-scan.ts";
@@ -55,6 +56,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     let overlayChanges: OverlayChange[] = [];
     if (opts.overlay) ({ entries: walked, changes: overlayChanges } = applyOverlay(tree, walked, opts.overlay));
     const entries = walked.filter((e) => keep(e.rel));
+    refuseProductTemps(entries);
     const records = toRecords(entries, warnings);
     const byRel = new Map(entries.map((e) => [e.rel, e]));
     const members = planMembers(records, byRel, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
@@ -120,4 +122,18 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     if (e instanceof ArchiveError) throw e;
     throw new ArchiveError(`pack of ${tree} failed: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * A save or upload cut by a crash on a tree that is a mount of its own can leave its temp file next to the
+ * target (product-temps.ts); start-up removes it. It is a partial copy of some file, never part of the image:
+ * publishing it would ship up to gigabytes of garbage to every node.
+ */
+function refuseProductTemps(entries: { rel: string; type: string }[]): void {
+  const temps = entries.filter((e) => e.rel.includes(".rootimg-") && e.type === "file" && isProductTempName(path.basename(e.rel))).map((e) => e.rel);
+  if (!temps.length) return;
+  throw new ArchiveError(
+    `the tree holds ${temps.length} temporary file(s) of an interrupted save or upload (${temps.slice(0, 5).join(", ")}${temps.length > 5 ? ", …" : ""}); they are partial copies, not part of the image. Delete them and pack again.`,
+    { code: "conflict" },
+  );
 }

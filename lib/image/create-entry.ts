@@ -5,7 +5,7 @@ import { statEntry } from "./list-directory";
 import { parseMode } from "./change-attributes";
 import { fsError } from "./open-in-root";
 import { MAX_PATH, resolveInRoot } from "./resolve-in-root";
-import { writeTempBeside } from "./save-image-file";
+import { discardTemp, stageTemp, tempPlaced } from "./staged-write";
 
 export type CreateEntryOptions = {
   root: string;
@@ -30,12 +30,15 @@ export function createEntry(opts: CreateEntryOptions): FileEntry {
     try {
       if (opts.type === "file") {
         // created as a temp file with final owner and mode, then linked into place without replacing anything
-        const tmp = writeTempBeside(r, { uid: parent.uid, gid: parent.gid, mode: parseMode(opts.mode ?? 0o644) });
+        // (staged beside the tree, so a crash never leaves it inside)
+        const tmp = stageTemp(r, { uid: parent.uid, gid: parent.gid, mode: parseMode(opts.mode ?? 0o644), renameOnto: true });
         fs.closeSync(tmp.fd);
+        tmp.fd = -1;
         try {
           fs.linkSync(tmp.at, r.at);
         } finally {
-          fs.rmSync(tmp.at, { force: true });
+          discardTemp(tmp);
+          tempPlaced(tmp);
         }
       } else if (opts.type === "dir") {
         fs.mkdirSync(r.at, { mode: 0o700 });

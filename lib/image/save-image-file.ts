@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { promisify } from "node:util";
 import { AppError } from "@/lib/errors";
@@ -11,9 +10,10 @@ import { fileLockKey, withFileLock } from "./file-lock";
 import { EDITOR_MAX_BYTES, etagOf, readFd } from "./read-image-file";
 import { type ResolvedPath, resolveInRoot } from "./resolve-in-root";
 import { restoreLineEndings } from "./restore-line-endings";
+import { discardTemp, stageTemp, tempPlaced } from "./staged-write";
 import { writeInPlace } from "./write-in-place";
 
-const { O_RDONLY, O_RDWR, O_CREAT, O_EXCL } = fs.constants;
+const { O_RDONLY } = fs.constants;
 
 export type SaveImageFileOptions = {
   root: string;
@@ -27,11 +27,12 @@ export type SaveImageFileOptions = {
 export type SaveResult = { entry: FileEntry; etag: string; inPlace: boolean; bytes: number };
 
 /**
- * Saves editor text into a file of the image. Normal files: a temporary file in the same directory gets
- * the content, owner, group, mode and extended attributes, is fsynced and renamed over the original
- * (readers never see half a file). A file with other hard links (nlink > 1) is written in place instead:
- * a rename would give this name a new inode and silently split it from its other names, so the content is
- * truncated and rewritten on the same inode. Both ways keep the extended attributes (capabilities, ACLs).
+ * Saves editor text into a file of the image. Normal files: a temporary file beside the tree (staged-write.ts:
+ * never inside it) gets the content, owner, group, mode and extended attributes, is fsynced and renamed over
+ * the original (readers never see half a file). A file with other hard links (nlink > 1) is written in place
+ * instead: a rename would give this name a new inode and silently split it from its other names, so the
+ * content is staged and journaled first, then rewritten on the same inode (write-in-place.ts), and a crash
+ * leaves every name with the old or the new content. Both ways keep the extended attributes (capabilities, ACLs).
  * Asynchronous: the attr tools and fsync run while the event loop serves other requests. Two saves or
  * uploads of one file are serialized by a per-inode lock, and right before the rename (or the in-place
  * write) the original must still be the inode that was read with an unchanged ctime: anything that
@@ -57,7 +58,7 @@ export async function saveImageFile(opts: SaveImageFileOptions): Promise<SaveRes
         const bytes = encodeText(restoreLineEndings(decodeOrEmpty(currentBytes, opts.encoding), opts.content), opts.encoding);
         if (bytes.length > EDITOR_MAX_BYTES) throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
         const inPlace = st.nlink > 1;
-        if (inPlace) await writeInPlace({ r, st, bytes, ctimeNs });
+        if (inPlace) await writeStagedInPlace({ r, st, bytes, ctimeNs });
         else await writeByRename({ r, st, ctimeNs, bytes, fromFd: fd });
         const after = fs.lstatSync(r.at);
         const name = r.path.slice(r.path.lastIndexOf("/") + 1);
@@ -80,42 +81,31 @@ function decodeOrEmpty(buf: Buffer, enc: TextEncoding): string {
   }
 }
 
-/** Writes `bytes` to a new temp file beside the resolved entry with the given owner and mode; returns its at-path. */
-export function writeTempBeside(r: ResolvedPath, o: { bytes?: Buffer; uid: number; gid: number; mode: number }): { at: string; fd: number } {
-  const tmpName = `.${r.name.slice(0, 200)}.rootimg-${randomBytes(6).toString("hex")}`;
-  const at = `/proc/self/fd/${r.dirFd}/${tmpName}`;
-  const fd = fs.openSync(at, O_RDWR | O_CREAT | O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+async function writeStagedInPlace(o: { r: ResolvedPath; st: fs.Stats; bytes: Buffer; ctimeNs: bigint }): Promise<void> {
+  const temp = stageTemp(o.r, { bytes: o.bytes, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, mode: 0o600, renameOnto: false });
   try {
-    if (o.bytes) fs.writeSync(fd, o.bytes, 0, o.bytes.length, 0);
-    // chown before chmod: chown clears setuid/setgid bits, so the mode must come last
-    fs.fchownSync(fd, o.uid, o.gid);
-    fs.fchmodSync(fd, o.mode);
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(at, { force: true });
-    throw e;
+    await writeInPlace({ r: o.r, st: o.st, temp, size: o.bytes.length, bytes: o.bytes, ctimeNs: o.ctimeNs });
+  } finally {
+    discardTemp(temp);
   }
-  return { at, fd };
 }
 
 async function writeByRename(o: { r: ResolvedPath; st: fs.Stats; ctimeNs: bigint; bytes: Buffer; fromFd: number }): Promise<void> {
   const { r, st } = o;
-  const tmp = writeTempBeside(r, { bytes: o.bytes, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 });
+  const tmp = stageTemp(r, { bytes: o.bytes, uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, renameOnto: true });
   try {
-    try {
-      // after chown/chmod: chown drops capabilities, so they must come last
-      await copyXattrs({ fromFd: o.fromFd, toFd: tmp.fd, what: r.path });
-      await fsyncAsync(tmp.fd);
-    } finally {
-      fs.closeSync(tmp.fd);
-    }
+    // after chown/chmod: chown drops capabilities, so they must come last
+    await copyXattrs({ fromFd: o.fromFd, toFd: tmp.fd, what: r.path });
+    await fsyncAsync(tmp.fd);
     // no await between this check and the rename: nothing in this process can change the file in between
     assertUnchanged({ r, ino: st.ino, ctimeNs: o.ctimeNs });
     fs.renameSync(tmp.at, r.at);
   } catch (e) {
-    fs.rmSync(tmp.at, { force: true });
+    discardTemp(tmp);
     throw e;
   }
+  fs.closeSync(tmp.fd);
+  tempPlaced(tmp);
   await fsyncAsync(r.dirFd); // the rename itself is durable only once the directory is synced
 }
 

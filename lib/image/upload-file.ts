@@ -7,7 +7,8 @@ import { statEntry } from "./list-directory";
 import { fsError } from "./open-in-root";
 import { resolveInRoot } from "./resolve-in-root";
 import { fileLockKey, withFileLock } from "./file-lock";
-import { copyXattrsOf, fsyncAsync, writeTempBeside } from "./save-image-file";
+import { copyXattrsOf, fsyncAsync } from "./save-image-file";
+import { discardTemp, stageTemp, tempPlaced } from "./staged-write";
 import { writeInPlace } from "./write-in-place";
 
 export type UploadFileOptions = {
@@ -34,13 +35,13 @@ function candidateName(name: string, i: number): string {
 }
 
 /**
- * Streams an upload into a temp file in the target directory, then puts it in place. A new file is owned
- * like its directory with mode 0644; a replaced file keeps its owner, group and mode. "rename" and
+ * Streams an upload into a temp file beside the tree (staged-write.ts: never inside it), then puts it in
+ * place. A new file is owned like its directory with mode 0644; a replaced file keeps its owner, group and mode. "rename" and
  * "fail" place the file with link(2), which never replaces an existing entry, so a file created
  * meanwhile is not overwritten. The temp file is removed on any failure or abort.
  * A replaced file also keeps its extended attributes (capabilities, ACLs), and one with other hard
- * links (nlink > 1) keeps its inode like a save does: the finished upload is copied into it in place,
- * so an aborted upload still never leaves the file half-written.
+ * links (nlink > 1) keeps its inode like a save does: the finished upload is journaled, then copied into it
+ * in place (write-in-place.ts), so neither an aborted upload nor a crash leaves the file half-written.
  */
 export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: FileEntry; replaced: boolean; bytes: number }> {
   validateName(opts.name);
@@ -53,7 +54,7 @@ export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: File
     const replacing = owner === r.stat && r.stat !== undefined;
     const mode = replacing ? (r.stat as fs.Stats).mode & 0o7777 : 0o644;
     const inPlace = replacing && (r.stat as fs.Stats).nlink > 1;
-    const tmp = writeTempBeside(r, { uid: owner.uid, gid: owner.gid, mode });
+    const tmp = stageTemp(r, { uid: owner.uid, gid: owner.gid, mode, renameOnto: !inPlace });
     let bytes = 0;
     const max = opts.maxBytes ?? Number.POSITIVE_INFINITY;
     try {
@@ -66,22 +67,22 @@ export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: File
       });
       await pipeline(opts.body as AsyncIterable<Uint8Array>, sink);
       const finish = async () => {
-        if (replacing && !inPlace) await copyXattrsOf(r, r.stat as fs.Stats, tmp.fd); // last: chown drops capabilities
+        // writeInPlace fsyncs the temp file together with its journal entry
+        if (inPlace) return writeInPlace({ r, st: r.stat as fs.Stats, temp: tmp, size: bytes });
+        if (replacing) await copyXattrsOf(r, r.stat as fs.Stats, tmp.fd); // last: chown drops capabilities
         await fsyncAsync(tmp.fd);
-        if (inPlace) await writeInPlace({ r, st: r.stat as fs.Stats, fromFd: tmp.fd });
       };
       // a replace is serialized with saves of the same file (the new content is complete on disk by now)
       await (replacing ? withFileLock(fileLockKey(r.stat as fs.Stats), finish) : finish());
       fs.closeSync(tmp.fd);
       tmp.fd = -1;
-      if (inPlace) fs.rmSync(tmp.at, { force: true });
       const finalName = inPlace ? r.name : place({ tmpAt: tmp.at, dirFd: r.dirFd, name: r.name, onConflict: opts.onConflict });
+      tempPlaced(tmp);
       await fsyncAsync(r.dirFd);
       const parent = r.path.slice(0, r.path.lastIndexOf("/")) || "/";
       return { entry: statEntry(opts.root, `${parent}/${finalName}`), replaced: finalName === r.name && r.exists, bytes };
     } catch (e) {
-      if (tmp.fd >= 0) fs.closeSync(tmp.fd);
-      fs.rmSync(tmp.at, { force: true });
+      discardTemp(tmp);
       return fsError(e, r.path, "upload");
     }
   } finally {

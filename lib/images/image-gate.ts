@@ -22,7 +22,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { acquireImageLock, type ImageLock } from "@/lib/xcat/image-lock";
 
 export type GateUser = { id: string; username: string } | null;
-export type ExclusiveKind = "unpack" | "pack" | "rollback" | "adopt" | "replace" | "delete" | "import" | "command" | "shell";
+export type ExclusiveKind = "unpack" | "pack" | "rollback" | "adopt" | "replace" | "delete" | "import" | "command" | "shell" | "reconcile";
 /** The file changes of the editor (PendingChange.kind). */
 export type SharedKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload";
 
@@ -123,6 +123,7 @@ const VERBS: Record<ExclusiveKind, string> = {
   import: "importing",
   command: "running a command",
   shell: "open in a shell",
+  reconcile: "recording the archive published on disk",
 };
 
 /** "1 upload and 2 saves" for the shared holders of an image (empty when none). */

@@ -8,6 +8,7 @@ import { findPackedArchive } from "@/lib/xcat/packed-archive";
 import { getBackend } from "@/lib/xcat/select-backend";
 import { getImageContext } from "./image-context";
 import { type GateStatus, gateStatus } from "./image-gate";
+import { noticeChangedArchive } from "./reconcile-published";
 import { listVersions } from "./versions";
 
 export type ImageSummary = Pick<OsImage, "imagename" | "osvers" | "osarch" | "profile" | "provmethod" | "rootimgdir"> & {
@@ -33,6 +34,8 @@ async function summarize(img: OsImage): Promise<ImageSummary> {
     fs.existsSync(img.rootimgdir) ? probeImageLock({ rootimgDir: tree }) : Promise.resolve({ locked: false as const, holder: undefined }),
   ]);
   const gate = gateStatus(img.imagename);
+  // an archive published underneath (packimage outside, a restart that cut a pack's recording) is recorded
+  if (archive) noticeChangedArchive({ image: img.imagename, rootimgdir: img.rootimgdir, busy: lock.locked || !!gate.exclusive });
   const state = ws?.state === "unpacking" || ws?.state === "packing" ? ws.state : treeExists ? "unpacked" : archive ? "packed" : "missing";
   return {
     imagename: img.imagename,

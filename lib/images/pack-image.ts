@@ -19,11 +19,9 @@ import { recordVersion } from "./versions";
 import { prisma } from "@/lib/db/client";
 import { setWorkspaceState } from "./workspace-state";
 import { readXcatinfo } from "./read-xcatinfo";
-import { readManifest } from "@/lib/archive";
-import { recordTreeManifest } from "./record-tree-manifest";
 import { addedByPackingLines, packAdditions } from "./pack-additions";
-import { keepVersionManifest } from "./version-manifests";
 import type { JobContext } from "@/lib/jobs/job-types";
+import { packedStateIsPristine } from "./packed-state";
 
 export type PackMethod = "own" | "xcat";
 
@@ -100,26 +98,4 @@ function explainPackError(e: unknown, archive: string): unknown {
   if (code === "ENOSPC" || /ENOSPC|no space left/i.test(String((e as Error)?.message)))
     return new AppError("unavailable", `No space left on device while packing; the published ${path.basename(archive)} is untouched and the temporary file was removed. Free space in ${path.dirname(archive)} and pack again.`, { cause: e });
   return e;
-}
-
-/**
- * After a publish, "pending changes" must mean "not in the archive nodes boot now": the packed tree's state
- * becomes the pristine manifest (only files changed since the last one are hashed again) and is kept with the
- * version, so a rollback can restore the matching one. The edits recorded so far are marked as packed.
- * Not cancellable: the archive is already published, and a manifest older than it would show published edits
- * as pending.
- */
-async function packedStateIsPristine(opts: { name: string; rootimgdir: string; tree: string; archive: string; seq: number; job: JobContext }): Promise<void> {
-  const { job } = opts;
-  job.message("recording the packed state as the new pristine state");
-  try {
-    const previous = await readManifest(opts.tree).catch(() => null);
-    const r = await recordTreeManifest({ tree: opts.tree, source: opts.archive, previous });
-    keepVersionManifest({ rootimgdir: opts.rootimgdir, seq: opts.seq, tree: opts.tree });
-    job.log(`pending changes now compare with version ${opts.seq}: ${r.entries} entries recorded (${r.filesHashed} files hashed, ${r.filesReused} unchanged)`);
-  } catch (e) {
-    // The archive is published either way; say why the pending changes still compare with the older state.
-    job.log(`version ${opts.seq} is published, but its state could not be recorded (${(e as Error).message}); pending changes still compare with the earlier pristine state`, "stderr");
-  }
-  await prisma.pendingChange.updateMany({ where: { image: opts.name, changeSet: null }, data: { changeSet: `pack:${opts.seq}` } });
 }

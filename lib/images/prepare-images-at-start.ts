@@ -1,8 +1,11 @@
 /**
  * Start-up work for images, run by server.ts after interruptStaleJobs(): say which exclusive holders of the
- * image gate the stop interrupted, remove temp files a killed server left next to archives, reset workspace
- * states stuck in "packing"/"unpacking", and on the local backend create the demo image once.
+ * image gate the stop interrupted, recover interrupted replaces and in-place writes, reconcile each published
+ * archive with its versions, remove temp files a killed server left next to archives and in the state
+ * directories, reset workspace states stuck in "packing"/"unpacking", and on the local backend create the demo
+ * image once.
  */
+import path from "node:path";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
 import { ensureDemoImage } from "@/lib/xcat/demo-image";
@@ -10,7 +13,9 @@ import { LocalBackend } from "@/lib/xcat/local-backend";
 import { getBackend, localImagesDir } from "@/lib/xcat/select-backend";
 import { recoverHoldsAtStart } from "./image-gate";
 import { recoverReplacesAtStart } from "./recover-replaces-at-start";
-import { sweepImageTemps } from "./sweep-image-temps";
+import { reconcileAtStart } from "./reconcile-published";
+import { recoverWritesAtStart } from "./recover-writes-at-start";
+import { sweepImageTemps, sweepStateTemps } from "./sweep-image-temps";
 
 export async function prepareImagesAtStart(log: (line: string) => void = console.log): Promise<void> {
   const backend = getBackend();
@@ -43,7 +48,17 @@ export async function prepareImagesAtStart(log: (line: string) => void = console
     } catch (e) {
       log(`images: ${img.imagename}: an interrupted replace could not be recovered (${(e as Error).message}); look at the .rootimg.replaced-* directory in ${img.rootimgdir}: it is the previous tree`);
     }
-    const removed = sweepImageTemps(img.rootimgdir, true);
+    try {
+      await recoverWritesAtStart({ image: img.imagename, tree: path.join(img.rootimgdir, "rootimg"), log });
+    } catch (e) {
+      log(`images: ${img.imagename}: an interrupted save or upload could not be finished (${(e as Error).message}); its journal and new content are kept in ${img.rootimgdir}/.rootimg-studio/rootimg/writes`);
+    }
+    try {
+      await reconcileAtStart({ image: img.imagename, rootimgdir: img.rootimgdir, log });
+    } catch (e) {
+      log(`images: ${img.imagename}: the published archive could not be checked against its versions (${(e as Error).message})`);
+    }
+    const removed = [...sweepImageTemps(img.rootimgdir, true), ...sweepStateTemps(img.rootimgdir, true)];
     if (removed.length) log(`images: removed ${removed.length} temp file(s) left in ${img.rootimgdir}: ${removed.join(", ")}`);
   }
   await prisma.workspace.updateMany({ where: { state: { in: ["packing", "unpacking"] } }, data: { state: "packed" } });

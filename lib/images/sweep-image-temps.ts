@@ -29,3 +29,31 @@ export function sweepImageTemps(rootimgdir: string, atStart: boolean): string[] 
   }
   return removed;
 }
+
+/** `writeJsonAtomic`'s and the version manifests' temp names: `<file>.tmp-<pid>`. */
+const STATE_TEMP = /\.tmp-(\d+)$/;
+
+/**
+ * Removes the half-written state files a killed server left beside the trees and archives of rootimgdir: the
+ * pristine manifest's and the pack cache's temp files in each tree's state directory, a kept version's manifest
+ * temp in `versions/`, the reconcile's temp files in `.rootimg-studio/` itself. The writes directory of saves and uploads is not touched: its journal is start-up's to
+ * finish (lib/image/staged-write.ts recoverWrites). Same rule for PIDs as sweepImageTemps.
+ */
+export function sweepStateTemps(rootimgdir: string, atStart: boolean): string[] {
+  const state = path.join(rootimgdir, ".rootimg-studio");
+  if (!fs.existsSync(state)) return [];
+  const removed: string[] = [];
+  for (const d of [{ name: "", isDirectory: () => true }, ...fs.readdirSync(state, { withFileTypes: true })]) {
+    if (!d.isDirectory()) continue;
+    const dir = path.join(state, d.name);
+    for (const f of fs.readdirSync(dir)) {
+      const m = STATE_TEMP.exec(f);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      if (!atStart && (pid === process.pid || alive(pid))) continue;
+      fs.rmSync(path.join(dir, f), { force: true });
+      removed.push(path.join(".rootimg-studio", d.name, f));
+    }
+  }
+  return removed;
+}
