@@ -26,7 +26,15 @@ export const statusOf: Record<AppErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * Marks an AppError across module copies. Next bundles each route separately from the modules server.ts
+ * loads, so one error class may exist several times in the process and `instanceof` fails across them;
+ * `Symbol.for` is one registry-wide symbol, shared by every copy.
+ */
+const BRAND = Symbol.for("rootimg-studio.AppError");
+
 export class AppError extends Error {
+  readonly [BRAND] = true;
   readonly code: AppErrorCode;
   /** Extra fields sent to the client with the message (never secrets, never stack traces). */
   readonly details?: Record<string, unknown>;
@@ -43,6 +51,9 @@ export class AppError extends Error {
   }
 }
 
+/** True for an AppError from any copy of this module (by brand and a known code, never by `instanceof`). */
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError;
+  if (typeof e !== "object" || e === null || (e as Record<symbol, unknown>)[BRAND] !== true) return false;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && Object.hasOwn(statusOf, code);
 }
