@@ -9,6 +9,8 @@ export type AppErrorCode =
   | "forbidden" // 403: the role may not do this, or a foreign origin
   | "not_found" // 404
   | "conflict" // 409: stale etag, a job already running, a lock held
+  | "payload_too_large" // 413: the request body is over the route's limit
+  | "unsupported_media_type" // 415: a JSON route sent something that is not application/json
   | "unprocessable" // 422: well-formed but invalid (zod), or refused content (escaping archive)
   | "rate_limited" // 429
   | "unavailable" // 503: a backend (xCAT, disk) cannot serve now
@@ -20,6 +22,8 @@ export const statusOf: Record<AppErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,

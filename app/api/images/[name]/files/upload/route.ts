@@ -7,9 +7,6 @@ import { getImageTree } from "@/lib/files/image-tree";
 import { runFileChange } from "@/lib/files/record-file-change";
 import { uploadFile } from "@/lib/image/upload-file";
 
-/** Uploads are streamed to disk; this only bounds a runaway client (root images hold big files, e.g. firmware). */
-const MAX_UPLOAD = 4 * 1024 * 1024 * 1024;
-
 // PUT /api/images/{name}/files/upload – raw body streamed into the image
 export const PUT = handle(uploadFileRoute, async ({ user, params, query, req }) => {
   if (!req.body) throw new AppError("bad_request", "The upload has no body.");
@@ -17,7 +14,7 @@ export const PUT = handle(uploadFileRoute, async ({ user, params, query, req }) 
   const body = Readable.fromWeb(req.body as unknown as WebReadableStream<Uint8Array>);
   const r = await runFileChange(
     { user, image: params.name, tree: root, kind: "upload", action: "file.upload", target: `${query.dir}/${query.filename}`, streaming: true },
-    () => uploadFile({ root, dir: query.dir, name: query.filename, body, onConflict: query.onConflict, maxBytes: MAX_UPLOAD }),
+    () => uploadFile({ root, dir: query.dir, name: query.filename, body, onConflict: query.onConflict, maxBytes: uploadFileRoute.maxBodyBytes }),
     (x) => ({ paths: [x.entry.path], detail: { bytes: x.bytes, replaced: x.replaced } }),
   );
   return Response.json(r, { status: 201 });
