@@ -1,7 +1,7 @@
 // Rootimg Studio: one process serving Next.js and Socket.IO on the same port.
 // Run: node --import tsx server.ts (after `next build`; NODE_ENV=development for the dev server).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer } from "node:net";
@@ -23,10 +23,14 @@ try {
 process.env.DATABASE_URL = config.DATABASE_URL;
 const root = path.dirname(new URL(import.meta.url).pathname);
 
+const { secureDataDir, secureDatabaseFiles } = await import("./lib/maintenance/secure-data-dir");
 try {
-  mkdirSync(config.dataDir, { recursive: true });
+  secureDataDir(config.dataDir, (line) => console.log(line));
+  // An existing database and its backups; a new one is tightened after the migration creates it (inside
+  // the 0700 directory meanwhile).
+  secureDatabaseFiles(config.dataDir, (line) => console.log(line));
 } catch (e) {
-  fail(`cannot create the data directory ${config.dataDir} (ROOTIMG_DATA_DIR): ${(e as Error).message}`);
+  fail(`cannot create or protect the data directory ${config.dataDir} (ROOTIMG_DATA_DIR): ${(e as Error).message}`);
 }
 
 // Probe the port before touching the database: a second instance should say "port in use", not fail on
@@ -62,6 +66,9 @@ if (migrate.status !== 0) {
   );
 }
 
+// The schema engine creates a new database with the process umask: tightened before the first connection.
+secureDatabaseFiles(config.dataDir, (line) => console.log(line));
+
 const { initDatabase } = await import("./lib/db/client");
 const { interruptStaleJobs } = await import("./lib/jobs/interrupt-stale-jobs");
 const { ensureAdmin } = await import("./lib/auth/ensure-admin");
@@ -72,7 +79,7 @@ const { PEER_HEADER } = await import("./lib/api/handle");
 await initDatabase();
 const interrupted = await interruptStaleJobs();
 if (interrupted) console.log(`marked ${interrupted} job(s) from the previous run as interrupted`);
-const admin = await ensureAdmin(config.ADMIN_PASSWORD);
+const admin = await ensureAdmin({ password: config.ADMIN_PASSWORD, dataDir: config.dataDir });
 const { purgeExpiredSessions } = await import("./lib/auth/session");
 await purgeExpiredSessions();
 setInterval(() => void purgeExpiredSessions().catch((e) => console.error("session purge failed", e)), 3600_000).unref();
@@ -123,8 +130,8 @@ server.on("error", (e: NodeJS.ErrnoException) => fail(listenError(e)));
 server.listen(config.PORT, config.HOST, () => {
   const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
   console.log(`Rootimg Studio ready on ${config.https ? "https" : "http"}://${host}:${config.PORT} (data: ${config.dataDir}${dev ? ", dev" : ""})`);
-  if (admin.created && admin.generated) {
-    console.log(`created user "admin" with password: ${admin.generated}  (shown once; change it under Users)`);
+  if (admin.created && admin.passwordFile) {
+    console.log(`created user "admin"; its password is in ${admin.passwordFile} (readable by root only; removed when you change the password under Users)`);
   } else if (admin.created) {
     console.log('created user "admin" with the password from ADMIN_PASSWORD');
   }
