@@ -1,4 +1,4 @@
-import type { APIRequestContext } from "@playwright/test";
+import type { APIRequestContext, APIResponse } from "@playwright/test";
 import { request } from "@playwright/test";
 import { io } from "socket.io-client";
 import { E2E_BASE_URL } from "./e2e-env";
@@ -83,4 +83,51 @@ test("Socket.IO: the session cookie is required, foreign origins are refused, ro
   expect((await viewer.post("/api/auth/logout")).status()).toBe(204);
   expect(await trySocket(jar)).toEqual({ connected: false, error: "unauthenticated" });
   await viewer.dispose();
+});
+
+/** A socket signed in with `cookie`, joined to `room`; records every event it receives and whether it was disconnected. */
+async function watchRoom(cookie: string, room: string) {
+  const events: string[] = [];
+  let disconnected = false;
+  const s = io(E2E_BASE_URL, { transports: ["websocket"], extraHeaders: { cookie }, reconnection: false });
+  s.onAny((event) => events.push(event));
+  s.on("disconnect", () => (disconnected = true));
+  await new Promise<void>((resolve, reject) => {
+    s.on("connect_error", reject);
+    s.on("connect", () => s.emit("join", room, (r: { ok: boolean }) => (r.ok ? resolve() : reject(new Error(JSON.stringify(r))))));
+  });
+  return { events, isDisconnected: () => disconnected, close: () => s.close() };
+}
+
+const sessionCookie = async (api: APIRequestContext) => `rootimg_session=${(await api.storageState()).cookies.find((c) => c.name === "rootimg_session")?.value}`;
+
+test("sockets outlive their session: sign-out, password change, role change and disabling disconnect at once, and no event reaches them", async ({ adminApi }) => {
+  const room = `image:e2e-sessions-${Date.now()}`;
+  const heartbeat = (files: string[]) =>
+    adminApi.post(`/api/images/${room.slice(6)}/files/presence`, { data: { clientId: "admin-tab-0001", files } });
+  const ends: [string, (u: Awaited<ReturnType<typeof createUser>>, api: APIRequestContext) => Promise<unknown>][] = [
+    ["sign-out", (_u, api) => api.post("/api/auth/logout")],
+    ["password change", (u) => adminApi.post(`/api/users/${u.id}/password`, { data: { password: "another-password-1" } })],
+    ["role change", (u) => adminApi.patch(`/api/users/${u.id}`, { data: { role: "editor" } })],
+    ["disabling", (u) => adminApi.patch(`/api/users/${u.id}`, { data: { disabled: true } })],
+  ];
+  let n = 0;
+  for (const [what, end] of ends) {
+    const user = await createUser(adminApi, "viewer");
+    const api = await apiAs(user);
+    const watcher = await watchRoom(await sessionCookie(api), room);
+    // the room works: a presence change reaches the user
+    expect((await heartbeat([`/etc/before-${++n}`])).status()).toBe(200);
+    await expect.poll(() => watcher.events.filter((e) => e === "files:presence").length, { message: what }).toBeGreaterThanOrEqual(2);
+    const ended = (await end(user, api)) as APIResponse;
+    expect(ended.ok(), `${what}: ${ended.status()}`).toBe(true);
+    await expect.poll(() => watcher.isDisconnected(), { message: `${what} disconnects the socket` }).toBe(true);
+    const seen = watcher.events.length;
+    expect((await heartbeat([`/etc/after-${n}`])).status()).toBe(200);
+    // a round trip of the server after the emit: anything still routed to the old socket would have arrived
+    expect((await adminApi.get("/api/auth/me")).status()).toBe(200);
+    expect(watcher.events.length, `no event after ${what}`).toBe(seen);
+    watcher.close();
+    await api.dispose();
+  }
 });
