@@ -8,6 +8,7 @@ import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
 import { ImportImage } from "./import-image";
 import { RetentionSetting } from "./retention-setting";
+import { SecuritySettings } from "./security-settings";
 
 type SortKey = "name" | "size" | "date" | "os";
 
@@ -73,6 +74,9 @@ export function ImagesList() {
           <RetentionSetting />
         </div>
       )}
+      <div style={{ marginTop: 12 }}>
+        <SecuritySettings />
+      </div>
     </section>
   );
 }
