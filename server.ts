@@ -2,7 +2,7 @@
 // Run: node --import tsx server.ts (after `next build`; NODE_ENV=development for the dev server).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer } from "node:net";
@@ -86,6 +86,12 @@ await purgeExpiredSessions();
 setInterval(() => void purgeExpiredSessions().catch((e) => console.error("session purge failed", e)), 3600_000).unref();
 // Images (issue 4): sweep temp files a killed pack left, reset stuck workspace states, create the demo image once (local backend).
 await (await import("./lib/images/prepare-images-at-start")).prepareImagesAtStart((line) => console.log(line));
+// Unpacked trees reachable by other local users (xCAT's, under /install) are mounted nosuid,nodev while served.
+const { protectTreeAndSay, releaseAllTrees } = await import("./lib/images/tree-mount");
+for (const image of await (await import("./lib/xcat/select-backend")).getBackend().listImages().catch(() => [])) {
+  const tree = path.join(image.rootimgdir, "rootimg");
+  if (existsSync(tree)) await protectTreeAndSay(tree, (line) => console.log(line));
+}
 
 const dev = config.NODE_ENV === "development";
 const { default: next } = await import("next");
@@ -174,6 +180,8 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     server.close();
     // Running jobs get a few seconds to remove their temporary files and record `interrupted`; whatever is
     // still running after that is marked at the next start (interruptStaleJobs).
-    void stopAllJobs(5000).finally(() => process.exit(0));
+    void stopAllJobs(5000)
+      .then(() => releaseAllTrees())
+      .finally(() => process.exit(0));
   });
 }
