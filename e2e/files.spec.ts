@@ -1,38 +1,13 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { E2E_DATA_DIR } from "./e2e-env";
+import { DEMO_IMAGE as IMAGE, ensureUnpacked } from "./demo-image";
 import { ADMIN, apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
 
 // Browsing and editing the demo image in the browser; every check on disk reads the real unpacked tree.
-const IMAGE = "demo-busybox-x86_64-netboot-compute";
-
-/** Unpacks the demo image once (or waits for an unpack under way) and returns its tree on disk. */
-async function ensureUnpacked(api: APIRequestContext): Promise<string> {
-  for (let attempt = 0; attempt < 120; attempt++) {
-    const res = await api.get(`/api/images/${IMAGE}`);
-    if (res.status() === 404) {
-      // the server creates the demo image at start-up; where it has not (yet), create it the same way
-      execFileSync(process.execPath, ["--import", "tsx", "scripts/demo-image.ts"], { env: { ...process.env, ROOTIMG_DATA_DIR: E2E_DATA_DIR }, stdio: "inherit" });
-      continue;
-    }
-    const img = await res.json();
-    const tree = path.join(img.rootimgdir, "rootimg");
-    if (img.workspace === "unpacked" && fs.existsSync(path.join(tree, "etc/motd"))) return tree;
-    if (img.workspace === "packed" || img.workspace === "missing") {
-      const r = await api.post(`/api/images/${IMAGE}/unpack`, { data: { mode: "unpack" } });
-      if (r.status() === 202) {
-        const { jobId } = await r.json();
-        await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).state, { timeout: 60_000 }).toMatch(/succeeded|failed/);
-      }
-    }
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  throw new Error(`${IMAGE} did not become unpacked`);
-}
-
 async function openFilesPage(page: Page, creds: { username: string; password: string }) {
   await uiLogin(page, creds);
   await page.goto(`/images/${IMAGE}/files`);
