@@ -22,7 +22,7 @@ export type SearchNamesOptions = {
 };
 
 /** Entries handled between two yields to the event loop: other requests wait at most one slice. */
-const SLICE = 2000;
+const SLICE = 500;
 
 /**
  * Searches file names over the image, depth first, without following symlinks (a link to / would make
