@@ -1,7 +1,8 @@
 // Rootimg Studio: one process serving Next.js and Socket.IO on the same port.
 // Run: node --import tsx server.ts (after `next build`; NODE_ENV=development for the dev server).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer } from "node:net";
@@ -23,10 +24,14 @@ try {
 process.env.DATABASE_URL = config.DATABASE_URL;
 const root = path.dirname(new URL(import.meta.url).pathname);
 
+const { secureDataDir, secureDatabaseFiles } = await import("./lib/maintenance/secure-data-dir");
 try {
-  mkdirSync(config.dataDir, { recursive: true });
+  secureDataDir(config.dataDir, (line) => console.log(line));
+  // An existing database and its backups; a new one is tightened after the migration creates it (inside
+  // the 0700 directory meanwhile).
+  secureDatabaseFiles(config.dataDir, (line) => console.log(line));
 } catch (e) {
-  fail(`cannot create the data directory ${config.dataDir} (ROOTIMG_DATA_DIR): ${(e as Error).message}`);
+  fail(`cannot create or protect the data directory ${config.dataDir} (ROOTIMG_DATA_DIR): ${(e as Error).message}`);
 }
 
 // Probe the port before touching the database: a second instance should say "port in use", not fail on
@@ -62,6 +67,9 @@ if (migrate.status !== 0) {
   );
 }
 
+// The schema engine creates a new database with the process umask: tightened before the first connection.
+secureDatabaseFiles(config.dataDir, (line) => console.log(line));
+
 const { initDatabase } = await import("./lib/db/client");
 const { interruptStaleJobs } = await import("./lib/jobs/interrupt-stale-jobs");
 const { ensureAdmin } = await import("./lib/auth/ensure-admin");
@@ -72,12 +80,18 @@ const { PEER_HEADER } = await import("./lib/api/handle");
 await initDatabase();
 const interrupted = await interruptStaleJobs();
 if (interrupted) console.log(`marked ${interrupted} job(s) from the previous run as interrupted`);
-const admin = await ensureAdmin(config.ADMIN_PASSWORD);
+const admin = await ensureAdmin({ password: config.ADMIN_PASSWORD, dataDir: config.dataDir });
 const { purgeExpiredSessions } = await import("./lib/auth/session");
 await purgeExpiredSessions();
 setInterval(() => void purgeExpiredSessions().catch((e) => console.error("session purge failed", e)), 3600_000).unref();
 // Images (issue 4): sweep temp files a killed pack left, reset stuck workspace states, create the demo image once (local backend).
 await (await import("./lib/images/prepare-images-at-start")).prepareImagesAtStart((line) => console.log(line));
+// Unpacked trees reachable by other local users (xCAT's, under /install) are mounted nosuid,nodev while served.
+const { protectTreeAndSay, releaseAllTrees } = await import("./lib/images/tree-mount");
+for (const image of await (await import("./lib/xcat/select-backend")).getBackend().listImages().catch(() => [])) {
+  const tree = path.join(image.rootimgdir, "rootimg");
+  if (existsSync(tree)) await protectTreeAndSay(tree, (line) => console.log(line));
+}
 
 const dev = config.NODE_ENV === "development";
 const { default: next } = await import("next");
@@ -90,12 +104,38 @@ try {
 }
 const nextHandler = app.getRequestHandler();
 
+/**
+ * The Content-Security-Policy of every response: scripts only from this origin or inline with this
+ * response's nonce (Next.js reads the nonce from the request's CSP header and puts it on the inline scripts
+ * it renders; every page is rendered per request); styles inline too (Monaco sets element styles); workers
+ * (Monaco's) and fonts from this origin; no plugins, no framing, forms and <base> only to this origin.
+ */
+function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "worker-src 'self' blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
 function onRequest(req: IncomingMessage, res: ServerResponse): void {
   // The client address for login throttling, from the socket: a client-sent header of that name is replaced.
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
-  // The dashboard is never framed (clickjacking) and content types are never sniffed.
+  const csp = contentSecurityPolicy(randomBytes(16).toString("base64"));
+  // Replaces whatever the client sent: Next.js takes the nonce for its inline scripts from this header.
+  req.headers["content-security-policy"] = csp;
+  res.setHeader("Content-Security-Policy", csp);
+  // The dashboard is never framed (clickjacking; X-Frame-Options for browsers without frame-ancestors),
+  // content types are never sniffed, and no URL of an image path leaks to another site.
   res.setHeader("X-Frame-Options", "DENY");
-  res.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("Referrer-Policy", "same-origin");
   void nextHandler(req, res);
@@ -123,8 +163,8 @@ server.on("error", (e: NodeJS.ErrnoException) => fail(listenError(e)));
 server.listen(config.PORT, config.HOST, () => {
   const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
   console.log(`Rootimg Studio ready on ${config.https ? "https" : "http"}://${host}:${config.PORT} (data: ${config.dataDir}${dev ? ", dev" : ""})`);
-  if (admin.created && admin.generated) {
-    console.log(`created user "admin" with password: ${admin.generated}  (shown once; change it under Users)`);
+  if (admin.created && admin.passwordFile) {
+    console.log(`created user "admin"; its password is in ${admin.passwordFile} (readable by root only; removed when you change the password under Users)`);
   } else if (admin.created) {
     console.log('created user "admin" with the password from ADMIN_PASSWORD');
   }
@@ -140,6 +180,8 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     server.close();
     // Running jobs get a few seconds to remove their temporary files and record `interrupted`; whatever is
     // still running after that is marked at the next start (interruptStaleJobs).
-    void stopAllJobs(5000).finally(() => process.exit(0));
+    void stopAllJobs(5000)
+      .then(() => releaseAllTrees())
+      .finally(() => process.exit(0));
   });
 }

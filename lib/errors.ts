@@ -9,6 +9,8 @@ export type AppErrorCode =
   | "forbidden" // 403: the role may not do this, or a foreign origin
   | "not_found" // 404
   | "conflict" // 409: stale etag, a job already running, a lock held
+  | "payload_too_large" // 413: the request body is over the route's limit
+  | "unsupported_media_type" // 415: a JSON route sent something that is not application/json
   | "unprocessable" // 422: well-formed but invalid (zod), or refused content (escaping archive)
   | "rate_limited" // 429
   | "unavailable" // 503: a backend (xCAT, disk) cannot serve now
@@ -20,13 +22,23 @@ export const statusOf: Record<AppErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };
 
+/**
+ * Marks an AppError across module copies. Next bundles each route separately from the modules server.ts
+ * loads, so one error class may exist several times in the process and `instanceof` fails across them;
+ * `Symbol.for` is one registry-wide symbol, shared by every copy.
+ */
+const BRAND = Symbol.for("rootimg-studio.AppError");
+
 export class AppError extends Error {
+  readonly [BRAND] = true;
   readonly code: AppErrorCode;
   /** Extra fields sent to the client with the message (never secrets, never stack traces). */
   readonly details?: Record<string, unknown>;
@@ -43,6 +55,9 @@ export class AppError extends Error {
   }
 }
 
+/** True for an AppError from any copy of this module (by brand and a known code, never by `instanceof`). */
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError;
+  if (typeof e !== "object" || e === null || (e as Record<symbol, unknown>)[BRAND] !== true) return false;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && Object.hasOwn(statusOf, code);
 }

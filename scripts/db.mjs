@@ -14,7 +14,8 @@ const MIGRATIONS = path.join(root, "prisma/migrations");
 // Same default as lib/env.ts: <ROOTIMG_DATA_DIR or ./data>/rootimg-studio.db
 const dataDir = path.resolve(root, process.env.ROOTIMG_DATA_DIR ?? "data");
 const URL_ = process.env.DATABASE_URL ?? `file:${path.join(dataDir, "rootimg-studio.db")}`;
-if (URL_.startsWith("file:")) fs.mkdirSync(path.dirname(URL_.slice(5)), { recursive: true });
+// The data directory holds password hashes: created 0700, the database 0600 (after the engine creates it).
+if (URL_.startsWith("file:")) fs.mkdirSync(path.dirname(URL_.slice(5)), { recursive: true, mode: 0o700 });
 
 // wasm-bindgen glue: instantiate the .wasm by hand (Node 20 has no ESM wasm imports).
 const require = createRequire(import.meta.url);
@@ -64,6 +65,7 @@ if (cmd === "dev") {
 } else if (cmd === "deploy") {
   const r = await engine.applyMigrations({ migrationsList: migrationsList(), filters });
   if (!quiet || r.appliedMigrationNames.length) console.log("database migrations applied:", r.appliedMigrationNames.length ? r.appliedMigrationNames.join(", ") : "none pending");
+  if (URL_.startsWith("file:") && fs.existsSync(URL_.slice(5))) fs.chmodSync(URL_.slice(5), 0o600);
 } else if (cmd === "diff") {
   const list = migrationsList();
   const from = list.migrationDirectories.length ? { tag: "migrations", ...list } : { tag: "empty" };

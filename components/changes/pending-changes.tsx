@@ -55,7 +55,10 @@ function ImageChangesTable({ im }: { im: ImageChanges }) {
               <tr key={c.path} data-testid="change-row" data-path={c.path} data-kind={c.kind}>
                 <td className="mono" title={KIND_LABEL[c.kind]}>{c.letter}</td>
                 <td className="mono">{c.kind === "removed" ? c.path : <Link href={filesHref(c.path)}>{c.path}</Link>}</td>
-                <td>{KIND_LABEL[c.kind]}{c.fields?.length ? `: ${c.fields.join(", ")}` : ""}</td>
+                <td>
+                  {KIND_LABEL[c.kind]}{c.fields?.length ? `: ${c.fields.join(", ")}` : ""}
+                  {c.privileged?.length ? <> <strong className="error" data-testid="change-privileged" title="grants root on the nodes: review with care">{c.privileged.join(", ")}</strong></> : null}
+                </td>
                 <td>{c.by.length ? c.by.join(", ") : <span className="muted">outside the editor</span>}</td>
                 <td className="nowrap">{c.lastAt ? formatTime(c.lastAt) : "–"}</td>
               </tr>

@@ -7,6 +7,7 @@ import { formatAmount, formatTime } from "../format";
 import { useImages } from "../hooks/use-images";
 import { ImportImage } from "./import-image";
 import { RetentionSetting } from "./retention-setting";
+import { SecuritySettings } from "./security-settings";
 
 type SortKey = "name" | "size" | "date" | "os";
 
@@ -72,6 +73,9 @@ export function ImagesList() {
           <RetentionSetting />
         </div>
       )}
+      <div style={{ marginTop: 12 }}>
+        <SecuritySettings />
+      </div>
     </section>
   );
 }

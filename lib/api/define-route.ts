@@ -22,6 +22,11 @@ export type RouteContract = {
   response?: z.ZodType | "raw";
   /** content type of a raw body or response, for the OpenAPI document */
   rawContentType?: string;
+  /**
+   * Largest request body accepted (413 past it): for a JSON body BODY_LIMITS.json unless set; for a raw body
+   * the handler streams with this cap (lib/api/body-limit.ts).
+   */
+  maxBodyBytes?: number;
   /** success status (default 200) */
   status?: number;
 };

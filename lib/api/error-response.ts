@@ -19,7 +19,7 @@ const errnoMap: Record<string, [AppErrorCode, string]> = {
 /** The one place where any thrown value becomes an HTTP error (status + JSON body). */
 export function toErrorBody(e: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (isAppError(e)) return fromAppError(e);
-  if (e instanceof ZodError) {
+  if (isZodError(e)) {
     const issues = e.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code }));
     const first = issues[0] ? `${issues[0].path.join(".") || "input"}: ${issues[0].message}` : "invalid input";
     return { status: 422, body: { error: { code: "unprocessable", message: `Invalid input (${first}).`, issues } } };
@@ -34,6 +34,11 @@ export function toErrorBody(e: unknown): { status: number; body: ErrorBody; head
   const id = randomUUID().slice(0, 8);
   console.error(`[error ${id}]`, e);
   return { status: 500, body: { error: { code: "internal", message: `Internal error (id ${id}); see the server log.` } } };
+}
+
+// By shape as well as by class: a route bundle may carry its own copy of zod.
+function isZodError(e: unknown): e is ZodError {
+  return e instanceof ZodError || (e instanceof Error && e.name === "ZodError" && Array.isArray((e as ZodError).issues));
 }
 
 function fromAppError(e: AppError): { status: number; body: ErrorBody; headers?: Record<string, string> } {

@@ -9,15 +9,17 @@ import { defineRoute } from "./define-route";
 import { handle } from "./handle";
 
 const noParams = { params: Promise.resolve({}) };
-type Opts = { method?: string; cookie?: string; origin?: string; site?: string; body?: string };
+type Opts = { method?: string; cookie?: string; origin?: string; site?: string; referer?: string; type?: string; body?: string | ReadableStream };
 
-function req(path: string, { method = "GET", cookie, origin, site, body }: Opts = {}): Request {
+function req(path: string, { method = "GET", cookie, origin, site, referer, type, body }: Opts = {}): Request {
   const headers: Record<string, string> = { host: "studio.test:3000" };
   if (cookie) headers.cookie = cookie;
   if (origin) headers.origin = origin;
   if (site) headers["sec-fetch-site"] = site;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  return new Request(`http://studio.test:3000${path}`, { method, headers, body });
+  if (referer) headers.referer = referer;
+  if (body !== undefined) headers["content-type"] = type ?? "application/json";
+  if (typeof body === "string") headers["content-length"] = String(Buffer.byteLength(body));
+  return new Request(`http://studio.test:3000${path}`, { method, headers, body, ...(typeof body === "object" ? { duplex: "half" } : {}) } as RequestInit);
 }
 
 let admin: Awaited<ReturnType<typeof makeUser>>;
@@ -85,6 +87,24 @@ describe("handle(): origin check on state-changing requests", () => {
     expect(script.status).toBe(201);
   });
 
+  it("defences behind the browser: a foreign Referer without Origin is refused, the own one passes", async () => {
+    const foreign = await createUser(req("/api/users", { method: "POST", cookie: admin.cookie, referer: "http://evil.test/page", body: body() }), noParams);
+    expect(foreign.status).toBe(403);
+    expect((await foreign.json()).error.message).toContain("Referer http://evil.test");
+    const own = await createUser(req("/api/users", { method: "POST", cookie: admin.cookie, referer: "http://studio.test:3000/users", body: body() }), noParams);
+    expect(own.status).toBe(201);
+  });
+
+  it("defences behind the browser: a JSON route refuses text/plain and form encodings with 415", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const r = await createUser(req("/api/users", { method: "POST", cookie: admin.cookie, type, body: body() }), noParams);
+      expect(r.status, type).toBe(415);
+      expect((await r.json()).error.code).toBe("unsupported_media_type");
+    }
+    const ok = await createUser(req("/api/users", { method: "POST", cookie: admin.cookie, type: "application/json; charset=utf-8", body: body() }), noParams);
+    expect(ok.status).toBe(201);
+  });
+
   it("checks the origin of the public login route too (login CSRF)", async () => {
     const r = await login(req("/api/auth/login", { method: "POST", origin: "http://evil.test", body: "{}" }), noParams);
     expect(r.status).toBe(403);
@@ -107,6 +127,27 @@ describe("handle(): input validation", () => {
   it("refuses to wrap a contract that is not in the registry", () => {
     const stray = defineRoute({ method: "GET", path: "/api/stray", role: "viewer", summary: "not registered" });
     expect(() => handle(stray, async () => ({}))).toThrow(/not listed in lib\/api\/registry.ts/);
+  });
+});
+
+describe("handle(): unbounded request bodies", () => {
+  it("the public login route answers 413 to a declared big body without reading it", async () => {
+    const r = await login(req("/api/auth/login", { method: "POST", body: JSON.stringify({ username: "x", password: "y".repeat(300_000) }) }), noParams);
+    expect(r.status).toBe(413);
+    expect((await r.json()).error.message).toMatch(/larger than this route accepts \(64 KiB\)/);
+  });
+
+  it("stops reading a streamed body without a length as soon as it passes the limit", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled += 16 * 1024;
+        c.enqueue(new Uint8Array(16 * 1024).fill(0x20));
+      },
+    });
+    const r = await login(req("/api/auth/login", { method: "POST", body: endless }), noParams);
+    expect(r.status).toBe(413);
+    expect(pulled).toBeLessThan(256 * 1024);
   });
 });
 

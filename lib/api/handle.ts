@@ -4,6 +4,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { getSessionUser, readSessionToken, type SessionUser } from "@/lib/auth/session";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { BODY_LIMITS, checkDeclaredLength, readCappedText } from "./body-limit";
 import { checkOrigin } from "./check-origin";
 import { isStateChanging, type RouteContract } from "./define-route";
 import { toErrorResponse } from "./error-response";
@@ -50,6 +51,10 @@ export function handle<const C extends RouteContract>(
       const method = req.method === "HEAD" ? "GET" : req.method;
       if (method !== contract.method) throw new AppError("bad_request", `Use ${contract.method} for ${contract.path}.`);
       if (isStateChanging(req.method)) checkOrigin(req.headers);
+      // Before the session lookup: an unauthenticated client must not make the server hold a big body.
+      const maxBody = contract.maxBodyBytes ?? BODY_LIMITS.json;
+      checkDeclaredLength(req.headers, maxBody);
+      if (contract.body && contract.body !== "raw") checkJsonType(req.headers);
       user = await getSessionUser(readSessionToken(req.headers.get("cookie")));
       if (contract.role !== "public") {
         if (!user) throw new AppError("unauthenticated", "Not signed in or the session expired; sign in again.");
@@ -60,7 +65,7 @@ export function handle<const C extends RouteContract>(
       }
       const params = contract.params ? contract.params.parse(await ctx.params) : undefined;
       const query = contract.query ? contract.query.parse(searchParamsToObject(new URL(req.url).searchParams)) : undefined;
-      const body = contract.body && contract.body !== "raw" ? contract.body.parse(await readJson(req)) : undefined;
+      const body = contract.body && contract.body !== "raw" ? contract.body.parse(await readJson(req, maxBody)) : undefined;
       const ip = req.headers.get(PEER_HEADER) ?? undefined;
       const input = { user, params, query, body, req, ip } as HandlerInput<C>;
       const result = await fn(input);
@@ -74,8 +79,23 @@ export function handle<const C extends RouteContract>(
   };
 }
 
-async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+/**
+ * JSON routes take only `application/json`: a cross-site form or a no-cors fetch can send text/plain or a form
+ * encoding, never application/json, so this holds even where the origin checks are bypassed. A request
+ * without a body needs no type.
+ */
+function checkJsonType(headers: Headers): void {
+  const type = headers.get("content-type");
+  const hasBody = (headers.get("content-length") ?? "0") !== "0" || headers.has("transfer-encoding");
+  if (type === null && !hasBody) return;
+  const mime = (type ?? "").split(";")[0].trim().toLowerCase();
+  if (mime !== "application/json") {
+    throw new AppError("unsupported_media_type", `Send the body as JSON with Content-Type: application/json (got ${type ?? "none"}).`);
+  }
+}
+
+async function readJson(req: Request, max: number): Promise<unknown> {
+  const text = await readCappedText(req, max);
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);

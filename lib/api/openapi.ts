@@ -1,3 +1,4 @@
+import { BODY_LIMITS } from "./body-limit";
 import { z } from "zod";
 import type { RouteContract } from "./define-route";
 import { routes } from "./registry";
@@ -44,6 +45,7 @@ function operationOf(c: RouteContract): Json {
     summary: c.summary,
     tags: c.tags,
     "x-required-role": c.role,
+    "x-max-body-bytes": c.maxBodyBytes ?? BODY_LIMITS.json,
     security: c.role === "public" ? [] : [{ session: [] }],
     parameters: parametersOf(c),
     ...(c.body === "raw"

@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
+import { isAppError } from "../errors.ts";
 import { makeExlistFilter, parseExlist, timezoneIncludes } from "./exlist.ts";
 import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
 import { applyOverlay, type OverlayChange } from "./pack-overlay.ts";
@@ -119,7 +120,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
       unlinkSync(tmp);
     } catch {}
     if (opts.signal?.aborted) throw new ArchiveCancelledError("pack");
-    if (e instanceof ArchiveError) throw e;
+    if (isAppError(e)) throw e; // by brand: a copy of the error class from another bundle is still ours
     throw new ArchiveError(`pack of ${tree} failed: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { CpioParser } from "./cpio-parser.ts";
 import type { StreamParser } from "./entry.ts";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
+import { isAppError } from "../errors.ts";
 import { Extractor } from "./extractor.ts";
 import { manifestPathFor, writeManifestFile } from "./manifest.ts";
 import { openArchive } from "./open-archive.ts";
@@ -75,7 +76,7 @@ export async function unpackArchive(opts: UnpackOptions): Promise<UnpackResult> 
     ex.abort();
     rmSync(tmp, { recursive: true, force: true });
     if (opts.signal?.aborted || (e as Error).name === "AbortError") throw new ArchiveCancelledError("unpack");
-    if (e instanceof ArchiveError) throw e;
+    if (isAppError(e)) throw e; // by brand: a copy of the error class from another bundle is still ours
     throw new ArchiveError(`unpack of ${opts.archive} failed: ${(e as Error).message}`, { cause: e });
   } finally {
     opened.close();

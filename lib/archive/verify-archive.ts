@@ -1,6 +1,7 @@
 import { CpioParser } from "./cpio-parser.ts";
 import type { EntrySink, StreamParser } from "./entry.ts";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
+import { isAppError } from "../errors.ts";
 import { normalizeEntryName } from "./safe-path.ts";
 import { openArchive } from "./open-archive.ts";
 import { TarParser } from "./tar-parser.ts";
@@ -43,7 +44,7 @@ export async function verifyArchive(opts: VerifyOptions): Promise<VerifyResult> 
     return { format: opened.format, entries: parser.entries, bytes: parser.offset };
   } catch (e) {
     if (opts.signal?.aborted || (e as Error).name === "AbortError") throw new ArchiveCancelledError("verify");
-    if (e instanceof ArchiveError) throw e;
+    if (isAppError(e)) throw e; // by brand: a copy of the error class from another bundle is still ours
     throw new ArchiveError(`verify of ${opts.archive} failed: ${(e as Error).message}`, { cause: e });
   } finally {
     opened.close();

@@ -4,7 +4,7 @@ import { prisma } from "@/lib/db/client";
 import { createUser, updateUser } from "@/lib/db/users";
 import { hashPassword, verifyPassword } from "./hash-password";
 import { login } from "./login";
-import { THROTTLE } from "./login-throttle";
+import { recordLoginFailure, THROTTLE } from "./login-throttle";
 import { hasRole, roleBelow } from "./roles";
 import { createSession, getSessionUser, readSessionToken, tokenId } from "./session";
 import { makeUser } from "./test-users";
@@ -55,16 +55,30 @@ describe("sessions", () => {
 });
 
 describe("login", () => {
-  it("throttles with 429 after repeated failures, even with the right password", async () => {
+  it("throttles with 429 after repeated failures from one address, even with the right password", async () => {
     await createUser({ actor: null, username: "target", password: "the-right-one", role: "viewer" });
-    for (let i = 0; i < THROTTLE.perUser; i++) {
+    for (let i = 0; i < THROTTLE.perUserAddress; i++) {
       await expect(login({ username: "target", password: "wrong", ip: "10.0.0.1" })).rejects.toMatchObject({ code: "unauthenticated" });
     }
-    await expect(login({ username: "target", password: "the-right-one", ip: "10.0.0.2" })).rejects.toMatchObject({
+    await expect(login({ username: "target", password: "the-right-one", ip: "10.0.0.1" })).rejects.toMatchObject({
       code: "rate_limited",
       details: { retryAfterSeconds: expect.any(Number) },
     });
-    expect(await prisma.auditLog.count({ where: { action: "auth.login", outcome: "denied", username: "target" } })).toBe(THROTTLE.perUser);
+    expect(await prisma.auditLog.count({ where: { action: "auth.login", outcome: "denied", username: "target" } })).toBe(THROTTLE.perUserAddress);
+    expect(await prisma.auditLog.count({ where: { action: "auth.throttled", username: "target" } })).toBe(1);
+  });
+
+  it("anyone can lock out the admin: failures from other addresses never refuse the right password from a clean one", async () => {
+    const { user: admin, password } = await makeUser("admin");
+    // a few real wrong passwords, then the rest of a distributed guess recorded as login() records it
+    for (let i = 0; i < THROTTLE.perUserAddress + 1; i++) {
+      await expect(login({ username: admin.username, password: "guess", ip: `10.66.0.${i}` })).rejects.toMatchObject({ code: "unauthenticated" });
+    }
+    for (let i = 0; i < THROTTLE.perUser; i++) await recordLoginFailure(admin.username, `10.66.1.${i}`);
+    const ok = await login({ username: admin.username, password, ip: "192.0.2.10" });
+    expect(ok.user.username).toBe(admin.username);
+    // an address that took part in the guessing is slowed down on this account, even with the right password
+    await expect(login({ username: admin.username, password, ip: "10.66.1.1" })).rejects.toMatchObject({ code: "rate_limited" });
   });
 
   it("throttles one address that tries many user names", async () => {

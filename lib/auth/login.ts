@@ -27,7 +27,7 @@ export async function login({ username, password, ip }: LoginOptions): Promise<L
     );
     throw new AppError("unauthenticated", "Wrong user name or password, or the account is disabled.");
   }
-  await clearLoginFailures(username);
+  await clearLoginFailures(username, ip);
   const { token, expiresAt } = await createSession(user.id);
   const sessionUser: SessionUser = { id: user.id, username: user.username, role: user.role as Role };
   await prisma.$transaction((tx) => recordAudit(tx, { user: sessionUser, action: "auth.login", outcome: "ok", detail: { ip } }));

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { endSockets } from "@/lib/realtime/io-registry";
 import type { Role } from "./roles";
 
 export const SESSION_COOKIE = "rootimg_session";
@@ -37,8 +38,11 @@ export async function getSessionUser(token: string | undefined | null): Promise<
   return { id: s.user.id, username: s.user.username, role: s.user.role as Role };
 }
 
+/** Sign-out: the session row goes and every socket opened with it is disconnected at once. */
 export async function deleteSession(token: string | undefined | null): Promise<void> {
-  if (token) await prisma.session.deleteMany({ where: { id: tokenId(token) } });
+  if (!token) return;
+  await prisma.session.deleteMany({ where: { id: tokenId(token) } });
+  endSockets({ sessionId: tokenId(token) });
 }
 
 /** Set-Cookie value: HttpOnly (no script access), SameSite=Strict (no cross-site sends), Secure under HTTPS. */

@@ -2,6 +2,7 @@
  * Pending changes on the local backend, for real: the demo image unpacked by the product, edited through
  * the file workflow (recorded) and by hand (not recorded), then listed.
  */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -51,6 +52,10 @@ describe("listPendingChanges", () => {
     // Changes made outside the editor (a chroot command, a shell on the management node) count too.
     fs.writeFileSync(path.join(tree, "etc/added-by-hand.conf"), "x=1\n");
     fs.chmodSync(path.join(tree, "etc/passwd"), 0o600);
+    // a setuid program and a device node are highlighted for the reviewer
+    fs.writeFileSync(path.join(tree, "etc/suid-by-hand"), "");
+    fs.chmodSync(path.join(tree, "etc/suid-by-hand"), 0o4755);
+    execFileSync("mknod", [path.join(tree, "etc/dev-by-hand"), "b", "8", "0"]);
 
     const [im] = await listPendingChanges();
     expect(im).toMatchObject({ image: DEMO_IMAGE_NAME, state: "unpacked", unpackedBy: "alice", compared: true });
@@ -59,6 +64,11 @@ describe("listPendingChanges", () => {
     expect(byPath.get("/etc/added-by-hand.conf")).toMatchObject({ kind: "added", letter: "A", by: [], edits: 0 });
     expect(byPath.get("/etc/passwd")).toMatchObject({ kind: "metadata", fields: ["mode"], by: [] });
     expect(byPath.has("/etc/hostname")).toBe(false);
+    expect(byPath.get("/etc/suid-by-hand")).toMatchObject({ kind: "added", privileged: ["setuid"] });
+    expect(byPath.get("/etc/dev-by-hand")).toMatchObject({ kind: "added", privileged: ["device"] });
+    expect(byPath.get("/etc/passwd")?.privileged).toBeUndefined();
+    // the next tests compare with the changes above only
+    for (const n of ["etc/suid-by-hand", "etc/dev-by-hand"]) fs.rmSync(path.join(tree, n));
   });
 
   it("after a pack nothing is pending, and later edits are attributed to their authors only", async () => {

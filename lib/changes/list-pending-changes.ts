@@ -1,8 +1,10 @@
+import type fs from "node:fs";
 import { diffTree } from "@/lib/archive";
 import type { TreeChange } from "@/lib/archive";
 import { prisma } from "@/lib/db/client";
 import { getImageTree } from "@/lib/files/image-tree";
 import { imagePathOf, recordedEdits } from "@/lib/files/recorded-edits";
+import { resolveInRoot } from "@/lib/image/resolve-in-root";
 
 export type PendingChangeEntry = {
   /** absolute path inside the image, e.g. /etc/motd */
@@ -16,7 +18,27 @@ export type PendingChangeEntry = {
   lastAt?: Date;
   /** how many recorded edits touched this path */
   edits: number;
+  /** what makes the changed entry privileged now (setuid, setgid, device): the review shows it highlighted */
+  privileged?: string[];
 };
+
+/** Setuid/setgid bits and device nodes of an added or changed entry: they grant root on the nodes. */
+function privilegedNow(tree: string, p: string): string[] | undefined {
+  let st: fs.Stats | undefined;
+  try {
+    const r = resolveInRoot(tree, p, { followFinal: false }); // never through a link out of the image
+    st = r.stat;
+    r.close();
+  } catch {
+    return undefined;
+  }
+  if (!st) return undefined;
+  const out: string[] = [];
+  if (st.isFile() && st.mode & 0o4000) out.push("setuid");
+  if (st.isFile() && st.mode & 0o2000) out.push("setgid");
+  if (st.isCharacterDevice() || st.isBlockDevice()) out.push("device");
+  return out.length ? out : undefined;
+}
 
 export type ImagePendingChanges = {
   image: string;
@@ -52,7 +74,8 @@ export async function pendingChangesOf(image: string, signal?: AbortSignal): Pro
     const diff = await diffTree({ tree, signal });
     const changes = diff.changes.map((c): PendingChangeEntry => {
       const path = imagePathOf(c.path);
-      return { path, kind: c.kind, letter: c.letter, ...(c.fields ? { fields: c.fields } : {}), ...attribution(path) };
+      const privileged = c.kind === "removed" ? undefined : privilegedNow(tree, path);
+      return { path, kind: c.kind, letter: c.letter, ...(c.fields ? { fields: c.fields } : {}), ...attribution(path), ...(privileged ? { privileged } : {}) };
     });
     return { ...base, compared: true, changes: changes.sort((a, b) => a.path.localeCompare(b.path)) };
   } catch (e) {

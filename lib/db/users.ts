@@ -1,9 +1,12 @@
 import type { UserDto } from "@/lib/api/contracts/users";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { hashPassword } from "@/lib/auth/hash-password";
+import { removeInitialAdminPassword } from "@/lib/auth/initial-admin-password";
+import { env } from "@/lib/env";
 import type { Role } from "@/lib/auth/roles";
 import type { SessionUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
+import { endSockets } from "@/lib/realtime/io-registry";
 import { prisma, type Tx } from "./client";
 import type { User } from "./generated/client";
 
@@ -31,7 +34,8 @@ export type UpdateUserOptions = { actor: SessionUser; id: string; role?: Role; d
 
 /** Changes role and/or disabled. Refuses to leave the system without an enabled admin. */
 export async function updateUser({ actor, id, role, disabled }: UpdateUserOptions): Promise<UserDto> {
-  return prisma.$transaction(async (tx) => {
+  let ended = false;
+  const dto = await prisma.$transaction(async (tx) => {
     const before = await getUserOrThrow(tx, id);
     const losesAdmin = before.role === "admin" && !before.disabled && ((role !== undefined && role !== "admin") || disabled === true);
     if (losesAdmin && (await tx.user.count({ where: { role: "admin", disabled: false } })) <= 1) {
@@ -39,7 +43,10 @@ export async function updateUser({ actor, id, role, disabled }: UpdateUserOption
     }
     const u = await tx.user.update({ where: { id }, data: { role, disabled } });
     // A disabled account or a changed role starts from a fresh sign-in.
-    if (disabled === true || (role !== undefined && role !== before.role)) await tx.session.deleteMany({ where: { userId: id } });
+    if (disabled === true || (role !== undefined && role !== before.role)) {
+      await tx.session.deleteMany({ where: { userId: id } });
+      ended = true;
+    }
     await recordAudit(tx, {
       user: actor,
       action: "user.update",
@@ -49,16 +56,23 @@ export async function updateUser({ actor, id, role, disabled }: UpdateUserOption
     });
     return toUserDto(u);
   });
+  // After the commit: their open sockets (rooms of the old role) end with the sessions.
+  if (ended) endSockets({ userId: id });
+  return dto;
 }
 
 export async function resetPassword({ actor, id, password }: { actor: SessionUser; id: string; password: string }): Promise<void> {
   const passwordHash = await hashPassword(password);
-  await prisma.$transaction(async (tx) => {
+  const username = await prisma.$transaction(async (tx) => {
     const u = await getUserOrThrow(tx, id);
     await tx.user.update({ where: { id }, data: { passwordHash } });
     await tx.session.deleteMany({ where: { userId: id } });
     await recordAudit(tx, { user: actor, action: "user.password", target: u.username, outcome: "ok" });
+    return u.username;
   });
+  endSockets({ userId: id });
+  // The generated first password is void once changed: its file goes.
+  if (username === "admin" && removeInitialAdminPassword(env().dataDir)) console.log("removed the initial admin password file (the password was changed)");
 }
 
 async function getUserOrThrow(tx: Tx, id: string): Promise<User> {

@@ -20,7 +20,12 @@ export type Download = {
  * not follow symlinks (no -h), stays on the image's file system (no /proc of a chroot), and records
  * numeric ids: the image's users are not the host's.
  */
-export function downloadEntry(opts: { root: string; path: string }): Download {
+export function downloadEntry(opts: {
+  root: string;
+  path: string;
+  /** image paths to leave out of a directory archive, given the directory (an fd path) and its image path */
+  excludeUnder?: (dirAt: string, dirPath: string) => string[];
+}): Download {
   const r = resolveInRoot(opts.root, opts.path, { followFinal: true });
   try {
     if (!r.exists || !r.stat) throw new AppError("not_found", `${r.path} does not exist in the image.`);
@@ -31,9 +36,11 @@ export function downloadEntry(opts: { root: string; path: string }): Download {
       return { kind: "file", filename: base, size, stream: fs.createReadStream("", { fd, autoClose: true }) };
     }
     if (!r.stat.isDirectory()) throw new AppError("unprocessable", `${r.path} is neither a file nor a directory; download its directory instead.`);
+    const dirAt = `/proc/self/fd/${r.dirFd}/${r.name}`;
+    const excluded = (opts.excludeUnder?.(dirAt, r.path) ?? []).map((p) => `--exclude=${r.name}${r.path === "/" ? p : p.slice(r.path.length)}`);
     const child = spawn(
       "tar",
-      ["--numeric-owner", "--one-file-system", "--xattrs", "-C", "/proc/self/fd/3", "-cf", "-", "--", r.name],
+      ["--numeric-owner", "--one-file-system", "--xattrs", "--anchored", "--no-wildcards", ...excluded, "-C", "/proc/self/fd/3", "-cf", "-", "--", r.name],
       { stdio: ["ignore", "pipe", "pipe", r.dirFd] },
     );
     const stdout = child.stdout as Readable;

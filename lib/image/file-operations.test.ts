@@ -121,11 +121,22 @@ describe("uploadFile / downloadEntry / searchNames", () => {
     f.stream.destroy();
   });
 
-  it("searches file names over the whole image without following symlinks", () => {
+  it("searches file names over the whole image without following symlinks", async () => {
     fs.symlinkSync("/", host("usr/rootlink"));
-    const res = searchNames({ root: img.root, query: "utc" });
+    const res = await searchNames({ root: img.root, query: "utc" });
     expect(res.hits).toEqual([{ path: "/usr/share/zoneinfo/UTC", type: "file" }]);
-    expect(searchNames({ root: img.root, query: "*.d", limit: 5 }).hits).toEqual([]);
-    expect(searchNames({ root: img.root, query: "m*d" }).hits.map((h) => h.path)).toEqual(["/etc/motd"]);
+    expect((await searchNames({ root: img.root, query: "*.d", limit: 5 })).hits).toEqual([]);
+    expect((await searchNames({ root: img.root, query: "m*d" })).hits.map((h) => h.path)).toEqual(["/etc/motd"]);
+  });
+
+  it("viewer freezes the server: a backtracking-bomb pattern is matched in bounded steps (a RegExp would run for hours)", async () => {
+    // 49 bytes, the name the backtracking RegExp took 6.4 s on with nine `*?`; fourteen cost ~5^5 times more.
+    fs.writeFileSync(host("etc/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "");
+    const res = await searchNames({ root: img.root, query: `${"*?".repeat(14)}#` });
+    expect(res.hits).toEqual([]);
+    expect(res.truncated).toBe(false);
+    // a bounded step budget ends a search early, as a truncated result rather than a stall
+    const capped = await searchNames({ root: img.root, query: "*?*?*#", maxSteps: 10 });
+    expect(capped.truncated).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { openInRoot } from "./open-in-root";
 import { resolveInRoot } from "./resolve-in-root";
 
@@ -31,7 +31,7 @@ function readInImage(root: string, file: string): { text: string; key: string } 
   try {
     r = resolveInRoot(root, file, { followFinal: true });
   } catch (e) {
-    if (e instanceof AppError && e.code === "not_found") return { text: "", key: "none" };
+    if (isAppError(e) && e.code === "not_found") return { text: "", key: "none" };
     throw e;
   }
   try {

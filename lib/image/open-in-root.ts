@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { assertInside, fdRealPath, type ResolvedPath } from "./resolve-in-root";
 
 const { O_NOFOLLOW } = fs.constants;
@@ -33,7 +33,7 @@ export function openInRoot(r: ResolvedPath, flags: number, mode?: number): numbe
 /** Translates the errno of a failed file-system call into an AppError that names the path. */
 export function fsError(e: unknown, path: string, verb: string): never {
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (e instanceof AppError) throw e;
+  if (isAppError(e)) throw e;
   const map: Record<string, [ConstructorParameters<typeof AppError>[0], string]> = {
     ENOENT: ["not_found", `${path} does not exist in the image`],
     EEXIST: ["conflict", `${path} already exists; choose another name`],

@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { AppError } from "@/lib/errors";
 import type { FileEntry } from "./describe-entry";
 import { statEntry } from "./list-directory";
-import { fsError } from "./open-in-root";
+import { fsError, openInRoot } from "./open-in-root";
 import { resolveInRoot } from "./resolve-in-root";
 import { fileLockKey, withFileLock } from "./file-lock";
 import { copyXattrsOf, fsyncAsync } from "./save-image-file";
@@ -21,6 +21,11 @@ export type UploadFileOptions = {
   /** what to do when the name exists: replace it, store under a free name (`motd-1.txt`), or refuse */
   onConflict: "replace" | "rename" | "fail";
   maxBytes?: number;
+  /**
+   * Keep the setuid/setgid bits of a file this upload replaces (callers who may set them). Otherwise the new
+   * content gets the old mode without them: new content must not inherit a privilege granted to the old one.
+   */
+  keepPrivilegedBits?: boolean;
 };
 
 export function validateName(name: string): void {
@@ -52,7 +57,7 @@ export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: File
     if (r.exists && opts.onConflict === "fail") throw new AppError("conflict", `${r.path} already exists; replace it or keep both.`);
     const owner = r.exists && opts.onConflict === "replace" && r.stat?.isFile() ? r.stat : fs.fstatSync(r.dirFd);
     const replacing = owner === r.stat && r.stat !== undefined;
-    const mode = replacing ? (r.stat as fs.Stats).mode & 0o7777 : 0o644;
+    const mode = replacing ? (r.stat as fs.Stats).mode & (opts.keepPrivilegedBits ? 0o7777 : 0o1777) : 0o644;
     const inPlace = replacing && (r.stat as fs.Stats).nlink > 1;
     const tmp = stageTemp(r, { uid: owner.uid, gid: owner.gid, mode, renameOnto: !inPlace });
     let bytes = 0;
@@ -61,14 +66,28 @@ export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: File
       const sink = new Writable({
         write(chunk: Buffer, _enc, cb) {
           bytes += chunk.length;
-          if (bytes > max) return cb(new AppError("unprocessable", `The upload is larger than ${max} bytes.`));
+          if (bytes > max) {
+            return cb(new AppError("payload_too_large", `The upload is larger than ${max} bytes, the most one file upload takes.`, { details: { maxBytes: max } }));
+          }
           fs.write(tmp.fd, chunk, 0, chunk.length, null, (err) => cb(err));
         },
       });
       await pipeline(opts.body as AsyncIterable<Uint8Array>, sink);
       const finish = async () => {
         // writeInPlace fsyncs the temp file together with its journal entry
-        if (inPlace) return writeInPlace({ r, st: r.stat as fs.Stats, temp: tmp, size: bytes });
+        if (inPlace) {
+          await writeInPlace({ r, st: r.stat as fs.Stats, temp: tmp, size: bytes });
+          // the inode keeps its mode through a write by root: drop the privileged bits explicitly
+          if (((r.stat as fs.Stats).mode & 0o6000) !== 0 && !opts.keepPrivilegedBits) {
+            const fd = openInRoot(r, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+            try {
+              fs.fchmodSync(fd, mode);
+            } finally {
+              fs.closeSync(fd);
+            }
+          }
+          return;
+        }
         if (replacing) await copyXattrsOf(r, r.stat as fs.Stats, tmp.fd); // last: chown drops capabilities
         await fsyncAsync(tmp.fd);
       };

@@ -11,6 +11,7 @@ import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { startJob } from "@/lib/jobs/start-job";
 import type { JobContext, JobUser } from "@/lib/jobs/job-types";
+import { protectTreeAndSay, releaseTree } from "./tree-mount";
 import { adoptTree } from "./adopt-tree";
 import { assertWritableDir, getImageContext, type ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
@@ -24,7 +25,11 @@ export type UnpackImageOptions = { name: string; user: JobUser & {}; mode: Unpac
 export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: string; workspace: string }> {
   const ctx = await getImageContext(opts.name);
   const exists = fs.existsSync(ctx.tree);
-  if (opts.mode === "use-existing") return adoptTree({ ctx, user: opts.user });
+  if (opts.mode === "use-existing") {
+    const adopted = await adoptTree({ ctx, user: opts.user });
+    await protectTreeAndSay(ctx.tree, (l) => console.log(l));
+    return adopted;
+  }
   if (exists && opts.mode === "unpack")
     throw new AppError("conflict", `${ctx.tree} already exists (a tree genimage or an earlier unpack left). Use it as the workspace, or replace it (this deletes it).`, { details: { treeExists: true, tree: ctx.tree } });
   if (opts.mode === "replace" && exists && !opts.confirmReplace) throw new AppError("bad_request", `replacing ${ctx.tree} deletes it: confirm with confirmReplace=true`);
@@ -43,6 +48,8 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
     run: async (job) => {
       await setWorkspaceState(opts.name, "unpacking");
       try {
+        // a protected tree is a mount point, which cannot be moved aside: released first, protected again below
+        if (fs.existsSync(ctx.tree)) await releaseTree(ctx.tree);
         const r = fs.existsSync(ctx.tree) ? await replaceJob(ctx, archive, job) : await unpackInto(ctx.tree, archive, job);
         await setWorkspaceState(opts.name, "unpacked", opts.user.username);
         await prisma.pendingChange.deleteMany({ where: { image: opts.name, changeSet: null } });
@@ -52,6 +59,8 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
       } catch (e) {
         await setWorkspaceState(opts.name, fs.existsSync(ctx.tree) ? "unpacked" : "packed");
         throw e;
+      } finally {
+        if (fs.existsSync(ctx.tree)) await protectTreeAndSay(ctx.tree, (l, stream) => job.log(l, stream));
       }
     },
   });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { prisma } from "@/lib/db/client";
@@ -18,13 +18,18 @@ export type BackupDatabaseOptions = { dataDir: string; keep?: number };
  */
 export async function backupDatabase(ctx: JobContext, { dataDir, keep = 10 }: BackupDatabaseOptions): Promise<BackupResult> {
   const dir = path.join(dataDir, "backups");
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const tmp = path.join(dir, `.tmp-${stamp}.db`);
   const file = path.join(dir, `rootimg-studio-${stamp}.db`);
   await ctx.addTempPath(tmp);
 
   ctx.message("copying the database");
+  // A backup holds every password hash: the copy is created empty and 0600 first (VACUUM INTO accepts an
+  // empty file and keeps its mode), never readable by another local user even for a moment.
+  await writeFile(tmp, "", { mode: 0o600, flag: "wx" });
+  await chmod(tmp, 0o600);
   ctx.log(`VACUUM INTO ${tmp}`);
   await prisma.$executeRawUnsafe(`VACUUM INTO '${tmp.replaceAll("'", "''")}'`);
   if (ctx.signal.aborted) throw ctx.signal.reason;

@@ -1,19 +1,23 @@
 import type { Server, Socket } from "socket.io";
 import { checkOrigin } from "@/lib/api/check-origin";
 import { hasRole } from "@/lib/auth/roles";
-import { getSessionUser, readSessionToken, type SessionUser } from "@/lib/auth/session";
+import { getSessionUser, readSessionToken, type SessionUser, tokenId } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors";
 import type { RoomDefinition } from "./define-room";
 import { type ClientToServerEvents, type JoinAck, parseRoom, type RoomFamily, type ServerToClientEvents } from "./events";
-import { setIo } from "./io-registry";
+import { sessionSocketsRoom, setIo, userSocketsRoom } from "./io-registry";
+
+/** How often every open socket's session is checked again (expiry, and changes made outside this process). */
+const RECHECK_MS = 60_000;
 
 type Ack = (r: JoinAck) => void;
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
 /**
  * Authenticates every Socket.IO connection with the session cookie (and refuses foreign origins), and
- * checks the session and the role again on every `join`, so a disabled account or a downgraded role takes
- * effect without a reconnect.
+ * checks the session and the role again on every `join`. Sign-out, a password or role change and disabling an
+ * account disconnect the user's sockets at once (endSockets); a periodic re-check ends the sockets of sessions
+ * that expired.
  */
 export function attachSocketServer(io: RealtimeServer, rooms: { [F in RoomFamily]: RoomDefinition<F> }): void {
   io.use(async (socket, next) => {
@@ -31,6 +35,8 @@ export function attachSocketServer(io: RealtimeServer, rooms: { [F in RoomFamily
   });
 
   io.on("connection", (socket: Socket<ClientToServerEvents, ServerToClientEvents>) => {
+    const token = readSessionToken(socket.handshake.headers.cookie);
+    void socket.join([userSocketsRoom((socket.data.user as SessionUser).id), ...(token ? [sessionSocketsRoom(tokenId(token))] : [])]);
     socket.on("join", async (room: unknown, ack?: Ack) => {
       const reply: Ack = typeof ack === "function" ? ack : () => {};
       try {
@@ -61,8 +67,16 @@ export function attachSocketServer(io: RealtimeServer, rooms: { [F in RoomFamily
       }
     });
     socket.on("leave", (room: unknown) => {
-      if (typeof room === "string") void socket.leave(room);
+      if (typeof room === "string" && !room.startsWith("_")) void socket.leave(room);
     });
   });
+  const recheck = setInterval(() => void recheckSessions(io).catch((e) => console.error("socket session re-check failed", e)), RECHECK_MS);
+  recheck.unref();
   setIo(io);
+}
+
+async function recheckSessions(io: RealtimeServer): Promise<void> {
+  for (const socket of await io.fetchSockets()) {
+    if (!(await getSessionUser(readSessionToken(socket.handshake.headers.cookie)))) socket.disconnect(true);
+  }
 }

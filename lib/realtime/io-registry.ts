@@ -4,12 +4,31 @@ import type { Room, RoomEventName, RoomFamily, RoomPayload } from "./events";
  * Where lib code finds the Socket.IO server without importing server.ts. State lives on globalThis: Next
  * bundles route handlers separately from the modules server.ts loads, and both must see the same server.
  */
-export type RoomEmitter = { to(room: string): { emit(event: string, ...args: unknown[]): unknown } };
+export type RoomEmitter = {
+  to(room: string): { emit(event: string, ...args: unknown[]): unknown };
+  /** present on the real server: ends every socket in a room */
+  in?(room: string): { disconnectSockets(close?: boolean): unknown };
+};
 
 const g = globalThis as unknown as { rootimgIo?: RoomEmitter };
 
 export function setIo(io: RoomEmitter | undefined): void {
   g.rootimgIo = io;
+}
+
+/**
+ * Rooms every socket is put in at connect, by the server only (clients can join only the families listed in
+ * rooms.ts): all sockets of one user, and all sockets opened with one session.
+ */
+export const userSocketsRoom = (userId: string) => `_user:${userId}`;
+export const sessionSocketsRoom = (sessionId: string) => `_session:${sessionId}`;
+
+/**
+ * Disconnects at once every socket of a user (their password, role or account changed) or of one session
+ * (sign-out): they leave all their rooms, so no further event reaches them. A no-op without a socket server.
+ */
+export function endSockets(target: { userId: string } | { sessionId: string }): void {
+  g.rootimgIo?.in?.("userId" in target ? userSocketsRoom(target.userId) : sessionSocketsRoom(target.sessionId)).disconnectSockets(true);
 }
 
 /**

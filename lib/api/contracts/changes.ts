@@ -10,6 +10,7 @@ const pendingChangeSchema = z.object({
   by: z.array(z.string()),
   lastAt: z.date().optional(),
   edits: z.number().int(),
+  privileged: z.array(z.string()).optional(),
 });
 
 export const imagePendingChangesSchema = z.object({

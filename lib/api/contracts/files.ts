@@ -1,3 +1,4 @@
+import { BODY_LIMITS } from "../body-limit";
 import { z } from "zod";
 import { IMAGE_NAME_RE, isValidImageName } from "@/lib/xcat/image-name";
 import { defineRoute } from "../define-route";
@@ -68,6 +69,7 @@ export const saveFileRoute = defineRoute({
   method: "PUT", path: "/api/images/{name}/files/content", role: "editor", tags: tag,
   summary: "Save a file; the If-Match header (or etag) must match the current content, else 409",
   params,
+  maxBodyBytes: BODY_LIMITS.fileContent,
   body: z.object({ path: imagePath, content: z.string().max(6 * 1024 * 1024), encoding: z.enum(["utf-8", "latin-1"]), etag: z.string().max(100).optional() }),
   response: z.object({ entry: fileEntrySchema, etag: z.string(), inPlace: z.boolean(), bytes: z.number() }),
 });
@@ -105,7 +107,7 @@ export const deleteEntryRoute = defineRoute({
 export const uploadFileRoute = defineRoute({
   method: "PUT", path: "/api/images/{name}/files/upload", role: "editor", tags: tag, status: 201,
   summary: "Upload a file (raw body, streamed); onConflict replace | rename | fail",
-  params, body: "raw", rawContentType: "application/octet-stream",
+  params, body: "raw", rawContentType: "application/octet-stream", maxBodyBytes: BODY_LIMITS.fileUpload,
   query: z.object({ dir: imagePath, filename: z.string().min(1).max(255), onConflict: z.enum(["replace", "rename", "fail"]).default("fail") }),
   response: z.object({ entry: fileEntrySchema, replaced: z.boolean(), bytes: z.number() }),
 });

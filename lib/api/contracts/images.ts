@@ -1,3 +1,4 @@
+import { BODY_LIMITS } from "../body-limit";
 import { z } from "zod";
 import { IMAGE_NAME_RE, isValidImageName } from "@/lib/xcat/image-name";
 import { defineRoute } from "../define-route";
@@ -89,7 +90,7 @@ export const uploadImageRoute = defineRoute({
   method: "PUT", path: "/api/images/upload", role: "admin", tags, status: 202,
   summary: "Import an image bundle uploaded as the raw request body (job)",
   query: z.object({ profile: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional() }),
-  body: "raw", rawContentType: "application/gzip", response: started,
+  body: "raw", rawContentType: "application/gzip", maxBodyBytes: BODY_LIMITS.bundle, response: started,
 });
 
 export const exportImageRoute = defineRoute({

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 
 export type ExtractedEntry = { name: string; type: "file" | "dir"; size: number };
 
@@ -103,7 +103,7 @@ export async function extractBundle(opts: { bundlePath: string; destDir: string;
     }
   } catch (e) {
     if (cur && cur.fd >= 0) fs.closeSync(cur.fd);
-    if (e instanceof AppError) throw e;
+    if (isAppError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "Z_BUF_ERROR" || code === "Z_DATA_ERROR") throw refuse(`the file is truncated or not gzip data (${(e as Error).message})`);
     throw e;

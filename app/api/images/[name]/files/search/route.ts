@@ -5,5 +5,5 @@ import { searchNames } from "@/lib/image/search-names";
 
 // GET /api/images/{name}/files/search – file names over the whole image
 export const GET = handle(searchFilesRoute, async ({ params, query }) =>
-  searchNames({ root: await getImageTree(params.name), query: query.q, under: query.under, limit: query.limit }),
+  await searchNames({ root: await getImageTree(params.name), query: query.q, under: query.under, limit: query.limit }),
 );
