@@ -20,7 +20,6 @@ import { prisma } from "@/lib/db/client";
 import { setWorkspaceState } from "./workspace-state";
 import { readXcatinfo } from "./read-xcatinfo";
 import { addedByPackingLines, packAdditions } from "./pack-additions";
-import type { JobContext } from "@/lib/jobs/job-types";
 import { packedStateIsPristine } from "./packed-state";
 
 export type PackMethod = "own" | "xcat";
