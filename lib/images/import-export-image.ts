@@ -6,7 +6,7 @@ import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
 import { getBackend } from "@/lib/xcat/select-backend";
-import { withExclusive } from "./image-gate";
+import { withExclusive, withShared } from "./image-gate";
 import { recordVersion } from "./versions";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
 
@@ -38,7 +38,7 @@ export async function importImage(opts: { user: JobUser & {}; bundlePath: string
 
 export async function exportImage(opts: { user: JobUser & {}; name: string }) {
   const backend = getBackend();
-  await backend.getImage(opts.name);
+  const image = await backend.getImage(opts.name);
   const dir = exportsDir();
   fs.mkdirSync(dir, { recursive: true });
   return startJob({
@@ -48,7 +48,9 @@ export async function exportImage(opts: { user: JobUser & {}; name: string }) {
     unit: "steps",
     params: { destDir: dir },
     run: async (job) => {
-      const r = await backend.exportBundle({ name: opts.name, destDir: dir, signal: job.signal, onLine: (l, s) => job.log(l, s) });
+      // Reads the published archive: a shared holder, so neither a pack nor a hand-run packimage rewrites it meanwhile.
+      const tree = path.join(image.rootimgdir, "rootimg");
+      const r = await withShared(opts.name, { kind: "export", user: opts.user, tree }, () => backend.exportBundle({ name: opts.name, destDir: dir, signal: job.signal, onLine: (l, s) => job.log(l, s) }));
       return { path: r.path, size: fs.statSync(r.path).size };
     },
   });
