@@ -23,7 +23,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { acquireImageLock, type ImageLock } from "@/lib/xcat/image-lock";
 
 export type GateUser = { id: string; username: string } | null;
-export type ExclusiveKind = "unpack" | "pack" | "rollback" | "adopt" | "replace" | "delete" | "import" | "command" | "shell";
+export type ExclusiveKind = "unpack" | "pack" | "rollback" | "adopt" | "replace" | "delete" | "import" | "reconcile" | "command" | "shell";
 /** The file changes of the editor (PendingChange.kind), and an export reading the published archive. */
 export type SharedKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload" | "export";
 
@@ -123,6 +123,7 @@ const VERBS: Record<ExclusiveKind, string> = {
   replace: "replacing the tree",
   delete: "deleting",
   import: "importing",
+  reconcile: "recording the archive found on disk",
   command: "running a command",
   shell: "open in a shell",
 };
