@@ -19,6 +19,7 @@ const { unpackImage } = await import("./unpack-image");
 const { packImage } = await import("./pack-image");
 const { rollbackImage } = await import("./rollback-image");
 const { deleteImage } = await import("./delete-image");
+const { exportImage } = await import("./import-export-image");
 const { describeWriters, gateStatus, reserveExclusive } = await import("./image-gate");
 const { DEMO_IMAGE_NAME } = await import("@/lib/xcat/demo-files");
 const { lockPathFor } = await import("@/lib/xcat/image-lock");
@@ -244,6 +245,11 @@ describe("the image gate: races it prevents", () => {
       expect(job.error).toMatch(/^failed to acquire lock, seems there is another genimage\/packimage\/rmimage process \d+ running on root image dir ".*"; the pack of image .* did not start/);
       // Nothing was recorded from an archive packimage may be writing.
       expect(await prisma.imageVersion.findMany({ where: { image: NAME } })).toEqual(versions);
+
+      // An export would read the archive packimage is writing: refused as well.
+      const exp = await finished(await exportImage({ user: alice, name: NAME }));
+      expect(exp).toMatchObject({ state: "failed" });
+      expect(exp.error).toContain(`the export of image ${NAME} did not start`);
 
       const err = await save("saved while packimage runs\n").catch((e) => e);
       expect(err.status).toBe(409);

@@ -4,9 +4,10 @@
  * - Exclusive holders (unpack, pack, rollback, adoption, replace, delete, import, chroot command, shell) are
  *   alone on the image: no other exclusive holder and no shared one. They take xCAT's image lock too, so a
  *   hand-run genimage/packimage/rmimage and the product never overlap.
- * - Shared holders (file saves, uploads, creates, renames, deletes, attribute changes) run side by side. While
- *   any is in, the image's xCAT lock is held shared, so packimage refuses instead of archiving half a write;
- *   while packimage holds it, they are refused.
+ * - Shared holders (file saves, uploads, creates, renames, deletes, attribute changes, and exports, which read
+ *   the published archive) run side by side. While any is in, the image's xCAT lock is held shared, so packimage
+ *   refuses instead of archiving half a write (or rewriting the archive being exported); while packimage holds
+ *   it, they are refused.
  * - Check and reserve are one synchronous call (`reserveExclusive`, `enterShared`): no caller can get between
  *   them, whatever it awaits before or after.
  * - Fairness: from the moment an exclusive holder is reserved, new shared holders are refused with a message
@@ -22,9 +23,9 @@ import { AppError, isAppError } from "@/lib/errors";
 import { acquireImageLock, type ImageLock } from "@/lib/xcat/image-lock";
 
 export type GateUser = { id: string; username: string } | null;
-export type ExclusiveKind = "unpack" | "pack" | "rollback" | "adopt" | "replace" | "delete" | "import" | "command" | "shell" | "reconcile";
-/** The file changes of the editor (PendingChange.kind). */
-export type SharedKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload";
+export type ExclusiveKind = "unpack" | "pack" | "rollback" | "adopt" | "replace" | "delete" | "import" | "reconcile" | "command" | "shell";
+/** The file changes of the editor (PendingChange.kind), and an export reading the published archive. */
+export type SharedKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload" | "export";
 
 /** Who holds (or waits for) an image, as the UI shows it: "packing, started by alice 12 s ago". */
 export type HolderInfo = { kind: string; user: string; jobId: string | null; since: string };
@@ -112,6 +113,7 @@ const NOUNS: Record<string, [string, string]> = {
   delete: ["delete", "deletes"],
   mode: ["mode change", "mode changes"],
   owner: ["owner change", "owner changes"],
+  export: ["export", "exports"],
 };
 const VERBS: Record<ExclusiveKind, string> = {
   unpack: "unpacking",
@@ -121,9 +123,9 @@ const VERBS: Record<ExclusiveKind, string> = {
   replace: "replacing the tree",
   delete: "deleting",
   import: "importing",
+  reconcile: "recording the archive found on disk",
   command: "running a command",
   shell: "open in a shell",
-  reconcile: "recording the archive published on disk",
 };
 
 /** "1 upload and 2 saves" for the shared holders of an image (empty when none). */
@@ -290,6 +292,7 @@ class SharedHoldImpl implements SharedHold {
   constructor(
     readonly image: string,
     private readonly tree: string,
+    private readonly kind: SharedKind,
   ) {}
 
   async ready(): Promise<void> {
@@ -305,7 +308,7 @@ class SharedHoldImpl implements SharedHold {
       if (s.sharedLock === held) s.sharedLock = null;
       this.locked = false;
       held.refs--;
-      throw xcatLockedError(this.image, e, `the change to image ${this.image} was not made`);
+      throw xcatLockedError(this.image, e, this.kind === "export" ? `the export of image ${this.image} did not start` : `the change to image ${this.image} was not made`);
     }
   }
 
@@ -375,7 +378,7 @@ export function enterShared(image: string, req: SharedRequest): SharedHold {
   const s = gateOf(image);
   const what = `your ${(NOUNS[req.kind] ?? [`${req.kind} change`])[0]}`;
   if (s.exclusive) throw busyError(image, s.exclusive, what);
-  const h = new SharedHoldImpl(image, req.tree);
+  const h = new SharedHoldImpl(image, req.tree, req.kind);
   s.shared.set(h, { kind: req.kind, user: req.user?.username ?? "system", since: new Date() });
   return h;
 }

@@ -8,7 +8,7 @@ import { startJob } from "@/lib/jobs/start-job";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { getBackend } from "@/lib/xcat/select-backend";
-import { withExclusive } from "./image-gate";
+import { withExclusive, withShared } from "./image-gate";
 import { recordVersion } from "./versions";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
 
@@ -42,7 +42,7 @@ export async function importImage(opts: { user: JobUser & {}; bundlePath: string
 
 export async function exportImage(opts: { user: JobUser & {}; name: string }) {
   const backend = getBackend();
-  await backend.getImage(opts.name);
+  const image = await backend.getImage(opts.name);
   const dir = exportsDir();
   fs.mkdirSync(dir, { recursive: true });
   return startJob({
@@ -52,7 +52,9 @@ export async function exportImage(opts: { user: JobUser & {}; name: string }) {
     unit: "steps",
     params: { destDir: dir },
     run: async (job) => {
-      const r = await backend.exportBundle({ name: opts.name, destDir: dir, signal: job.signal, onLine: (l, s) => job.log(l, s) });
+      // Reads the published archive: a shared holder, so neither a pack nor a hand-run packimage rewrites it meanwhile.
+      const tree = path.join(image.rootimgdir, "rootimg");
+      const r = await withShared(opts.name, { kind: "export", user: opts.user, tree }, () => backend.exportBundle({ name: opts.name, destDir: dir, signal: job.signal, onLine: (l, s) => job.log(l, s) }));
       return { path: r.path, size: fs.statSync(r.path).size };
     },
   });
