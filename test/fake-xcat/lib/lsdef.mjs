@@ -2,6 +2,7 @@
 // and `lsdef -t site ...` (lsdef-site.mjs).
 import { load, out, error, OSIMAGE_ATTRS, exit } from "./state.mjs";
 import { lsdefSite } from "./lsdef-site.mjs";
+import { lsdefNodes } from "./nodes.mjs";
 
 export function lsdef(argv) {
   let type = "node", name, long = false, only, stanza = false;
@@ -15,6 +16,7 @@ export function lsdef(argv) {
     else if (!a.startsWith("-")) name = a;
   }
   if (type === "site") return lsdefSite({ name, long, only });
+  if (type === "node" || type === "group") return lsdefNodes({ type, name, long, only, stanza });
   if (type !== "osimage") {
     out("No object definitions have been found");
     error(`Could not find an object named '${name}' of type '${type}'.`);
