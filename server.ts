@@ -78,6 +78,8 @@ await purgeExpiredSessions();
 setInterval(() => void purgeExpiredSessions().catch((e) => console.error("session purge failed", e)), 3600_000).unref();
 // Images (issue 4): sweep temp files a killed pack left, reset stuck workspace states, create the demo image once (local backend).
 await (await import("./lib/images/prepare-images-at-start")).prepareImagesAtStart((line) => console.log(line));
+// Test hosts: kill a QEMU a killed server left, create the demo test host once (local backend).
+await (await import("./lib/nodes/prepare-test-hosts-at-start")).prepareTestHostsAtStart((line) => console.log(line));
 
 const dev = config.NODE_ENV === "development";
 const { default: next } = await import("next");
@@ -131,11 +133,13 @@ server.listen(config.PORT, config.HOST, () => {
 });
 
 const { stopAllJobs } = await import("./lib/jobs/stop-all-jobs");
+const { stopAllTestHosts } = await import("./lib/nodes/test-host-runner");
 let stopping = false;
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, () => {
     if (stopping) process.exit(1); // a second signal: stop now
     stopping = true;
+    stopAllTestHosts(); // a test host's QEMU never outlives the server
     io.close();
     server.close();
     // Running jobs get a few seconds to remove their temporary files and record `interrupted`; whatever is

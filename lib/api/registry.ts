@@ -30,9 +30,10 @@ import * as files from "./contracts/files";
 import * as images from "./contracts/images";
 import * as jobs from "./contracts/jobs";
 import * as maintenance from "./contracts/maintenance";
+import * as nodes from "./contracts/nodes";
 import * as users from "./contracts/users";
 
-const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes];
+const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, nodes];
 
 function isContract(v: unknown): v is RouteContract {
   const c = v as Partial<RouteContract> | null;

@@ -25,7 +25,7 @@ export type TestHostStatus = "off" | "booting" | "booted" | "failed";
 export type BootSpec = { name: string; memoryMb: number; kernel: string; initrd: string; kcmdline: string; nic: string | null; bootTimeoutSec: number; label: string };
 export type BootResult = { ok: true; xcatinfo: Record<string, string> } | { ok: false; message: string };
 
-type Running = { child: ChildProcess; file: fs.WriteStream; tail: string; status: TestHostStatus; stopping: boolean; timer?: NodeJS.Timeout; startedAt: number };
+type Running = { child: ChildProcess; file: fs.WriteStream; tail: string; history: string; status: TestHostStatus; stopping: boolean; exited: boolean; timer?: NodeJS.Timeout; startedAt: number };
 
 // On globalThis: route handlers (bundled by Next) and server.ts see the same machines.
 const g = globalThis as unknown as { rootimgTestHosts?: { running: Map<string, Running>; events: EventEmitter } };
@@ -45,8 +45,15 @@ export function consolePath(host: string): string {
   return path.join(consoleDir(), `${host}.log`);
 }
 
-/** The console history (the last `max` bytes) of the current or last power-on. */
-export function readConsole(host: string, max = 2 * 1024 * 1024): string {
+const HISTORY_MAX = 2 * 1024 * 1024;
+
+/**
+ * The console history (the last `max` bytes) of the current or last power-on. A running machine's comes from
+ * memory: the file is written asynchronously and could lag behind what was already sent live.
+ */
+export function readConsole(host: string, max = HISTORY_MAX): string {
+  const r = running.get(host);
+  if (r) return r.history.slice(-max);
   try {
     const fd = fs.openSync(consolePath(host), "r");
     try {
@@ -92,7 +99,8 @@ export function qemuArgs(spec: BootSpec): string[] {
 }
 
 export function isRunning(host: string): boolean {
-  return running.has(host);
+  const r = running.get(host);
+  return !!r && !r.exited;
 }
 
 export function liveStatus(host: string): TestHostStatus | undefined {
@@ -111,7 +119,7 @@ async function setStatus(host: string, status: TestHostStatus, extra: { message?
 export async function powerOn(spec: BootSpec): Promise<void> {
   const qemu = qemuBinary();
   for (const f of [spec.kernel, spec.initrd]) if (!fs.existsSync(f)) throw new AppError("unprocessable", `${f} does not exist: the image needs a kernel and a packed archive to boot`);
-  if (running.has(spec.name)) await powerOff(spec.name);
+  if (isRunning(spec.name)) await powerOff(spec.name);
   fs.mkdirSync(consoleDir(), { recursive: true });
   const file = fs.createWriteStream(consolePath(spec.name), { flags: "w" });
   const header = `[rootimg-studio] ${new Date().toISOString()} power on ${spec.name}: ${spec.label}\r\n`;
@@ -120,14 +128,18 @@ export async function powerOn(spec: BootSpec): Promise<void> {
   const setpriv = findOnPath("setpriv");
   const args = qemuArgs(spec);
   const child = setpriv ? spawn(setpriv, ["--pdeathsig", "KILL", "--", qemu, ...args], { stdio: ["ignore", "pipe", "pipe"] }) : spawn(qemu, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const r: Running = { child, file, tail: "", status: "booting", stopping: false, startedAt: Date.now() };
+  const r: Running = { child, file, tail: "", history: header, status: "booting", stopping: false, exited: false, startedAt: Date.now() };
+  const append = (text: string) => {
+    r.history = r.history.length + text.length > HISTORY_MAX ? (r.history + text).slice(-HISTORY_MAX) : r.history + text;
+    emitTo(`console:${spec.name}`, "console:data", { name: spec.name, data: text });
+  };
   running.set(spec.name, r);
   await setStatus(spec.name, "booting", { message: null, bootedUuid: null, pid: child.pid ?? null });
   let stderr = "";
   const onData = (buf: Buffer) => {
     const text = buf.toString("utf8");
     file.write(buf);
-    emitTo(`console:${spec.name}`, "console:data", { name: spec.name, data: text });
+    append(text);
     if (r.status !== "booting") return;
     // Scan a tail that spans chunk boundaries, cut at the last newline so a line is judged once complete.
     r.tail = (r.tail + text).slice(-8192);
@@ -144,7 +156,7 @@ export async function powerOn(spec: BootSpec): Promise<void> {
   child.stderr!.on("data", (b: Buffer) => {
     stderr = (stderr + b.toString("utf8")).slice(-4000);
     file.write(b);
-    emitTo(`console:${spec.name}`, "console:data", { name: spec.name, data: b.toString("utf8") });
+    append(b.toString("utf8"));
   });
   r.timer = setTimeout(() => {
     if (r.status === "booting") fail(spec.name, r, `no stamp (IMAGEUUID from opt/xcat/xcatinfo) on the console within ${spec.bootTimeoutSec} s; the console is kept`);
@@ -155,10 +167,12 @@ export async function powerOn(spec: BootSpec): Promise<void> {
   });
   child.on("close", (code, sig) => {
     clearTimeout(r.timer);
+    r.exited = true;
     const note = `[rootimg-studio] ${new Date().toISOString()} QEMU exited (${sig ?? `code ${code}`})\r\n`;
     file.end(note);
-    emitTo(`console:${spec.name}`, "console:data", { name: spec.name, data: note });
-    if (running.get(spec.name) === r) running.delete(spec.name);
+    append(note);
+    // the file holds the history once written; until then readConsole keeps serving it from memory
+    file.once("finish", () => running.get(spec.name) === r && running.delete(spec.name));
     if (r.status === "booting") {
       const why = r.stopping ? "powered off before the stamp was printed" : `QEMU exited (${sig ?? `code ${code}`}) before the stamp was printed${stderr.trim() ? `: ${stderr.trim().split("\n").at(-1)}` : ""}`;
       void setStatus(spec.name, "failed", { message: why, pid: null });
@@ -182,7 +196,7 @@ function fail(host: string, r: Running, message: string): void {
 /** Stops the machine (like pulling the plug: a diskless node has nothing to lose) and waits for QEMU to exit. */
 export async function powerOff(host: string): Promise<void> {
   const r = running.get(host);
-  if (!r) {
+  if (!r || r.exited) {
     await setStatus(host, "off", { pid: null });
     return;
   }
@@ -211,6 +225,7 @@ export function waitForBoot(host: string, signal?: AbortSignal): Promise<BootRes
 /** At shutdown: every QEMU stops with the server. */
 export function stopAllTestHosts(): void {
   for (const r of running.values()) {
+    if (r.exited) continue;
     r.stopping = true;
     r.child.kill("SIGKILL");
   }

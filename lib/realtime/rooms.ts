@@ -1,6 +1,8 @@
 import { imageRoom } from "@/lib/files/image-room";
 import { jobRoom } from "@/lib/jobs/job-room";
+import { deployRoom } from "@/lib/deploy/deploy-room";
+import { consoleRoom, nodesRoom } from "@/lib/nodes/node-rooms";
 import type { RoomDefinition } from "./define-room";
 
 /** Every Socket.IO room family; server.ts hands this list to attachSocketServer. Add new families here. */
-export const rooms: RoomDefinition[] = [jobRoom, imageRoom];
+export const rooms: RoomDefinition[] = [jobRoom, imageRoom, deployRoom, consoleRoom, nodesRoom];
