@@ -1,6 +1,6 @@
 /**
  * Test hosts run as QEMU machines: the image's `kernel` and a packed `rootimg.cpio.gz` as the initramfs, exactly
- * what a diskless node downloads. Software emulation (TCG) unless /dev/kvm exists; no network device unless the
+ * what a diskless node downloads. Software emulation (TCG) unless ROOTIMG_QEMU_ACCEL=kvm; no network device unless the
  * host names one; the serial console is QEMU's stdout, appended to `<data>/consoles/<host>.log` (the whole
  * history since power on, kept after the machine stops) and sent live to the Socket.IO room `console:<host>`.
  *
@@ -90,7 +90,9 @@ export function qemuBinary(): string {
 }
 
 export function qemuArgs(spec: BootSpec): string[] {
-  const accel = fs.existsSync("/dev/kvm") ? ["-accel", "kvm", "-accel", "tcg"] : ["-accel", "tcg"];
+  // TCG unless the admin says KVM works: a /dev/kvm that exists but cannot run guests (nested virtualisation
+  // switched off) makes QEMU hang silently instead of falling back.
+  const accel = process.env.ROOTIMG_QEMU_ACCEL === "kvm" ? ["-accel", "kvm", "-accel", "tcg"] : ["-accel", "tcg"];
   return [
     "-name", nameArg(spec.name), ...accel, "-m", String(spec.memoryMb), "-nodefaults", "-display", "none", "-no-reboot",
     "-serial", "stdio", "-monitor", "none", ...(spec.nic ? ["-nic", spec.nic] : ["-nic", "none"]),
@@ -177,8 +179,8 @@ export async function powerOn(spec: BootSpec): Promise<void> {
       const why = r.stopping ? "powered off before the stamp was printed" : `QEMU exited (${sig ?? `code ${code}`}) before the stamp was printed${stderr.trim() ? `: ${stderr.trim().split("\n").at(-1)}` : ""}`;
       void setStatus(spec.name, "failed", { message: why, pid: null });
       events.emit(`boot:${spec.name}`, { ok: false, message: why } satisfies BootResult);
-    } else if (r.status === "booted" || r.stopping) void setStatus(spec.name, "off", { pid: null });
-    else void setStatus(spec.name, r.status, { pid: null });
+    } else if (r.status === "failed") void setStatus(spec.name, "failed", { pid: null });
+    else void setStatus(spec.name, "off", { pid: null });
     events.emit(`exit:${spec.name}`);
   });
 }
@@ -189,7 +191,6 @@ function fail(host: string, r: Running, message: string): void {
   r.status = "failed";
   void setStatus(host, "failed", { message });
   events.emit(`boot:${host}`, { ok: false, message } satisfies BootResult);
-  r.stopping = true;
   r.child.kill("SIGKILL");
 }
 
