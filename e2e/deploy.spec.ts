@@ -43,6 +43,7 @@ async function unpackEditPack(page: Page, baseURL: string, image: string, line: 
   await page.getByTestId("save-file").click();
   await expect(page.getByTestId("save-message")).toHaveText("Saved");
   await page.goto(`${baseURL}/images/${image}`);
+  await expect(page.getByTestId("version-row").first()).toBeVisible(); // an image here always has a version
   const before = await page.getByTestId("version-row").count();
   await page.getByTestId("pack").click();
   await waitJob(page);
@@ -52,6 +53,7 @@ async function unpackEditPack(page: Page, baseURL: string, image: string, line: 
 
 async function liveStamp(page: Page): Promise<string> {
   const live = page.locator('[data-testid="version-row"][data-live="true"]');
+  await expect(live).toBeVisible();
   const stamp = (await live.locator("td.mono").textContent())!.trim();
   expect(stamp).toMatch(/^[0-9a-f-]{36}$/);
   return stamp;
