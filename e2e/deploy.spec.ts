@@ -126,12 +126,20 @@ test("local backend: unpack the demo image, edit /etc/motd, pack, deploy to a te
     expect(text).toContain(marker);
     console.log(`deploy to verified (click to verified, demo image, local test host): ${first.seconds.toFixed(1)} s`);
 
-    // roll back to the first version, deploy the image again: the old stamp is verified
+    // a second test host, defined in the product
+    await page.goto(`${base}/nodes`);
+    await page.getByTestId("add-test-host").click();
+    await page.getByTestId("test-host-name").fill("testhost-a001");
+    await page.getByTestId("test-host-image").selectOption(DEMO);
+    await page.getByTestId("test-host-create").click();
+    await expect(page.locator('[data-testid=test-host-row][data-host="testhost-a001"]')).toHaveAttribute("data-status", "off");
+
+    // roll back to the first version, deploy the image again to both hosts at once: the old stamp is verified
     const rolled = await rollBackTo(page, base, DEMO, 1);
     expect(rolled).toBe(oldStamp);
-    const second = await deployFromNodesPage(page, base, { image: DEMO, stamp: oldStamp, testHosts: [HOST], expect: { [HOST]: "verified" } });
-    await expect(page.locator(`[data-testid=deploy-target][data-node="${HOST}"]`).getByTestId("deploy-target-stamp")).toHaveText(oldStamp);
-    console.log(`deploy to verified after the rollback: ${second.seconds.toFixed(1)} s`);
+    const second = await deployFromNodesPage(page, base, { image: DEMO, stamp: oldStamp, testHosts: [HOST, "testhost-a001"], expect: { [HOST]: "verified", "testhost-a001": "verified" } });
+    for (const h of [HOST, "testhost-a001"]) await expect(page.locator(`[data-testid=deploy-target][data-node="${h}"]`).getByTestId("deploy-target-stamp")).toHaveText(oldStamp);
+    console.log(`deploy to verified after the rollback, two test hosts at once: ${second.seconds.toFixed(1)} s`);
 
     // audited with the node and the result
     const api = await apiAt(base);
@@ -148,7 +156,6 @@ test("local backend: unpack the demo image, edit /etc/motd, pack, deploy to a te
     const twice = await api.post("/api/deploys", { data: { image: DEMO, testHosts: [HOST], confirm: true } });
     expect(twice.status()).toBe(409);
     expect((await twice.json()).error.message).toContain(`already deploying: ${HOST}`);
-    expect((await api.post("/api/test-hosts", { data: { name: "testhost-a001", image: DEMO, memoryMb: 256 } })).status()).toBe(201);
     expect((await api.put("/api/deploy-settings", { data: { maxNodes: 1, xcatBootTimeoutSec: 600 } })).status()).toBe(200);
     const capped = await api.post("/api/deploys", { data: { image: DEMO, testHosts: [HOST, "testhost-a001"], confirm: false } });
     expect(capped.status()).toBe(422);
@@ -237,6 +244,10 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     const ed = await apiAt(base, editorCreds);
     expect((await ed.post("/api/deploys", { data: { image: name, nodes: ["cn01"], confirm: true } })).status()).toBe(403);
     await ed.dispose();
+    // ssh NODE reboot, the alternative to rpower
+    const ssh = await (await api.post("/api/nodes/power", { data: { nodes: ["cn01"], action: "ssh-reboot" } })).json();
+    expect(ssh.results).toEqual([{ node: "cn01", ok: true, warnings: [] }]);
+    expect(calls()).toContain("ssh -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=accept-new cn01 reboot");
     // power per node: results per node, audited
     const pw = await (await api.post("/api/nodes/power", { data: { nodes: ["cn01", "cn02"], action: "stat" } })).json();
     expect(pw.results.map((r: { node: string; ok: boolean }) => [r.node, r.ok])).toEqual([["cn01", true], ["cn02", false]]);
