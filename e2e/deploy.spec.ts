@@ -47,9 +47,11 @@ async function unpackEditPack(page: Page, baseURL: string, image: string, line: 
   const before = await page.getByTestId("version-row").count();
   await page.getByTestId("pack").click();
   await waitJob(page);
-  // on xCAT the archive found before the first pack is recorded as version 1 at that pack
+  // The pack has recorded everything now (on xCAT also the archive found before the first pack, as version 1):
+  // read the table fresh, not a refetch made while the pack was still recording.
+  await page.reload();
+  await expect(page.getByTestId("image-versions")).toBeVisible();
   await expect.poll(() => page.getByTestId("version-row").count()).toBeGreaterThan(before);
-  // ...and the version just packed is the live one
   const newest = await page.getByTestId("version-row").evaluateAll((rows) => Math.max(...rows.map((r) => Number(r.getAttribute("data-seq")))));
   await expect(page.locator(`[data-testid="version-row"][data-seq="${newest}"]`)).toHaveAttribute("data-live", "true");
   return liveStamp(page);
