@@ -92,6 +92,8 @@ for (const image of await (await import("./lib/xcat/select-backend")).getBackend
   const tree = path.join(image.rootimgdir, "rootimg");
   if (existsSync(tree)) await protectTreeAndSay(tree, (line) => console.log(line));
 }
+// Test hosts: kill a QEMU a killed server left, create the demo test host once (local backend).
+await (await import("./lib/nodes/prepare-test-hosts-at-start")).prepareTestHostsAtStart((line) => console.log(line));
 
 const dev = config.NODE_ENV === "development";
 const { default: next } = await import("next");
@@ -171,11 +173,13 @@ server.listen(config.PORT, config.HOST, () => {
 });
 
 const { stopAllJobs } = await import("./lib/jobs/stop-all-jobs");
+const { stopAllTestHosts } = await import("./lib/nodes/test-host-runner");
 let stopping = false;
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, () => {
     if (stopping) process.exit(1); // a second signal: stop now
     stopping = true;
+    stopAllTestHosts(); // a test host's QEMU never outlives the server
     io.close();
     server.close();
     // Running jobs get a few seconds to remove their temporary files and record `interrupted`; whatever is

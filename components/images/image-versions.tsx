@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useState } from "react";
 import type { ImageDetailDto } from "@/lib/api/contracts/images";
 import { roleAtLeast, useCurrentUser } from "../current-user";
@@ -50,7 +51,8 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
               <td>{formatAmount(v.size, "bytes")}</td>
               <td className="mono small">{v.stampUuid ?? "–"}</td>
               <td className="small">{v.note ?? ""}</td>
-              <td>
+              <td className="nowrap">
+                {roleAtLeast(user, "editor") && <><Link className="small" href={`/nodes?image=${encodeURIComponent(image.imagename)}&version=${v.seq}`} data-testid="version-deploy">Deploy…</Link>{" "}</>}
                 {!v.live && roleAtLeast(user, "editor") && (confirm === v.seq ? (
                   <>
                     <button type="button" className="danger small" disabled={busy} onClick={() => rollback(v.seq)} data-testid="rollback-confirm">Republish #{v.seq}</button>{" "}

@@ -30,10 +30,11 @@ import * as files from "./contracts/files";
 import * as images from "./contracts/images";
 import * as jobs from "./contracts/jobs";
 import * as maintenance from "./contracts/maintenance";
+import * as nodes from "./contracts/nodes";
 import * as security from "./contracts/security";
 import * as users from "./contracts/users";
 
-const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security];
+const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security, nodes];
 
 function isContract(v: unknown): v is RouteContract {
   const c = v as Partial<RouteContract> | null;

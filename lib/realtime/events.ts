@@ -9,6 +9,7 @@
  * Imported by client components: type-only imports and plain functions here, nothing from `node:`.
  */
 import type { JobDto, JobLogLine } from "@/lib/api/contracts/jobs";
+import type { DeployTargetView } from "@/lib/api/contracts/nodes";
 
 /** A value as it arrives after JSON: dates become ISO strings. */
 export type Wire<T> = T extends Date ? string : T extends (infer U)[] ? Wire<U>[] : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
@@ -43,6 +44,19 @@ export type RoomEvents = {
   jobs: {
     "jobs:changed": { id: string; state: JobDto["state"]; image: string | null };
   };
+  /** `deploy:<job id>`: one deploy. On join: every node's stored state, then each move of a node. */
+  deploy: {
+    "deploy:target": DeployTargetView & { jobId: string };
+  };
+  /** `console:<test host>`: its serial console. On join: the whole history of the current (or last) power-on as one reset. */
+  console: {
+    "console:reset": { name: string; data: string };
+    "console:data": { name: string; data: string };
+  };
+  /** `nodes`: test hosts' status changes. No replay: clients refetch on join. */
+  nodes: {
+    "testhost:status": { name: string; status: string; statusAt: string; message?: string | null; bootedUuid?: string | null; pid?: number | null };
+  };
 };
 
 export type RoomFamily = keyof RoomEvents;
@@ -58,10 +72,13 @@ export const room = {
   image: (name: string) => make("image", name),
   images: () => make("images"),
   jobs: () => make("jobs"),
+  deploy: (jobId: string) => make("deploy", jobId),
+  console: (testHost: string) => make("console", testHost),
+  nodes: () => make("nodes"),
 };
 
 /** Families whose rooms carry an id (`<family>:<id>`); the others are one room named after the family. */
-const WITH_ID: Record<RoomFamily, boolean> = { job: true, image: true, images: false, jobs: false };
+const WITH_ID: Record<RoomFamily, boolean> = { job: true, image: true, images: false, jobs: false, deploy: true, console: true, nodes: false };
 
 /** Splits a room name a client asked to join; null when it is not a room of the table. */
 export function parseRoom(name: string): { family: RoomFamily; id: string } | null {

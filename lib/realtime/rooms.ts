@@ -1,5 +1,7 @@
 import { imageRoom } from "@/lib/files/image-room";
 import { jobRoom } from "@/lib/jobs/job-room";
+import { deployRoom } from "@/lib/deploy/deploy-room";
+import { consoleRoom, nodesRoom } from "@/lib/nodes/node-rooms";
 import { defineRoom, type RoomDefinition } from "./define-room";
 import type { RoomFamily } from "./events";
 
@@ -8,4 +10,12 @@ const imagesRoom = defineRoom({ family: "images", role: "viewer" });
 const jobsRoom = defineRoom({ family: "jobs", role: "viewer" });
 
 /** The server side of every room family; server.ts hands this table to attachSocketServer. */
-export const rooms: { [F in RoomFamily]: RoomDefinition<F> } = { job: jobRoom, image: imageRoom, images: imagesRoom, jobs: jobsRoom };
+export const rooms: { [F in RoomFamily]: RoomDefinition<F> } = {
+  job: jobRoom,
+  image: imageRoom,
+  images: imagesRoom,
+  jobs: jobsRoom,
+  deploy: deployRoom,
+  console: consoleRoom,
+  nodes: nodesRoom,
+};

@@ -1,12 +1,9 @@
-// Placeholder written by the foundation (issue 3) so the navigation works. The helper that owns the
-// Nodes screen replaces this file freely; the foundation will not touch it again.
-export default function NodesPage() {
-  return (
-    <section data-testid="nodes-placeholder">
-      <div className="toolbar">
-        <h1>Nodes</h1>
-      </div>
-      <p className="muted">Not built yet.</p>
-    </section>
-  );
+import { NodesPage } from "@/components/nodes/nodes-page";
+
+// Nodes: test hosts and xCAT nodes, power, deploy with proof of the booted pack, and the test hosts' consoles.
+// `?image=NAME&version=N` preselects what to deploy (links from an image's versions).
+export default async function Nodes({ searchParams }: { searchParams: Promise<{ image?: string; version?: string }> }) {
+  const sp = await searchParams;
+  const version = sp.version && /^\d+$/.test(sp.version) ? Number(sp.version) : undefined;
+  return <NodesPage initialImage={sp.image} initialVersion={version} />;
 }

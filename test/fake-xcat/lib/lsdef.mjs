@@ -1,8 +1,8 @@
 // Fake `lsdef -t osimage [-l] [-o NAME] [-i a,b] [-z]`, printing what xCAT 2.19 prints (transcripts 01–12, 24–27, 33),
-// `lsdef -t site ...` (lsdef-site.mjs) and `lsdef [-t node] ...` (lsdef-node.mjs).
+// `lsdef -t site ...` (lsdef-site.mjs) and `lsdef [-t node|group] ...` (nodes.mjs).
 import { load, out, error, OSIMAGE_ATTRS, exit } from "./state.mjs";
 import { lsdefSite } from "./lsdef-site.mjs";
-import { lsdefNode } from "./lsdef-node.mjs";
+import { lsdefNodes } from "./nodes.mjs";
 
 export function lsdef(argv) {
   let type = "node", name, long = false, only, stanza = false;
@@ -16,7 +16,7 @@ export function lsdef(argv) {
     else if (!a.startsWith("-")) name = a;
   }
   if (type === "site") return lsdefSite({ name, long, only });
-  if (type === "node") return lsdefNode({ name, long, only, stanza });
+  if (type === "node" || type === "group") return lsdefNodes({ type, name, long, only, stanza });
   if (type !== "osimage") {
     out("No object definitions have been found");
     error(`Could not find an object named '${name}' of type '${type}'.`);

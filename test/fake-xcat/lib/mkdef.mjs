@@ -1,6 +1,10 @@
 // Fake `mkdef -t osimage -o NAME attr=value ...` (transcripts 02, 29), used by tests to seed xCAT's tables.
 import { load, save, out, error, exit, OSIMAGE_ATTRS } from "./state.mjs";
 import process from "node:process";
+import { chdefNode, mkdefNode } from "./nodes.mjs";
+
+// `-t node`, or chdef's `chdef NODE attr=value` without -t: the node half (nodes.mjs).
+const isNode = (argv) => argv[argv.indexOf("-t") + 1] === "node" || (!argv.includes("-t") && !argv[0]?.startsWith("-"));
 
 // `-t TYPE -o NAME attr=value ...`, as mkdef and chdef take them.
 function parseDefArgs(argv) {
@@ -19,6 +23,7 @@ function parseDefArgs(argv) {
 
 export function mkdef(argv) {
   const { name, attrs } = parseDefArgs(argv);
+  if (isNode(argv)) return mkdefNode(name, attrs);
   const state = load();
   if (state.osimages[name]) {
     process.stderr.write(`Warning: [${process.env.FAKE_XCAT_HOST || "xcatmn"}]: A definition for '${name}' already exists. No changes will be made.  Run again with '-f' option to force replace.\n`);
@@ -33,7 +38,8 @@ export function mkdef(argv) {
 // Fake `chdef -t osimage -o NAME attr=value ...` (transcripts 05, 09, nodes-64, nodes-65): an invalid attribute fails the call
 // (rc 1) but the valid ones in the same call are still applied, as xCAT does.
 export function chdef(argv) {
-  const { name, attrs } = parseDefArgs(argv);
+  const { name, attrs } = parseDefArgs(isNode(argv) && !argv.includes("-o") ? ["-o", ...argv] : argv);
+  if (isNode(argv)) return chdefNode(name, attrs);
   const state = load();
   let bad = 0;
   // chdef on a missing osimage creates it (transcript nodes-65) and says so after the usual line.

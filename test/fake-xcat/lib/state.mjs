@@ -16,6 +16,7 @@ export function logCall(cmd) {
 export function load() {
   try {
     const s = JSON.parse(fs.readFileSync(STATE, "utf8"));
+    // Other keys (nodes, bmcs, boots: lib/nodes.mjs) are kept as they are.
     return { ...s, site: { ...(s.site || {}) }, osimages: s.osimages || {} };
   } catch (e) {
     if (e.code === "ENOENT") return { site: {}, osimages: {} };
