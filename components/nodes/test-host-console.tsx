@@ -18,17 +18,17 @@ export function TestHostConsole({ host, onClose }: { host: string; onClose: () =
 
   useEffect(() => {
     let disposed = false;
-    let fit: FitAddon | undefined;
+    let fitAddon: FitAddon | undefined;
     let t: Terminal | undefined;
-    const onResize = () => fit?.fit();
+    const onResize = () => fitAddon?.fit();
     void (async () => {
       const [{ Terminal }, { FitAddon }] = await Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit")]);
       if (disposed || !box.current) return;
       t = new Terminal({ convertEol: true, disableStdin: true, scrollback: 20000, fontSize: 12.5, rows: 30, theme: { background: "#10141c" } });
-      fit = new FitAddon();
-      t.loadAddon(fit);
+      fitAddon = new FitAddon();
+      t.loadAddon(fitAddon);
       t.open(box.current);
-      fit.fit();
+      fitAddon.fit();
       term.current = t;
       const p = pending.current;
       if (p.reset !== undefined) t.write(p.reset);
