@@ -68,7 +68,16 @@ function ImageChangesTable({ im }: { im: ImageChanges }) {
                 <td className="mono" title={KIND_LABEL[c.kind]}>{c.letter}</td>
                 <td className="mono">{c.kind === "removed" ? c.path : <Link href={filesHref(c.path)}>{c.path}</Link>}</td>
                 <td>{KIND_LABEL[c.kind]}{c.fields?.length ? `: ${c.fields.join(", ")}` : ""}</td>
-                <td>{c.by.length ? c.by.join(", ") : <span className="muted">outside the editor</span>}</td>
+                <td>
+                  {c.by.length ? c.by.join(", ") : <span className="muted">outside the editor</span>}
+                  {c.commands.map((cmd) => (
+                    <div key={cmd.id} className="small" data-testid="change-command" data-command-id={cmd.id}>
+                      {cmd.kind === "shell" ? "shell session" : "command"}{" "}
+                      <Link href={`/images/${encodeURIComponent(im.image)}/commands?run=${encodeURIComponent(cmd.id)}`} className="mono">{cmd.line}</Link>
+                      {" "}by {cmd.by}{cmd.exitCode !== null ? ` (exit ${cmd.exitCode})` : ""}
+                    </div>
+                  ))}
+                </td>
                 <td className="nowrap">{c.lastAt ? formatTime(c.lastAt) : "–"}</td>
               </tr>
             ))}

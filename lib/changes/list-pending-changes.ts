@@ -2,7 +2,7 @@ import { diffTree } from "@/lib/archive";
 import type { TreeChange } from "@/lib/archive";
 import { prisma } from "@/lib/db/client";
 import { getImageTree } from "@/lib/files/image-tree";
-import { imagePathOf, recordedEdits } from "@/lib/files/recorded-edits";
+import { type CommandSource, imagePathOf, recordedEdits } from "@/lib/files/recorded-edits";
 
 export type PendingChangeEntry = {
   /** absolute path inside the image, e.g. /etc/motd */
@@ -16,6 +16,8 @@ export type PendingChangeEntry = {
   lastAt?: Date;
   /** how many recorded edits touched this path */
   edits: number;
+  /** chroot commands or shells whose applied effect touched this path */
+  commands: CommandSource[];
 };
 
 export type ImagePendingChanges = {
@@ -47,7 +49,7 @@ export async function pendingChangesOf(image: string, signal?: AbortSignal): Pro
   } catch (e) {
     return { ...base, error: (e as Error).message };
   }
-  const attribution = (p: string) => touched.get(p) ?? { by: [], lastAt: undefined, edits: 0 };
+  const attribution = (p: string) => touched.get(p) ?? { by: [], lastAt: undefined, edits: 0, commands: [] };
   try {
     const diff = await diffTree({ tree, signal });
     const changes = diff.changes.map((c): PendingChangeEntry => {

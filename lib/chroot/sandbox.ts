@@ -49,7 +49,7 @@ export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 export const SANDBOX_SCRIPT = `set -eu
 tree=$1 run=$2 mode=$3 binds=,$4, cg=$5 term=$6
 shift 6
-if [ -n "$cg" ]; then echo 0 > "$cg/cgroup.procs"; fi
+if [ -n "$cg" ]; then echo 0 2>/dev/null > "$cg/cgroup.procs" || echo "rootimg: could not join the pids cgroup; no process limit" >&2; fi
 root=$run/merged
 if [ "$mode" = overlay ]; then
   mount -t overlay rootimg-run -o "lowerdir=$tree,upperdir=$run/upper,workdir=$run/work,redirect_dir=off,metacopy=off,index=off,xino=off" "$root"

@@ -57,6 +57,18 @@ export function attachSocketServer(io: Server, rooms: RoomDefinition[]): void {
         reply({ ok: false, error: isAppError(e) ? e.message : "internal error" });
       }
     });
+    socket.on("room:send", (room: unknown, event: unknown, data: unknown) => {
+      if (typeof room !== "string" || typeof event !== "string" || !socket.rooms.has(room)) return;
+      const sep = room.indexOf(":");
+      const handler = rooms.find((r) => r.prefix === room.slice(0, sep))?.on?.[event];
+      const user = socket.data.user as SessionUser | undefined;
+      if (!handler || !user) return;
+      try {
+        handler({ user }, room.slice(sep + 1), data);
+      } catch (e) {
+        console.error(`socket message ${event} to ${room} failed`, e);
+      }
+    });
     socket.on("leave", (room: unknown) => {
       if (typeof room === "string") void socket.leave(room);
     });

@@ -13,6 +13,11 @@ export type RoomDefinition = {
   prefix: string;
   role: Role;
   onJoin?: (socket: JoiningSocket, id: string) => Promise<void>;
+  /**
+   * Messages a client in the room sends (`socket.emit("room:send", room, event, data)`), e.g. keystrokes
+   * into a shell. Only sockets that joined the room (session and role checked then) reach these.
+   */
+  on?: Record<string, (from: { user: SessionUser }, id: string, data: unknown) => void>;
 };
 
 export function defineRoom(def: RoomDefinition): RoomDefinition {

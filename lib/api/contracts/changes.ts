@@ -10,6 +10,7 @@ const pendingChangeSchema = z.object({
   by: z.array(z.string()),
   lastAt: z.date().optional(),
   edits: z.number().int(),
+  commands: z.array(z.object({ id: z.string(), kind: z.string(), line: z.string(), by: z.string(), exitCode: z.number().int().nullable() })),
 });
 
 export const imagePendingChangesSchema = z.object({
