@@ -56,7 +56,7 @@ export function CommandsPage({ image }: { image: string }) {
         A command runs as the image&apos;s own <code>/bin/sh -c</code> in a chroot with private mount, PID, IPC and UTS namespaces and no network unless asked for. While a command or shell runs, it holds the image:
         saves and uploads of its files are refused (with who runs what), and pack and unpack wait for it to end.
       </p>
-      {canRun && <RunCommandForm image={image} onStarted={(runId, jobId) => select(runId, jobId)} disabled={busy ? `${busy.kind === "shell" ? "a shell" : "a command"} of ${busy.username} is running in this image` : undefined} />}
+      {canRun && <RunCommandForm image={image} onStarted={(runId, jobId) => { select(runId, jobId); void q.refetch(); }} disabled={busy ? `${busy.kind === "shell" ? "a shell" : "a command"} of ${busy.username} is running in this image` : undefined} />}
       {selected && <RunView key={selected.runId} image={image} runId={selected.runId} jobId={selected.jobId} canRun={canRun} />}
       {d && <ShellPanel image={image} openRun={d.openShell} canRun={canRun} onEnded={(id) => select(id)} />}
       <h2>History</h2>

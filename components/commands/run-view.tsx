@@ -46,8 +46,9 @@ export function RunView({ image, runId, jobId, canRun }: { image: string; runId:
   }, [finishedLive]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const lines: OutputLine[] = useMemo(() => {
-    if (run && run.state !== "running" && run.output) return chunksToLines(run.output.chunks);
-    return live.lines.filter((l) => l.stream !== "info" || !l.line.startsWith("$ ")).map((l) => ({ key: l.seq, stream: l.stream, text: l.line }));
+    // what the command printed; how it ended is in the status badge (the job page has the runner's notes)
+    if (run && run.state !== "running" && run.output) return chunksToLines(run.output.chunks.filter((c) => c.stream !== "info"));
+    return live.lines.filter((l) => l.stream !== "info").map((l) => ({ key: l.seq, stream: l.stream, text: l.line }));
   }, [run, live.lines]);
 
   if (q.error) return <div className="error">{(q.error as Error).message}</div>;

@@ -78,7 +78,7 @@ function keepOriginal(o: ApplyEffectOptions, p: string, move: boolean): void {
 }
 
 /** Moves the upper layer's entry at `p` over the tree's (rename: atomic; the old one stays readable until then). */
-async function placeFromUpper(o: ApplyEffectOptions, p: string): Promise<void> {
+async function placeFromUpper(o: ApplyEffectOptions, p: string, strip: [string, string][]): Promise<void> {
   const from = path.join(o.upper, rel(p));
   const to = path.join(o.tree, rel(p));
   try {
@@ -90,10 +90,24 @@ async function placeFromUpper(o: ApplyEffectOptions, p: string): Promise<void> {
     await run("cp", ["-a", "--no-target-directory", from, tmp]);
     fs.renameSync(tmp, to);
   }
-  // overlayfs's own bookkeeping (copy-up origin) means nothing outside the overlay
-  for (const name of o.xattrs.get(rel(p)) ?? []) {
-    if (name.startsWith("trusted.overlay.opaque")) continue;
-    await run("setfattr", ["-h", "-x", name, to]).catch(() => undefined);
+  for (const name of o.xattrs.get(rel(p)) ?? []) if (!name.startsWith("trusted.overlay.opaque")) strip.push([name, to]);
+}
+
+/**
+ * overlayfs's own bookkeeping (the copy-up origin) means nothing outside the overlay: removed from the moved
+ * files with one setfattr per attribute name and 200 files, not one process per file.
+ */
+async function stripOverlayXattrs(strip: [string, string][]): Promise<void> {
+  const byName = new Map<string, string[]>();
+  for (const [name, p] of strip) byName.set(name, [...(byName.get(name) ?? []), p]);
+  for (const [name, paths] of byName) {
+    for (let i = 0; i < paths.length; i += 200) {
+      const batch = paths.slice(i, i + 200);
+      await run("setfattr", ["-h", "-x", name, "--", ...batch]).catch(async () => {
+        // one of them without the attribute fails the batch: go one by one
+        for (const p of batch) await run("setfattr", ["-h", "-x", name, "--", p]).catch(() => undefined);
+      });
+    }
   }
 }
 
@@ -121,6 +135,8 @@ export async function applyEffect(o: ApplyEffectOptions, onProgress?: (done: num
     );
   }
   fs.mkdirSync(o.originals, { recursive: true, mode: 0o700 });
+  // moved files whose overlay xattrs are to be removed: [name, path]
+  const strip: [string, string][] = [];
   let done = 0;
   for (const e of o.effect) {
     const to = path.join(o.tree, rel(e.path));
@@ -133,16 +149,16 @@ export async function applyEffect(o: ApplyEffectOptions, onProgress?: (done: num
         keepOriginal(o, e.path, true);
         e.original = true;
         if (e.after!.type === "dir") makeDir(o, e);
-        else await placeFromUpper(o, e.path);
+        else await placeFromUpper(o, e.path, strip);
         break;
       case "added":
         if (e.after!.type === "dir") makeDir(o, e);
-        else await placeFromUpper(o, e.path);
+        else await placeFromUpper(o, e.path, strip);
         break;
       case "modified":
         keepOriginal(o, e.path, false);
         e.original = true;
-        await placeFromUpper(o, e.path);
+        await placeFromUpper(o, e.path, strip);
         break;
       case "metadata": {
         const a = e.after!;
@@ -153,5 +169,6 @@ export async function applyEffect(o: ApplyEffectOptions, onProgress?: (done: num
     }
     onProgress?.(++done);
   }
+  await stripOverlayXattrs(strip);
   return { applied: done };
 }

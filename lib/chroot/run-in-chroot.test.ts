@@ -130,6 +130,19 @@ describe("runInChroot", () => {
   });
 });
 
+describe("sandboxCommand without the lifeline", () => {
+  it("runs when fd 3 is not open (a pseudo-terminal gives only 0-2)", async () => {
+    img = makeBusyboxTree();
+    const runDir = img.runDir("nolifeline");
+    prepareRunDir(runDir);
+    const { spawnSync } = await import("node:child_process");
+    const { sandboxCommand } = await import("./sandbox");
+    const cmd = sandboxCommand({ tree: img.tree, runDir, mode: "overlay", argv: ["/bin/sh", "-c", "echo hi"] });
+    const r = spawnSync(cmd.file, cmd.args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    expect([r.status, r.stdout]).toEqual([0, "hi\n"]);
+  });
+});
+
 describe("OutputTail", () => {
   it("keeps a bounded tail and says how much was cut", async () => {
     img = makeBusyboxTree();

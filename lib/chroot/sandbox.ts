@@ -68,7 +68,7 @@ exec 9<&0
 env -i PATH=${SANDBOX_PATH} HOME=/root TERM="$term" LANG=C.UTF-8 chroot "$root" "$@" 0<&9 9<&- 3<&- &
 child=$!
 exec 9<&-
-if { : <&3; } 2>/dev/null; then { while read -r _; do :; done; kill -KILL "$child" 2>/dev/null; } <&3 & fi
+if (true <&3) 2>/dev/null; then { while read -r _; do :; done; kill -KILL "$child" 2>/dev/null; } <&3 & fi
 set +e
 wait "$child"
 exit $?

@@ -125,6 +125,7 @@ export async function openShell(o: OpenShellOptions): Promise<{ runId: string; j
     await prisma.commandRun.update({ where: { id: run.id }, data: { state: "failed", error: (e as Error).message, finishedAt: new Date(), runDir: null } });
     throw e;
   }
+  emitTo(`image:${o.image}`, "commands:changed", { id: run.id });
   return { runId: run.id, jobId };
 }
 

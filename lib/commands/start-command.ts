@@ -13,6 +13,7 @@ import { getImageTree } from "@/lib/files/image-tree";
 import type { SessionUser } from "@/lib/auth/session";
 import type { JobContext } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
+import { emitTo } from "@/lib/realtime/io-registry";
 import { applyRunEffect } from "./apply-run";
 import { finishRun, readRunEffect, recordingFailure } from "./finish-run";
 import { assertImageFree, commandHoldKey } from "./image-hold";
@@ -64,6 +65,7 @@ export async function startCommand(o: StartCommandOptions): Promise<{ runId: str
     throw e;
   }
   await prisma.commandRun.update({ where: { id: run.id }, data: { jobId } });
+  emitTo(`image:${o.image}`, "commands:changed", { id: run.id });
   return { runId: run.id, jobId };
 }
 
