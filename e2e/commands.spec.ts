@@ -51,7 +51,9 @@ test("a command's output streams, its effect is listed, applied, and the Changes
   await page.getByTestId("image-commands-page-link").click();
   await expect(page.getByTestId("commands-mode")).toContainText("overlay");
 
-  const line = "printf '\\033[31mred\\033[0m plain\\n'; chmod 700 /usr/local/bin/hello && echo changed >&2; ls -l /usr/local/bin/hello";
+  // stdout and stderr are two pipes: their relative order is the order the server read them in, so the
+  // pieces are a moment apart (within one stream the order is exact)
+  const line = "printf '\\033[31mred\\033[0m plain\\n'; sleep 0.5; chmod 700 /usr/local/bin/hello && echo changed >&2; sleep 0.5; ls -l /usr/local/bin/hello";
   const firstOutputMs = await runInUi(page, line);
   console.log(`time from clicking Run to the first output line: ${firstOutputMs} ms`);
   const view = page.getByTestId("run-view");
@@ -156,8 +158,13 @@ test("the shell survives a reload; vi in it edits a file that lands after apply"
   await expect(page.getByTestId("shell-terminal").locator(".xterm-rows")).toContainText("/etc/motd");
   await page.keyboard.type(":1,$d\n");
   await page.keyboard.type("iedited in vi inside the image");
+  const screen2 = page.getByTestId("shell-terminal").locator(".xterm-rows");
+  await expect(screen2).toContainText("I /etc/motd [Modified]");
+  // vi reads a lone Escape only when nothing follows at once (else it is the start of a key's sequence)
   await page.keyboard.press("Escape");
+  await expect(screen2).toContainText("- /etc/motd [Modified]");
   await page.keyboard.type(":wq\n");
+  await expect(screen2).toHaveText(/vi \/etc\/motd.*#\s*$/); // vi left, the shell's prompt is back
   await page.keyboard.type("exit\n");
 
   // the shell ended: its effect is listed and waits for apply

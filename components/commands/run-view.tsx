@@ -81,6 +81,12 @@ export function RunView({ image, runId, jobId, canRun }: { image: string; runId:
         )}
       </div>
       {run.kind === "command" && <CommandOutput lines={lines} cutBytes={run.output?.cutBytes} running={running} />}
+      {run.kind === "shell" && !running && run.output && (
+        <details data-testid="shell-transcript">
+          <summary className="small">Transcript (what the terminal showed; cursor movements of full-screen programs left out)</summary>
+          <CommandOutput lines={chunksToLines(run.output.chunks.map((c) => ({ stream: c.stream === "info" ? "info" : "stdout", text: c.text.replace(/\r(?!\n)/g, "\n") })))} cutBytes={run.output.cutBytes} running={false} />
+        </details>
+      )}
       {!running && (
         <div style={{ marginTop: 10 }} data-testid="effect" data-effect-state={run.effectState}>
           <div className="toolbar">

@@ -13,7 +13,7 @@ import { getImageTree } from "@/lib/files/image-tree";
 import { activeJobs } from "@/lib/jobs/active-jobs";
 import { startJob } from "@/lib/jobs/start-job";
 import { emitTo } from "@/lib/realtime/io-registry";
-import { assertImageFree, commandHoldKey } from "./image-hold";
+import { type HolderKind, holdImage } from "./image-hold";
 import { assertMayRunCommands } from "./may-run";
 import type { SessionUser } from "@/lib/auth/session";
 import { originalsDirFor } from "./run-paths";
@@ -78,13 +78,14 @@ export async function applyCommand(o: { image: string; id: string; user: Session
   assertMayRunCommands(o.user, "apply the effect of a command");
   const run = await getCommandRunOrThrow(o.image, o.id);
   if (run.effectState !== "pending") throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
-  assertImageFree(o.image, "apply"); // no await until startJob holds the image
+  const tree = await getImageTree(o.image, { forWrite: true });
+  const hold = holdImage(o.image, { kind: run.kind as HolderKind, what: "apply", user: o.user, tree }); // no await until startJob holds it
   const jobId = await startJob({
     type: `image.${run.kind}.apply`,
     user: o.user,
     image: o.image,
     unit: "files",
-    key: commandHoldKey(o.image),
+    ...hold,
     params: { commandId: run.id, line: run.line },
     run: async (job) => {
       const r = await applyRunEffect(run.id, o.user);

@@ -12,7 +12,7 @@ import type { SessionUser } from "@/lib/auth/session";
 import { startJob } from "@/lib/jobs/start-job";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { finishRun, readRunEffect, recordingFailure } from "./finish-run";
-import { assertImageFree, commandHoldKey } from "./image-hold";
+import { holdImage } from "./image-hold";
 import { assertMayRunCommands } from "./may-run";
 import { runDirFor } from "./run-paths";
 import { prepareRun } from "./start-command";
@@ -65,13 +65,13 @@ export async function openShell(o: OpenShellOptions): Promise<{ runId: string; j
   const run = await prisma.commandRun.update({ where: { id: row.id }, data: { runDir } });
   let jobId: string;
   try {
-    assertImageFree(o.image, "shell"); // no await until startJob holds the image
+    const hold = holdImage(o.image, { kind: "shell", what: "shell", user: o.user, tree }); // no await until startJob holds it
     jobId = await startJob({
       type: "image.shell",
       user: o.user,
       image: o.image,
       unit: "steps",
-      key: commandHoldKey(o.image),
+      ...hold,
       params: { commandId: run.id, proc: o.proc, sys: o.sys, dev: o.dev, network: o.network, idleMinutes: o.idleMinutes },
       run: (job) => recordingFailure(run.id, job.signal, async () => {
         await prisma.commandRun.update({ where: { id: run.id }, data: { jobId: job.jobId } });

@@ -16,7 +16,7 @@ import { startJob } from "@/lib/jobs/start-job";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { applyRunEffect } from "./apply-run";
 import { finishRun, readRunEffect, recordingFailure } from "./finish-run";
-import { assertImageFree, commandHoldKey } from "./image-hold";
+import { holdImage } from "./image-hold";
 import { assertMayRunCommands } from "./may-run";
 import { LineSplitter } from "./line-splitter";
 import { runDirFor, runsDirFor } from "./run-paths";
@@ -50,13 +50,13 @@ export async function startCommand(o: StartCommandOptions): Promise<{ runId: str
   const run = await prisma.commandRun.update({ where: { id: row.id }, data: { runDir } });
   let jobId: string;
   try {
-    assertImageFree(o.image, "command"); // no await until startJob holds the image
+    const hold = holdImage(o.image, { kind: "command", what: "command", user: o.user, tree }); // no await until startJob holds it
     jobId = await startJob({
       type: "image.command",
       user: o.user,
       image: o.image,
       unit: "steps",
-      key: commandHoldKey(o.image),
+      ...hold,
       params: { commandId: run.id, line: o.line, ...o.options },
       run: (job) => recordingFailure(run.id, job.signal, () => executeCommand(job, { ...o, run, tree, shell, mode, overlayReason, runDir })),
     });
