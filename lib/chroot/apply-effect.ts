@@ -135,6 +135,7 @@ export async function applyEffect(o: ApplyEffectOptions, onProgress?: (done: num
     );
   }
   fs.mkdirSync(o.originals, { recursive: true, mode: 0o700 });
+  fs.chmodSync(path.dirname(o.originals), 0o700); // originals keep setuid bits: root-only, like the runs
   // moved files whose overlay xattrs are to be removed: [name, path]
   const strip: [string, string][] = [];
   let done = 0;

@@ -39,7 +39,10 @@ export const DEFAULT_MAX_PIDS = 1024;
 
 /** Creates the run's scratch directories (the caller registers `runDir` for removal first). */
 export function prepareRunDir(runDir: string): void {
+  // Root-only: the upper layer may hold setuid files a command made, and the tree's own nosuid mount does
+  // not cover them here (the overlay itself exists only inside the run's mount namespace).
   fs.mkdirSync(path.dirname(runDir), { recursive: true, mode: 0o700 });
+  fs.chmodSync(path.dirname(runDir), 0o700);
   fs.mkdirSync(runDir, { mode: 0o700 });
   for (const d of ["upper", "work", "merged"]) fs.mkdirSync(path.join(runDir, d), { mode: 0o755 });
 }
