@@ -106,6 +106,7 @@ test("a command that never ends is cancelled with its whole process tree; saves 
   const motd = await (await ed.get(`/api/images/${name}/files/content?path=/etc/motd`)).json();
   const refused = await ed.put(`/api/images/${name}/files/content`, { data: { path: "/etc/motd", content: "during the command\n", encoding: "utf-8", etag: motd.etag } });
   expect(refused.status()).toBe(409);
+  expect((await refused.json()).error.message).toMatch(new RegExp(`command .*started by ${editor.username}`));
   expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe(motd.content);
 
   await view.getByTestId("run-cancel").click();

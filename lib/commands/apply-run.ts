@@ -55,7 +55,7 @@ export async function applyRunEffect(runId: string, user: Who): Promise<CommandR
   const run = await prisma.commandRun.findUniqueOrThrow({ where: { id: runId } });
   if (run.effectState !== "pending") throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
   if (!run.runDir || !fs.existsSync(path.join(run.runDir, "upper"))) throw new AppError("conflict", "The overlay of this run is gone; its effect can no longer be applied. Run the command again.");
-  const tree = await getImageTree(run.image, { forWrite: true });
+  const tree = await getImageTree(run.image);
   const effect = effectOf(run);
   const upper = path.join(run.runDir, "upper");
   const xattrs = await readOverlayXattrs(upper);
@@ -78,8 +78,8 @@ export async function applyCommand(o: { image: string; id: string; user: Session
   assertMayRunCommands(o.user, "apply the effect of a command");
   const run = await getCommandRunOrThrow(o.image, o.id);
   if (run.effectState !== "pending") throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
-  const tree = await getImageTree(o.image, { forWrite: true });
-  const hold = holdImage(o.image, { kind: run.kind as HolderKind, what: "apply", user: o.user, tree }); // no await until startJob holds it
+  const tree = await getImageTree(o.image);
+  const hold = holdImage(o.image, { kind: run.kind as HolderKind, user: o.user, tree }); // no await until startJob holds it
   const jobId = await startJob({
     type: `image.${run.kind}.apply`,
     user: o.user,

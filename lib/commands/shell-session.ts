@@ -65,7 +65,7 @@ export async function openShell(o: OpenShellOptions): Promise<{ runId: string; j
   const run = await prisma.commandRun.update({ where: { id: row.id }, data: { runDir } });
   let jobId: string;
   try {
-    const hold = holdImage(o.image, { kind: "shell", what: "shell", user: o.user, tree }); // no await until startJob holds it
+    const hold = holdImage(o.image, { kind: "shell", user: o.user, tree }); // no await until startJob holds it
     jobId = await startJob({
       type: "image.shell",
       user: o.user,

@@ -27,7 +27,7 @@ const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms
 
 /** What every run checks first: the tree is unpacked and not busy, its /bin/sh runs here; overlay or not. */
 export async function prepareRun(image: string) {
-  const tree = await getImageTree(image, { forWrite: true });
+  const tree = await getImageTree(image);
   const shell = checkImageShell(tree);
   const overlayReason = await overlayUnusableReason(runsDirFor(tree));
   return { tree, shell, mode: overlayReason ? ("direct" as const) : ("overlay" as const), overlayReason };
@@ -50,7 +50,7 @@ export async function startCommand(o: StartCommandOptions): Promise<{ runId: str
   const run = await prisma.commandRun.update({ where: { id: row.id }, data: { runDir } });
   let jobId: string;
   try {
-    const hold = holdImage(o.image, { kind: "command", what: "command", user: o.user, tree }); // no await until startJob holds it
+    const hold = holdImage(o.image, { kind: "command", user: o.user, tree }); // no await until startJob holds it
     jobId = await startJob({
       type: "image.command",
       user: o.user,
