@@ -78,6 +78,9 @@ const { rooms } = await import("./lib/realtime/rooms");
 const { PEER_HEADER } = await import("./lib/api/handle");
 
 await initDatabase();
+// Commands and shells first: their sandboxes are killed before their jobs are marked interrupted.
+const staleRuns = await (await import("./lib/commands/recover-runs-at-start")).recoverRunsAtStart((line) => console.log(line));
+if (staleRuns) console.log(`ended ${staleRuns} command(s) or shell(s) left running by the previous run`);
 const interrupted = await interruptStaleJobs();
 if (interrupted) console.log(`marked ${interrupted} job(s) from the previous run as interrupted`);
 const admin = await ensureAdmin({ password: config.ADMIN_PASSWORD, dataDir: config.dataDir });

@@ -59,7 +59,16 @@ function ImageChangesTable({ im }: { im: ImageChanges }) {
                   {KIND_LABEL[c.kind]}{c.fields?.length ? `: ${c.fields.join(", ")}` : ""}
                   {c.privileged?.length ? <> <strong className="error" data-testid="change-privileged" title="grants root on the nodes: review with care">{c.privileged.join(", ")}</strong></> : null}
                 </td>
-                <td>{c.by.length ? c.by.join(", ") : <span className="muted">outside the editor</span>}</td>
+                <td>
+                  {c.by.length ? c.by.join(", ") : <span className="muted">outside the editor</span>}
+                  {c.commands.map((cmd) => (
+                    <div key={cmd.id} className="small" data-testid="change-command" data-command-id={cmd.id}>
+                      {cmd.kind === "shell" ? "shell session" : "command"}{" "}
+                      <Link href={`/images/${encodeURIComponent(im.image)}/commands?run=${encodeURIComponent(cmd.id)}`} className="mono">{cmd.line}</Link>
+                      {" "}by {cmd.by}{cmd.exitCode !== null ? ` (exit ${cmd.exitCode})` : ""}
+                    </div>
+                  ))}
+                </td>
                 <td className="nowrap">{c.lastAt ? formatTime(c.lastAt) : "–"}</td>
               </tr>
             ))}

@@ -8,6 +8,7 @@ import { isTerminal } from "../hooks/use-job";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
 import { ImageVersions } from "./image-versions";
+import { RecentCommands } from "../commands/recent-commands";
 
 export function ImageDetail({ name }: { name: string }) {
   const user = useCurrentUser();
@@ -30,6 +31,7 @@ export function ImageDetail({ name }: { name: string }) {
         {d.lock && <span className="badge" data-testid="image-lock">locked by {d.lock.holder}</span>}
         <span className="spacer" />
         <Link href={`/images/${encodeURIComponent(name)}/files`} data-testid="image-files-link" className={d.treeExists ? "" : "muted"}>Files{d.treeExists ? "" : " (unpack first)"}</Link>
+        <Link href={`/images/${encodeURIComponent(name)}/commands`} data-testid="image-commands-page-link" className={d.treeExists ? "" : "muted"}>Commands</Link>
       </div>
       {roleAtLeast(user, "editor") && <ImageActions image={d} onJob={setJobId} onChanged={refresh} />}
       {jobId && <ImageJob key={jobId} jobId={jobId} onFinished={refresh} />}
@@ -58,6 +60,7 @@ export function ImageDetail({ name }: { name: string }) {
         </div>
       </div>
       <ImageVersions image={d} onChanged={refresh} />
+      <RecentCommands image={name} />
     </section>
   );
 }

@@ -26,6 +26,7 @@ import type { RouteContract } from "./define-route";
 import * as audit from "./contracts/audit";
 import * as auth from "./contracts/auth";
 import * as changes from "./contracts/changes";
+import * as commands from "./contracts/commands";
 import * as files from "./contracts/files";
 import * as images from "./contracts/images";
 import * as jobs from "./contracts/jobs";
@@ -34,7 +35,7 @@ import * as nodes from "./contracts/nodes";
 import * as security from "./contracts/security";
 import * as users from "./contracts/users";
 
-const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security, nodes];
+const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security, nodes, commands];
 
 function isContract(v: unknown): v is RouteContract {
   const c = v as Partial<RouteContract> | null;

@@ -3,7 +3,7 @@ import { diffTree } from "@/lib/archive";
 import type { TreeChange } from "@/lib/archive";
 import { prisma } from "@/lib/db/client";
 import { getImageTree } from "@/lib/files/image-tree";
-import { imagePathOf, recordedEdits } from "@/lib/files/recorded-edits";
+import { type CommandSource, imagePathOf, recordedEdits } from "@/lib/files/recorded-edits";
 import { resolveInRoot } from "@/lib/image/resolve-in-root";
 
 export type PendingChangeEntry = {
@@ -20,6 +20,8 @@ export type PendingChangeEntry = {
   edits: number;
   /** what makes the changed entry privileged now (setuid, setgid, device): the review shows it highlighted */
   privileged?: string[];
+  /** chroot commands or shells whose applied effect touched this path */
+  commands: CommandSource[];
 };
 
 /** Setuid/setgid bits and device nodes of an added or changed entry: they grant root on the nodes. */
@@ -69,7 +71,7 @@ export async function pendingChangesOf(image: string, signal?: AbortSignal): Pro
   } catch (e) {
     return { ...base, error: (e as Error).message };
   }
-  const attribution = (p: string) => touched.get(p) ?? { by: [], lastAt: undefined, edits: 0 };
+  const attribution = (p: string) => touched.get(p) ?? { by: [], lastAt: undefined, edits: 0, commands: [] };
   try {
     const diff = await diffTree({ tree, signal });
     const changes = diff.changes.map((c): PendingChangeEntry => {

@@ -66,6 +66,29 @@ export function attachSocketServer(io: RealtimeServer, rooms: { [F in RoomFamily
         reply({ ok: false, error: isAppError(e) ? e.message : "internal error" });
       }
     });
+    // Room messages are checked one after another so keystrokes reach the shell in the order they were typed.
+    let sendQueue: Promise<void> = Promise.resolve();
+    socket.on("room:send", (room: unknown, event: unknown, data: unknown) => {
+      sendQueue = sendQueue.then(() => handleRoomMessage(room, event, data));
+    });
+    const handleRoomMessage = async (room: unknown, event: unknown, data: unknown): Promise<void> => {
+      try {
+        if (typeof room !== "string" || typeof event !== "string" || !socket.rooms.has(room)) return;
+        const parsed = parseRoom(room);
+        if (!parsed) return;
+        const def = rooms[parsed.family] as RoomDefinition;
+        const handler = (def.on as Record<string, ((from: { user: SessionUser }, id: string, data: unknown) => void) | undefined> | undefined)?.[event];
+        if (!handler || !Object.hasOwn(def.on as object, event)) return;
+        // Same checks as join: the session must still be valid and the role still held.
+        const user = await getSessionUser(readSessionToken(socket.handshake.headers.cookie));
+        if (!user) return void socket.disconnect(true);
+        if (!hasRole(user, def.role)) return void (await socket.leave(room));
+        socket.data.user = user satisfies SessionUser;
+        handler({ user }, parsed.id, data);
+      } catch (e) {
+        console.error(`socket message ${String(event)} to ${String(room)} failed`, e);
+      }
+    };
     socket.on("leave", (room: unknown) => {
       if (typeof room === "string" && !room.startsWith("_")) void socket.leave(room);
     });

@@ -35,6 +35,8 @@ export type RoomEvents = {
   image: {
     "files:presence": { users: PresenceUser[] };
     "files:changed": FilesChangedEvent;
+    /** a command or shell run of the image started, ended, or its effect was applied or discarded */
+    "commands:changed": { id: string };
   };
   /** `images`: the list of images. No replay: clients refetch on join. */
   images: {
@@ -52,6 +54,11 @@ export type RoomEvents = {
   console: {
     "console:reset": { name: string; data: string };
     "console:data": { name: string; data: string };
+  };
+  /** `shell:<run id>`: an open shell's terminal. On join: the recent output (`replay: true`) or, once ended, its exit. */
+  shell: {
+    "shell:output": { id: string; data: string; replay?: boolean };
+    "shell:exit": { id: string; note: string; effectState?: string; effectSummary?: string };
   };
   /** `nodes`: test hosts' status changes. No replay: clients refetch on join. */
   nodes: {
@@ -75,10 +82,11 @@ export const room = {
   deploy: (jobId: string) => make("deploy", jobId),
   console: (testHost: string) => make("console", testHost),
   nodes: () => make("nodes"),
+  shell: (runId: string) => make("shell", runId),
 };
 
 /** Families whose rooms carry an id (`<family>:<id>`); the others are one room named after the family. */
-const WITH_ID: Record<RoomFamily, boolean> = { job: true, image: true, images: false, jobs: false, deploy: true, console: true, nodes: false };
+const WITH_ID: Record<RoomFamily, boolean> = { job: true, image: true, images: false, jobs: false, deploy: true, console: true, nodes: false, shell: true };
 
 /** Splits a room name a client asked to join; null when it is not a room of the table. */
 export function parseRoom(name: string): { family: RoomFamily; id: string } | null {
@@ -97,6 +105,16 @@ export type JoinAck = { ok: true } | { ok: false; error: string };
 export type ClientToServerEvents = {
   join: (room: string, ack?: (r: JoinAck) => void) => void;
   leave: (room: string) => void;
+  /** a message to a room the socket joined (e.g. keystrokes into a shell); see RoomMessages */
+  "room:send": <F extends keyof RoomMessages, E extends keyof RoomMessages[F] & string>(room: Room<F>, event: E, data: RoomMessages[F][E]) => void;
+};
+
+/** Per room family: the messages a client in the room may send to the server (RoomDefinition.on). */
+export type RoomMessages = {
+  shell: {
+    input: string;
+    resize: { cols: number; rows: number };
+  };
 };
 
 type AllEvents = { [F in RoomFamily]: RoomEvents[F] }[RoomFamily];

@@ -1,3 +1,4 @@
+import { shellRoom } from "@/lib/commands/shell-room";
 import { imageRoom } from "@/lib/files/image-room";
 import { jobRoom } from "@/lib/jobs/job-room";
 import { deployRoom } from "@/lib/deploy/deploy-room";
@@ -18,4 +19,5 @@ export const rooms: { [F in RoomFamily]: RoomDefinition<F> } = {
   deploy: deployRoom,
   console: consoleRoom,
   nodes: nodesRoom,
+  shell: shellRoom,
 };

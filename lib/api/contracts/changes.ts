@@ -11,6 +11,7 @@ const pendingChangeSchema = z.object({
   lastAt: z.date().optional(),
   edits: z.number().int(),
   privileged: z.array(z.string()).optional(),
+  commands: z.array(z.object({ id: z.string(), kind: z.string(), line: z.string(), by: z.string(), exitCode: z.number().int().nullable() })),
 });
 
 export const imagePendingChangesSchema = z.object({

@@ -1,0 +1,71 @@
+"use client";
+import "@xterm/xterm/css/xterm.css";
+import type { FitAddon } from "@xterm/addon-fit";
+import type { Terminal } from "@xterm/xterm";
+import { useEffect, useRef } from "react";
+import { useShellSocket } from "./use-shell-socket";
+
+/**
+ * The browser end of an image shell: xterm.js (bundled, no CDN) fitted to its box. Typing, pasting and
+ * resizing go to the server's pseudo-terminal; a reload or a reconnect redraws the recent output.
+ */
+export function ShellTerminal({ id, onExit, readOnly }: { id: string; onExit: () => void; readOnly?: boolean }) {
+  const box = useRef<HTMLDivElement>(null);
+  const term = useRef<Terminal | null>(null);
+  const fit = useRef<FitAddon | null>(null);
+  const pending = useRef<string[]>([]);
+  const shell = useShellSocket(id, (data, replay) => {
+    if (!term.current) {
+      if (replay) pending.current = [];
+      pending.current.push(data);
+      return;
+    }
+    if (replay) term.current.reset();
+    term.current.write(data);
+  });
+  const send = useRef(shell.send);
+  send.current = shell.send;
+  const resize = useRef(shell.resize);
+  resize.current = shell.resize;
+
+  useEffect(() => {
+    let disposed = false;
+    let observer: ResizeObserver | undefined;
+    void (async () => {
+      const [{ Terminal }, { FitAddon }] = await Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit")]);
+      if (disposed || !box.current) return;
+      const t = new Terminal({ cursorBlink: true, fontSize: 13, fontFamily: "ui-monospace, Menlo, Consolas, monospace", scrollback: 5000, disableStdin: !!readOnly, theme: { background: "#10141c" } });
+      const f = new FitAddon();
+      t.loadAddon(f);
+      t.open(box.current);
+      f.fit();
+      term.current = t;
+      fit.current = f;
+      for (const d of pending.current) t.write(d);
+      pending.current = [];
+      t.onData((d) => send.current(d));
+      t.onResize(({ cols, rows }) => resize.current(cols, rows));
+      resize.current(t.cols, t.rows);
+      observer = new ResizeObserver(() => f.fit());
+      observer.observe(box.current);
+      t.focus();
+    })();
+    return () => {
+      disposed = true;
+      observer?.disconnect();
+      term.current?.dispose();
+      term.current = null;
+    };
+  }, [readOnly]);
+
+  useEffect(() => {
+    if (shell.exit) onExit();
+  }, [shell.exit]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  return (
+    <div>
+      {shell.error && <p className="error">{shell.error}</p>}
+      <div ref={box} data-testid="shell-terminal" data-shell-id={id} style={{ height: "55vh", background: "#10141c", padding: 4, borderRadius: 6 }} />
+    </div>
+  );
+}

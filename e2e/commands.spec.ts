@@ -1,0 +1,185 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { APIRequestContext, Page } from "@playwright/test";
+import { E2E_DATA_DIR } from "./e2e-env";
+import { apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
+
+// Commands and shells on private copies of the demo image: a command holds its image, so it must not block
+// the other specs that edit and pack the demo image itself.
+const DEMO = "demo-busybox-x86_64-netboot-compute";
+
+async function jobDone(api: APIRequestContext, res: { status(): number; json(): Promise<{ jobId: string }> }) {
+  expect(res.status()).toBe(202);
+  const { jobId } = await res.json();
+  await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).state, { timeout: 60_000 }).toBe("succeeded");
+}
+
+async function unpackedCopy(admin: APIRequestContext): Promise<{ name: string; tree: string }> {
+  await jobDone(admin, await admin.post(`/api/images/${DEMO}/export`));
+  const profile = uniqueName("cmd").replace(/[^A-Za-z0-9._-]/g, "");
+  await jobDone(admin, await admin.post("/api/images/import", { data: { path: path.join(E2E_DATA_DIR, "exports", `${DEMO}.tgz`), profile } }));
+  const name = `debian12-x86_64-netboot-${profile}`;
+  await jobDone(admin, await admin.post(`/api/images/${name}/unpack`, { data: { mode: "unpack" } }));
+  return { name, tree: path.join(E2E_DATA_DIR, "images", name, "rootimg") };
+}
+
+/** Processes whose root lies in the image's run directories: what a leaked command would look like. */
+function processesIn(tree: string): number[] {
+  const runs = path.join(path.dirname(tree), ".rootimg-studio", "rootimg", "runs");
+  return fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readlinkSync(`/proc/${p}/root`).startsWith(runs);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+async function runInUi(page: Page, line: string): Promise<number> {
+  await page.getByTestId("run-line-input").fill(line);
+  const clicked = Date.now();
+  await page.getByTestId("run-submit").click();
+  await expect(page.getByTestId("run-output-line").first()).toBeVisible();
+  return Date.now() - clicked;
+}
+
+test("a command's output streams, its effect is listed, applied, and the Changes page names the command", async ({ page, adminApi }) => {
+  const { name, tree } = await unpackedCopy(adminApi);
+  const editor = await createUser(adminApi, "editor");
+  await uiLogin(page, editor);
+  await page.goto(`/images/${name}`);
+  await page.getByTestId("image-commands-page-link").click();
+  await expect(page.getByTestId("commands-mode")).toContainText("overlay");
+
+  // stdout and stderr are two pipes: their relative order is the order the server read them in, so the
+  // pieces are a moment apart (within one stream the order is exact)
+  const line = "printf '\\033[31mred\\033[0m plain\\n'; sleep 0.5; chmod 700 /usr/local/bin/hello && echo changed >&2; sleep 0.5; ls -l /usr/local/bin/hello";
+  const firstOutputMs = await runInUi(page, line);
+  console.log(`time from clicking Run to the first output line: ${firstOutputMs} ms`);
+  const view = page.getByTestId("run-view");
+  await expect(view.getByTestId("run-status")).toHaveAttribute("data-state", "exited");
+  await expect(view.getByTestId("run-status")).toHaveAttribute("data-exit", "0");
+  await expect(view.getByTestId("run-status")).toContainText(/exit status 0 after \d/);
+  // stdout and stderr in order, stderr marked, colours rendered (not shown as escape codes)
+  const out = view.getByTestId("run-output-line");
+  await expect(out).toHaveCount(3);
+  await expect(out.nth(0)).toHaveText("red plain");
+  await expect(out.nth(0).locator("span", { hasText: "red" })).toHaveCSS("color", "rgb(255, 107, 107)");
+  await expect(out.nth(1)).toHaveAttribute("data-stream", "stderr");
+  await expect(out.nth(1)).toContainText("changed");
+  await expect(out.nth(2)).toContainText("-rwx------");
+
+  // the effect: one mode change, held back from the tree until applied
+  const row = view.locator('[data-testid=effect-row][data-path="/usr/local/bin/hello"]');
+  await expect(row).toHaveAttribute("data-kind", "metadata");
+  await expect(row.getByTestId("effect-detail")).toContainText("mode 0755 → 0700");
+  await expect(view.getByTestId("effect-row")).toHaveCount(1);
+  expect(fs.statSync(path.join(tree, "usr/local/bin/hello")).mode & 0o777).toBe(0o755);
+  await view.getByTestId("effect-apply").click();
+  await expect(view.getByTestId("effect-state")).toContainText(`applied by ${editor.username}`);
+  expect(fs.statSync(path.join(tree, "usr/local/bin/hello")).mode & 0o777).toBe(0o700);
+
+  // the history and the Changes page know where the change came from
+  await expect(page.locator('[data-testid=command-row][data-effect-state="applied"]')).toHaveCount(1);
+  await page.goto(`/changes?image=${name}`);
+  const change = page.locator('[data-testid=change-row][data-path="/usr/local/bin/hello"]');
+  await expect(change).toHaveAttribute("data-kind", "metadata");
+  await expect(change.getByTestId("change-command")).toContainText(line);
+  await expect(change.getByTestId("change-command")).toContainText(`by ${editor.username} (exit 0)`);
+  await change.getByTestId("change-command").getByRole("link").click();
+  await expect(page.getByTestId("run-view")).toHaveAttribute("data-state", "exited");
+});
+
+test("a command that never ends is cancelled with its whole process tree; saves wait for it to end", async ({ page, adminApi }) => {
+  const { name, tree } = await unpackedCopy(adminApi);
+  const editor = await createUser(adminApi, "editor");
+  await uiLogin(page, editor);
+  await page.goto(`/images/${name}/commands`);
+  await runInUi(page, "echo sleeping; sleep 600 & sleep 600");
+  const view = page.getByTestId("run-view");
+  await expect(view.getByTestId("run-output-line").first()).toHaveText("sleeping");
+  await expect.poll(() => processesIn(tree).length).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId("run-submit")).toBeDisabled();
+
+  // a save while the command holds the image is refused, and loses nothing
+  const ed = await apiAs(editor);
+  const motd = await (await ed.get(`/api/images/${name}/files/content?path=/etc/motd`)).json();
+  const refused = await ed.put(`/api/images/${name}/files/content`, { data: { path: "/etc/motd", content: "during the command\n", encoding: "utf-8", etag: motd.etag } });
+  expect(refused.status()).toBe(409);
+  expect((await refused.json()).error.message).toMatch(new RegExp(`command .*started by ${editor.username}`));
+  expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe(motd.content);
+
+  await view.getByTestId("run-cancel").click();
+  await expect(view.getByTestId("run-status")).toHaveAttribute("data-state", "cancelled");
+  expect(processesIn(tree)).toEqual([]);
+  await expect(page.locator("[data-testid=command-row]").first()).toHaveAttribute("data-state", "cancelled");
+  const after = await ed.put(`/api/images/${name}/files/content`, { data: { path: "/etc/motd", content: "after the command\n", encoding: "utf-8", etag: motd.etag } });
+  expect(after.status()).toBe(200);
+  await ed.dispose();
+});
+
+test("viewers and reviewers get no controls and 403", async ({ page, adminApi }) => {
+  const { name } = await unpackedCopy(adminApi);
+  for (const role of ["viewer", "reviewer"] as const) {
+    const user = await createUser(adminApi, role);
+    const api = await apiAs(user);
+    expect((await api.post(`/api/images/${name}/commands`, { data: { line: "id" } })).status(), role).toBe(403);
+    expect((await api.post(`/api/images/${name}/shells`, { data: {} })).status(), role).toBe(403);
+    await api.dispose();
+    await uiLogin(page, user);
+    await page.goto(`/images/${name}/commands`);
+    await expect(page.getByTestId("commands-page")).toBeVisible();
+    await expect(page.getByTestId("commands-none")).toBeVisible();
+    await expect(page.getByTestId("run-form")).toHaveCount(0);
+    await expect(page.getByTestId("shell-panel")).toHaveCount(0);
+    await page.context().clearCookies();
+  }
+});
+
+test("the shell survives a reload; vi in it edits a file that lands after apply", async ({ page, adminApi }) => {
+  const { name, tree } = await unpackedCopy(adminApi);
+  const editor = await createUser(adminApi, "editor");
+  await uiLogin(page, editor);
+  await page.goto(`/images/${name}/commands`);
+  await page.getByTestId("shell-open").click();
+  const term = page.getByTestId("shell-terminal");
+  const screen = term.locator(".xterm-rows");
+  await expect(screen).toContainText("#");
+  const shellId = await term.getAttribute("data-shell-id");
+  await term.click();
+  await page.keyboard.type("ls /etc\n");
+  await expect(screen).toContainText("motd");
+
+  await page.reload();
+  await expect(page.getByTestId("shell-terminal")).toHaveAttribute("data-shell-id", shellId as string);
+  await expect(page.getByTestId("shell-terminal").locator(".xterm-rows")).toContainText("motd");
+
+  await page.getByTestId("shell-terminal").click();
+  await page.keyboard.type("vi /etc/motd\n");
+  await expect(page.getByTestId("shell-terminal").locator(".xterm-rows")).toContainText("/etc/motd");
+  await page.keyboard.type(":1,$d\n");
+  await page.keyboard.type("iedited in vi inside the image");
+  const screen2 = page.getByTestId("shell-terminal").locator(".xterm-rows");
+  await expect(screen2).toContainText("I /etc/motd [Modified]");
+  // vi reads a lone Escape only when nothing follows at once (else it is the start of a key's sequence)
+  await page.keyboard.press("Escape");
+  await expect(screen2).toContainText("- /etc/motd [Modified]");
+  await page.keyboard.type(":wq\n");
+  await expect(screen2).toHaveText(/vi \/etc\/motd.*#\s*$/); // vi left, the shell's prompt is back
+  await page.keyboard.type("exit\n");
+
+  // the shell ended: its effect is listed and waits for apply
+  const view = page.getByTestId("run-view");
+  await expect(view).toHaveAttribute("data-run-id", shellId as string);
+  await expect(view.locator('[data-testid=effect-row][data-path="/etc/motd"]')).toHaveAttribute("data-kind", "modified");
+  expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).not.toContain("edited in vi");
+  await view.getByTestId("effect-apply").click();
+  await expect(view.getByTestId("effect-state")).toContainText("applied");
+
+  await page.goto(`/images/${name}/files?path=/etc/motd`);
+  await expect(page.locator('[data-testid=editor-tab][data-path="/etc/motd"]')).toBeVisible();
+  await expect(page.getByTestId("code-editor").locator(".view-lines")).toContainText("edited in vi inside the image");
+  // the transcript is kept with the session's record
+  const rec = await (await adminApi.get(`/api/images/${name}/commands/${shellId}`)).json();
+  expect(rec.output.chunks.map((c: { text: string }) => c.text).join("")).toContain("ls /etc");
+});

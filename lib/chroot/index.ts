@@ -1,0 +1,12 @@
+export { applyEffect, staleEntries } from "./apply-effect";
+export { checkImageShell, type ImageShell } from "./check-image";
+export { ChrootError } from "./chroot-error";
+export { type EffectEntry, type EffectKind, type EntryState, LETTER, summarizeEffect } from "./effect";
+export { diffSnapshots, snapshotTree } from "./manifest-effect";
+export { DEFAULT_OUTPUT_LIMIT, type OutputChunk, OutputTail } from "./output-tail";
+export { readOverlayEffect, readOverlayXattrs, type OverlayXattrs } from "./overlay-effect";
+export { overlayUnusableReason } from "./overlay-probe";
+export { removeStalePidsCgroups } from "./pids-cgroup";
+export { DEFAULT_MAX_PIDS, DEFAULT_TIMEOUT_MS, prepareRunDir, type RunResult, runInChroot } from "./run-in-chroot";
+export { SANDBOX_MARKER, sandboxCommand, type SandboxMode, type SandboxOptions } from "./sandbox";
+export { killStaleSandboxes } from "./stale-runs";
