@@ -12,6 +12,7 @@ const ITEMS: { href: string; label: string; min: Role }[] = [
   { href: "/jobs", label: "Jobs", min: "viewer" },
   { href: "/audit", label: "Audit", min: "viewer" },
   { href: "/users", label: "Users", min: "admin" },
+  { href: "/system", label: "System", min: "admin" },
 ];
 
 export function AppNav() {

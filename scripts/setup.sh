@@ -10,7 +10,7 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # What the product runs (packing, chroot, the demo image and its test hosts), and what only the tests need.
-RUNTIME_PKGS=(pigz libdeflate-tools cpio xz-utils libarchive-tools busybox-static attr acl util-linux linux-image-amd64 qemu-system-x86)
+RUNTIME_PKGS=(pigz openssl libdeflate-tools cpio xz-utils libarchive-tools busybox-static attr acl util-linux linux-image-amd64 qemu-system-x86)
 TEST_PKGS=(chromium time libcap2-bin)
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

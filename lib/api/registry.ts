@@ -27,12 +27,13 @@ import * as audit from "./contracts/audit";
 import * as auth from "./contracts/auth";
 import * as changes from "./contracts/changes";
 import * as files from "./contracts/files";
+import * as health from "./contracts/health";
 import * as images from "./contracts/images";
 import * as jobs from "./contracts/jobs";
 import * as maintenance from "./contracts/maintenance";
 import * as users from "./contracts/users";
 
-const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes];
+const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, health];
 
 function isContract(v: unknown): v is RouteContract {
   const c = v as Partial<RouteContract> | null;
