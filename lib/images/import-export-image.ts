@@ -9,6 +9,7 @@ import { getBackend } from "@/lib/xcat/select-backend";
 import { withExclusive } from "./image-gate";
 import { recordVersion } from "./versions";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
+import { verifyBundleArchive } from "./verify-bundle-archive";
 
 export const exportsDir = () => path.join(env().dataDir, "exports");
 export const uploadsDir = () => path.join(env().dataDir, "uploads");
@@ -24,6 +25,10 @@ export async function importImage(opts: { user: JobUser & {}; bundlePath: string
     params: { bundle: bundlePath, profile: opts.profile ?? null, backend: backend.kind },
     run: async (job) => {
       if (opts.removeAfter) await job.addTempPath(bundlePath);
+      // Before anything is registered: a bundle whose archive would fail at unpack is refused here.
+      job.message("verifying the bundle's root image archive");
+      await verifyBundleArchive({ bundlePath, tmpParent: path.join(env().dataDir, "tmp"), signal: job.signal, log: (l) => job.log(l) });
+      job.message("importing");
       const r = await backend.importBundle({ bundlePath, profile: opts.profile, signal: job.signal, onLine: (l, s) => job.log(l, s) });
       const img = await backend.getImage(r.imagename);
       // The archive is linked and hashed under xCAT's lock, like every read of a published archive.
