@@ -106,6 +106,21 @@ describe("image cycle on the local backend", () => {
     await setRetention({ retention: 5, user });
   });
 
+  it("publishes nothing when nothing changed since the live version, unless full is asked for", async () => {
+    const { listVersions } = await import("./versions");
+    const archive = path.join(imgDir, "rootimg.cpio.gz");
+    const before = sha(archive);
+    const job = await finished((await packImage({ name: NAME, user })).jobId);
+    expect(job.state).toBe("succeeded");
+    expect(JSON.parse(job.result!)).toMatchObject({ unchanged: true, version: 4, message: expect.stringMatching(/^nothing changed since version 4: nothing was published/) });
+    expect(sha(archive)).toBe(before);
+    expect((await listVersions(NAME)).map((v) => v.seq)).toEqual([4, 3]);
+
+    const full = await finished((await packImage({ name: NAME, user, full: true })).jobId);
+    expect(JSON.parse(full.result!)).toMatchObject({ version: 5 });
+    expect((await listVersions(NAME)).map((v) => v.seq)).toEqual([5, 4, 3]);
+  });
+
   it("refuses to pack while xCAT's lock on the tree is held by another process (genimage/packimage)", async () => {
     const lockFile = lockPathFor(path.join(imgDir, "rootimg"));
     const holder = spawn("flock", ["-n", lockFile, "sleep", "30"], { stdio: "ignore", detached: true });

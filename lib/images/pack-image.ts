@@ -19,7 +19,7 @@ import { recordVersion } from "./versions";
 import { prisma } from "@/lib/db/client";
 import { setWorkspaceState } from "./workspace-state";
 import { readXcatinfo } from "./read-xcatinfo";
-import { readManifest } from "@/lib/archive";
+import { diffTree, readManifest } from "@/lib/archive";
 import { recordTreeManifest } from "./record-tree-manifest";
 import { keepVersionManifest } from "./version-manifests";
 import type { JobContext } from "@/lib/jobs/job-types";
@@ -60,6 +60,13 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
           await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive: published, seq: v.seq, job });
           return { archive: published, size: v.size, version: v.seq, method, warnings: r.warnings, note: PACKIMAGE_SIDE_EFFECTS };
         }
+        // The tree is ours (the gate's hold, with xCAT's lock): nothing else writes it while we compare.
+        const same = opts.full ? null : await unchangedSinceLive({ name: opts.name, tree: ctx.tree, archive: ctx.archive, signal: job.signal });
+        if (same !== null) {
+          const message = `nothing changed since version ${same}: nothing was published (pack with "full" to publish anyway)`;
+          job.log(message);
+          return { unchanged: true, version: same, method, message };
+        }
         job.message(`packing ${path.basename(archive)}`);
         const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, full: opts.full, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
         for (const w of r.warnings) job.log(w, "stderr");
@@ -75,6 +82,20 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
     },
   });
   return { jobId };
+}
+
+/**
+ * The live version's number when the tree is exactly what that version holds (no pending change against the
+ * pristine manifest, which is the state last published), else null. Packing it again would only add an
+ * identical version and push a real one out of retention.
+ */
+async function unchangedSinceLive(opts: { name: string; tree: string; archive?: string; signal: AbortSignal }): Promise<number | null> {
+  if (!opts.archive || !fs.existsSync(opts.archive)) return null;
+  const live = await prisma.imageVersion.findFirst({ where: { image: opts.name, live: true } });
+  if (!live || !fs.existsSync(live.file) || fs.statSync(live.file).ino !== fs.statSync(opts.archive).ino) return null;
+  if (!(await readManifest(opts.tree).catch(() => null))) return null;
+  const d = await diffTree({ tree: opts.tree, signal: opts.signal });
+  return d.changes.length === 0 ? live.seq : null;
 }
 
 /**
