@@ -9,6 +9,7 @@ import { getBackend } from "@/lib/xcat/select-backend";
 import { withExclusive } from "./image-gate";
 import { recordVersion } from "./versions";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
+import { imageJobKey } from "./image-context";
 import { verifyBundleArchive } from "./verify-bundle-archive";
 
 export const exportsDir = () => path.join(env().dataDir, "exports");
@@ -50,6 +51,9 @@ export async function exportImage(opts: { user: JobUser & {}; name: string }) {
     type: "image.export",
     user: opts.user,
     image: opts.name,
+    // The image's job key: a second export (both would write the same bundle) and a pack (it replaces the
+    // archive being read) are refused while this one runs, with the same message as a second pack.
+    key: imageJobKey(opts.name),
     unit: "steps",
     params: { destDir: dir },
     run: async (job) => {
