@@ -30,6 +30,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install failed for: ${missing[*]}"
 fi
 
+# An unpacked release (scripts/release.sh) carries its node_modules, the Prisma client, the CLI bundle and the
+# build: nothing to install or build, and no network needed (air-gapped management nodes).
+if [ -f RELEASE ]; then
+  # better-sqlite3 is compiled for one Node ABI: a different Node major would fail later with a less clear error.
+  node -e 'const r = JSON.parse(require("fs").readFileSync("RELEASE", "utf8")); if (r.abi !== process.versions.modules) { console.error(`error: this release was built for Node ${r.node} (ABI ${r.abi}); this machine runs Node ${process.versions.node} (ABI ${process.versions.modules}): install Node ${r.node.split(".")[0]}`); process.exit(1); }'
+  node scripts/db.mjs deploy --quiet
+  exit 0
+fi
+
 # npm ci only when the lockfile changed since the last install (node_modules/.package-lock.json is npm's own copy).
 if [ ! -d node_modules ] || ! cmp -s <(sed -n '/"packages"/,$p' package-lock.json) <(sed -n '/"packages"/,$p' node_modules/.rootimg-lock 2>/dev/null); then
   say "installing npm dependencies (npm ci; compiles better-sqlite3, about 2 minutes the first time)"
