@@ -4,6 +4,7 @@ import Link from "next/link";
 import type { ImagePendingChangesDto } from "@/lib/api/contracts/changes";
 import { api, qs } from "../api-client";
 import { formatTime } from "../format";
+import { VisibleName } from "../visible-name";
 
 type ChangeDto = ImagePendingChangesDto["changes"][number];
 /** The DTO as JSON delivers it: dates are strings. */
@@ -66,7 +67,7 @@ function ImageChangesTable({ im }: { im: ImageChanges }) {
             {im.changes.map((c) => (
               <tr key={c.path} data-testid="change-row" data-path={c.path} data-kind={c.kind}>
                 <td className="mono" title={KIND_LABEL[c.kind]}>{c.letter}</td>
-                <td className="mono">{c.kind === "removed" ? c.path : <Link href={filesHref(c.path)}>{c.path}</Link>}</td>
+                <td className="mono">{c.kind === "removed" ? <VisibleName name={c.path} /> : <Link href={filesHref(c.path)}><VisibleName name={c.path} /></Link>}</td>
                 <td>{KIND_LABEL[c.kind]}{c.fields?.length ? `: ${c.fields.join(", ")}` : ""}</td>
                 <td>{c.by.length ? c.by.join(", ") : <span className="muted">outside the editor</span>}</td>
                 <td className="nowrap">{c.lastAt ? formatTime(c.lastAt) : "–"}</td>

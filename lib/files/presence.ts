@@ -30,3 +30,12 @@ export function updatePresence(o: { image: string; user: SessionUser; clientId: 
   if (!prev || prev.files.join("\0") !== files.join("\0")) emitTo(`image:${o.image}`, "files:presence", { users: list });
   return list;
 }
+
+/** Removes one tab at once (its page was closed or reloaded) instead of letting it expire after the TTL. */
+export function leavePresence(o: { image: string; user: SessionUser; clientId: string }): Omit<PresenceEntry, "at">[] {
+  const m = store.get(o.image);
+  const removed = m?.delete(`${o.user.id}:${o.clientId}`) ?? false;
+  const list = listPresence(o.image);
+  if (removed) emitTo(`image:${o.image}`, "files:presence", { users: list });
+  return list;
+}
