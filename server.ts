@@ -156,7 +156,7 @@ server.listen(config.PORT, config.HOST, () => {
   if (tlsNote) console.log(`TLS: ${tlsNote}`);
   if (config.insecureRemote) console.warn(`warning: serving plain HTTP on ${config.HOST} (ROOTIMG_INSECURE_HTTP=1): passwords and sessions cross the network unencrypted`);
   if (admin.created && admin.generated) {
-    console.log(`created user "admin" with password: ${admin.generated}  (shown once; change it under Users)`);
+    console.log(`created user "admin" with password: ${admin.generated}  (shown once; change it under "My password" after signing in)`);
   } else if (admin.created) {
     console.log('created user "admin" with the password from ADMIN_PASSWORD');
   }
