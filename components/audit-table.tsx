@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { AuditEntryDto } from "@/lib/api/contracts/audit";
 import { api, qs } from "./api-client";
 import { formatTime } from "./format";
+import { ReadableFields } from "./readable-fields";
 
 type Entry = Omit<AuditEntryDto, "at"> & { at: string };
 type Page = { entries: Entry[]; nextBefore: number | null };
@@ -48,7 +49,7 @@ export function AuditTable() {
               <td>{e.node ?? ""}</td>
               <td className="mono">{e.target ?? ""}</td>
               <td><span className={`badge outcome-${e.outcome}`}>{e.outcome}</span></td>
-              <td className="mono small">{e.detail == null ? "" : JSON.stringify(e.detail)}</td>
+              <td className="small">{e.detail == null ? "" : <ReadableFields value={e.detail} compact />}</td>
             </tr>
           ))}
           {q.isSuccess && entries.length === 0 && (
