@@ -3,6 +3,7 @@ import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
 import { E2E_DATA_DIR } from "./e2e-env";
 import { ADMIN, apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
+import { exportDemo } from "./export-demo";
 
 // The Changes page on a private copy of the demo image (other specs pack and edit the demo image itself).
 const DEMO = "demo-busybox-x86_64-netboot-compute";
@@ -14,7 +15,7 @@ async function jobDone(api: APIRequestContext, res: { status(): number; json(): 
 }
 
 async function unpackedCopy(admin: APIRequestContext): Promise<{ name: string; tree: string }> {
-  await jobDone(admin, await admin.post(`/api/images/${DEMO}/export`));
+  await exportDemo(admin);
   const profile = uniqueName("chg").replace(/[^A-Za-z0-9._-]/g, "");
   await jobDone(admin, await admin.post("/api/images/import", { data: { path: path.join(E2E_DATA_DIR, "exports", `${DEMO}.tgz`), profile } }));
   const name = `debian12-x86_64-netboot-${profile}`;

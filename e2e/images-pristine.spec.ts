@@ -8,6 +8,7 @@ import path from "node:path";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { E2E_DATA_DIR } from "./e2e-env";
 import { ADMIN, expect, test, uiLogin, uniqueName } from "./fixtures";
+import { exportDemo } from "./export-demo";
 
 const DEMO = "demo-busybox-x86_64-netboot-compute";
 
@@ -17,8 +18,7 @@ async function jobSucceeded(api: APIRequestContext, id: string) {
 
 /** An imported copy of the demo image (other specs use the demo itself at the same time). */
 async function demoCopy(api: APIRequestContext): Promise<string> {
-  const exp = await api.post(`/api/images/${DEMO}/export`);
-  await jobSucceeded(api, (await exp.json()).jobId);
+  await exportDemo(api);
   const profile = uniqueName("pristine").replace(/[^A-Za-z0-9._-]/g, "");
   const imp = await api.post("/api/images/import", { data: { path: path.join(E2E_DATA_DIR, "exports", `${DEMO}.tgz`), profile } });
   await jobSucceeded(api, (await imp.json()).jobId);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { type Page, request } from "@playwright/test";
 import { E2E_DATA_DIR, E2E_PORT } from "./e2e-env";
 import { ADMIN, expect, test, uiLogin, uniqueName } from "./fixtures";
+import { exportDemo } from "./export-demo";
 
 const DEMO = "demo-busybox-x86_64-netboot-compute";
 const sha = (f: string) => execFileSync("sha256sum", [f], { encoding: "utf8" }).split(" ")[0];
@@ -47,10 +48,7 @@ test("local backend: the demo image is listed; a copy of it is unpacked, packed 
   await expect(demoRow).toContainText("cpio.gz");
 
   // Work on an imported copy: other specs may use the demo image at the same time.
-  const exp = await adminApi.post(`/api/images/${DEMO}/export`);
-  expect(exp.status()).toBe(202);
-  const expJob = (await exp.json()).jobId;
-  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${expJob}`)).json()).state).toBe("succeeded");
+  await exportDemo(adminApi);
   const profile = uniqueName("e2e").replace(/[^A-Za-z0-9._-]/g, "");
   const imp = await adminApi.post("/api/images/import", { data: { path: path.join(E2E_DATA_DIR, "exports", `${DEMO}.tgz`), profile } });
   expect(imp.status()).toBe(202);
@@ -80,9 +78,7 @@ test("local backend: the demo image is listed; a copy of it is unpacked, packed 
 });
 
 test("export download and import by upload (admin)", async ({ adminApi }) => {
-  const exp = await adminApi.post(`/api/images/${DEMO}/export`);
-  const job = (await exp.json()).jobId;
-  await expect.poll(async () => (await (await adminApi.get(`/api/jobs/${job}`)).json()).state).toBe("succeeded");
+  await exportDemo(adminApi);
   const dl = await adminApi.get(`/api/images/${DEMO}/export`);
   expect(dl.status()).toBe(200);
   expect(dl.headers()["content-type"]).toBe("application/gzip");
