@@ -17,9 +17,11 @@ export async function exportDemo(api: APIRequestContext): Promise<string> {
         const body = await res.json();
         if (res.status() === 202) jobId = body.jobId;
         // another job holds the image: its export serves as well; a pack or unpack: ask again once it ended
-        else if (res.status() === 409 && body.error?.jobId) {
-          const other = await (await api.get(`/api/jobs/${body.error.jobId}`)).json();
-          if (other.type === "image.export") jobId = body.error.jobId;
+        else if (res.status() === 409) {
+          // the running job is named by the job key's refusal (jobId) or the image gate's (holder.jobId)
+          const running: string | undefined = body.error?.jobId ?? body.error?.holder?.jobId;
+          const other = running ? await (await api.get(`/api/jobs/${running}`)).json() : null;
+          if (other?.type === "image.export") jobId = running;
         } else throw new Error(`export of ${DEMO_IMAGE}: ${res.status()} ${JSON.stringify(body)}`);
         return jobId !== undefined;
       },

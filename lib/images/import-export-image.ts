@@ -44,9 +44,10 @@ export async function importImage(opts: { user: JobUser & {}; bundlePath: string
 
 export async function exportImage(opts: { user: JobUser & {}; name: string }) {
   const backend = getBackend();
-  await backend.getImage(opts.name);
+  const img = await backend.getImage(opts.name);
   const dir = exportsDir();
   fs.mkdirSync(dir, { recursive: true });
+  const total = bundleInputBytes(img.rootimgdir, img.exlist);
   return startJob({
     type: "image.export",
     user: opts.user,
@@ -54,11 +55,53 @@ export async function exportImage(opts: { user: JobUser & {}; name: string }) {
     // The image's job key: a second export (both would write the same bundle) and a pack (it replaces the
     // archive being read) are refused while this one runs, with the same message as a second pack.
     key: imageJobKey(opts.name),
-    unit: "steps",
+    unit: "bytes",
+    total,
     params: { destDir: dir },
     run: async (job) => {
-      const r = await backend.exportBundle({ name: opts.name, destDir: dir, signal: job.signal, onLine: (l, s) => job.log(l, s) });
-      return { path: r.path, size: fs.statSync(r.path).size };
+      // The bundle is a gzip'd tar of files that are mostly compressed already (the packed archive), so the
+      // bundle being written grows to about the size of its inputs: its size is the progress, whichever
+      // backend (or xCAT's imgexport) writes it.
+      const started = Date.now();
+      const timer = setInterval(() => {
+        const size = growingBundleSize(dir, img.imagename, started);
+        if (size > 0) job.progress(Math.min(size, total), total);
+      }, 250);
+      try {
+        const r = await backend.exportBundle({ name: opts.name, destDir: dir, signal: job.signal, onLine: (l, s) => job.log(l, s) });
+        return { path: r.path, size: fs.statSync(r.path).size };
+      } finally {
+        clearInterval(timer);
+      }
     },
   });
+}
+
+/** Bytes of what a bundle carries: the packed archive, kernel, initrd and the exlist files. */
+function bundleInputBytes(rootimgdir: string, exlist?: string): number {
+  const files = [findPackedArchive(rootimgdir), path.join(rootimgdir, "kernel"), path.join(rootimgdir, "initrd-stateless.gz"), ...(exlist ?? "").split(",").filter(Boolean)];
+  let sum = 0;
+  for (const f of files) {
+    try {
+      if (f) sum += fs.statSync(f).size;
+    } catch {
+      // absent: not in the bundle either
+    }
+  }
+  return Math.max(sum, 1);
+}
+
+/** The size of `<name>.tgz` or its temporary `<name>.tgz.part-*` in the exports directory, written since `since`. */
+function growingBundleSize(dir: string, name: string, since: number): number {
+  let best = 0;
+  try {
+    for (const f of fs.readdirSync(dir)) {
+      if (f !== `${name}.tgz` && !f.startsWith(`${name}.tgz.`)) continue;
+      const st = fs.statSync(path.join(dir, f), { throwIfNoEntry: false });
+      if (st && st.mtimeMs >= since - 1000) best = Math.max(best, st.size);
+    }
+  } catch {
+    // the directory is being written: try again at the next tick
+  }
+  return best;
 }

@@ -33,7 +33,13 @@ describe("bundle upload and download", () => {
   it("says there is no export yet, then streams the exported bundle with its size", async () => {
     await prepareImagesAtStart(() => {});
     expect(() => openExportDownload(DEMO_IMAGE_NAME)).toThrow(/no export of .* yet; export it first/);
-    expect((await finished(await exportImage({ user, name: DEMO_IMAGE_NAME }))).state).toBe("succeeded");
+    const exported = await finished(await exportImage({ user, name: DEMO_IMAGE_NAME }));
+    expect(exported.state).toBe("succeeded");
+    // progress in bytes of what the bundle carries (archive, kernel, initrd), complete at the end
+    const archiveBytes = fs.statSync(path.join(dir, "images", DEMO_IMAGE_NAME, "rootimg.cpio.gz")).size;
+    expect(exported.unit).toBe("bytes");
+    expect(exported.total).toBeGreaterThanOrEqual(archiveBytes);
+    expect(exported.done).toBe(exported.total);
     const d = openExportDownload(DEMO_IMAGE_NAME);
     const bytes = await readAll(d.stream);
     expect(d.filename).toBe(`${DEMO_IMAGE_NAME}.tgz`);
