@@ -1,5 +1,5 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import type { ImageDetailDto } from "@/lib/api/contracts/images";
@@ -16,6 +16,22 @@ export function ImageDetail({ name }: { name: string }) {
   const [jobId, setJobId] = useState<string | null>(null);
   const q = useQuery({ queryKey: ["image", name], queryFn: () => api<ImageDetailDto>(`/api/images/${encodeURIComponent(name)}`) });
   const refresh = useCallback(() => void q.refetch(), [q]);
+  const qc = useQueryClient();
+  // A pack or unpack of this page that ended left the workspace unpacked and released its lock before the
+  // job's last update went out: show that with the job's final state, not "packing"/"locked" until the refetch
+  // answers (the refetch then corrects anything else that changed).
+  const jobFinished = useCallback(
+    (job: { type: string; state: string }) => {
+      const settled = job.type === "image.pack" || (job.type === "image.unpack" && job.state === "succeeded");
+      if (settled) {
+        qc.setQueryData<ImageDetailDto>(["image", name], (cur) =>
+          cur && (cur.workspace === "packing" || cur.workspace === "unpacking") ? { ...cur, workspace: "unpacked", lock: null } : cur,
+        );
+      }
+      refresh();
+    },
+    [qc, name, refresh],
+  );
   const d = q.data;
   // After a reload (or when someone else started it) follow the image's running job: progress, log, cancel.
   const running = d?.lastJob && !isTerminal(d.lastJob.state) ? d.lastJob.id : null;
@@ -34,7 +50,7 @@ export function ImageDetail({ name }: { name: string }) {
         <Link href={`/images/${encodeURIComponent(name)}/files`} data-testid="image-files-link" className={d.treeExists ? "" : "muted"}>Files{d.treeExists ? "" : " (unpack first)"}</Link>
       </div>
       {roleAtLeast(user, "editor") && <ImageActions image={d} onJob={setJobId} onChanged={refresh} />}
-      {jobId && <ImageJob key={jobId} jobId={jobId} onFinished={refresh} />}
+      {jobId && <ImageJob key={jobId} jobId={jobId} onFinished={jobFinished} />}
       <div style={{ display: "grid", gridTemplateColumns: "minmax(0,1fr) minmax(0,1fr)", gap: 12 }}>
         <div className="card">
           <h2>Attributes</h2>
