@@ -11,7 +11,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # What the product runs (packing, chroot, the demo image and its test hosts), and what only the tests need.
 RUNTIME_PKGS=(pigz openssl libdeflate-tools cpio xz-utils libarchive-tools busybox-static attr acl util-linux linux-image-amd64 qemu-system-x86)
-TEST_PKGS=(chromium time libcap2-bin)
+TEST_PKGS=(chromium time libcap2-bin systemd iproute2 curl)
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 [ "$node_major" -ge 20 ] || die "Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))"
