@@ -26,7 +26,15 @@ export const statusOf: Record<AppErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * The server loads the core twice: server.ts through tsx, and the route handlers inside Next's bundle. An
+ * AppError thrown by one copy (a backend created at start-up) and caught by the other is still an AppError:
+ * the check goes by this process-wide brand, not by the class identity alone.
+ */
+const BRAND = Symbol.for("rootimg-studio.AppError");
+
 export class AppError extends Error {
+  readonly [BRAND] = true;
   readonly code: AppErrorCode;
   /** Extra fields sent to the client with the message (never secrets, never stack traces). */
   readonly details?: Record<string, unknown>;
@@ -44,5 +52,5 @@ export class AppError extends Error {
 }
 
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError;
+  return e instanceof AppError || (typeof e === "object" && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true && typeof (e as { code?: unknown }).code === "string" && (e as { code: string }).code in statusOf);
 }
