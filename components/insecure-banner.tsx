@@ -9,8 +9,8 @@ export function InsecureBanner() {
   if (!env().insecureRemote) return null;
   return (
     <div className="insecure-banner" role="alert" data-testid="insecure-banner">
-      Warning: this dashboard is served over plain HTTP on {env().HOST} (ROOTIMG_INSECURE_HTTP=1). Passwords and sessions
-      cross the network unencrypted: use ROOTIMG_TLS=1 or an SSH tunnel instead.
+      {`Warning: this dashboard is served over plain HTTP on ${env().HOST} (ROOTIMG_INSECURE_HTTP=1). ` +
+        "Passwords and sessions cross the network unencrypted: use ROOTIMG_TLS=1 or an SSH tunnel instead."}
     </div>
   );
 }

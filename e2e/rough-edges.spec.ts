@@ -75,11 +75,13 @@ test("primary buttons stay readable on hover: Sign in, Create user, Pack", async
 test("a pack with nothing changed publishes nothing and says since which version", async ({ page }) => {
   await uiLogin(page, ADMIN);
   await page.goto(`/images/${encodeURIComponent(image)}`);
+  await expect(page.getByTestId("version-row").first()).toBeVisible();
   const versions = await page.getByTestId("version-row").count();
   await page.getByTestId("pack").click();
   await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
   await expect(page.getByTestId("image-job")).toContainText(/nothing changed since version \d+: nothing was published/);
   await page.reload();
+  await expect(page.getByTestId("version-row").first()).toBeVisible();
   await expect(page.getByTestId("version-row")).toHaveCount(versions);
 });
 
@@ -87,27 +89,32 @@ test("double clicks on Pack and Export start one job each, with no error for the
   fs.writeFileSync(path.join(tree, "etc/motd"), `double click ${Date.now()}\n`);
   await uiLogin(page, ADMIN);
   await page.goto(`/images/${encodeURIComponent(image)}`);
+  await expect(page.getByTestId("version-row").first()).toBeVisible();
   const versions = await page.getByTestId("version-row").count();
   const jobsOf = async (type: string) => ((await (await admin.get(`/api/jobs?image=${encodeURIComponent(image)}&limit=100`)).json()).jobs as { type: string }[]).filter((j) => j.type === type).length;
   const packsBefore = await jobsOf("image.pack");
+  const card = page.getByTestId("image-job");
   await page.getByTestId("pack").dblclick();
-  await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  await expect(card.locator(".job-type")).toHaveText("image.pack");
+  await expect(card.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
   await expect(page.getByTestId("image-action-error")).toHaveCount(0);
   await expect(page.getByTestId("version-row")).toHaveCount(versions + 1);
   expect(await jobsOf("image.pack")).toBe(packsBefore + 1);
 
   const exportsBefore = await jobsOf("image.export");
   await page.getByTestId("export").dblclick();
-  await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  await expect(card.locator(".job-type")).toHaveText("image.export");
+  await expect(card.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
   await expect(page.getByTestId("image-action-error")).toHaveCount(0);
   expect(await jobsOf("image.export")).toBe(exportsBefore + 1);
-  // ...and an export requested while one runs is refused like a second pack
-  const first = await admin.post(`/api/images/${image}/export`);
-  const second = await admin.post(`/api/images/${image}/export`);
-  expect(first.status()).toBe(202);
-  expect(second.status()).toBe(409);
-  expect((await second.json()).error.message).toMatch(/already running/);
-  await jobDone(admin, (await first.json()).jobId);
+  // the export's progress is in bytes, complete at the end
+  await expect(card.getByTestId("job-total")).toContainText(/B$/);
+  // ...and two exports asked for at once: one runs, the other is refused like a second pack
+  const both = await Promise.all([admin.post(`/api/images/${image}/export`), admin.post(`/api/images/${image}/export`)]);
+  expect(both.map((r) => r.status()).sort()).toEqual([202, 409]);
+  const refused = both.find((r) => r.status() === 409);
+  expect((await refused?.json()).error.message).toMatch(/already running|busy/);
+  await jobDone(admin, (await both.find((r) => r.status() === 202)?.json()).jobId);
 });
 
 test("names with control characters show as escapes, and are refused when typed", async ({ page }) => {
@@ -117,6 +124,8 @@ test("names with control characters show as escapes, and are refused when typed"
   fs.writeFileSync(path.join(tree, "tmp", dir, "line1 line2"), "a different file\n");
   await uiLogin(page, ADMIN);
   await page.goto(`/images/${encodeURIComponent(image)}/files?path=${encodeURIComponent(`/tmp/${dir}/line1 line2`)}`);
+  // the link's file is selected first (its details shown), then the user clicks the other one
+  await expect(page.getByTestId("details-path")).toHaveText(`/tmp/${dir}/line1 line2`);
   const rows = page.getByTestId("tree-row").filter({ hasText: /line1/ });
   await expect(rows).toHaveCount(2);
   // the two names no longer look the same: the newline is an escape, in its own marked span
@@ -151,7 +160,7 @@ test("uploading a name that exists asks first, before any byte of the file is se
   await page.getByTestId("upload-input").setInputFiles({ name, mimeType: "application/octet-stream", buffer: Buffer.alloc(8 << 20, 1) });
   const upload = page.getByTestId("upload-row").filter({ hasText: name });
   await expect(upload).toHaveAttribute("data-state", "conflict");
-  await expect(upload).toContainText(`/tmp/${name} already exists`);
+  await expect(upload).toContainText("0 B / 8.0 MiB exists:");
   expect(puts).toEqual([]);
   // the choice made, the file goes
   await upload.getByTestId("upload-replace").click();
@@ -184,7 +193,8 @@ test("presence: a reloaded page is not another editor of its own file, and a clo
   await pb.goto(url);
   await expect(pb.locator(`[data-testid=editor-tab][data-path="${file}"]`).getByTestId("tab-presence")).toContainText("admin");
   await expect(pb.getByTestId("presence-users")).toContainText(`here: `);
-  await a.close(); // the browser window is closed: no more heartbeats, and a leave on the way out
+  await pa.close(); // the page is closed: no more heartbeats, and a leave on the way out
+  await a.close();
   // well before the 30 s a silent tab takes to expire
   await expect(pb.getByTestId("presence-users")).toHaveText("", { timeout: 8_000 });
   await expect(pb.getByTestId("tab-presence")).toHaveCount(0);

@@ -61,12 +61,14 @@ test("the systemd unit is valid, and its command line with its configuration fil
   // systemd's own checker: syntax, known directives, an absolute ExecStart that exists.
   const verify = spawnSync("systemd-analyze", ["verify", unitFile], { encoding: "utf8" });
   expect(verify.status, verify.stderr).toBe(0);
-  // (warnings about other units of the machine may appear; none may name ours)
-  expect(verify.stderr.split("\n").filter((l) => l.includes("rootimg-studio"))).toEqual([]);
-  // ...and it does catch a broken unit, so the pass above means something.
+  // systemd-analyze exits 0 even for a directive it ignores: what counts is that nothing names our unit
+  // (warnings about other units of the machine may appear).
+  const about = (r: { stdout: string; stderr: string }, file: string) => `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(path.basename(file)));
+  expect(about(verify, unitFile)).toEqual([]);
+  // ...and it does report a broken unit that way, so the pass above means something.
   const broken = path.join(stage, "broken.service");
-  fs.writeFileSync(broken, fs.readFileSync(unitFile, "utf8").replace(/^ExecStart=\S+/m, "ExecStart=node").replace("KillMode=mixed", "KillMode=sometimes"));
-  expect(spawnSync("systemd-analyze", ["verify", broken], { encoding: "utf8" }).stderr).toMatch(/KillMode|ExecStart|executable|absolute/i);
+  fs.writeFileSync(broken, fs.readFileSync(unitFile, "utf8").replace("KillMode=mixed", "KillMode=sometimes"));
+  expect(about(spawnSync("systemd-analyze", ["verify", broken], { encoding: "utf8" }), broken).join("\n")).toMatch(/kill ?mode/i);
 
   const unit = parseUnit(fs.readFileSync(unitFile, "utf8"));
   expect(unit.EnvironmentFile).toEqual(["/etc/rootimg-studio/env"]);
@@ -155,7 +157,7 @@ curl -fsS http://127.0.0.1:$PORT/api/health | head -c 2000; echo
 kill -TERM $pid; wait $pid; echo "exit=$?"`;
   const r = spawnSync("unshare", ["-n", "sh", "-c", script], { env: { ...base, HOST: "0.0.0.0", ROOTIMG_INSECURE_HTTP: "1" }, encoding: "utf8", timeout: 150_000 });
   expect(r.stdout, r.stderr).toContain('data-testid="insecure-banner"');
-  expect(r.stdout).toMatch(/Warning: this dashboard is served over plain HTTP on 0\.0\.0\.0/);
+  expect(r.stdout).toMatch(/Warning: this dashboard is served over plain HTTP on (<!-- -->)?0\.0\.0\.0/);
   expect(r.stdout).toMatch(/"name":"transport","status":"warning"/);
   expect(r.stdout).toContain("exit=0");
   expect(r.stderr).toMatch(/warning: serving plain HTTP on 0\.0\.0\.0 \(ROOTIMG_INSECURE_HTTP=1\)/);
