@@ -4,12 +4,12 @@ import path from "node:path";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
+import { activeJobs } from "@/lib/jobs/active-jobs";
 import { startJob } from "@/lib/jobs/start-job";
 import { getBackend } from "@/lib/xcat/select-backend";
 import { withExclusive } from "./image-gate";
 import { recordVersion } from "./versions";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
-import { imageJobKey } from "./image-context";
 import { verifyBundleArchive } from "./verify-bundle-archive";
 
 export const exportsDir = () => path.join(env().dataDir, "exports");
@@ -42,19 +42,44 @@ export async function importImage(opts: { user: JobUser & {}; bundlePath: string
   });
 }
 
+/**
+ * One export per image at a time: two would write the same `<name>.tgz`, and each would see the other's file
+ * change under it. A pack meanwhile does not disturb an export: the bundle is made from hard links (or copies)
+ * taken when it starts, and a pack publishes by renaming a new archive over the old one.
+ */
+const exporting = new Map<string, string>();
+
 export async function exportImage(opts: { user: JobUser & {}; name: string }) {
   const backend = getBackend();
   const img = await backend.getImage(opts.name);
   const dir = exportsDir();
   fs.mkdirSync(dir, { recursive: true });
   const total = bundleInputBytes(img.rootimgdir, img.exlist);
+  const running = exporting.get(opts.name);
+  if (running) {
+    throw new AppError("conflict", `Another job (${running}) is already running for an export of ${opts.name}; wait for it or cancel it.`, { details: { jobId: running } });
+  }
+  exporting.set(opts.name, "starting"); // reserved before the first await below
+  let jobId: string;
+  try {
+    jobId = await startExportJob(opts, backend, dir, total, img.imagename);
+  } catch (e) {
+    exporting.delete(opts.name);
+    throw e;
+  }
+  exporting.set(opts.name, jobId);
+  // Released when the job has ended, whichever way (also when it was cancelled before it ran).
+  const active = activeJobs.get(jobId);
+  if (active) void active.finished.finally(() => exporting.get(opts.name) === jobId && exporting.delete(opts.name));
+  else exporting.delete(opts.name);
+  return jobId;
+}
+
+function startExportJob(opts: { user: JobUser & {}; name: string }, backend: ReturnType<typeof getBackend>, dir: string, total: number, imagename: string) {
   return startJob({
     type: "image.export",
     user: opts.user,
     image: opts.name,
-    // The image's job key: a second export (both would write the same bundle) and a pack (it replaces the
-    // archive being read) are refused while this one runs, with the same message as a second pack.
-    key: imageJobKey(opts.name),
     unit: "bytes",
     total,
     params: { destDir: dir },
@@ -64,7 +89,7 @@ export async function exportImage(opts: { user: JobUser & {}; name: string }) {
       // backend (or xCAT's imgexport) writes it.
       const started = Date.now();
       const timer = setInterval(() => {
-        const size = growingBundleSize(dir, img.imagename, started);
+        const size = growingBundleSize(dir, imagename, started);
         if (size > 0) job.progress(Math.min(size, total), total);
       }, 250);
       try {

@@ -40,6 +40,13 @@ describe("bundle upload and download", () => {
     expect(exported.unit).toBe("bytes");
     expect(exported.total).toBeGreaterThanOrEqual(archiveBytes);
     expect(exported.done).toBe(exported.total);
+    // one export of an image at a time (both would write the same bundle); the next one after it ended runs
+    const both = await Promise.allSettled([exportImage({ user, name: DEMO_IMAGE_NAME }), exportImage({ user, name: DEMO_IMAGE_NAME })]);
+    const ran = both.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<string>;
+    const refused = both.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: "conflict", message: expect.stringMatching(/already running for an export of/) });
+    expect((await finished(ran.value)).state).toBe("succeeded");
+    expect((await finished(await exportImage({ user, name: DEMO_IMAGE_NAME }))).state).toBe("succeeded");
     const d = openExportDownload(DEMO_IMAGE_NAME);
     const bytes = await readAll(d.stream);
     expect(d.filename).toBe(`${DEMO_IMAGE_NAME}.tgz`);
