@@ -1,7 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import type { HealthDto } from "@/lib/api/contracts/health";
-import { api } from "./api-client";
 
 type Check = HealthDto["checks"][number];
 const LABEL: Record<Check["name"], string> = { process: "Process", transport: "Transport", database: "Database", backend: "Image backend", disk: "Disk space" };
