@@ -98,7 +98,8 @@ describe("image cycle on the local backend", () => {
     expect(fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).sort()).toEqual(["3-rootimg.cpio.gz", "4-rootimg.cpio.gz", "manifest-3.json", "manifest-4.json"]);
     // A retention of 1 keeps exactly one archive on disk: the live one.
     await setRetention({ retention: 1, user });
-    fs.writeFileSync(path.join(imgDir, "rootimg/etc/motd"), "retention 1\n");
+    // (a content not packed before: an unchanged tree would publish nothing)
+    fs.writeFileSync(path.join(imgDir, "rootimg/etc/motd"), "retention kept at 1\n");
     expect((await finished((await packImage({ name: NAME, user })).jobId)).state).toBe("succeeded");
     expect((await listVersions(NAME)).map((v) => [v.seq, v.live])).toEqual([[5, true]]);
     expect(fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).sort()).toEqual(["5-rootimg.cpio.gz", "manifest-5.json"]);
@@ -112,13 +113,13 @@ describe("image cycle on the local backend", () => {
     const before = sha(archive);
     const job = await finished((await packImage({ name: NAME, user })).jobId);
     expect(job.state).toBe("succeeded");
-    expect(JSON.parse(job.result!)).toMatchObject({ unchanged: true, version: 4, message: expect.stringMatching(/^nothing changed since version 4: nothing was published/) });
+    expect(JSON.parse(job.result!)).toMatchObject({ unchanged: true, version: 5, message: expect.stringMatching(/^nothing changed since version 5: nothing was published/) });
     expect(sha(archive)).toBe(before);
-    expect((await listVersions(NAME)).map((v) => v.seq)).toEqual([4, 3]);
+    expect((await listVersions(NAME)).map((v) => v.seq)).toEqual([5]);
 
     const full = await finished((await packImage({ name: NAME, user, full: true })).jobId);
-    expect(JSON.parse(full.result!)).toMatchObject({ version: 5 });
-    expect((await listVersions(NAME)).map((v) => v.seq)).toEqual([5, 4, 3]);
+    expect(JSON.parse(full.result!)).toMatchObject({ version: 6 });
+    expect((await listVersions(NAME)).map((v) => v.seq)).toEqual([6, 5]);
   });
 
   it("refuses to pack while xCAT's lock on the tree is held by another process (genimage/packimage)", async () => {
