@@ -25,6 +25,8 @@ async function cycle(page: Page, name: string, packMethod?: "xcat") {
   expect(Number(await page.getByTestId("job-done").getAttribute("data-value"))).toBeGreaterThan(0);
   await expect(page.getByTestId("image-workspace")).toHaveText("unpacked");
   if (packMethod) await page.getByTestId("pack-method").selectOption(packMethod);
+  // nothing was edited: the product's own pack would publish nothing ("nothing changed"), a full one publishes
+  else await page.getByLabel("full").check();
   await page.getByTestId("pack").click();
   await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", /queued|running|succeeded/);
   await waitJob(page);
