@@ -1,7 +1,7 @@
 // Rootimg Studio: one process serving Next.js and Socket.IO on the same port.
 // Run: node --import tsx server.ts (after `next build`; NODE_ENV=development for the dev server).
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -33,6 +33,7 @@ try {
 } catch (e) {
   fail(`cannot create or protect the data directory ${config.dataDir} (ROOTIMG_DATA_DIR): ${(e as Error).message}`);
 }
+console.log(`data directory: ${config.dataDir} (${config.dataDirSource === "default" ? "default ./data; set ROOTIMG_DATA_DIR to move it" : "from ROOTIMG_DATA_DIR"})`);
 
 // Probe the port before touching the database: a second instance should say "port in use", not fail on
 // the database lock the first one holds.
@@ -131,13 +132,29 @@ function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
+// One line per request in the log (journald under systemd): method, path, status, duration, client.
+// Hashed static assets are left out: they are many per page and say nothing an admin would look for.
+function logRequest(req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? "";
+  if (url.startsWith("/_next/static/")) return;
+  const started = process.hrtime.bigint();
+  res.once("close", () => {
+    const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
+    const status = res.writableFinished ? res.statusCode : `${res.statusCode} aborted`;
+    console.log(`http ${req.method} ${url.split("?")[0]} ${status} ${ms}ms ${req.socket.remoteAddress ?? "-"}`);
+  });
+}
+
 function onRequest(req: IncomingMessage, res: ServerResponse): void {
   // The client address for login throttling, from the socket: a client-sent header of that name is replaced.
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "";
+  logRequest(req, res);
   const csp = contentSecurityPolicy(randomBytes(16).toString("base64"));
   // Replaces whatever the client sent: Next.js takes the nonce for its inline scripts from this header.
   req.headers["content-security-policy"] = csp;
   res.setHeader("Content-Security-Policy", csp);
+  // Under TLS the browser is told to use nothing else for this host for a year.
+  if (config.https) res.setHeader("Strict-Transport-Security", "max-age=31536000");
   // The dashboard is never framed (clickjacking; X-Frame-Options for browsers without frame-ancestors),
   // content types are never sniffed, and no URL of an image path leaks to another site.
   res.setHeader("X-Frame-Options", "DENY");
@@ -147,13 +164,25 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
 }
 
 let server;
-if (config.https) {
+let tlsNote = "";
+if (config.tls) {
+  const files = config.tls;
+  if (files.selfSigned) {
+    const { ensureSelfSignedCert } = await import("./lib/tls/self-signed-cert");
+    try {
+      const info = ensureSelfSignedCert({ cert: files.cert, key: files.key, hosts: [config.HOST] });
+      tlsNote = `${info.created ? "created a self-signed" : "self-signed"} certificate ${files.cert} (${info.subjectAltName}; valid to ${info.validTo}); SHA-256 fingerprint ${info.fingerprint256} — compare it with the one the browser shows`;
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
   let tls: { cert: Buffer; key: Buffer };
   try {
-    tls = { cert: readFileSync(config.TLS_CERT as string), key: readFileSync(config.TLS_KEY as string) };
+    tls = { cert: readFileSync(files.cert), key: readFileSync(files.key) };
   } catch (e) {
-    fail(`cannot read TLS_CERT/TLS_KEY: ${(e as Error).message}`);
+    fail(`cannot read the TLS certificate or key (TLS_CERT/TLS_KEY): ${(e as Error).message}`);
   }
+  if (!files.selfSigned) tlsNote = `certificate ${files.cert}; SHA-256 fingerprint ${new X509Certificate(tls.cert).fingerprint256}`;
   server = createHttpsServer(tls, onRequest);
 } else {
   server = createHttpServer(onRequest);
@@ -168,8 +197,10 @@ server.on("error", (e: NodeJS.ErrnoException) => fail(listenError(e)));
 server.listen(config.PORT, config.HOST, () => {
   const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
   console.log(`Rootimg Studio ready on ${config.https ? "https" : "http"}://${host}:${config.PORT} (data: ${config.dataDir}${dev ? ", dev" : ""})`);
+  if (tlsNote) console.log(`TLS: ${tlsNote}`);
+  if (config.insecureRemote) console.warn(`warning: serving plain HTTP on ${config.HOST} (ROOTIMG_INSECURE_HTTP=1): passwords and sessions cross the network unencrypted`);
   if (admin.created && admin.passwordFile) {
-    console.log(`created user "admin"; its password is in ${admin.passwordFile} (readable by root only; removed when you change the password under Users)`);
+    console.log(`created user "admin"; its password is in ${admin.passwordFile} (readable by root only; removed when you change the password under "My password")`);
   } else if (admin.created) {
     console.log('created user "admin" with the password from ADMIN_PASSWORD');
   }

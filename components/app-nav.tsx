@@ -12,6 +12,7 @@ const ITEMS: { href: string; label: string; min: Role }[] = [
   { href: "/jobs", label: "Jobs", min: "viewer" },
   { href: "/audit", label: "Audit", min: "viewer" },
   { href: "/users", label: "Users", min: "admin" },
+  { href: "/system", label: "System", min: "admin" },
 ];
 
 export function AppNav() {
@@ -38,6 +39,7 @@ export function AppNav() {
       </ul>
       <div className="nav-user">
         <span data-testid="current-user">{user.username}</span> <span className="badge" data-testid="current-role">{user.role}</span>
+        <GuardedLink href="/account" className="link" data-testid="nav-account">My password</GuardedLink>
         <button type="button" className="link" onClick={logout} data-testid="logout">
           Sign out
         </button>

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { formatTime } from "./format";
 import { useAudit } from "./hooks/use-audit";
+import { ReadableFields } from "./readable-fields";
 
 export function AuditTable() {
   const [filter, setFilter] = useState({ user: "", image: "", action: "" });
@@ -38,7 +39,7 @@ export function AuditTable() {
               <td>{e.node ?? ""}</td>
               <td className="mono">{e.target ?? ""}</td>
               <td><span className={`badge outcome-${e.outcome}`}>{e.outcome}</span></td>
-              <td className="mono small">{e.detail == null ? "" : JSON.stringify(e.detail)}</td>
+              <td className="small">{e.detail == null ? "" : <ReadableFields value={e.detail} compact />}</td>
             </tr>
           ))}
           {q.isSuccess && entries.length === 0 && (

@@ -4,6 +4,7 @@ import { formatTime } from "./format";
 import { useJob } from "./hooks/use-job";
 import { JobLog } from "./job-log";
 import { JobProgressView } from "./job-progress";
+import { ReadableFields } from "./readable-fields";
 
 export function JobDetail({ jobId }: { jobId: string }) {
   const { job, lines, error } = useJob(jobId);
@@ -28,7 +29,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
       {job?.result != null && (
         <details open>
           <summary>Result</summary>
-          <pre className="log small" data-testid="job-result">{JSON.stringify(job.result, null, 2)}</pre>
+          <ReadableFields value={job.result} testId="job-result" />
         </details>
       )}
       <h2>Log</h2>

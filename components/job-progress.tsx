@@ -62,7 +62,7 @@ export function JobProgressView({ job }: { job: JobView | null }) {
         )}
       </div>
       <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct ?? undefined} data-testid="job-bar">
-        <div className={`bar-fill${pct === null && running ? " indeterminate" : ""}`} style={{ width: `${pct ?? (running ? 100 : 0)}%` }} />
+        <div className={`bar-fill${pct === null && running ? " indeterminate" : ""}${running ? "" : " final"}`} style={{ width: `${pct ?? (running ? 100 : 0)}%` }} />
       </div>
       <div className="job-numbers">
         <span data-testid="job-done" data-value={job.done}>{formatAmount(job.done, job.unit)}</span>

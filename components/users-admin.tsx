@@ -3,6 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { type Role, useCurrentUser } from "./current-user";
 import { useUserCommands, useUsers } from "./hooks/use-users";
+import { PasswordFields, passwordsValid } from "./password-fields";
 
 const ROLES: Role[] = ["viewer", "editor", "reviewer", "admin"];
 
@@ -10,6 +11,9 @@ export function UsersAdmin() {
   const me = useCurrentUser();
   const cmd = useUserCommands();
   const [notice, setNotice] = useState<string | null>(null);
+  // The admin's reset: typed twice in password fields (never shown in clear text), for one user at a time.
+  const [resetFor, setResetFor] = useState<string | null>(null);
+  const [resetPw, setResetPw] = useState({ value: "", repeat: "" });
   const users = useUsers();
   const done = (msg: string) => setNotice(msg);
   const create = useMutation({
@@ -22,7 +26,11 @@ export function UsersAdmin() {
   });
   const reset = useMutation({
     mutationFn: ({ id, password }: { id: string; password: string; name: string }) => cmd.setPassword(id, password),
-    onSuccess: (_r, v) => done(`New password set for ${v.name}.`),
+    onSuccess: (_r, v) => {
+      setResetFor(null);
+      setResetPw({ value: "", repeat: "" });
+      done(`New password set for ${v.name}; their sessions were signed out.`);
+    },
   });
   const error = [users.error, create.error, update.error, reset.error].find(Boolean) as Error | undefined;
 
@@ -64,17 +72,35 @@ export function UsersAdmin() {
                 {u.disabled && <span className="badge state-failed" data-testid="user-disabled"> disabled</span>}
               </td>
               <td>
-                <button
-                  type="button"
-                  className="small"
-                  data-testid="user-reset-password"
-                  onClick={() => {
-                    const password = window.prompt(`New password for ${u.username} (8+ characters)`);
-                    if (password) reset.mutate({ id: u.id, password, name: u.username });
-                  }}
-                >
-                  Reset…
-                </button>
+                {resetFor === u.id ? (
+                  <form
+                    className="reset-dialog"
+                    data-testid="reset-dialog"
+                    aria-label={`new password for ${u.username}`}
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      if (passwordsValid(resetPw.value, resetPw.repeat)) reset.mutate({ id: u.id, password: resetPw.value, name: u.username });
+                    }}
+                  >
+                    <PasswordFields value={resetPw.value} repeat={resetPw.repeat} onChange={(value, repeat) => setResetPw({ value, repeat })} idPrefix="reset-password" />
+                    <button type="submit" className="primary small" disabled={reset.isPending || !passwordsValid(resetPw.value, resetPw.repeat)} data-testid="reset-password-submit">
+                      Set password
+                    </button>
+                    <button type="button" className="small" onClick={() => setResetFor(null)}>Cancel</button>
+                  </form>
+                ) : (
+                  <button
+                    type="button"
+                    className="small"
+                    data-testid="user-reset-password"
+                    onClick={() => {
+                      setResetPw({ value: "", repeat: "" });
+                      setResetFor(u.id);
+                    }}
+                  >
+                    Reset…
+                  </button>
+                )}
               </td>
             </tr>
           ))}

@@ -1,6 +1,6 @@
 import { request } from "@playwright/test";
 import { E2E_BASE_URL } from "./e2e-env";
-import { ADMIN, expect, test, uiLogin, uniqueName } from "./fixtures";
+import { ADMIN, apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
 
 test("admin creates a user, changes the role, resets the password and disables the account", async ({ page }) => {
   const name = uniqueName("ops");
@@ -24,9 +24,18 @@ test("admin creates a user, changes the role, resets the password and disables t
   const me = await anon.get("/api/auth/me");
   expect(me.status()).toBe(401); // a role change ends the old sessions
 
-  page.once("dialog", (d) => d.accept("second-password"));
+  // The reset is a form with password fields (never a prompt showing the password in clear text).
   await row.getByTestId("user-reset-password").click();
-  await expect(page.getByTestId("users-notice")).toHaveText(`New password set for ${name}.`);
+  const dialog = row.getByTestId("reset-dialog");
+  await expect(dialog.getByTestId("reset-password-new")).toHaveAttribute("type", "password");
+  await dialog.getByTestId("reset-password-new").fill("second-password");
+  await dialog.getByTestId("reset-password-repeat").fill("second-passwore");
+  await expect(dialog.getByTestId("reset-password-mismatch")).toBeVisible();
+  await expect(dialog.getByTestId("reset-password-submit")).toBeDisabled();
+  await dialog.getByTestId("reset-password-repeat").fill("second-password");
+  await dialog.getByTestId("reset-password-submit").click();
+  await expect(page.getByTestId("users-notice")).toHaveText(`New password set for ${name}; their sessions were signed out.`);
+  await expect(row.getByTestId("reset-dialog")).toHaveCount(0);
   expect(await loginStatus("first-password")).toBe(401);
   expect(await loginStatus("second-password")).toBe(200);
   expect((await (await anon.get("/api/auth/me")).json()).role).toBe("reviewer");
@@ -44,4 +53,39 @@ test("admin creates a user, changes the role, resets the password and disables t
   await expect(rows).toHaveCount(4);
   await expect(page.getByTestId("audit-row").filter({ hasText: name }).first()).toHaveAttribute("data-action", "user.update");
   await anon.dispose();
+});
+
+test("a user changes their own password: current one asked for, new one twice with a strength hint; other sessions end", async ({ page, browser }) => {
+  const admin = await apiAs(ADMIN);
+  const user = await createUser(admin, "viewer");
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await uiLogin(otherPage, user);
+
+  await uiLogin(page, user);
+  await page.getByTestId("nav-account").click();
+  await page.getByTestId("own-password-current").fill("not-my-password");
+  await page.getByTestId("own-password-new").fill("short");
+  await expect(page.getByTestId("own-password-strength")).toContainText("too short");
+  await page.getByTestId("own-password-new").fill("aaaaaaaa");
+  await expect(page.getByTestId("own-password-strength")).toContainText("weak");
+  const next = "Correct-Horse-9-Battery";
+  await page.getByTestId("own-password-new").fill(next);
+  await expect(page.getByTestId("own-password-strength")).toContainText("strong");
+  await page.getByTestId("own-password-repeat").fill(next);
+  await page.getByTestId("own-password-submit").click();
+  await expect(page.getByTestId("own-password-error")).toHaveText("The current password is not right; nothing was changed.");
+
+  await page.getByTestId("own-password-current").fill(user.password);
+  await page.getByTestId("own-password-submit").click();
+  await expect(page.getByTestId("own-password-notice")).toContainText("Your password was changed");
+  // this session stays; the other browser's session ended; the new password signs in, the old one not
+  await page.reload();
+  await expect(page.getByTestId("current-user")).toHaveText(user.username);
+  expect((await otherPage.request.get("/api/auth/me")).status()).toBe(401);
+  const anon = await request.newContext({ baseURL: E2E_BASE_URL });
+  expect((await anon.post("/api/auth/login", { data: { username: user.username, password: user.password } })).status()).toBe(401);
+  expect((await anon.post("/api/auth/login", { data: { username: user.username, password: next } })).status()).toBe(200);
+  await anon.dispose();
+  await other.close();
 });

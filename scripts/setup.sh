@@ -12,7 +12,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # What the product runs (packing, chroot, the demo image and its test hosts), and what only the tests need.
 # python3, make and g++ build node-pty (the shell's pseudo-terminal) at `npm ci`: it ships no Linux prebuild.
 RUNTIME_PKGS=(pigz libdeflate-tools openssl cpio xz-utils libarchive-tools busybox-static attr acl util-linux linux-image-amd64 qemu-system-x86 python3 make g++)
-TEST_PKGS=(chromium time libcap2-bin)
+TEST_PKGS=(chromium time libcap2-bin systemd iproute2 curl)
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 [ "$node_major" -ge 20 ] || die "Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))"
@@ -29,6 +29,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || die "apt-get update failed: check the network and /etc/apt/sources.list"
   apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install failed for: ${missing[*]}"
+fi
+
+# An unpacked release (scripts/release.sh) carries its node_modules, the Prisma client, the CLI bundle and the
+# build: nothing to install or build, and no network needed (air-gapped management nodes).
+if [ -f RELEASE ]; then
+  # better-sqlite3 is compiled for one Node ABI: a different Node major would fail later with a less clear error.
+  node -e 'const r = JSON.parse(require("fs").readFileSync("RELEASE", "utf8")); if (r.abi !== process.versions.modules) { console.error(`error: this release was built for Node ${r.node} (ABI ${r.abi}); this machine runs Node ${process.versions.node} (ABI ${process.versions.modules}): install Node ${r.node.split(".")[0]}`); process.exit(1); }'
+  node scripts/db.mjs deploy --quiet
+  exit 0
 fi
 
 # npm ci only when the lockfile changed since the last install (node_modules/.package-lock.json is npm's own copy).

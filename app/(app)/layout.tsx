@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { requireUser } from "@/app/_lib/current-user";
 import { AppNav } from "@/components/app-nav";
 import { CurrentUserProvider } from "@/components/current-user";
+import { InsecureBanner } from "@/components/insecure-banner";
 import { Providers } from "@/components/providers";
 
 // Every page under (app) needs a session; the API checks each request again on its own.
@@ -14,7 +15,10 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       <CurrentUserProvider user={user}>
         <div className="shell">
           <AppNav />
-          <main className="main">{children}</main>
+          <div className="main-col">
+            <InsecureBanner />
+            <main className="main">{children}</main>
+          </div>
         </div>
       </CurrentUserProvider>
     </Providers>

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { formatTime } from "../format";
 import { type ImageChangesView as ImageChanges, useChanges } from "../hooks/use-changes";
+import { VisibleName } from "../visible-name";
 
 const KIND_LABEL: Record<string, string> = {
   added: "added", removed: "removed", modified: "content changed", metadata: "metadata changed", type: "type changed", recorded: "edited (not compared)",
@@ -54,7 +55,7 @@ function ImageChangesTable({ im }: { im: ImageChanges }) {
             {im.changes.map((c) => (
               <tr key={c.path} data-testid="change-row" data-path={c.path} data-kind={c.kind}>
                 <td className="mono" title={KIND_LABEL[c.kind]}>{c.letter}</td>
-                <td className="mono">{c.kind === "removed" ? c.path : <Link href={filesHref(c.path)}>{c.path}</Link>}</td>
+                <td className="mono">{c.kind === "removed" ? <VisibleName name={c.path} /> : <Link href={filesHref(c.path)}><VisibleName name={c.path} /></Link>}</td>
                 <td>
                   {KIND_LABEL[c.kind]}{c.fields?.length ? `: ${c.fields.join(", ")}` : ""}
                   {c.privileged?.length ? <> <strong className="error" data-testid="change-privileged" title="grants root on the nodes: review with care">{c.privileged.join(", ")}</strong></> : null}

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "react";
 import { type FileEntryDto, formatSize } from "./files-api";
 import styles from "./files.module.css";
+import { VisibleName } from "../visible-name";
 
 const SPECIAL = [
   [0o4000, "setuid"],
@@ -54,7 +55,7 @@ export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; 
   return (
     <div className={styles.details} data-testid="details-panel">
       <dl className="facts small">
-        <dt>Path</dt><dd className="mono" data-testid="details-path">{e.path}</dd>
+        <dt>Path</dt><dd className="mono" data-testid="details-path"><VisibleName name={e.path} /></dd>
         <dt>Type</dt><dd data-testid="details-type">{e.type}{e.targetType ? ` → ${e.targetType}` : ""}</dd>
         <dt>Mode</dt><dd className="mono" data-testid="details-mode">{e.symbolic} ({e.octal}){special.length ? ` ${special.join(", ")}` : ""}</dd>
         <dt>Owner</dt><dd data-testid="details-owner">{e.user ?? "?"} ({e.uid})</dd>
@@ -62,7 +63,7 @@ export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; 
         <dt>Size</dt><dd data-testid="details-size">{formatSize(e.size)} ({e.size.toLocaleString("en")} bytes)</dd>
         <dt>Modified</dt><dd data-testid="details-mtime">{new Date(e.mtime).toLocaleString("en-GB")}</dd>
         <dt>Links</dt><dd data-testid="details-nlink">{e.nlink}</dd>
-        {e.type === "symlink" && (<><dt>Target</dt><dd className="mono">{e.target}{e.dangling ? " (dangling)" : ""}</dd></>)}
+        {e.type === "symlink" && (<><dt>Target</dt><dd className="mono"><VisibleName name={e.target ?? ""} />{e.dangling ? " (dangling)" : ""}</dd></>)}
       </dl>
       {p.canEdit && (
         <form className={styles.attrForm} onSubmit={(ev) => { ev.preventDefault(); void apply(); }}>

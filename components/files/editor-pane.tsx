@@ -7,6 +7,7 @@ import { ConflictDialog } from "./conflict-dialog";
 import { EditorTabs } from "./editor-tabs";
 import styles from "./files.module.css";
 import { NamePrompt } from "./name-prompt";
+import { VisibleName, visibleName } from "../visible-name";
 
 const CodeEditor = dynamic(() => import("./code-editor"), { ssr: false, loading: () => <p className="muted">Loading editor…</p> });
 
@@ -48,7 +49,7 @@ export function EditorPane(p: { files: Files; canEdit: boolean; othersOpen: Map<
             </div>
           )}
           <div className={styles.statusBar} data-testid="editor-status">
-            <span className="mono" title={tab.data.entry.path}>{tab.data.entry.path}</span>
+            <span className="mono" title={visibleName(tab.data.entry.path)}><VisibleName name={tab.data.entry.path} /></span>
             <span className="badge">{tab.data.language}</span>
             <span className="badge" data-testid="file-encoding">{tab.data.encoding}</span>
             <span className="badge">{tab.data.lineEnding.toUpperCase()}{tab.data.finalNewline ? "" : ", no final newline"}</span>

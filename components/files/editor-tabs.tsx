@@ -2,6 +2,7 @@
 import type { OpenFile } from "../hooks/use-open-files";
 import { baseName } from "./files-api";
 import styles from "./files.module.css";
+import { VisibleName, visibleName } from "../visible-name";
 
 /** Tab bar: one tab per open file, a dot when modified, who else has it open. */
 export function EditorTabs(p: { tabs: OpenFile[]; active: string | null; othersOpen: Map<string, string[]>; onActivate: (path: string) => void; onClose: (path: string) => void }) {
@@ -19,10 +20,10 @@ export function EditorTabs(p: { tabs: OpenFile[]; active: string | null; othersO
             data-path={t.path}
             data-modified={t.modified ? "true" : "false"}
             data-deleted={t.deletedBy ? "true" : "false"}
-            title={t.path}
+            title={visibleName(t.path)}
             onClick={() => p.onActivate(t.path)}
           >
-            <span style={t.deletedBy ? { textDecoration: "line-through" } : undefined} title={t.deletedBy ? `deleted by ${t.deletedBy}` : undefined}>{baseName(t.path)}</span>
+            <span style={t.deletedBy ? { textDecoration: "line-through" } : undefined} title={t.deletedBy ? `deleted by ${t.deletedBy}` : undefined}><VisibleName name={baseName(t.path)} /></span>
             {t.modified && <span className={styles.modifiedDot} data-testid="tab-modified">●</span>}
             {t.changedBy && <span className={styles.warnText} title={`saved by ${t.changedBy}`}>⚠</span>}
             {others && <span className={styles.presence} data-testid="tab-presence" title={`also open by ${others.join(", ")}`}>◉ {others.join(", ")}</span>}

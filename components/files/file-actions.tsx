@@ -3,6 +3,7 @@ import { useRef, useState } from "react";
 import { isDirLike } from "../hooks/use-file-tree";
 import { baseName, type FileEntryDto, type FilesApi, joinPath, parentOf } from "./files-api";
 import { NamePrompt } from "./name-prompt";
+import { visibleName } from "../visible-name";
 
 type Mode = null | "file" | "dir" | "symlink" | "rename";
 
@@ -45,7 +46,7 @@ export function FileActions(p: {
   const del = () => {
     if (!sel) return;
     const what = sel.type === "dir" ? `the directory ${sel.path} and everything in it` : sel.path;
-    if (window.confirm(`Delete ${what}?`)) void run(() => p.fa.remove(sel.path), [sel.path], undefined, () => p.onMoved?.(sel.path, null));
+    if (window.confirm(`Delete ${visibleName(what)}?`)) void run(() => p.fa.remove(sel.path), [sel.path], undefined, () => p.onMoved?.(sel.path, null));
   };
   return (
     <div className="toolbar" data-testid="file-actions">

@@ -5,6 +5,7 @@ import { isDirLike, type TreeRow } from "../hooks/use-file-tree";
 import { FileIcon } from "./file-icon";
 import { type FileEntryDto, formatSize, parentOf } from "./files-api";
 import styles from "./files.module.css";
+import { VisibleName } from "../visible-name";
 
 const ROW = 22;
 
@@ -98,7 +99,7 @@ export function FileTree(p: FileTreeProps) {
       >
         <span className={styles.twisty}>{dir ? (r.loading ? "…" : r.expanded ? "▾" : "▸") : ""}</span>
         <FileIcon entry={e} />
-        <span className={styles.name}>{e.name}</span>
+        <span className={styles.name}><VisibleName name={e.name} /></span>
         {e.type === "symlink" && <span className={e.dangling ? styles.dangling : styles.target} data-testid={e.dangling ? "dangling" : undefined}>→ {e.target}</span>}
         {p.changed.has(e.path) && <span className={styles.changedMark} title="changed since unpack">●</span>}
         {others && <span className={styles.presence} title={`open by ${others.join(", ")}`} data-testid="tree-presence">◉ {others.length}</span>}

@@ -31,6 +31,10 @@ export function filesApi(image: string) {
     changed: () => api<{ available: boolean; paths: string[] }>(`${base}/changed`),
     presence: (clientId: string, files: string[]) =>
       api<{ users: PresenceUser[] }>(`${base}/presence`, { method: "POST", body: { clientId, files } }),
+    /** sent as a beacon: it is delivered even while the page unloads */
+    leavePresence: (clientId: string) => {
+      navigator.sendBeacon(`${base}/presence`, new Blob([JSON.stringify({ clientId, files: [], leave: true })], { type: "application/json" }));
+    },
     downloadUrl: (path: string) => `${base}/download${qs({ path })}`,
     uploadUrl: (o: { dir: string; filename: string; onConflict: "fail" | "replace" | "rename" }) => `${base}/upload${qs(o)}`,
   };

@@ -14,6 +14,16 @@ export function useUploads(fa: FilesApi, onDone: (dir: string, name: string) => 
   const run = async (file: File, dir: string, onConflict: "fail" | "replace" | "rename") => {
     set(file.name, dir, { state: "uploading", done: 0 });
     try {
+      // Ask before sending: a name that exists is found with one small request, not after the whole file
+      // went over the wire. (The upload still refuses it with 409 should the name appear in between.)
+      if (onConflict === "fail") {
+        const target = `${dir.replace(/\/+$/, "")}/${file.name}`;
+        const exists = await fa.stat(target).then(
+          () => true,
+          () => false,
+        );
+        if (exists) return set(file.name, dir, { state: "conflict", message: `${target} already exists` });
+      }
       const url = fa.uploadUrl({ dir, filename: file.name, onConflict });
       const { error } = await uploadWithProgress({ url, file, onProgress: (done, total) => set(file.name, dir, { done, total }) });
       // a 409 for the name offers replace / keep both; a 409 of the image gate (it names a `reason`: a job

@@ -12,7 +12,7 @@ export type { FilesChangedEvent };
  */
 export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: string[]; onChanged: (e: FilesChangedEvent) => void }) {
   const [users, setUsers] = useState<PresenceUser[]>([]);
-  const clientId = useMemo(() => (typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`), []);
+  const clientId = useMemo(tabClientId, []);
   const onChanged = useRef(o.onChanged);
   onChanged.current = o.onChanged;
 
@@ -21,6 +21,16 @@ export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: st
     "files:presence": (m) => setUsers(m.users),
     "files:changed": (e) => onChanged.current(e),
   });
+
+  // A closed or reloaded page leaves at once; a beacon still goes out while the page unloads.
+  useEffect(() => {
+    const leave = () => o.fa.leavePresence(clientId);
+    window.addEventListener("pagehide", leave);
+    return () => {
+      window.removeEventListener("pagehide", leave);
+      leave();
+    };
+  }, [clientId, o.fa]);
 
   const key = o.openFiles.join("\0");
   useEffect(() => {
@@ -41,4 +51,21 @@ export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: st
     return m;
   }, [users, clientId]);
   return { users, othersOpen, clientId, live };
+}
+
+/**
+ * One id per browser tab that survives a reload (sessionStorage is per tab): after a reload the tab replaces
+ * its own presence instead of seeing itself as another editor of its own files.
+ */
+function tabClientId(): string {
+  const fresh = () => (typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  try {
+    const kept = sessionStorage.getItem("rootimg-presence-client");
+    if (kept && kept.length >= 8) return kept;
+    const id = fresh();
+    sessionStorage.setItem("rootimg-presence-client", id);
+    return id;
+  } catch {
+    return fresh();
+  }
 }

@@ -1,5 +1,6 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
 import type { ImageDetailDto, ImageSummaryDto, ImageVersionDto } from "@/lib/api/contracts/images";
 import { room } from "@/lib/realtime/events";
 import { api, qs } from "../api-client";
@@ -52,6 +53,25 @@ export function useImages() {
 export function useImage(name: string) {
   useImagesRoom();
   return useQuery({ queryKey: keys.detail(name), queryFn: () => api<ImageDetailDto>(url(name)) });
+}
+
+/**
+ * A pack or unpack of the image that ended left the workspace unpacked and released its lock before the job's
+ * last update went out: shows that with the job's final state, not "packing"/"locked" until the refetch
+ * answers (the refetch then corrects anything else that changed).
+ */
+export function useImageJobSettled(name: string) {
+  const qc = useQueryClient();
+  return useCallback(
+    (job: { type: string; state: string }) => {
+      const settled = job.type === "image.pack" || (job.type === "image.unpack" && job.state === "succeeded");
+      if (!settled) return;
+      qc.setQueryData<ImageDetailDto>(keys.detail(name), (cur) =>
+        cur && (cur.workspace === "packing" || cur.workspace === "unpacking") ? { ...cur, workspace: "unpacked", lock: null } : cur,
+      );
+    },
+    [qc, name],
+  );
 }
 
 /** The published archives of an image, newest first (part of the image's detail). */

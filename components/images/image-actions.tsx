@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { ImageDetailDto } from "@/lib/api/contracts/images";
 import { isApiError } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
@@ -21,9 +21,16 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
   const [confirmReplace, setConfirmReplace] = useState(false);
   const [method, setMethod] = useState<"own" | "xcat">("own");
   const [full, setFull] = useState(false);
-  const busy = image.workspace === "packing" || image.workspace === "unpacking";
+  // A request that starts a job is in flight: every job button waits for its answer (the job id), so a
+  // double click starts one job, not one job and a "already running" error for the user's own click.
+  const [starting, setStarting] = useState(false);
+  const inFlight = useRef(false);
+  const busy = starting || image.workspace === "packing" || image.workspace === "unpacking";
 
   async function run(command: () => Promise<{ jobId?: string }>) {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setStarting(true);
     setError(null);
     try {
       const r = await command();
@@ -33,6 +40,9 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
     } catch (e) {
       if (isApiError(e, "conflict") && e.details.treeExists === true) setTreeChoice(true);
       setError((e as Error).message);
+    } finally {
+      inFlight.current = false;
+      setStarting(false);
     }
   }
 
@@ -52,7 +62,7 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
         <button type="button" className="primary" disabled={busy || !image.treeExists} onClick={() => run(() => cmd.pack(name, { method, full }))} data-testid="pack">Pack</button>
         {roleAtLeast(user, "admin") && (
           <>
-            <button type="button" onClick={() => run(() => cmd.exportBundle(name))} disabled={!image.archive} data-testid="export">Export bundle</button>
+            <button type="button" onClick={() => run(() => cmd.exportBundle(name))} disabled={starting || !image.archive} data-testid="export">Export bundle</button>
             <a href={cmd.exportDownloadUrl(name)} data-testid="export-download" className="small">download last export</a>
             {image.backend === "local" && (
               <button type="button" className="danger" data-testid="delete-image" onClick={async () => {

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
-import { useImage } from "../hooks/use-images";
+import { useImage, useImageJobSettled } from "../hooks/use-images";
 import { isTerminal } from "../hooks/use-job";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
@@ -15,6 +15,14 @@ export function ImageDetail({ name }: { name: string }) {
   const [jobId, setJobId] = useState<string | null>(null);
   const q = useImage(name);
   const refresh = useCallback(() => void q.refetch(), [q]);
+  const settle = useImageJobSettled(name);
+  const jobFinished = useCallback(
+    (job: { type: string; state: string }) => {
+      settle(job);
+      refresh();
+    },
+    [settle, refresh],
+  );
   const d = q.data;
   // After a reload (or when someone else started it) follow the image's running job: progress, log, cancel.
   const running = d?.lastJob && !isTerminal(d.lastJob.state) ? d.lastJob.id : null;
@@ -34,7 +42,7 @@ export function ImageDetail({ name }: { name: string }) {
         <Link href={`/images/${encodeURIComponent(name)}/commands`} data-testid="image-commands-page-link" className={d.treeExists ? "" : "muted"}>Commands</Link>
       </div>
       {roleAtLeast(user, "editor") && <ImageActions image={d} onJob={setJobId} onChanged={refresh} />}
-      {jobId && <ImageJob key={jobId} jobId={jobId} onFinished={refresh} />}
+      {jobId && <ImageJob key={jobId} jobId={jobId} onFinished={jobFinished} />}
       <div style={{ display: "grid", gridTemplateColumns: "minmax(0,1fr) minmax(0,1fr)", gap: 12 }}>
         <div className="card">
           <h2>Attributes</h2>

@@ -6,13 +6,13 @@ import { JobLog } from "../job-log";
 import { JobProgressView } from "../job-progress";
 
 /** The image page's running job: progress bar, cancel, and its live log (packimage's output streams here). */
-export function ImageJob({ jobId, onFinished }: { jobId: string; onFinished: () => void }) {
+export function ImageJob({ jobId, onFinished }: { jobId: string; onFinished: (job: { type: string; state: string }) => void }) {
   const { job, lines, error } = useJob(jobId);
   const done = useRef(false);
   useEffect(() => {
     if (job && isTerminal(job.state) && !done.current) {
       done.current = true;
-      onFinished();
+      onFinished(job);
     }
   }, [job, onFinished]);
   if (error) return <div className="error">{error}</div>;

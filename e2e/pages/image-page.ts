@@ -37,8 +37,9 @@ export class ImagePage {
     await this.page.getByTestId("unpack").click();
   }
 
-  async pack(method?: "own" | "xcat"): Promise<void> {
+  async pack(method?: "own" | "xcat", opts: { full?: boolean } = {}): Promise<void> {
     if (method) await this.page.getByTestId("pack-method").selectOption(method);
+    if (opts.full) await this.page.getByLabel("full").check();
     await this.page.getByTestId("pack").click();
   }
 

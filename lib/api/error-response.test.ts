@@ -10,6 +10,18 @@ function errno(code: string, p?: string): NodeJS.ErrnoException {
 afterEach(() => vi.restoreAllMocks());
 
 describe("toErrorResponse", () => {
+  it("maps an AppError thrown by another loaded copy of lib/errors (server.ts under tsx vs Next's bundle) as an AppError", async () => {
+    vi.resetModules();
+    const copy = await import("@/lib/errors");
+    expect(copy.AppError).not.toBe(AppError);
+    const spy = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const res = toErrorResponse(new copy.AppError("not_found", "osimage x not found"));
+    expect(res.status).toBe(404);
+    expect((await res.json()).error).toEqual({ code: "not_found", message: "osimage x not found" });
+    expect(spy).not.toHaveBeenCalled(); // an expected refusal: no stack trace in the log
+    spy.mockRestore();
+  });
+
   it("maps every AppError code through the one status table", async () => {
     const expected: Record<AppErrorCode, number> = {
       bad_request: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, payload_too_large: 413, unsupported_media_type: 415,

@@ -34,10 +34,10 @@ describe("route registry", () => {
     expect([...fromFiles].sort()).toEqual([...fromRegistry].sort());
   });
 
-  it("has no duplicate method+path and only the login route is public", () => {
+  it("has no duplicate method+path and only login and health are public", () => {
     const keys = routes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(routes.filter((r) => r.role === "public").map((r) => r.path)).toEqual(["/api/auth/login"]);
+    expect(routes.filter((r) => r.role === "public").map((r) => r.path)).toEqual(["/api/auth/login", "/api/health"]);
   });
 
   it("documents every route in the OpenAPI document with its role and schemas", () => {

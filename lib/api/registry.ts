@@ -28,6 +28,7 @@ import * as auth from "./contracts/auth";
 import * as changes from "./contracts/changes";
 import * as commands from "./contracts/commands";
 import * as files from "./contracts/files";
+import * as health from "./contracts/health";
 import * as images from "./contracts/images";
 import * as jobs from "./contracts/jobs";
 import * as maintenance from "./contracts/maintenance";
@@ -35,7 +36,7 @@ import * as nodes from "./contracts/nodes";
 import * as security from "./contracts/security";
 import * as users from "./contracts/users";
 
-const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security, nodes, commands];
+const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security, nodes, commands, health];
 
 function isContract(v: unknown): v is RouteContract {
   const c = v as Partial<RouteContract> | null;

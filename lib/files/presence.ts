@@ -54,3 +54,12 @@ function sweepExpired(): void {
     if (m.size === 0) store.delete(image);
   }
 }
+
+/** Removes one tab at once (its page was closed or reloaded) instead of letting it expire after the TTL. */
+export function leavePresence(o: { image: string; user: SessionUser; clientId: string }): Omit<PresenceEntry, "at">[] {
+  const m = store.get(o.image);
+  const removed = m?.delete(`${o.user.id}:${o.clientId}`) ?? false;
+  const list = listPresence(o.image);
+  if (removed) emitTo(room.image(o.image), "files:presence", { users: list });
+  return list;
+}

@@ -98,12 +98,28 @@ describe("image cycle on the local backend", () => {
     expect(fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).sort()).toEqual(["3-rootimg.cpio.gz", "4-rootimg.cpio.gz", "manifest-3.json", "manifest-4.json"]);
     // A retention of 1 keeps exactly one archive on disk: the live one.
     await setRetention({ retention: 1, user });
-    fs.writeFileSync(path.join(imgDir, "rootimg/etc/motd"), "retention 1\n");
+    // (a content not packed before: an unchanged tree would publish nothing)
+    fs.writeFileSync(path.join(imgDir, "rootimg/etc/motd"), "retention kept at 1\n");
     expect((await finished((await packImage({ name: NAME, user })).jobId)).state).toBe("succeeded");
     expect((await listVersions(NAME)).map((v) => [v.seq, v.live])).toEqual([[5, true]]);
     expect(fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).sort()).toEqual(["5-rootimg.cpio.gz", "manifest-5.json"]);
     expect(fs.statSync(path.join(imgDir, ".rootimg-studio/versions/5-rootimg.cpio.gz")).ino).toBe(fs.statSync(path.join(imgDir, "rootimg.cpio.gz")).ino);
     await setRetention({ retention: 5, user });
+  });
+
+  it("publishes nothing when nothing changed since the live version, unless full is asked for", async () => {
+    const { listVersions } = await import("./versions");
+    const archive = path.join(imgDir, "rootimg.cpio.gz");
+    const before = sha(archive);
+    const job = await finished((await packImage({ name: NAME, user })).jobId);
+    expect(job.state).toBe("succeeded");
+    expect(JSON.parse(job.result!)).toMatchObject({ unchanged: true, version: 5, message: expect.stringMatching(/^nothing changed since version 5: nothing was published/) });
+    expect(sha(archive)).toBe(before);
+    expect((await listVersions(NAME)).map((v) => v.seq)).toEqual([5]);
+
+    const full = await finished((await packImage({ name: NAME, user, full: true })).jobId);
+    expect(JSON.parse(full.result!)).toMatchObject({ version: 6 });
+    expect((await listVersions(NAME)).map((v) => v.seq)).toEqual([6, 5]);
   });
 
   it("refuses to pack while xCAT's lock on the tree is held by another process (genimage/packimage)", async () => {

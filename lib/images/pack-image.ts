@@ -21,6 +21,7 @@ import { setWorkspaceState } from "./workspace-state";
 import { readXcatinfo } from "./read-xcatinfo";
 import { addedByPackingLines, packAdditions } from "./pack-additions";
 import { packedStateIsPristine } from "./packed-state";
+import { diffTree, readManifest } from "@/lib/archive";
 
 export type PackMethod = "own" | "xcat";
 
@@ -58,6 +59,13 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
           await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive: published, seq: v.seq, job });
           return { archive: published, size: v.size, version: v.seq, method, warnings: r.warnings, note: PACKIMAGE_SIDE_EFFECTS };
         }
+        // The tree is ours (the gate's hold, with xCAT's lock): nothing else writes it while we compare.
+        const same = opts.full ? null : await unchangedSinceLive({ name: opts.name, tree: ctx.tree, archive: ctx.archive, signal: job.signal });
+        if (same !== null) {
+          const message = `nothing changed since version ${same}: nothing was published (pack with "full" to publish anyway)`;
+          job.log(message);
+          return { unchanged: true, version: same, method, message };
+        }
         job.message("reading what packimage would add");
         const additions = await packAdditions(ctx, (l, st) => job.log(l, st));
         job.message(`packing ${path.basename(archive)}`);
@@ -77,6 +85,20 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
     },
   });
   return { jobId };
+}
+
+/**
+ * The live version's number when the tree is exactly what that version holds (no pending change against the
+ * pristine manifest, which is the state last published), else null. Packing it again would only add an
+ * identical version and push a real one out of retention.
+ */
+async function unchangedSinceLive(opts: { name: string; tree: string; archive?: string; signal: AbortSignal }): Promise<number | null> {
+  if (!opts.archive || !fs.existsSync(opts.archive)) return null;
+  const live = await prisma.imageVersion.findFirst({ where: { image: opts.name, live: true } });
+  if (!live || !fs.existsSync(live.file) || fs.statSync(live.file).ino !== fs.statSync(opts.archive).ino) return null;
+  if (!(await readManifest(opts.tree).catch(() => null))) return null;
+  const d = await diffTree({ tree: opts.tree, signal: opts.signal });
+  return d.changes.length === 0 ? live.seq : null;
 }
 
 /**

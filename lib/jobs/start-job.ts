@@ -53,6 +53,7 @@ export async function startJob<R>(opts: StartJobOptions<R>): Promise<string> {
     throw e;
   }
   opts.hold?.attachJob(id);
+  console.log(`job ${id} ${opts.type}${opts.image ? ` image=${opts.image}` : ""}${opts.node ? ` node=${opts.node}` : ""} started by ${opts.user?.username ?? "system"}`);
   const active: ActiveJob = { id, ownerId: opts.user?.id ?? null, controller: new AbortController(), log: new JobLogWriter(id), finished: Promise.resolve() };
   activeJobs.set(id, active);
   active.finished = new Promise((resolve) => setImmediate(() => void runJob(active, opts).finally(resolve)));
@@ -145,6 +146,8 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
     await recordAudit(tx, { user: opts.user, action: opts.type, image: opts.image, node: opts.node, outcome, detail: error ? { jobId: id, error } : { jobId: id } });
     return row;
   });
+  // One line per job end in the service log; an expected failure (AppError) is this line only, no stack.
+  console.log(`job ${id} ${opts.type} ${state}${error ? `: ${error.split("\n")[0]}` : ""}`);
   activeJobs.delete(id);
   if (opts.sole) soleJobTypes.delete(opts.type);
   emitTo(room.job(id), "job:update", toWire(toJobDto(final)));

@@ -32,3 +32,13 @@ export const meRoute = defineRoute({
   tags: ["auth"],
   response: sessionUserSchema,
 });
+
+export const changeOwnPasswordRoute = defineRoute({
+  method: "POST",
+  path: "/api/auth/password",
+  role: "viewer",
+  summary: "Change your own password (the current one is asked for); your other sessions end, this one stays",
+  tags: ["auth"],
+  body: z.object({ current: z.string().min(1).max(1024), password: z.string().min(8, "at least 8 characters").max(1024) }),
+  status: 204,
+});

@@ -83,18 +83,24 @@ export const changeAttributesRoute = defineRoute({
   response: fileEntrySchema,
 });
 
+// A name typed in the dashboard must not hold a control character (newline, tab, ...): it would print like
+// another name. Existing such files stay readable, editable and uploadable; only creating and renaming refuse.
+const newEntryPath = imagePath.refine((p) => !/[\u0000-\u001f\u007f]/.test(p), {
+  message: "the name contains a control character (newline, tab, ...): choose a name without one",
+});
+
 export const createEntryRoute = defineRoute({
   method: "POST", path: "/api/images/{name}/files/create", role: "editor", tags: tag, status: 201,
   summary: "Create an empty file, a directory or a symlink (owned like its directory)",
   params,
-  body: z.object({ path: imagePath, type: z.enum(["file", "dir", "symlink"]), target: z.string().max(4096).optional(), mode: z.string().regex(/^[0-7]{1,4}$/).optional() }),
+  body: z.object({ path: newEntryPath, type: z.enum(["file", "dir", "symlink"]), target: z.string().max(4096).optional(), mode: z.string().regex(/^[0-7]{1,4}$/).optional() }),
   response: fileEntrySchema,
 });
 
 export const renameEntryRoute = defineRoute({
   method: "POST", path: "/api/images/{name}/files/rename", role: "editor", tags: tag,
   summary: "Rename or move an entry (a symlink itself is moved, never followed)",
-  params, body: z.object({ from: imagePath, to: imagePath }), response: fileEntrySchema,
+  params, body: z.object({ from: imagePath, to: newEntryPath }), response: fileEntrySchema,
 });
 
 export const deleteEntryRoute = defineRoute({
@@ -134,7 +140,7 @@ export const changedFilesRoute = defineRoute({
 export const presenceSchema = z.object({ users: z.array(z.object({ clientId: z.string(), username: z.string(), files: z.array(z.string()) })) });
 export const updatePresenceRoute = defineRoute({
   method: "POST", path: "/api/images/{name}/files/presence", role: "viewer", tags: tag,
-  summary: "Tell the others in this image which files this browser tab has open (heartbeat; expires after 30 s)",
-  params, body: z.object({ clientId: z.string().min(8).max(64), files: z.array(imagePath).max(50) }),
+  summary: "Tell the others in this image which files this browser tab has open (heartbeat; expires after 30 s); `leave` removes the tab at once (page closed)",
+  params, body: z.object({ clientId: z.string().min(8).max(64), files: z.array(imagePath).max(50), leave: z.boolean().optional() }),
   response: presenceSchema,
 });

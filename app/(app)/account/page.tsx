@@ -1,0 +1,5 @@
+import { OwnPassword } from "@/components/own-password";
+
+export default function AccountPage() {
+  return <OwnPassword />;
+}
