@@ -59,8 +59,10 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
           await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive: published, seq: v.seq, job });
           return { archive: published, size: v.size, version: v.seq, method, warnings: r.warnings, note: PACKIMAGE_SIDE_EFFECTS };
         }
-        // The tree is ours (the gate's hold, with xCAT's lock): nothing else writes it while we compare.
-        const same = opts.full ? null : await unchangedSinceLive({ name: opts.name, tree: ctx.tree, archive: ctx.archive, signal: job.signal });
+        // The tree is ours (the gate's hold, with xCAT's lock): nothing else writes it while we compare. On xCAT,
+        // packing also adds what xCAT's tables say (postscripts, root's password, timezone, synclists), which may
+        // have changed since the live version without any change to the tree: there, a pack always publishes.
+        const same = opts.full || ctx.backend.packimageSettings ? null : await unchangedSinceLive({ name: opts.name, tree: ctx.tree, archive: ctx.archive, signal: job.signal });
         if (same !== null) {
           const message = `nothing changed since version ${same}: nothing was published (pack with "full" to publish anyway)`;
           job.log(message);

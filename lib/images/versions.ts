@@ -92,7 +92,8 @@ export async function rollbackVersion(opts: { image: string; rootimgdir: string;
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  // Another format published earlier would shadow or confuse nodeset (xcat-facts §2.5): only one rootimg.* stays.
+  // nodeset picks the first of rootimg.cpio.gz, .cpio.xz, .tar.gz, .tar.xz (docs/xcat-packimage.md): another format
+  // published earlier would shadow the live archive, so only one rootimg.* stays.
   for (const f of fs.readdirSync(opts.rootimgdir)) if (/^rootimg\.(cpio|tar)\.(gz|xz)$|^rootimg\.gz$/.test(f) && f !== path.basename(live)) fs.rmSync(path.join(opts.rootimgdir, f), { force: true });
   return prisma.$transaction(async (tx) => {
     await tx.imageVersion.updateMany({ where: { image: opts.image, live: true }, data: { live: false } });
