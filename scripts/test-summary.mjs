@@ -5,6 +5,8 @@ import fs from "node:fs";
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+/** Names of what failed: CI keeps only the tail of the output, so the summary must say which test it was. */
+const failures = [];
 for (const file of process.argv.slice(2)) {
   let r;
   try {
@@ -18,6 +20,14 @@ for (const file of process.argv.slice(2)) {
     // vitest (jest-compatible JSON)
     passed += r.numPassedTests;
     failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+    for (const suite of r.testResults ?? []) {
+      for (const a of suite.assertionResults ?? []) {
+        if (a.status === "failed") failures.push(`vitest ${suite.name}: ${a.fullName ?? a.title}`);
+      }
+      if (suite.status === "failed" && !(suite.assertionResults ?? []).some((a) => a.status === "failed")) {
+        failures.push(`vitest ${suite.name}: ${firstLine(suite.message) || "the file failed to run"}`);
+      }
+    }
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   } else if (r.stats) {
     // Playwright
@@ -25,7 +35,23 @@ for (const file of process.argv.slice(2)) {
     failed += r.stats.unexpected;
     skipped += r.stats.skipped;
     if ((r.errors ?? []).length) failed += r.errors.length;
+    for (const e of r.errors ?? []) failures.push(`playwright: ${firstLine(e.message)}`);
+    for (const spec of playwrightSpecs(r.suites ?? [])) {
+      if (spec.tests.some((t) => t.status === "unexpected")) failures.push(`playwright ${spec.file}:${spec.line} ${spec.title}`);
+    }
   }
 }
+for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed ? 1 : 0);
+
+function firstLine(text) {
+  return String(text ?? "").trim().split("\n")[0].slice(0, 300);
+}
+
+function* playwrightSpecs(suites) {
+  for (const suite of suites) {
+    yield* suite.specs ?? [];
+    yield* playwrightSpecs(suite.suites ?? []);
+  }
+}
