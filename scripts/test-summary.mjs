@@ -7,6 +7,8 @@ let failed = 0;
 let skipped = 0;
 /** Names of what failed: CI keeps only the tail of the output, so the summary must say which test it was. */
 const failures = [];
+/** Tests that failed once and passed on the retry: counted as passed, named so that they get fixed. */
+const flaky = [];
 for (const file of process.argv.slice(2)) {
   let r;
   try {
@@ -38,9 +40,11 @@ for (const file of process.argv.slice(2)) {
     for (const e of r.errors ?? []) failures.push(`playwright: ${firstLine(e.message)}`);
     for (const spec of playwrightSpecs(r.suites ?? [])) {
       if (spec.tests.some((t) => t.status === "unexpected")) failures.push(`playwright ${spec.file}:${spec.line} ${spec.title}`);
+      if (spec.tests.some((t) => t.status === "flaky")) flaky.push(`playwright ${spec.file}:${spec.line} ${spec.title}`);
     }
   }
 }
+for (const f of flaky) console.log(`FLAKY (passed on retry) ${f}`);
 for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed ? 1 : 0);
