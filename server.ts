@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer } from "node:net";
 import path from "node:path";
-import { loadEnv, type Env } from "./lib/env";
+import { type Env, loadEnv } from "./lib/env";
 
 function fail(message: string): never {
   console.error(`error: ${message}`);
@@ -163,7 +163,7 @@ function onRequest(req: IncomingMessage, res: ServerResponse): void {
   void nextHandler(req, res);
 }
 
-let server;
+let server: ReturnType<typeof createHttpServer> | ReturnType<typeof createHttpsServer>;
 let tlsNote = "";
 if (config.tls) {
   const files = config.tls;

@@ -59,7 +59,7 @@ describe("bin/rootimg", () => {
     utimesSync(bundle, new Date(2000, 0, 1), new Date(2000, 0, 1));
     const r = run("--help");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^usage:\n  rootimg unpack/);
+    expect(r.stdout).toMatch(/^usage:\n {2}rootimg unpack/);
     expect(statSync(bundle).mtimeMs).toBeGreaterThan(statSync(path.resolve(import.meta.dirname, "rootimg.ts")).mtimeMs);
   });
 

@@ -3,7 +3,7 @@
  * Exit 0 on success; on failure one line `error: ...` on stderr and exit 1 (2 for usage errors).
  * Progress goes to stderr only when stderr is a terminal, so scripts and pipes see clean output.
  */
-import { diffTree, keepPublishedArchive, packTree, unpackArchive, verifyArchive, type ArchiveProgress } from "../lib/archive/index.ts";
+import { type ArchiveProgress, diffTree, keepPublishedArchive, packTree, unpackArchive, verifyArchive } from "../lib/archive/index.ts";
 
 const USAGE = `usage:
   rootimg unpack ARCHIVE DEST

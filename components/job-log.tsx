@@ -9,6 +9,7 @@ const SHOWN = 2000;
 export function JobLog({ lines, jobId }: { lines: LogLineView[]; jobId: string }) {
   const box = useRef<HTMLPreElement>(null);
   const atBottom = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each new line, to follow the tail
   useEffect(() => {
     if (box.current && atBottom.current) box.current.scrollTop = box.current.scrollHeight;
   }, [lines]);

@@ -26,6 +26,7 @@ export function LoginForm() {
       <h1>Rootimg Studio</h1>
       <label>
         User
+        {/* biome-ignore lint/a11y/noAutofocus: the page exists to type the user name into */}
         <input name="username" autoComplete="username" required autoFocus data-testid="login-username" />
       </label>
       <label>

@@ -23,8 +23,8 @@ export function SystemHealth() {
       {health.error && <div className="error">{(health.error as Error).message}</div>}
       {problems.length > 0 && (
         <ul className="health-warnings" data-testid="health-warnings">
-          {problems.map((c, i) => (
-            <li key={i} className={`health-${c.status}`}>
+          {problems.map((c) => (
+            <li key={`${c.name}:${c.path ?? ""}`} className={`health-${c.status}`}>
               <strong>{LABEL[c.name]}{c.path ? ` (${c.path})` : ""}:</strong> {c.message}
             </li>
           ))}
@@ -34,8 +34,8 @@ export function SystemHealth() {
         <table className="table" data-testid="health-table">
           <thead><tr><th>Check</th><th>Status</th><th>Detail</th></tr></thead>
           <tbody>
-            {h.checks.map((c, i) => (
-              <tr key={i} data-testid={`health-${c.name}`}>
+            {h.checks.map((c) => (
+              <tr key={`${c.name}:${c.path ?? ""}`} data-testid={`health-${c.name}`}>
                 <td>{LABEL[c.name]}{c.role ? ` — ${c.role === "data" ? "data directory" : "image directories"}` : ""}{c.path && <div className="mono small muted">{c.path}</div>}</td>
                 <td><span className={`badge health-${c.status}`}>{c.status}</span></td>
                 <td>

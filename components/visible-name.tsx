@@ -2,7 +2,9 @@ import { Fragment } from "react";
 
 // Control characters (newline, tab, escape, DEL...) are legal in Linux file names but print as nothing or as
 // a space, so two different names would look the same. They are shown as escapes in a distinct style.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL_ALL = /[\u0000-\u001f\u007f]/g;
 const NAMED: Record<string, string> = { "\n": "\\n", "\t": "\\t", "\r": "\\r" };
 
@@ -23,16 +25,25 @@ export function visibleName(name: string): string {
 /** The name with each control character shown as a marked escape. */
 export function VisibleName({ name }: { name: string }) {
   if (!hasControlChars(name)) return <>{name}</>;
-  const parts = name.split(/([\u0000-\u001f\u007f])/);
+  // each part keyed by where it starts in the name
+  let at = 0;
+  const parts = name
+    .split(new RegExp(`(${CONTROL.source})`))
+    .filter((p) => p !== "")
+    .map((p) => {
+      const part = { p, at, control: CONTROL.test(p) };
+      at += p.length;
+      return part;
+    });
   return (
     <>
-      {parts.map((p, i) =>
-        i % 2 === 1 ? (
-          <span key={i} className="ctl-char" title={`control character U+${p.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`} data-testid="ctl-char">
+      {parts.map(({ p, at, control }) =>
+        control ? (
+          <span key={at} className="ctl-char" title={`control character U+${p.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`} data-testid="ctl-char">
             {escapeOf(p)}
           </span>
         ) : (
-          <Fragment key={i}>{p}</Fragment>
+          <Fragment key={at}>{p}</Fragment>
         ),
       )}
     </>

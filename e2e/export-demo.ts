@@ -1,8 +1,9 @@
 // The demo image's exported bundle, for specs that import a copy of it. Specs run in parallel and an image
 // has one export at a time (a second one is refused with 409 naming the running job): then this waits for
 // that job, whose bundle is the same.
-import type { APIRequestContext } from "@playwright/test";
+
 import path from "node:path";
+import type { APIRequestContext } from "@playwright/test";
 import { E2E_DATA_DIR } from "./e2e-env";
 import { expect } from "./fixtures";
 

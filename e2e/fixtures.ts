@@ -1,4 +1,4 @@
-import { type APIRequestContext, type Page, test as base, expect, request } from "@playwright/test";
+import { type APIRequestContext, test as base, expect, type Page, request } from "@playwright/test";
 import { E2E_ADMIN_PASSWORD, E2E_BASE_URL } from "./e2e-env";
 import { LoginPage } from "./pages/login-page";
 
@@ -34,6 +34,7 @@ export async function uiLogin(page: Page, creds: Creds, baseURL = ""): Promise<v
 }
 
 export const test = base.extend<{ adminApi: APIRequestContext }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this destructuring; it has none
   adminApi: async ({}, use) => {
     const api = await apiAs(ADMIN);
     await use(api);

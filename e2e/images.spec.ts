@@ -4,12 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { type Page, request } from "@playwright/test";
 import { E2E_DATA_DIR, E2E_PORT } from "./e2e-env";
+import { exportDemo } from "./export-demo";
 import { ADMIN, expect, test, uiLogin, uniqueName } from "./fixtures";
 import { DEMO, newImage } from "./own-image";
 import { ImagePage } from "./pages/image-page";
 import { ImagesPage } from "./pages/images-page";
 import { waitForJob } from "./wait-job";
-import { exportDemo } from "./export-demo";
 
 const sha = (f: string) => execFileSync("sha256sum", [f], { encoding: "utf8" }).split(" ")[0];
 

@@ -17,7 +17,7 @@ test("the release tarball installs into an empty directory and starts without ne
   const tarball = built.stdout.trim().split("\n").at(-1) as string;
   expect(tarball).toMatch(/rootimg-studio-.+-linux-x86_64\.tar\.gz$/);
   const sum = fs.readFileSync(`${tarball}.sha256`, "utf8");
-  expect(spawnSync("sha256sum", ["-c", path.basename(tarball) + ".sha256"], { cwd: path.dirname(tarball) }).status, sum).toBe(0);
+  expect(spawnSync("sha256sum", ["-c", `${path.basename(tarball)}.sha256`], { cwd: path.dirname(tarball) }).status, sum).toBe(0);
 
   const target = path.join(tmp, "opt");
   const home = path.join(tmp, "home");

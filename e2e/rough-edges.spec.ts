@@ -112,9 +112,9 @@ test("double clicks on Pack and Export start one job each, with no error for the
   // ...and two exports asked for at once: one runs, the other is refused like a second pack
   const both = await Promise.all([admin.post(`/api/images/${image}/export`), admin.post(`/api/images/${image}/export`)]);
   expect(both.map((r) => r.status()).sort()).toEqual([202, 409]);
-  const refused = both.find((r) => r.status() === 409);
-  expect((await refused?.json()).error.message).toMatch(/already running|busy/);
-  await jobDone(admin, (await both.find((r) => r.status() === 202)?.json()).jobId);
+  const refused = both.find((r) => r.status() === 409)!;
+  expect((await refused.json()).error.message).toMatch(/already running|busy/);
+  await jobDone(admin, (await both.find((r) => r.status() === 202)!.json()).jobId);
 });
 
 test("names with control characters show as escapes, and are refused when typed", async ({ page }) => {

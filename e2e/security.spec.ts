@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
-import { DEMO_IMAGE as IMAGE, ensureUnpacked } from "./demo-image";
+import { ensureUnpacked, DEMO_IMAGE as IMAGE } from "./demo-image";
 import { apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
 
 // Privileged modes and sensitive files through the API, against the real unpacked demo image.

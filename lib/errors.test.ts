@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { AppError, isAppError } from "./errors";
 import { toErrorResponse } from "./api/error-response";
+import { AppError, isAppError } from "./errors";
 
 // Each Next route bundle carries its own copy of lib/errors; a copy is simulated by loading the module again
 // after resetting the module registry, which gives a second, distinct AppError class.

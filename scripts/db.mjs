@@ -2,11 +2,11 @@
 // cannot be downloaded here, so this drives the WebAssembly schema engine through the better-sqlite3 adapter.
 // Usage: node scripts/db.mjs dev <name> | deploy | diff
 import fs from "node:fs";
-import path from "node:path";
 import { createRequire } from "node:module";
-import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
-import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const SCHEMA = path.join(root, "prisma/schema.prisma");
@@ -52,7 +52,7 @@ if (cmd === "dev") {
   const applied = await engine.applyMigrations({ migrationsList: migrationsList(), filters });
   // devDiagnostic replays the migrations on a shadow db and caches the result; createMigration needs it for SQLite.
   const diag = await engine.devDiagnostic({ migrationsList: migrationsList(), filters });
-  if (diag.action.tag === "reset") throw new Error("drift detected, reset needed: " + diag.action.reason);
+  if (diag.action.tag === "reset") throw new Error(`drift detected, reset needed: ${diag.action.reason}`);
   const out = await engine.createMigration({ draft: false, migrationName: name, migrationsList: migrationsList(), schema, filters });
   if (out.migrationScript) {
     const dir = path.join(MIGRATIONS, out.generatedMigrationName);

@@ -21,8 +21,9 @@ function applySgr(style: Style, params: number[]): Style {
   const s = { ...style };
   for (let i = 0; i < params.length; i++) {
     const p = params[i];
-    if (p === 0) Object.keys(s).forEach((k) => delete s[k as keyof Style]);
-    else if (p === 1) s.bold = true;
+    if (p === 0) {
+      for (const k of Object.keys(s)) delete s[k as keyof Style];
+    } else if (p === 1) s.bold = true;
     else if (p === 2) s.dim = true;
     else if (p === 3) s.italic = true;
     else if (p === 4) s.underline = true;
@@ -62,6 +63,7 @@ function css(s: Style): CSSProperties | undefined {
 }
 
 // CSI sequences (colours and everything else), OSC titles, and lone escapes
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches terminal escape sequences
 const ESCAPES = /\x1b\[([0-9;:?]*)([@-~])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
 
 /**

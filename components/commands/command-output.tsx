@@ -30,6 +30,7 @@ const SHOWN = 3000;
 export function CommandOutput({ lines, cutBytes, running }: { lines: OutputLine[]; cutBytes?: number; running: boolean }) {
   const box = useRef<HTMLPreElement>(null);
   const atBottom = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each new line, to follow the tail
   useEffect(() => {
     if (box.current && atBottom.current) box.current.scrollTop = box.current.scrollHeight;
   }, [lines]);

@@ -4,7 +4,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatTime } from "../format";
-import { cancelJob, type CommandRunView, useCommands } from "./commands-api";
+import { type CommandRunView, cancelJob, useCommands } from "./commands-api";
 import { RunCommandForm } from "./run-command-form";
 import { describeEnd, RunView } from "./run-view";
 import { ShellPanel } from "./shell-panel";

@@ -3,8 +3,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { formatTime } from "../format";
 import { isTerminal, useJob } from "../hooks/use-job";
-import { applyRun, cancelJob, type CommandRunDetailView, discardRun, useCommandRun } from "./commands-api";
-import { chunksToLines, CommandOutput, type OutputLine } from "./command-output";
+import { CommandOutput, chunksToLines, type OutputLine } from "./command-output";
+import { applyRun, type CommandRunDetailView, cancelJob, discardRun, useCommandRun } from "./commands-api";
 import { EffectList } from "./effect-list";
 
 export const formatMs = (ms: number | null | undefined) => (ms == null ? "" : ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`);
@@ -41,9 +41,10 @@ export function RunView({ image, runId, jobId, canRun }: { image: string; runId:
   const [error, setError] = useState<string | null>(null);
   const finishedLive = live.job && isTerminal(live.job.state);
   // The record is read again when the job ends (the room event may arrive first or not at all for a reader).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once when the job ends, not on each new query object
   useEffect(() => {
     if (finishedLive) void q.refetch();
-  }, [finishedLive]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [finishedLive]);
 
   const lines: OutputLine[] = useMemo(() => {
     // what the command printed; how it ended is in the status badge (the job page has the runner's notes)

@@ -1,7 +1,7 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { cancelJob, type CommandRunView, openShell } from "./commands-api";
+import { type CommandRunView, cancelJob, openShell } from "./commands-api";
 import { BindChoices, type BindOptions } from "./run-command-form";
 import { ShellTerminal } from "./shell-terminal";
 

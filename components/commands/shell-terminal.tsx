@@ -58,9 +58,10 @@ export function ShellTerminal({ id, onExit, readOnly }: { id: string; onExit: ()
     };
   }, [readOnly]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once when the shell exits, not on each new callback from the parent
   useEffect(() => {
     if (shell.exit) onExit();
-  }, [shell.exit]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [shell.exit]);
 
   return (
     <div>

@@ -1,8 +1,8 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
+import styles from "./files.module.css";
 import type { FileContentDto } from "./files-api";
 import { formatSize } from "./files-api";
-import styles from "./files.module.css";
 
 /** Read-only view of a file that is not text or is too large for the editor. */
 export function BinaryView({ file, downloadUrl }: { file: FileContentDto; downloadUrl: string }) {

@@ -1,8 +1,8 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
-import { type FileEntryDto, formatSize } from "./files-api";
-import styles from "./files.module.css";
 import { VisibleName } from "../visible-name";
+import styles from "./files.module.css";
+import { type FileEntryDto, formatSize } from "./files-api";
 
 const SPECIAL = [
   [0o4000, "setuid"],

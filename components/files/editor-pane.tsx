@@ -2,12 +2,12 @@
 import dynamic from "next/dynamic";
 import { useState } from "react";
 import type { useOpenFiles } from "../hooks/use-open-files";
+import { VisibleName, visibleName } from "../visible-name";
 import { BinaryView } from "./binary-view";
 import { ConflictDialog } from "./conflict-dialog";
 import { EditorTabs } from "./editor-tabs";
 import styles from "./files.module.css";
 import { NamePrompt } from "./name-prompt";
-import { VisibleName, visibleName } from "../visible-name";
 
 const CodeEditor = dynamic(() => import("./code-editor"), { ssr: false, loading: () => <p className="muted">Loading editor…</p> });
 

@@ -1,8 +1,8 @@
 "use client";
 import type { OpenFile } from "../hooks/use-open-files";
-import { baseName } from "./files-api";
-import styles from "./files.module.css";
 import { VisibleName, visibleName } from "../visible-name";
+import styles from "./files.module.css";
+import { baseName } from "./files-api";
 
 /** Tab bar: one tab per open file, a dot when modified, who else has it open. */
 export function EditorTabs(p: { tabs: OpenFile[]; active: string | null; othersOpen: Map<string, string[]>; onActivate: (path: string) => void; onClose: (path: string) => void }) {
@@ -21,7 +21,14 @@ export function EditorTabs(p: { tabs: OpenFile[]; active: string | null; othersO
             data-modified={t.modified ? "true" : "false"}
             data-deleted={t.deletedBy ? "true" : "false"}
             title={visibleName(t.path)}
+            tabIndex={t.path === p.active ? 0 : -1}
             onClick={() => p.onActivate(t.path)}
+            onKeyDown={(e) => {
+              if (e.target === e.currentTarget && (e.key === "Enter" || e.key === " ")) {
+                e.preventDefault();
+                p.onActivate(t.path);
+              }
+            }}
           >
             <span style={t.deletedBy ? { textDecoration: "line-through" } : undefined} title={t.deletedBy ? `deleted by ${t.deletedBy}` : undefined}><VisibleName name={baseName(t.path)} /></span>
             {t.modified && <span className={styles.modifiedDot} data-testid="tab-modified">●</span>}

@@ -1,9 +1,9 @@
 "use client";
 import { useRef, useState } from "react";
 import { isDirLike } from "../hooks/use-file-tree";
+import { visibleName } from "../visible-name";
 import { baseName, type FileEntryDto, type FilesApi, joinPath, parentOf } from "./files-api";
 import { NamePrompt } from "./name-prompt";
-import { visibleName } from "../visible-name";
 
 type Mode = null | "file" | "dir" | "symlink" | "rename";
 

@@ -5,13 +5,13 @@ import { isDirLike, useFileTree } from "../hooks/use-file-tree";
 import { type FilesChangedEvent, useImagePresence } from "../hooks/use-image-presence";
 import { useOpenFiles } from "../hooks/use-open-files";
 import { DetailsPanel } from "./details-panel";
-import { EditorPane } from "./editor-pane";
 import { dropEditorModel, setEditorText } from "./editor-models";
+import { EditorPane } from "./editor-pane";
 import { FileActions } from "./file-actions";
 import { FileTree } from "./file-tree";
-import { FilesBreadcrumb } from "./files-breadcrumb";
-import { type FileEntryDto, filesApi, joinPath, parentOf } from "./files-api";
 import styles from "./files.module.css";
+import { type FileEntryDto, filesApi, joinPath, parentOf } from "./files-api";
+import { FilesBreadcrumb } from "./files-breadcrumb";
 import { TreeToolbar } from "./tree-toolbar";
 import { UploadPanel, useUploads } from "./upload-panel";
 import { useChangedPaths } from "./use-changed-paths";
@@ -138,6 +138,7 @@ export function FileBrowser({ image }: { image: string }) {
       {(error || tree.error) && <p className="error" data-testid="files-error">{error ?? tree.error}</p>}
       <UploadPanel up={uploads} />
       <div className={styles.columns}>
+        {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop zone for files dragged from the desktop; the Upload button is the keyboard's way */}
         <div className={styles.left}
           onDragOver={canEdit ? (e) => e.preventDefault() : undefined}
           onDrop={canEdit ? (e) => { e.preventDefault(); const dir = selected ? (isDirLike(selected) ? selected.path : parentOf(selected.path)) : "/"; void uploads.add([...e.dataTransfer.files].map((file) => ({ file, dir }))); } : undefined}

@@ -1,5 +1,5 @@
-import type { FileEntryDto } from "./files-api";
 import styles from "./files.module.css";
+import type { FileEntryDto } from "./files-api";
 
 // Letters in coloured boxes rather than emoji: servers and CI browsers often have no emoji font.
 const letters: Record<string, string> = { dir: "D", file: "F", symlink: "L", char: "C", block: "B", fifo: "P", socket: "S" };

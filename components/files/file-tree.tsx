@@ -2,10 +2,10 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, useEffect, useRef } from "react";
 import { isDirLike, type TreeRow } from "../hooks/use-file-tree";
-import { FileIcon } from "./file-icon";
-import { type FileEntryDto, formatSize, parentOf } from "./files-api";
-import styles from "./files.module.css";
 import { VisibleName } from "../visible-name";
+import { FileIcon } from "./file-icon";
+import styles from "./files.module.css";
+import { type FileEntryDto, formatSize, parentOf } from "./files-api";
 
 const ROW = 22;
 
@@ -81,7 +81,13 @@ export function FileTree(p: FileTreeProps) {
     const others = p.othersOpen.get(e.path);
     const cls = [styles.row, e.path === p.selected ? styles.selected : "", p.changed.has(e.path) ? styles.changed : ""].join(" ");
     return (
+      // biome-ignore lint/a11y/useKeyWithClickEvents: the tree takes the keys for its rows (arrows, Enter: onKey below)
       <div
+        role="treeitem"
+        tabIndex={-1}
+        aria-selected={e.path === p.selected}
+        aria-expanded={dir ? r.expanded : undefined}
+        aria-level={r.depth + 1}
         className={cls}
         style={{ paddingLeft: 6 + r.depth * 14 }}
         title={hoverText(e)}
@@ -108,7 +114,7 @@ export function FileTree(p: FileTreeProps) {
   };
 
   return (
-    <div tabIndex={0} onKeyDown={onKey} className={styles.treeBox} data-testid="file-tree" aria-label="file tree">
+    <div role="tree" tabIndex={0} onKeyDown={onKey} className={styles.treeBox} data-testid="file-tree" aria-label="file tree">
       <div ref={scrollRef} style={{ height: p.height, overflow: "auto", position: "relative" }} data-testid="tree-scroll">
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((v) => (

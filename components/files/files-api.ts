@@ -1,5 +1,5 @@
-import type { PresenceUser } from "@/lib/realtime/events";
 import type { FileContentDto, FileEntryDto } from "@/lib/api/contracts/files";
+import type { PresenceUser } from "@/lib/realtime/events";
 import { api, qs } from "../api-client";
 
 export type { FileContentDto, FileEntryDto };

@@ -1,6 +1,6 @@
 "use client";
-import * as monaco from "monaco-editor";
 import { loader } from "@monaco-editor/react";
+import * as monaco from "monaco-editor";
 
 // Monaco is bundled with the app (no CDN): workers come from node_modules through the bundler.
 self.MonacoEnvironment = {

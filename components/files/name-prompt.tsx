@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
-import styles from "./files.module.css";
 import { hasControlChars, visibleName } from "../visible-name";
+import styles from "./files.module.css";
 
 /** Inline form for a name (and optionally a link target); Enter confirms, Escape cancels. */
 export function NamePrompt(p: { label: string; initial: string; withTarget?: boolean; onOk: (value: string, target?: string) => void; onCancel: () => void }) {
@@ -22,6 +22,7 @@ export function NamePrompt(p: { label: string; initial: string; withTarget?: boo
     <form className={styles.prompt} data-testid="name-prompt" onSubmit={(e) => { e.preventDefault(); submit(); }}>
       <label>
         {p.label}{" "}
+        {/* biome-ignore lint/a11y/noAutofocus: the prompt opens on the user's click to be typed into */}
         <input autoFocus value={value} onChange={(e) => setValue(e.target.value)} onKeyDown={(e) => e.key === "Escape" && p.onCancel()} data-testid="prompt-input" size={36} />
       </label>
       {p.withTarget && (

@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
-import type { FilesApi } from "./files-api";
 import styles from "./files.module.css";
+import type { FilesApi } from "./files-api";
 
 /** Filter (loaded entries), jump to a path, and name search over the whole image. */
 export function TreeToolbar(p: { fa: FilesApi; filter: string; setFilter: (v: string) => void; onJump: (path: string) => void }) {

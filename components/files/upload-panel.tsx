@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
-import { type FilesApi, formatSize } from "./files-api";
 import styles from "./files.module.css";
+import { type FilesApi, formatSize } from "./files-api";
 import { uploadWithProgress } from "./upload-files";
 
 export type UploadItem = { file: File; dir: string };

@@ -18,6 +18,7 @@ export function useJob(jobId: string | null | undefined): { job: JobView | null;
   const [job, setJob] = useState<JobView | null>(null);
   const [byseq, setBySeq] = useState<Map<number, LogLineView>>(() => new Map());
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another job: forget the previous one's state
   useEffect(() => {
     setJob(null);
     setBySeq(new Map());

@@ -12,6 +12,7 @@ export function useTestHostStatus(onChange: (s: { name: string; status: string }
 /** The nodes of a deploy job with their states and timestamps, live (the room replays every node's state on join). */
 export function useDeployTargets(jobId: string | null): { targets: DeployTargetView[]; error: string | null } {
   const [byNode, setByNode] = useState<Map<string, DeployTargetView>>(() => new Map());
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another job: forget the previous one's nodes
   useEffect(() => setByNode(new Map()), [jobId]);
   const { error } = useRoom(jobId ? room.deploy(jobId) : null, {
     "deploy:target": (t) => {

@@ -132,7 +132,9 @@ export function useOpenFiles(fa: FilesApi, setModelText: (path: string, text: st
     // a tab still loading is read again under its new path
     for (const t of tabsRef.current) if (!t.data && moved(t.path) !== null) void Promise.resolve().then(() => load(moved(t.path) as string));
     // after the editor switched to the new model: the old path's model would otherwise be reused for a new file there
-    setTimeout(() => texts.forEach((_, old) => dropModel(old)), 0);
+    setTimeout(() => {
+      for (const old of texts.keys()) dropModel(old);
+    }, 0);
   }, [load]);
 
   /** `path` (a file or a directory) was deleted here: its tabs, and tabs under it, are closed. */

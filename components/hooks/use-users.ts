@@ -1,8 +1,8 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { UserDto } from "@/lib/api/contracts/users";
-import type { Role } from "../current-user";
 import { api } from "../api-client";
+import type { Role } from "../current-user";
 
 export type UserView = Omit<UserDto, "createdAt" | "updatedAt"> & { createdAt: string };
 

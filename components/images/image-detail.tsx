@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
+import { RecentCommands } from "../commands/recent-commands";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
 import { useImage, useImageJobSettled } from "../hooks/use-images";
@@ -8,7 +9,6 @@ import { isTerminal } from "../hooks/use-job";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
 import { ImageVersions } from "./image-versions";
-import { RecentCommands } from "../commands/recent-commands";
 
 export function ImageDetail({ name }: { name: string }) {
   const user = useCurrentUser();

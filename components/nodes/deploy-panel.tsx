@@ -35,6 +35,7 @@ export function DeployPanel({ backend, selection, groups, initialImage, initialV
   useEffect(() => {
     if (!image && images.data?.images.length) setImage(images.data.images[0].imagename);
   }, [image, images.data]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a plan is for one choice: any change of the form drops it
   useEffect(() => setPlan(null), [image, version, group, power, selection.testHosts.join(), selection.nodes.join()]);
 
   const body = (confirm: boolean) => ({
@@ -80,7 +81,10 @@ export function DeployPanel({ backend, selection, groups, initialImage, initialV
       <div className="toolbar">
         <label className="small">
           Image{" "}
-          <select value={image} onChange={(e) => (setImage(e.target.value), setVersion("live"))} data-testid="deploy-image">
+          <select value={image} onChange={(e) => {
+            setImage(e.target.value);
+            setVersion("live");
+          }} data-testid="deploy-image">
             {(images.data?.images ?? []).map((i) => <option key={i.imagename} value={i.imagename}>{i.imagename}</option>)}
           </select>
         </label>

@@ -24,6 +24,7 @@ export function DeployProgress({ jobId }: { jobId: string }) {
               <td><span className={`badge ${BADGE[t.state] ?? ""}`} data-testid="deploy-target-state">{LABEL[t.state] ?? t.state}</span></td>
               <td className="small">
                 {t.history.map((h, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: a node's history only grows at its end: the index is an entry's identity
                   <span key={i} title={`${h.at}${h.detail ? ` — ${h.detail}` : ""}`}>{i > 0 && " → "}{LABEL[h.state] ?? h.state} <span className="muted">{((Date.parse(h.at) - t0) / 1000).toFixed(1)}</span></span>
                 ))}
                 {t.message && (t.state === "failed" || t.state === "mismatch") && <div className="error small" data-testid="deploy-target-message">{t.message}</div>}

@@ -114,7 +114,10 @@ export function NodesPage({ initialImage, initialVersion }: { initialImage?: str
           {d && d.testHosts.length === 0 && <tr><td colSpan={8} className="muted">No test hosts yet{roleAtLeast(user, "admin") ? ": add one below." : "."}</td></tr>}
         </tbody>
       </table>
-      {roleAtLeast(user, "admin") && (adding ? <TestHostForm onDone={() => (setAdding(false), refresh())} /> : <button type="button" className="small" style={{ marginTop: 6 }} onClick={() => setAdding(true)} data-testid="add-test-host">Add test host</button>)}
+      {roleAtLeast(user, "admin") && (adding ? <TestHostForm onDone={() => {
+            setAdding(false);
+            refresh();
+          }} /> : <button type="button" className="small" style={{ marginTop: 6 }} onClick={() => setAdding(true)} data-testid="add-test-host">Add test host</button>)}
 
       {d?.xcat && (
         <>

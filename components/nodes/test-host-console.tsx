@@ -1,8 +1,8 @@
 "use client";
 import "@xterm/xterm/css/xterm.css";
-import { useEffect, useRef, useState } from "react";
-import type { Terminal } from "@xterm/xterm";
 import type { FitAddon } from "@xterm/addon-fit";
+import type { Terminal } from "@xterm/xterm";
+import { useEffect, useRef, useState } from "react";
 import { useConsoleStream } from "../hooks/use-node-live";
 
 /**
@@ -16,6 +16,7 @@ export function TestHostConsole({ host, onClose }: { host: string; onClose: () =
   const pending = useRef<{ reset?: string; data: string[] }>({ data: [] });
   const [ready, setReady] = useState(false);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a fresh terminal for each host
   useEffect(() => {
     let disposed = false;
     let fitAddon: FitAddon | undefined;

@@ -2,7 +2,7 @@ import "@/lib/db/test-database";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as login } from "@/app/api/auth/login/route";
 import { GET as me } from "@/app/api/auth/me/route";
-import { GET as listUsers, POST as createUser } from "@/app/api/users/route";
+import { POST as createUser, GET as listUsers } from "@/app/api/users/route";
 import { makeUser } from "@/lib/auth/test-users";
 import { prisma } from "@/lib/db/client";
 import { defineRoute } from "./define-route";

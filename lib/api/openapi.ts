@@ -1,5 +1,5 @@
-import { BODY_LIMITS } from "./body-limit";
 import { z } from "zod";
+import { BODY_LIMITS } from "./body-limit";
 import type { RouteContract } from "./define-route";
 import { routes } from "./registry";
 

@@ -22,7 +22,7 @@
  *    Return a plain object (parsed with `response`) or a `Response` (cookies, streams, custom status).
  * lib/api/registry.test.ts checks that every route file and every contract match one to one.
  */
-import type { RouteContract } from "./define-route";
+
 import * as audit from "./contracts/audit";
 import * as auth from "./contracts/auth";
 import * as changes from "./contracts/changes";
@@ -35,6 +35,7 @@ import * as maintenance from "./contracts/maintenance";
 import * as nodes from "./contracts/nodes";
 import * as security from "./contracts/security";
 import * as users from "./contracts/users";
+import type { RouteContract } from "./define-route";
 
 const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security, nodes, commands, health];
 

@@ -1,9 +1,10 @@
-import { CpioFormatError } from "./errors.ts";
 import { type ArchiveEntry, decodeName, type EntrySink, type StreamParser, typeFromMode } from "./entry.ts";
+import { CpioFormatError } from "./errors.ts";
 
 const HEADER = 110;
 const MAX_NAME = 65536;
 const MAX_SYMLINK = 65536;
+// biome-ignore lint/suspicious/noConstEnum: module-local, so the compiler inlines it in the parser's hot loop
 const enum S {
   Header,
   Name,

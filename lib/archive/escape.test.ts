@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PathEscapeError } from "./errors.ts";
-import { rawCpio, type RawEntry, sh, tmp, writeGz } from "./test-fixtures.ts";
+import { type RawEntry, rawCpio, sh, tmp, writeGz } from "./test-fixtures.ts";
 import { unpackArchive } from "./unpack-archive.ts";
 import { verifyArchive } from "./verify-archive.ts";
 

@@ -156,7 +156,7 @@ export function resolveInTree(tree: string, rel: string): string | undefined {
       continue;
     }
     const cur = [...done, name];
-    let st;
+    let st: ReturnType<typeof lstatSync>;
     try {
       st = lstatSync(path.join(tree, ...cur));
     } catch {

@@ -1,15 +1,15 @@
 import { createHash, type Hash } from "node:crypto";
-import {
-  closeSync, constants as C, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync,
-  openSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeSync, chmodSync, utimesSync,
+import {constants as C, chmodSync, 
+  closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync,
+  openSync, rmdirSync, statSync, symlinkSync, unlinkSync, utimesSync,writeSync, 
 } from "node:fs";
 import type { ArchiveEntry, EntrySink } from "./entry.ts";
 import { ArchiveError, PathEscapeError } from "./errors.ts";
 import { HashOffload } from "./hash-offload.ts";
 import { normalizeEntryName, parentOf } from "./safe-path.ts";
 import { run } from "./spawn-batch.ts";
-import { restoreXattrs } from "./xattr-restore.ts";
 import type { ManifestEntry } from "./types.ts";
+import { restoreXattrs } from "./xattr-restore.ts";
 
 interface Node {
   type: ManifestEntry["type"];
@@ -120,7 +120,7 @@ export class Extractor implements EntrySink {
     this.cur = undefined;
     switch (e.type) {
       case "dir":
-        if (!prev || prev.type !== "dir") mkdirSync(abs, 0o700);
+        if (prev?.type !== "dir") mkdirSync(abs, 0o700);
         this.dirs.push({ abs, m });
         break;
       case "symlink":
@@ -183,7 +183,7 @@ export class Extractor implements EntrySink {
         throw new PathEscapeError(e.name, `is a hard link to "${e.linkName}", outside the destination`);
       }
       const n = this.nodes.get(to);
-      if (!n || n.type !== "file" || to === "") throw new PathEscapeError(e.name, `is a hard link to "${e.linkName}", which is not a regular file extracted earlier from this archive`);
+      if (n?.type !== "file" || to === "") throw new PathEscapeError(e.name, `is a hard link to "${e.linkName}", which is not a regular file extracted earlier from this archive`);
       target = { rel: to, node: n, group: [n.m] };
       key = `tar:${to}`;
       const existing = [...this.links.values()].find((l) => l.node === n);
@@ -243,13 +243,21 @@ export class Extractor implements EntrySink {
       for (const g of group ?? []) if (g !== m) this.pending.set(g, followers);
       // The group array is live: links added to it later get the digest too.
       this.offload.end(h, (hex) => {
-        for (const x of [m, ...(group ?? []), ...followers]) ((x.sha256 = hex), (x.size = m.size));
+        for (const x of [m, ...(group ?? []), ...followers]) {
+          x.sha256 = hex;
+          x.size = m.size;
+        }
         this.pending.delete(m);
         for (const g of group ?? []) this.pending.delete(g);
       });
     } else {
       m.sha256 = h.digest("hex");
-      if (this.curGroup) for (const g of this.curGroup) ((g.sha256 = m.sha256), (g.size = m.size));
+      if (this.curGroup) {
+        for (const g of this.curGroup) {
+          g.sha256 = m.sha256;
+          g.size = m.size;
+        }
+      }
     }
     const fd = this.fd;
     this.fd = -1;

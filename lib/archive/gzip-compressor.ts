@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import { createGzip, gzip } from "node:zlib";
 import { promisify } from "node:util";
-import { once } from "node:events";
+import { createGzip, gzip } from "node:zlib";
 import { ArchiveError } from "./errors.ts";
 
 const gzipAsync = promisify(gzip);

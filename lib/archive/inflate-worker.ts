@@ -123,8 +123,14 @@ export function inflateInWorker(file: string, signal?: AbortSignal, describe = (
     wake?.();
     wake = undefined;
   };
-  worker.on("message", (m: string) => ((message = m), poke()));
-  worker.on("error", (e) => ((message = e.message), poke()));
+  worker.on("message", (m: string) => {
+    message = m;
+    poke();
+  });
+  worker.on("error", (e) => {
+    message = e.message;
+    poke();
+  });
   worker.on("exit", poke);
   let closed = false;
   const onAbort = () => close();
@@ -153,7 +159,12 @@ export function inflateInWorker(file: string, signal?: AbortSignal, describe = (
         if (state === 1 && Atomics.load(c, PUBLISHED) === consumed) return;
         if (state === 2) {
           // The worker's reason comes as a message; it may still be on its way.
-          if (message === undefined) await new Promise<void>((r) => ((wake = r), setTimeout(r, 1000)));
+          if (message === undefined) {
+            await new Promise<void>((r) => {
+              wake = r;
+              setTimeout(r, 1000);
+            });
+          }
           throw new CompressionError(`${describe(Atomics.load(c, READ))} (${message ?? "inflate failed"})`);
         }
         if (closed) throw new CompressionError(`${describe(Atomics.load(c, READ))} (the inflate worker stopped)`);

@@ -2,9 +2,9 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, symlinkSync, wri
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listTree, sh, tmp } from "./test-fixtures.ts";
-import { packTree } from "./pack-tree.ts";
 import { compareWalkOrder, type PackOverlay } from "./pack-overlay.ts";
+import { packTree } from "./pack-tree.ts";
+import { listTree, sh, tmp } from "./test-fixtures.ts";
 import { unpackArchive } from "./unpack-archive.ts";
 
 const work = tmp("arch-overlay-");

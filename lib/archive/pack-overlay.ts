@@ -1,8 +1,8 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, type Stats, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ArchiveError } from "./errors.ts";
 import { stateDirFor } from "./state-dir.ts";
-import { typeOfStats, type TreeEntry } from "./walk-tree.ts";
+import { type TreeEntry, typeOfStats } from "./walk-tree.ts";
 
 /**
  * Entries the pack puts into the archive in place of (or beside) the tree's own, without touching the tree: what

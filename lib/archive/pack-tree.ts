@@ -1,17 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, copyFile, existsSync, fsync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
-import { promisify } from "node:util";
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
+import { isAppError } from "@/lib/errors";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
-import { isAppError } from "../errors.ts";
 import { makeExlistFilter, parseExlist, timezoneIncludes } from "./exlist.ts";
 import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
-import { applyOverlay, type OverlayChange } from "./pack-overlay.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
+import { applyOverlay, type OverlayChange } from "./pack-overlay.ts";
 import { planMembers, toRecords } from "./plan-members.ts";
-import type { PackOptions, PackResult } from "./types.ts";
 import { isProductTempName } from "./product-temps.ts";
+import type { PackOptions, PackResult } from "./types.ts";
 import { walkTree } from "./walk-tree.ts";
 import { writeGzipMembers, writeXz } from "./write-members.ts";
 import { scanXattrs } from "./xattr-scan.ts";
@@ -66,7 +66,9 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     const xattrScan = scanXattrs(rebuilt.flatMap((m) => m.records.filter((r) => r.type === "file" || r.type === "dir").map((r) => r.abs)));
     xattrScan.catch(() => {});
     const common = { fd, members, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
-    const written = compression === "gzip" ? await writeGzipMembers({ ...common, compressor: compressor!, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey, base } }) : (await writeXz(common), []);
+    let written: Awaited<ReturnType<typeof writeGzipMembers>> = [];
+    if (compression === "gzip") written = await writeGzipMembers({ ...common, compressor: compressor!, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey, base } });
+    else await writeXz(common);
     await compressor?.close();
     if (opts.signal?.aborted) throw new ArchiveCancelledError("pack");
     // On the libuv pool: flushing a few hundred MB to a real disk takes seconds the server must not stand still.

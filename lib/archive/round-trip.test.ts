@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packTree } from "./pack-tree.ts";
-import { countGzipMembers, listTree, makeFixtureTree, sh, tmp, ODD_NAMES } from "./test-fixtures.ts";
+import { countGzipMembers, listTree, makeFixtureTree, ODD_NAMES, sh, tmp } from "./test-fixtures.ts";
 import { unpackArchive } from "./unpack-archive.ts";
 import { verifyArchive } from "./verify-archive.ts";
 

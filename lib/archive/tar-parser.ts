@@ -103,7 +103,8 @@ export class TarParser implements StreamParser {
     if (flag === "L" || flag === "K" || flag === "x" || flag === "g") {
       if (size > MAX_META) throw new TarFormatError(`metadata header of ${size} bytes at byte offset ${at} is too large`);
       this.meta = { kind: flag, parts: [] };
-      return this.startBody(size);
+      this.startBody(size);
+      return;
     }
     const type = TYPES[flag];
     if (!type) throw new TarFormatError(`unsupported tar entry type ${JSON.stringify(flag)} at byte offset ${at}`);
@@ -165,7 +166,10 @@ export class TarParser implements StreamParser {
   private endBody(): void {
     this.inBody = false;
     const m = this.meta;
-    if (!m) return this.sink.end();
+    if (!m) {
+      this.sink.end();
+      return;
+    }
     this.meta = undefined;
     const body = Buffer.concat(m.parts);
     if (m.kind === "L") this.longName = decodeName(str(body, 0, body.length), () => `byte offset ${this.offset}`);

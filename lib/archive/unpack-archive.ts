@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
+import { isAppError } from "@/lib/errors";
 import { CpioParser } from "./cpio-parser.ts";
 import type { StreamParser } from "./entry.ts";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
-import { isAppError } from "../errors.ts";
 import { Extractor } from "./extractor.ts";
 import { manifestPathFor, writeManifestFile } from "./manifest.ts";
 import { openArchive } from "./open-archive.ts";

@@ -1,9 +1,9 @@
+import { isAppError } from "@/lib/errors";
 import { CpioParser } from "./cpio-parser.ts";
 import type { EntrySink, StreamParser } from "./entry.ts";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
-import { isAppError } from "../errors.ts";
-import { normalizeEntryName } from "./safe-path.ts";
 import { openArchive } from "./open-archive.ts";
+import { normalizeEntryName } from "./safe-path.ts";
 import { TarParser } from "./tar-parser.ts";
 import type { VerifyOptions, VerifyResult } from "./types.ts";
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { once } from "node:events";
+import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { gzipSync } from "node:zlib";
 import { buildRaw, buildTrailer, type CpioRecord, headerLength, recordLength, writeHeader } from "./cpio-writer.ts";
@@ -172,7 +172,7 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
         // Adjacent kept members are contiguous in the previous archive too: handle the run in one go.
         let j = i;
         let runLength = hit.length;
-        for (let h; j + 1 < o.members.length && (h = hitOf(o.members[j + 1])) && h.offset === hit.offset + runLength; j++) runLength += h.length;
+        for (let h: ReturnType<typeof hitOf>; j + 1 < o.members.length && (h = hitOf(o.members[j + 1])) && h.offset === hit.offset + runLength; j++) runLength += h.length;
         if (!base || hit.offset !== pos) {
           await ensureBase();
           copyRange(src, o.fd, hit.offset, pos, runLength, scratch);

@@ -3,8 +3,8 @@ import { prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { endSockets } from "@/lib/realtime/io-registry";
-import { removeInitialAdminPassword } from "./initial-admin-password";
 import { hashPassword, verifyPassword } from "./hash-password";
+import { removeInitialAdminPassword } from "./initial-admin-password";
 import { checkLoginThrottle, clearLoginFailures, recordLoginFailure } from "./login-throttle";
 import { type SessionUser, tokenId } from "./session";
 

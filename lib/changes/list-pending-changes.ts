@@ -1,6 +1,6 @@
 import type fs from "node:fs";
-import { diffTree } from "@/lib/archive";
 import type { TreeChange } from "@/lib/archive";
+import { diffTree } from "@/lib/archive";
 import { prisma } from "@/lib/db/client";
 import { getImageTree } from "@/lib/files/image-tree";
 import { type CommandSource, imagePathOf, recordedEdits } from "@/lib/files/recorded-edits";

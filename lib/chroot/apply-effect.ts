@@ -68,7 +68,10 @@ function keepOriginal(o: ApplyEffectOptions, p: string, move: boolean): void {
     return;
   }
   const st = fs.lstatSync(from);
-  if (st.isSymbolicLink()) return fs.symlinkSync(fs.readlinkSync(from), to);
+  if (st.isSymbolicLink()) {
+    fs.symlinkSync(fs.readlinkSync(from), to);
+    return;
+  }
   // A hard link costs nothing and the replaced inode is never written again (the new file is renamed over it).
   try {
     fs.linkSync(from, to);

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import fs from "node:fs";
-import { open, lstat, readdir, readlink } from "node:fs/promises";
+import type fs from "node:fs";
+import { lstat, open, readdir, readlink } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type EffectEntry, type EntryState, entryState, metadataFields } from "./effect";

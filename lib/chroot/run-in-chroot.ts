@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import type { Readable } from "node:stream";
 import fs from "node:fs";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { ChrootError } from "./chroot-error";
 import { createPidsCgroup, removePidsCgroup } from "./pids-cgroup";
-import { sandboxCommand, type SandboxOptions } from "./sandbox";
+import { type SandboxOptions, sandboxCommand } from "./sandbox";
 
 export type OutputStream = "stdout" | "stderr";
 

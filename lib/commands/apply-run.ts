@@ -1,11 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { recordAudit } from "@/lib/audit/record-audit";
+import type { SessionUser } from "@/lib/auth/session";
 import { applyEffect } from "@/lib/chroot/apply-effect";
 import type { EffectEntry } from "@/lib/chroot/effect";
 import { readOverlayXattrs } from "@/lib/chroot/overlay-effect";
-import { effectOf, getCommandRunOrThrow } from "@/lib/db/command-runs";
 import { prisma, type Tx } from "@/lib/db/client";
+import { effectOf, getCommandRunOrThrow } from "@/lib/db/command-runs";
 import type { CommandRun } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
 import { noteChangedPaths } from "@/lib/files/changed-paths";
@@ -16,7 +17,6 @@ import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { type HolderKind, holdImage } from "./image-hold";
 import { assertMayRunCommands } from "./may-run";
-import type { SessionUser } from "@/lib/auth/session";
 import { originalsDirFor } from "./run-paths";
 
 type Who = { id: string; username: string };

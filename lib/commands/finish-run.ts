@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { EffectEntry } from "@/lib/chroot/effect";
-import { diffSnapshots, type TreeSnapshot, snapshotTree } from "@/lib/chroot/manifest-effect";
+import { diffSnapshots, snapshotTree, type TreeSnapshot } from "@/lib/chroot/manifest-effect";
 import type { OutputTail } from "@/lib/chroot/output-tail";
 import { readOverlayEffect } from "@/lib/chroot/overlay-effect";
 import { prisma } from "@/lib/db/client";

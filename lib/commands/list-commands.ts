@@ -1,7 +1,7 @@
 import type { SessionUser } from "@/lib/auth/session";
 import { overlayUnusableReason } from "@/lib/chroot/overlay-probe";
-import { toCommandRunDto } from "@/lib/db/command-runs";
 import { prisma } from "@/lib/db/client";
+import { toCommandRunDto } from "@/lib/db/command-runs";
 import { getImageTree } from "@/lib/files/image-tree";
 import { runsDirFor } from "./run-paths";
 

@@ -1,6 +1,6 @@
 import { hasRole } from "@/lib/auth/roles";
-import { getCommandRunOrThrow } from "@/lib/db/command-runs";
 import { prisma } from "@/lib/db/client";
+import { getCommandRunOrThrow } from "@/lib/db/command-runs";
 import { AppError } from "@/lib/errors";
 import { defineRoom } from "@/lib/realtime/define-room";
 import { resizeShell, shellSessions, writeToShell } from "./shell-session";
@@ -15,7 +15,7 @@ export const shellRoom = defineRoom({
   role: "editor",
   async onJoin(socket, id) {
     const row = await prisma.commandRun.findUnique({ where: { id } });
-    if (!row || row.kind !== "shell") throw new AppError("not_found", `No shell ${id}.`);
+    if (row?.kind !== "shell") throw new AppError("not_found", `No shell ${id}.`);
     if (row.userId !== socket.user.id && !hasRole(socket.user, "admin")) throw new AppError("forbidden", `Shell ${id} belongs to ${row.username}.`);
     const s = shellSessions.get(id);
     if (s) socket.emit("shell:output", { id, data: s.recent, replay: true });

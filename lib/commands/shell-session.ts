@@ -1,5 +1,6 @@
-import type { IPty } from "node-pty";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { IPty } from "node-pty";
+import type { SessionUser } from "@/lib/auth/session";
 import { summarizeEffect } from "@/lib/chroot/effect";
 import { snapshotTree, type TreeSnapshot } from "@/lib/chroot/manifest-effect";
 import { OutputTail } from "@/lib/chroot/output-tail";
@@ -8,7 +9,6 @@ import { DEFAULT_MAX_PIDS, prepareRunDir } from "@/lib/chroot/run-in-chroot";
 import { sandboxCommand } from "@/lib/chroot/sandbox";
 import { findSandboxProcesses } from "@/lib/chroot/stale-runs";
 import { prisma } from "@/lib/db/client";
-import type { SessionUser } from "@/lib/auth/session";
 import { startJob } from "@/lib/jobs/start-job";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";

@@ -1,4 +1,5 @@
 import type { RunOptions } from "@/lib/api/contracts/commands";
+import type { SessionUser } from "@/lib/auth/session";
 import { checkImageShell } from "@/lib/chroot/check-image";
 import { summarizeEffect } from "@/lib/chroot/effect";
 import type { TreeSnapshot } from "@/lib/chroot/manifest-effect";
@@ -10,7 +11,6 @@ import { prisma } from "@/lib/db/client";
 import type { CommandRun } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
 import { getImageTree } from "@/lib/files/image-tree";
-import type { SessionUser } from "@/lib/auth/session";
 import type { JobContext } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
 import { room } from "@/lib/realtime/events";
@@ -18,8 +18,8 @@ import { emitTo } from "@/lib/realtime/io-registry";
 import { applyRunEffect } from "./apply-run";
 import { finishRun, readRunEffect, recordingFailure } from "./finish-run";
 import { holdImage } from "./image-hold";
-import { assertMayRunCommands } from "./may-run";
 import { LineSplitter } from "./line-splitter";
+import { assertMayRunCommands } from "./may-run";
 import { runDirFor, runsDirFor } from "./run-paths";
 
 export type StartCommandOptions = { image: string; user: SessionUser; line: string; options: RunOptions };

@@ -5,9 +5,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { useTempDatabase } from "@/lib/xcat/test-db";
+import { createTempDatabase } from "@/lib/xcat/test-db";
 
-const dir = useTempDatabase("deploy-");
+const dir = createTempDatabase("deploy-");
 const { prisma } = await import("@/lib/db/client");
 const { activeJobs } = await import("@/lib/jobs/active-jobs");
 const { startDeploy, listDeployTargets } = await import("./start-deploy");

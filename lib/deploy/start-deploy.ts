@@ -8,20 +8,20 @@
  * change request will be a third source (`DeploySource`).
  */
 import { recordAudit } from "@/lib/audit/record-audit";
+import { hasRole } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { listVersions } from "@/lib/images/versions";
-import { startJob } from "@/lib/jobs/start-job";
 import type { JobContext } from "@/lib/jobs/job-types";
-import { hasRole } from "@/lib/auth/roles";
+import { startJob } from "@/lib/jobs/start-job";
+import type { PowerAction } from "@/lib/nodes/parse-node-commands";
+import { isRunning, powerOff, powerOn, waitForBoot } from "@/lib/nodes/test-host-runner";
+import { assignVersion, getTestHost, resolveBoot, TEST_HOST_ARCH } from "@/lib/nodes/test-hosts";
+import { XcatNodes } from "@/lib/nodes/xcat-nodes";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { getBackend } from "@/lib/xcat/select-backend";
-import { TEST_HOST_ARCH, assignVersion, getTestHost, resolveBoot } from "@/lib/nodes/test-hosts";
-import { isRunning, powerOff, powerOn, waitForBoot } from "@/lib/nodes/test-host-runner";
-import { XcatNodes } from "@/lib/nodes/xcat-nodes";
-import type { PowerAction } from "@/lib/nodes/parse-node-commands";
-import { advance, initialTarget, isFinal, summarize, type DeployEvent, type TargetState } from "./deploy-machine";
+import { advance, type DeployEvent, initialTarget, isFinal, summarize, type TargetState } from "./deploy-machine";
 import { getDeploySettings } from "./deploy-settings";
 
 export type DeployUser = { id: string; username: string; role: string };
@@ -277,7 +277,7 @@ async function watchXcatBoots(ctx: JobContext, x: XcatNodes, nodes: string[], mo
         booting.add(s.node);
         await move(s.node, { type: "booting" });
       }
-      if (s.status === "sshd" || (s.status && s.status.split(",").includes("ssh"))) {
+      if (s.status === "sshd" || s.status?.split(",").includes("ssh")) {
         const st = await x.readStamp(s.node, ctx.signal);
         if (!st.ok) continue; // sshd answers before logins work: try again on the next round
         if (!booting.has(s.node)) await move(s.node, { type: "booting" });
@@ -296,7 +296,14 @@ async function watchXcatBoots(ctx: JobContext, x: XcatNodes, nodes: string[], mo
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 

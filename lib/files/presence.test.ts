@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PRESENCE_LIMITS, listPresence, updatePresence } from "./presence";
+import { listPresence, PRESENCE_LIMITS, updatePresence } from "./presence";
 
 const user = (id: string) => ({ id, username: id, role: "viewer" as const });
 

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useTempDatabase } from "@/lib/xcat/test-db";
+import { createTempDatabase } from "@/lib/xcat/test-db";
 
-const dbDir = useTempDatabase("rootimg-files-test-");
+const dbDir = createTempDatabase("rootimg-files-test-");
 process.env.ROOTIMG_XCAT_LOCK_DIR = `${dbDir}/lock`;
 const treeOf = (image: string) => {
   fs.mkdirSync(`${dbDir}/${image}/rootimg`, { recursive: true });

@@ -1,10 +1,10 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import type { SessionUser } from "@/lib/auth/session";
 import { prisma } from "@/lib/db/client";
+import { withShared } from "@/lib/images/image-gate";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { noteChangedPaths } from "./changed-paths";
-import { withShared } from "@/lib/images/image-gate";
 
 /** PendingChange.kind values written by the file editor. */
 export type FileChangeKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload";

@@ -2,9 +2,9 @@ import fs from "node:fs";
 import { AppError } from "@/lib/errors";
 import type { FileEntry } from "./describe-entry";
 import { idFromNameOrNumber, readImageUsers } from "./image-users";
+import { statEntry } from "./list-directory";
 import { fsError, openInRoot } from "./open-in-root";
 import { resolveInRoot } from "./resolve-in-root";
-import { statEntry } from "./list-directory";
 
 export type ChangeAttributesOptions = {
   root: string;

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import { AppError } from "@/lib/errors";
+import { parseMode } from "./change-attributes";
 import type { FileEntry } from "./describe-entry";
 import { statEntry } from "./list-directory";
-import { parseMode } from "./change-attributes";
 import { fsError } from "./open-in-root";
 import { MAX_PATH, resolveInRoot } from "./resolve-in-root";
 import { discardTemp, stageTemp, tempPlaced } from "./staged-write";

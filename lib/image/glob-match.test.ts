@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isAppError } from "../errors";
+import { isAppError } from "@/lib/errors";
 import { compileGlob, GLOB_LIMITS } from "./glob-match";
 
 // The reference: the same pattern as an anchored RegExp, on short names only (where backtracking is harmless).

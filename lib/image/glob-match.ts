@@ -1,4 +1,4 @@
-import { AppError } from "../errors";
+import { AppError } from "@/lib/errors";
 
 /** Longest pattern and most `*` a name search accepts; past these it answers 400. */
 export const GLOB_LIMITS = { maxLength: 128, maxStars: 16 } as const;

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { AppError } from "@/lib/errors";
-import { type Encoding, detectEncoding, detectLineEnding, decodeText, hexPreview, type LineEnding } from "./detect-encoding";
-import { detectLanguage } from "./detect-language";
 import { describeEntry, type FileEntry } from "./describe-entry";
+import { decodeText, detectEncoding, detectLineEnding, type Encoding, hexPreview, type LineEnding } from "./detect-encoding";
+import { detectLanguage } from "./detect-language";
 import { readImageUsers } from "./image-users";
 import { openInRoot } from "./open-in-root";
 import { resolveInRoot } from "./resolve-in-root";

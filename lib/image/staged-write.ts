@@ -17,12 +17,12 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { AppError } from "@/lib/errors";
 import { isProductTempName } from "../archive/product-temps";
 import { stateDirFor } from "../archive/state-dir";
-import { AppError } from "@/lib/errors";
 import { restoreXattrs } from "./copy-xattrs";
 import { openInRoot } from "./open-in-root";
-import { resolveInRoot, type ResolvedPath } from "./resolve-in-root";
+import { type ResolvedPath, resolveInRoot } from "./resolve-in-root";
 
 const { O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY } = fs.constants;
 const CHUNK = 1024 * 1024;

@@ -79,7 +79,10 @@ class XattrWorker {
 
   private next(): void {
     if (this.current) return;
-    if (!this.queue.length) return this.setBusy(false);
+    if (!this.queue.length) {
+      this.setBusy(false);
+      return;
+    }
     this.setBusy(true);
     this.current = this.queue.shift()!;
     this.child.stdin!.write(this.current.line);

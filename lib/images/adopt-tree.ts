@@ -11,12 +11,12 @@ import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
+import { room } from "@/lib/realtime/events";
+import { emitTo } from "@/lib/realtime/io-registry";
 import type { ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
 import { recordTreeManifest } from "./record-tree-manifest";
 import { getWorkspace, setWorkspaceState, type WorkspaceState } from "./workspace-state";
-import { room } from "@/lib/realtime/events";
-import { emitTo } from "@/lib/realtime/io-registry";
 
 export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} }): Promise<{ jobId?: string; workspace: string }> {
   const { ctx, user } = opts;

@@ -1,11 +1,11 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { room } from "@/lib/realtime/events";
+import { emitTo } from "@/lib/realtime/io-registry";
 import { getBackend } from "@/lib/xcat/select-backend";
 import { getImageContext } from "./image-context";
 import { withExclusive } from "./image-gate";
-import { room } from "@/lib/realtime/events";
-import { emitTo } from "@/lib/realtime/io-registry";
 
 /**
  * Deletes a local-registry image and its directory (admins, confirmed at the route). xCAT images: use rmimage/rmdef.

@@ -6,11 +6,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { useTempDatabase } from "@/lib/xcat/test-db";
+import { createTempDatabase } from "@/lib/xcat/test-db";
 
-const dir = useTempDatabase("image-gate-");
+const dir = createTempDatabase("image-gate-");
 process.env.ROOTIMG_XCAT_LOCK_DIR = path.join(dir, "lock");
 const { prisma } = await import("@/lib/db/client");
 const { activeJobs } = await import("@/lib/jobs/active-jobs");

@@ -8,20 +8,20 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { diffTree, readManifest } from "@/lib/archive";
 import { packTree } from "@/lib/archive/pack-tree";
+import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
 import { assertWritableDir, getImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
-import { recordVersion } from "./versions";
-import { prisma } from "@/lib/db/client";
-import { setWorkspaceState } from "./workspace-state";
-import { readXcatinfo } from "./read-xcatinfo";
 import { addedByPackingLines, packAdditions } from "./pack-additions";
 import { packedStateIsPristine } from "./packed-state";
-import { diffTree, readManifest } from "@/lib/archive";
+import { readXcatinfo } from "./read-xcatinfo";
+import { recordVersion } from "./versions";
+import { setWorkspaceState } from "./workspace-state";
 
 export type PackMethod = "own" | "xcat";
 

@@ -12,8 +12,8 @@ import { ensureDemoImage } from "@/lib/xcat/demo-image";
 import { LocalBackend } from "@/lib/xcat/local-backend";
 import { getBackend, localImagesDir } from "@/lib/xcat/select-backend";
 import { recoverHoldsAtStart } from "./image-gate";
-import { recoverReplacesAtStart } from "./recover-replaces-at-start";
 import { reconcileAtStart } from "./reconcile-published";
+import { recoverReplacesAtStart } from "./recover-replaces-at-start";
 import { recoverWritesAtStart } from "./recover-writes-at-start";
 import { sweepImageTemps, sweepStateTemps } from "./sweep-image-temps";
 

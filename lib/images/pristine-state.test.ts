@@ -8,9 +8,9 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { useTempDatabase } from "@/lib/xcat/test-db";
+import { createTempDatabase } from "@/lib/xcat/test-db";
 
-const dir = useTempDatabase("pristine-state-");
+const dir = createTempDatabase("pristine-state-");
 process.env.ROOTIMG_XCAT_LOCK_DIR = path.join(dir, "lock");
 process.env.ROOTIMG_DEMO_IMAGE = "0";
 const { prisma } = await import("@/lib/db/client");

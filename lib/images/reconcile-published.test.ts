@@ -11,9 +11,9 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { useTempDatabase } from "@/lib/xcat/test-db";
+import { createTempDatabase } from "@/lib/xcat/test-db";
 
-const dir = useTempDatabase("reconcile-published-");
+const dir = createTempDatabase("reconcile-published-");
 process.env.ROOTIMG_XCAT_LOCK_DIR = path.join(dir, "lock");
 process.env.ROOTIMG_DEMO_IMAGE = "0";
 const { prisma } = await import("@/lib/db/client");
@@ -135,7 +135,7 @@ describe("a pack stopped at each step of its publish, then start-up", () => {
       expect(await prisma.auditLog.findFirst({ where: { image: img.name, action: "image.pack.recover" } })).toMatchObject({ username: user.username, outcome: "ok" });
       await expectNoOrphans(img);
       // a second start finds nothing to do
-      expect(await startUp()).not.toContain(img.name + ": pack job");
+      expect(await startUp()).not.toContain(`${img.name}: pack job`);
     });
 
   it("after the kept manifest (the job ended before it could say so): nothing to recover", async () => {

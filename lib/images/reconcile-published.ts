@@ -21,12 +21,12 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { writeJsonAtomic } from "@/lib/archive/manifest";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
 import type { ImageVersion, Job } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
 import { startJob } from "@/lib/jobs/start-job";
-import { writeJsonAtomic } from "@/lib/archive/manifest";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
 import { reserveExclusive, withExclusive } from "./image-gate";
 import { packedStateIsPristine } from "./packed-state";
@@ -233,7 +233,7 @@ async function finishCutRecording(o: { image: string; rootimgdir: string; tree: 
   const live = await prisma.imageVersion.findFirst({ where: { image: o.image, live: true } });
   if (!live?.jobId || fs.existsSync(versionManifestPath(o.rootimgdir, live.seq)) || !fs.existsSync(o.tree)) return null;
   const job = await prisma.job.findUnique({ where: { id: live.jobId } });
-  if (!job || job.type !== "image.pack" || !["interrupted", "failed"].includes(job.state)) return null;
+  if (job?.type !== "image.pack" || !["interrupted", "failed"].includes(job.state)) return null;
   const lines: string[] = [];
   await packedStateIsPristine({ name: o.image, rootimgdir: o.rootimgdir, tree: o.tree, archive: o.archive, seq: live.seq, job: { log: (l) => lines.push(l), message: () => {} } });
   const text = `version ${live.seq} was published by this pack before the server stopped; it is recorded now (recovered at start-up)`;

@@ -5,7 +5,7 @@
  */
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
-import { pendingReplaceIds, recoverReplace, type RecoverOutcome } from "./replace-tree";
+import { pendingReplaceIds, type RecoverOutcome, recoverReplace } from "./replace-tree";
 
 const SAY: Record<RecoverOutcome, string | null> = {
   restored: "the server stopped before the new tree was in place: the previous tree was restored at {tree}, unchanged; unpack again to replace it",

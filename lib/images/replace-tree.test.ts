@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffTree, packTree, readManifest, stateDirFor, unpackArchive } from "@/lib/archive";
 import { recordTreeManifest } from "./record-tree-manifest";
-import { pendingReplaceIds, recoverReplace, replaceTree, type ReplaceStep } from "./replace-tree";
+import { pendingReplaceIds, type ReplaceStep, recoverReplace, replaceTree } from "./replace-tree";
 
 class Crash extends Error {}
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "replace-tree-"));

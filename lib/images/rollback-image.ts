@@ -7,12 +7,12 @@ import fs from "node:fs";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
 import type { JobUser } from "@/lib/jobs/job-types";
+import { room } from "@/lib/realtime/events";
+import { emitTo } from "@/lib/realtime/io-registry";
 import { getImageContext } from "./image-context";
 import { withExclusive } from "./image-gate";
 import { restoreVersionManifest, versionManifestPath } from "./version-manifests";
 import { rollbackVersion } from "./versions";
-import { room } from "@/lib/realtime/events";
-import { emitTo } from "@/lib/realtime/io-registry";
 
 export async function rollbackImage(opts: { name: string; seq: number; user: JobUser & {} }) {
   const ctx = await getImageContext(opts.name);

@@ -9,13 +9,13 @@ import path from "node:path";
 import { unpackArchive } from "@/lib/archive/unpack-archive";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { startJob } from "@/lib/jobs/start-job";
 import type { JobContext, JobUser } from "@/lib/jobs/job-types";
-import { protectTreeAndSay, releaseTree } from "./tree-mount";
+import { startJob } from "@/lib/jobs/start-job";
 import { adoptTree } from "./adopt-tree";
 import { assertWritableDir, getImageContext, type ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
 import { recoverReplace, replaceTree } from "./replace-tree";
+import { protectTreeAndSay, releaseTree } from "./tree-mount";
 import { keepManifestOfLiveVersion } from "./version-manifests";
 import { setWorkspaceState } from "./workspace-state";
 

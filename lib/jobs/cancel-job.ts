@@ -1,6 +1,6 @@
+import type { JobDto } from "@/lib/api/contracts/jobs";
 import { hasRole } from "@/lib/auth/roles";
 import type { SessionUser } from "@/lib/auth/session";
-import type { JobDto } from "@/lib/api/contracts/jobs";
 import { getJobOrThrow } from "@/lib/db/jobs";
 import { AppError } from "@/lib/errors";
 import { activeJobs } from "./active-jobs";

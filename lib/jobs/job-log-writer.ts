@@ -1,5 +1,5 @@
-import { prisma } from "@/lib/db/client";
 import type { JobLogLine } from "@/lib/api/contracts/jobs";
+import { prisma } from "@/lib/db/client";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { toWire } from "@/lib/realtime/to-wire";

@@ -5,10 +5,13 @@ import { activeJobs } from "./active-jobs";
 import { jobRoom } from "./job-room";
 import { startJob } from "./start-job";
 
+/** What the assertions read of a replayed job:update or job:log. */
+type Payload = { state?: string; lines: { line: string; seq: number }[] };
+
 /** Joins like a client that opens the page late: what does it get? */
 async function join(id: string, user: Awaited<ReturnType<typeof makeUser>>["user"]) {
-  const got: { event: string; data: any }[] = [];
-  await jobRoom.onJoin?.({ user, emit: (event, data) => got.push({ event, data }) }, id);
+  const got: { event: string; data: Payload }[] = [];
+  await jobRoom.onJoin?.({ user, emit: (event, data) => got.push({ event, data: data as Payload }) }, id);
   return got;
 }
 
@@ -36,13 +39,13 @@ describe("job room replay", () => {
     const mid = await join(id, viewer.user);
     expect(mid[0]).toMatchObject({ event: "job:update", data: { id, state: "running" } });
     expect(mid[1].event).toBe("job:log");
-    expect(mid[1].data.lines.map((l: any) => l.line)).toEqual(["line 1", "line 2", "line 3", "line 4", "line 5"]);
+    expect(mid[1].data.lines.map((l) => l.line)).toEqual(["line 1", "line 2", "line 3", "line 4", "line 5"]);
 
     release();
     await activeJobs.get(id)?.finished;
     const after = await join(id, viewer.user);
     expect(after[0].data.state).toBe("succeeded");
-    expect(after[1].data.lines.map((l: any) => l.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(after[1].data.lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("reports an unknown job as not found", async () => {

@@ -11,14 +11,15 @@ import { activeJobs } from "./active-jobs";
 import { cancelJob } from "./cancel-job";
 import { startJob } from "./start-job";
 
-type Sent = { room: string; event: string; data: any };
+/** What the assertions read of a job:log or jobs:changed payload. */
+type Sent = { room: string; event: string; data: { id?: string; state?: string; lines: { line: string }[] } };
 let sent: Sent[] = [];
 setIo({
   to: (to) => ({
     emit: (event, named, data) => {
       // every room event names its room first (lib/realtime/events.ts)
       expect(named).toBe(to);
-      sent.push({ room: to, event, data });
+      sent.push({ room: to, event, data: data as Sent["data"] });
     },
   }),
 });
@@ -70,7 +71,7 @@ describe("startJob", () => {
     ]);
     // Live events went to the job's room; the last one is the final state.
     const mine = sent.filter((s) => s.room === room.job(id));
-    expect(mine.filter((s) => s.event === "job:log").flatMap((s) => s.data.lines.map((l: any) => l.line))).toEqual(["entry 1", "entry 2", "entry 3"]);
+    expect(mine.filter((s) => s.event === "job:log").flatMap((s) => s.data.lines.map((l) => l.line))).toEqual(["entry 1", "entry 2", "entry 3"]);
     expect(mine.at(-1)).toMatchObject({ event: "job:update", data: { id, state: "succeeded", done: 3 } });
     const audit = await prisma.auditLog.findMany({ where: { action: "test.count" }, orderBy: { id: "asc" } });
     expect(audit.map((a) => a.outcome)).toEqual(["started", "ok"]);

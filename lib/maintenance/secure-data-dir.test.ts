@@ -1,12 +1,13 @@
-import { testDataDir } from "@/lib/db/test-database";
+import "@/lib/db/test-database";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ensureAdmin } from "@/lib/auth/ensure-admin";
-import { initialAdminPasswordFile } from "@/lib/auth/initial-admin-password";
 import { verifyPassword } from "@/lib/auth/hash-password";
+import { initialAdminPasswordFile } from "@/lib/auth/initial-admin-password";
 import { prisma } from "@/lib/db/client";
+import { testDataDir } from "@/lib/db/test-database";
 import { resetPassword } from "@/lib/db/users";
 import type { JobContext } from "@/lib/jobs/job-types";
 import { backupDatabase } from "./backup-database";

@@ -4,9 +4,9 @@
  */
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
-import { deployingJobOf } from "@/lib/deploy/start-deploy";
 import { getDeploySettings } from "@/lib/deploy/deploy-settings";
+import { deployingJobOf } from "@/lib/deploy/start-deploy";
+import { AppError } from "@/lib/errors";
 import { getBackend } from "@/lib/xcat/select-backend";
 import type { NodeOutcome, PowerAction } from "./parse-node-commands";
 import { isRunning, powerOff } from "./test-host-runner";

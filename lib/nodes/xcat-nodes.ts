@@ -5,10 +5,10 @@
  */
 import path from "node:path";
 import { AppError } from "@/lib/errors";
-import { runCommand, type CommandResult } from "@/lib/xcat/run-command";
 import { parseXcatMessages } from "@/lib/xcat/parse-lsdef";
+import { type CommandResult, runCommand } from "@/lib/xcat/run-command";
 import { xcatRoot } from "@/lib/xcat/xcat-backend";
-import { parseGroupNames, parseNodeNames, parseNodeObjects, parseNodeset, parseNodestat, parseRpower, parseXcatinfo, type NodeOutcome, type NodestatOutcome, type PowerAction, type PowerOutcome, type XcatNode } from "./parse-node-commands";
+import { type NodeOutcome, type NodestatOutcome, type PowerAction, type PowerOutcome, parseGroupNames, parseNodeNames, parseNodeObjects, parseNodeset, parseNodestat, parseRpower, parseXcatinfo, type XcatNode } from "./parse-node-commands";
 
 /** ssh options for a non-interactive call to a node: never a password prompt, a bounded wait. */
 const SSH_OPTS = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new"];

@@ -1,7 +1,7 @@
 import { shellRoom } from "@/lib/commands/shell-room";
+import { deployRoom } from "@/lib/deploy/deploy-room";
 import { imageRoom } from "@/lib/files/image-room";
 import { jobRoom } from "@/lib/jobs/job-room";
-import { deployRoom } from "@/lib/deploy/deploy-room";
 import { consoleRoom, nodesRoom } from "@/lib/nodes/node-rooms";
 import { defineRoom, type RoomDefinition } from "./define-room";
 import type { RoomFamily } from "./events";

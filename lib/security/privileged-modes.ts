@@ -1,7 +1,7 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import { hasRole } from "@/lib/auth/roles";
-import { prisma } from "@/lib/db/client";
 import type { SessionUser } from "@/lib/auth/session";
+import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { getSecuritySettings } from "./security-settings";
 

@@ -11,10 +11,10 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { useTempDatabase } from "./test-db";
+import { createTempDatabase } from "./test-db";
 import { loadTranscripts } from "./transcripts";
 
-const dir = useTempDatabase("bundles-both-ways-");
+const dir = createTempDatabase("bundles-both-ways-");
 const { LocalBackend } = await import("./local-backend");
 const FAKE = path.join(process.cwd(), "test/fake-xcat");
 const transcripts = loadTranscripts(path.join(process.cwd(), "test/fake-xcat/xcat-transcripts-nodes.md"));

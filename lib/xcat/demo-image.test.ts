@@ -8,9 +8,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { useTempDatabase } from "./test-db";
+import { createTempDatabase } from "./test-db";
 
-const dir = useTempDatabase("demo-image-");
+const dir = createTempDatabase("demo-image-");
 const { LocalBackend } = await import("./local-backend");
 const { ensureDemoImage, DEMO_IMAGE_NAME } = await import("./demo-image");
 const { withRootimg } = await import("./demo-initrd");

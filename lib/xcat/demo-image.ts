@@ -7,11 +7,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { packTree } from "@/lib/archive/pack-tree";
 import { AppError } from "@/lib/errors";
+import { recordVersion } from "@/lib/images/versions";
 import { DEMO_IMAGE_NAME, FILES, INIT } from "./demo-files";
-import { utcZoneinfo } from "./utc-zoneinfo";
 import { buildDemoInitrd } from "./demo-initrd";
 import type { LocalBackend } from "./local-backend";
-import { recordVersion } from "@/lib/images/versions";
+import { utcZoneinfo } from "./utc-zoneinfo";
 
 export { DEMO_IMAGE_NAME };
 

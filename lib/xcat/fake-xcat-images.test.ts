@@ -150,7 +150,7 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
   it("86, 87: -c xz then the default again; only one rootimg.* stays", () => {
     for (const [id, args] of [["86-packimage-xz", ["-c", "xz", IMAGE]], ["87-packimage-back-to-gz", [IMAGE]]] as const) {
       const r = fake(["packimage", ...args]);
-      const ls = fs.readdirSync(imgdir).filter((f) => !f.startsWith(".")).sort().join("\n") + "\n";
+      const ls = `${fs.readdirSync(imgdir).filter((f) => !f.startsWith(".")).sort().join("\n")}\n`;
       expect({ ...r, stdout: r.stdout + ls }, id).toEqual(want(id));
     }
   });

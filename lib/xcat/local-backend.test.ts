@@ -2,11 +2,11 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildManifest } from "./bundle/manifest-xml";
 import { makeTgz } from "./bundle/make-tar";
-import { useTempDatabase } from "./test-db";
+import { buildManifest } from "./bundle/manifest-xml";
+import { createTempDatabase } from "./test-db";
 
-const dir = useTempDatabase("local-backend-");
+const dir = createTempDatabase("local-backend-");
 const imagesDir = path.join(dir, "images");
 const { LocalBackend } = await import("./local-backend");
 const backend = new LocalBackend(imagesDir);

@@ -11,9 +11,9 @@ import { AppError } from "@/lib/errors";
 import { importedImageName, readBundle } from "./bundle/read-bundle";
 import { writeBundle } from "./bundle/write-bundle";
 import { PROFILE_FILE_ATTRS, xcatStyleManifest } from "./bundle/xcat-bundle-paths";
-import { toOsImage, type CommandStream, type ImageBackend, type ImportResult, type OsImage } from "./image-backend";
-import { findPackedArchive } from "./packed-archive";
+import { type CommandStream, type ImageBackend, type ImportResult, type OsImage, toOsImage } from "./image-backend";
 import { isValidImageName } from "./image-name";
+import { findPackedArchive } from "./packed-archive";
 
 const COLUMNS = ["imagetype", "provmethod", "osname", "osvers", "osarch", "profile", "rootimgdir", "exlist", "kernelver", "description"] as const;
 

@@ -14,8 +14,8 @@ import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packTree } from "@/lib/archive/pack-tree";
 import { listTree } from "@/lib/archive/test-fixtures";
-import { XcatBackend } from "./xcat-backend";
 import { packimageOverlay } from "./packimage-steps";
+import { XcatBackend } from "./xcat-backend";
 
 const FAKE = path.join(process.cwd(), "test/fake-xcat");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "own-vs-packimage-"));

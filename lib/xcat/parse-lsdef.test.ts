@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { loadTranscripts } from "./transcripts";
-import { isNotFoundMessage, parseObjectList, parseObjectStanzas, parseXcatMessages } from "./parse-lsdef";
 import { parseImgexportOutput, parseImgimportOutput, parsePackimageOutput } from "./parse-image-commands";
+import { isNotFoundMessage, parseObjectList, parseObjectStanzas, parseXcatMessages } from "./parse-lsdef";
+import { loadTranscripts } from "./transcripts";
 
 const t = loadTranscripts();
 

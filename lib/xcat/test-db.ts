@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-export function useTempDatabase(prefix = "rootimg-test-"): string {
+export function createTempDatabase(prefix = "rootimg-test-"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const url = `file:${path.join(dir, "test.db")}`;
   execFileSync("node", ["scripts/db.mjs", "deploy", "--quiet"], { env: { ...process.env, DATABASE_URL: url }, stdio: "ignore" });

@@ -20,7 +20,7 @@ export function minimalUtcTzif(): Buffer {
   const header = Buffer.alloc(44);
   header.write("TZif2", 0, "latin1");
   // isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
-  [0, 0, 0, 0, 1, 4].forEach((n, i) => header.writeUInt32BE(n, 20 + i * 4));
+  for (const [i, n] of [0, 0, 0, 0, 1, 4].entries()) header.writeUInt32BE(n, 20 + i * 4);
   const ttinfo = Buffer.from([0, 0, 0, 0, 0, 0]); // utoff 0, isdst 0, desigidx 0
   const chars = Buffer.from("UTC\0", "latin1");
   return Buffer.concat([header, ttinfo, chars, header, ttinfo, chars, Buffer.from("\nUTC0\n", "latin1")]);

@@ -4,8 +4,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildManifest } from "./bundle/manifest-xml";
 import { makeTgz } from "./bundle/make-tar";
+import { buildManifest } from "./bundle/manifest-xml";
 import { XcatBackend, xcatInstalled } from "./xcat-backend";
 
 const FAKE = path.join(process.cwd(), "test/fake-xcat");
@@ -94,7 +94,7 @@ describe("xCAT backend against the fake xCAT", () => {
     const argv = calls().map((c) => c.argv.join(" "));
     expect(argv).toEqual([
       "lsdef -t osimage",
-      "mkdef -t osimage -o rhels9.4-x86_64-netboot-compute imagetype=linux provmethod=netboot osvers=rhels9.4 osarch=x86_64 profile=compute " + `rootimgdir=${imgdir}`,
+      `mkdef -t osimage -o rhels9.4-x86_64-netboot-compute imagetype=linux provmethod=netboot osvers=rhels9.4 osarch=x86_64 profile=compute rootimgdir=${imgdir}`,
       "lsdef -t osimage",
       "lsdef -t osimage -l",
       "lsdef -t osimage -o no-such-image",

@@ -5,13 +5,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
-import { readBundle, importedImageName } from "./bundle/read-bundle";
-import { DEFAULT_INSTALLDIR, toOsImage, type CommandStream, type ImageBackend, type OsImage } from "./image-backend";
-import { isNotFoundMessage, parseObjectList, parseObjectStanzas, parseXcatMessages } from "./parse-lsdef";
+import { importedImageName, readBundle } from "./bundle/read-bundle";
+import { type CommandStream, DEFAULT_INSTALLDIR, type ImageBackend, type OsImage, toOsImage } from "./image-backend";
+import { type PackimageSettings, synclistFiles } from "./packimage-steps";
 import { parseImgexportOutput, parseImgimportOutput, parsePackimageOutput } from "./parse-image-commands";
-import { runCommand, type CommandResult } from "./run-command";
+import { isNotFoundMessage, parseObjectList, parseObjectStanzas, parseXcatMessages } from "./parse-lsdef";
 import { parseTabdump } from "./parse-tabdump";
-import { synclistFiles, type PackimageSettings } from "./packimage-steps";
+import { type CommandResult, runCommand } from "./run-command";
 
 export function xcatRoot(): string {
   return process.env.XCATROOT || "/opt/xcat";

@@ -2,13 +2,14 @@
  * An osimage without linuximage.rootimgdir lives where xCAT puts it: `<site.installdir>/netboot/<osvers>/<arch>/<profile>`,
  * with site.installdir read from xCAT (`lsdef -t site`) and /install when unset. Driven against the fake xCAT.
  */
+
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildManifest } from "./bundle/manifest-xml";
 import { makeTgz } from "./bundle/make-tar";
+import { buildManifest } from "./bundle/manifest-xml";
 import { XcatBackend } from "./xcat-backend";
 
 const FAKE = path.join(process.cwd(), "test/fake-xcat");

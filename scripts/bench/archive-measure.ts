@@ -3,7 +3,7 @@
 // and the peak of the summed RSS over the whole process tree (sampled from /proc,
 // because ru_maxrss is a max, not a sum, when a tool spawns helpers such as pigz).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 

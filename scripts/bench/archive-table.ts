@@ -36,7 +36,7 @@ export function printTable(rows: Row[], checks: Record<string, string>, quiet: s
       return `| ${r.step.replaceAll("|", "\\|")} | ${fmt(r.ours, r.unit)} | ${fmt(r.baseline, r.unit)} | ${ratio} | ${v.target} | ${v.met} | ${cpu} | ${others} |`;
     }),
   ];
-  process.stdout.write(lines.join("\n") + "\n\n");
+  process.stdout.write(`${lines.join("\n")}\n\n`);
   for (const q of quiet) process.stdout.write(`quiet reps only: ${q}\n`);
   if (quiet.length) process.stdout.write("\n");
   for (const [k, v] of Object.entries(checks)) process.stdout.write(`check: ${k}: ${v}\n`);

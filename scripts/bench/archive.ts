@@ -4,9 +4,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { busyFraction, waitForQuiet } from "./archive-idle.ts";
 import { listingDiff, treeListing } from "./archive-listing.ts";
 import { type Measured, measure, median, shell } from "./archive-measure.ts";
-import { busyFraction, waitForQuiet } from "./archive-idle.ts";
 import { buildRows, quietLines, type Reps } from "./archive-rows.ts";
 import { printTable, rowVerdict } from "./archive-table.ts";
 
@@ -28,7 +28,9 @@ const QUIET_MAX_S = Number(process.env.BENCH_WAIT_S ?? 300);
 const OURS = process.env.BENCH_OURS !== "0" && (existsSync(CLI) || existsSync(LIB));
 
 const p = (name: string) => join(WORK, name);
-const clean = (...paths: string[]) => paths.forEach((x) => rmSync(x, { recursive: true, force: true }));
+const clean = (...paths: string[]) => {
+  for (const x of paths) rmSync(x, { recursive: true, force: true });
+};
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 // Ours keeps its state next to a tree T in dirname(T)/.rootimg-studio/basename(T)/.
 const stateOf = (tree: string) => join(dirname(tree), ".rootimg-studio", "tree");
@@ -157,7 +159,7 @@ async function main() {
   );
   const result = { date: new Date().toISOString(), image: IMAGE, work: WORK, reps: REPS, busyByOthers: busy, sizes: { xcatBytes: xcatSize, oursBytes: oursSize }, rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })), checks, perStep };
   mkdirSync(BENCH, { recursive: true });
-  writeFileSync(join(BENCH, "archive-result.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(join(BENCH, "archive-result.json"), `${JSON.stringify(result, null, 2)}\n`);
   log(`wrote ${join(BENCH, "archive-result.json")}`);
   if (process.env.BENCH_KEEP !== "1") clean(WORK);
 }

@@ -1,6 +1,6 @@
-import { BODY_LIMITS } from "../body-limit";
 import { z } from "zod";
 import { IMAGE_NAME_RE, isValidImageName } from "@/lib/xcat/image-name";
+import { BODY_LIMITS } from "../body-limit";
 import { defineRoute } from "../define-route";
 
 const imageName = z.string().regex(IMAGE_NAME_RE, "not a valid image name").refine(isValidImageName, "not a valid image name");
@@ -85,7 +85,9 @@ export const changeAttributesRoute = defineRoute({
 
 // A name typed in the dashboard must not hold a control character (newline, tab, ...): it would print like
 // another name. Existing such files stay readable, editable and uploadable; only creating and renaming refuse.
-const newEntryPath = imagePath.refine((p) => !/[\u0000-\u001f\u007f]/.test(p), {
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const newEntryPath = imagePath.refine((p) => !CONTROL.test(p), {
   message: "the name contains a control character (newline, tab, ...): choose a name without one",
 });
 

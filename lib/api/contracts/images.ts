@@ -1,6 +1,6 @@
-import { BODY_LIMITS } from "../body-limit";
 import { z } from "zod";
 import { IMAGE_NAME_RE, isValidImageName } from "@/lib/xcat/image-name";
+import { BODY_LIMITS } from "../body-limit";
 import { defineRoute } from "../define-route";
 
 const imageName = z.string().regex(IMAGE_NAME_RE, "not a valid image name").refine(isValidImageName, "not a valid image name");

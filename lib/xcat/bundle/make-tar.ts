@@ -9,7 +9,7 @@ function header(e: TarEntry, size: number): Buffer {
   h.write("0000644\0", 100);
   h.write("0000000\0", 108);
   h.write("0000000\0", 116);
-  h.write(size.toString(8).padStart(11, "0") + "\0", 124);
+  h.write(`${size.toString(8).padStart(11, "0")}\0`, 124);
   h.write("14500000000\0", 136);
   h.write("        ", 148);
   h.write(e.type ?? "0", 156);
@@ -18,7 +18,7 @@ function header(e: TarEntry, size: number): Buffer {
   h.write("00", 263);
   let sum = 0;
   for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
+  h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
   return h;
 }
 

@@ -5,8 +5,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
-import { extractBundle, type ExtractedEntry } from "./extract-bundle";
-import { parseManifest, type BundleManifest } from "./manifest-xml";
+import { type ExtractedEntry, extractBundle } from "./extract-bundle";
+import { type BundleManifest, parseManifest } from "./manifest-xml";
 
 export type OpenedBundle = {
   workDir: string;

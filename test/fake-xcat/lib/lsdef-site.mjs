@@ -2,7 +2,7 @@
 // `clustersite` (real outputs in xcat-transcripts-nodes.md, sections 08–18):
 //   - `-i` prints only the requested attributes that are set (site.installdir unset: no `installdir=` line, rc 0);
 //   - another object name prints the whole clustersite object on stdout AND the not-found error (rc 1).
-import { load, out, error, exit } from "./state.mjs";
+import { error, exit, load, out } from "./state.mjs";
 
 export const SITE_OBJECT = "clustersite";
 

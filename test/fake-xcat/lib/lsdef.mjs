@@ -1,8 +1,9 @@
 // Fake `lsdef -t osimage [-l] [-o NAME] [-i a,b] [-z]`, printing what xCAT 2.19 prints (transcripts 01–12, 24–27, 33),
 // `lsdef -t site ...` (lsdef-site.mjs) and `lsdef [-t node|group] ...` (nodes.mjs).
-import { load, out, error, OSIMAGE_ATTRS, exit } from "./state.mjs";
+
 import { lsdefSite } from "./lsdef-site.mjs";
 import { lsdefNodes } from "./nodes.mjs";
+import { error, exit, load, OSIMAGE_ATTRS, out } from "./state.mjs";
 
 export function lsdef(argv) {
   let type = "node", name, long = false, only, stanza = false;
@@ -27,8 +28,12 @@ export function lsdef(argv) {
   if (!name) {
     if (names.length === 0) return out("Could not find any object definitions to display.");
     if (stanza) return printStanzas(names.map((n) => [n, images[n]]));
-    if (!long) return names.forEach((n) => out(`${n}  (osimage)`));
-    return names.forEach((n) => printObject(n, images[n]));
+    if (!long) {
+      for (const n of names) out(`${n}  (osimage)`);
+      return;
+    }
+    for (const n of names) printObject(n, images[n]);
+    return;
   }
   if (!images[name]) {
     out("No object definitions have been found");

@@ -1,7 +1,8 @@
 // Fake `mkdef -t osimage -o NAME attr=value ...` (transcripts 02, 29), used by tests to seed xCAT's tables.
-import { load, save, out, error, exit, OSIMAGE_ATTRS } from "./state.mjs";
+
 import process from "node:process";
 import { chdefNode, mkdefNode } from "./nodes.mjs";
+import { error, exit, load, OSIMAGE_ATTRS, out, save } from "./state.mjs";
 
 // `-t node`, or chdef's `chdef NODE attr=value` without -t: the node half (nodes.mjs).
 const isNode = (argv) => argv[argv.indexOf("-t") + 1] === "node" || (!argv.includes("-t") && !argv[0]?.startsWith("-"));

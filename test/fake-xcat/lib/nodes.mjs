@@ -11,7 +11,7 @@
 // A node counts as booted FAKE_XCAT_BOOT_MS (default 1500) after power on: before that nodestat says
 // `ping <currstate>` and ssh fails; after it `sshd` and status=booted.
 import { spawnSync } from "node:child_process";
-import { load, save, out, error, exit, HOST, installdirOf } from "./state.mjs";
+import { error, exit, HOST, installdirOf, load, out, save } from "./state.mjs";
 
 const BOOT_MS = Number(process.env.FAKE_XCAT_BOOT_MS ?? 1500);
 // xcatdefaults merged into every node (lsdef without -z)
@@ -74,7 +74,8 @@ export function lsdefNodes({ type, name, long, only, stanza }) {
     const groups = groupsOf(nodes);
     if (!name) {
       if (groups.size === 0) return out("Could not find any object definitions to display.");
-      return [...groups.keys()].sort().forEach((g) => out(`${g}  (group)`));
+      for (const g of [...groups.keys()].sort()) out(`${g}  (group)`);
+      return;
     }
     if (!groups.has(name)) {
       out("No object definitions have been found");
@@ -95,7 +96,8 @@ export function lsdefNodes({ type, name, long, only, stanza }) {
     names = nodes[name] ? [name] : groups.get(name).sort();
   } else if (!long) {
     if (names.length === 0) return out("Could not find any object definitions to display.");
-    return names.forEach((n) => out(`${n}  (node)`));
+    for (const n of names) out(`${n}  (node)`);
+    return;
   }
   for (const n of names) {
     const attrs = stanza ? { ...nodes[n] } : { ...DEFAULTS, ...nodes[n] };
@@ -289,7 +291,7 @@ export function ssh(argv) {
   const n = state.nodes?.[node];
   const b = state.boots?.[node];
   const bmc = n && state.bmcs?.[n.bmc || n.ip];
-  if (!n || !n.ip) {
+  if (!n?.ip) {
     process.stderr.write(`ssh: Could not resolve hostname ${node}: Name or service not known\n`);
     return exit(255);
   }

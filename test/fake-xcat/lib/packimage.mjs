@@ -9,7 +9,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { load, out, error, warning, exit, installdirOf } from "./state.mjs";
+import { error, exit, installdirOf, load, out, warning } from "./state.mjs";
 
 export async function packimage(argv) {
   if (argv.includes("-h") || argv.includes("--help")) {
@@ -105,11 +105,11 @@ export async function packimage(argv) {
   const suffix = method === "xz" ? "xz" : "gz";
   const list = `${process.env.TMPDIR || "/tmp"}/xcat_packimg.${process.pid}`;
   const notExcluded = ["."];
-  exclude.forEach((e, i) => notExcluded.push(...(i ? ["-a"] : []), "!", "-path", e));
+  for (const [i, e] of exclude.entries()) notExcluded.push(...(i ? ["-a"] : []), "!", "-path", e);
   let names_ = spawnSync("find", [".", "-xdev", ...notExcluded.slice(1)], { cwd: rootimg, maxBuffer: 1 << 30 }).stdout;
   if (include.length) {
     const inc = [];
-    include.forEach((e, i) => inc.push(...(i ? ["-o"] : []), "-path", e));
+    for (const [i, e] of include.entries()) inc.push(...(i ? ["-o"] : []), "-path", e);
     names_ = Buffer.concat([names_, spawnSync("find", [".", "-xdev", ...inc], { cwd: rootimg, maxBuffer: 1 << 30 }).stdout]);
   }
   fs.writeFileSync(list, names_);

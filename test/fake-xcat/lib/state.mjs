@@ -10,7 +10,7 @@ const STATE = process.env.FAKE_XCAT_STATE || path.join(process.env.XCATROOT || "
 
 export function logCall(cmd) {
   const log = process.env.FAKE_XCAT_LOG;
-  if (log) fs.appendFileSync(log, JSON.stringify({ argv: [cmd, ...process.argv.slice(2)], cwd: process.cwd() }) + "\n");
+  if (log) fs.appendFileSync(log, `${JSON.stringify({ argv: [cmd, ...process.argv.slice(2)], cwd: process.cwd() })}\n`);
 }
 
 export function load() {
@@ -34,7 +34,7 @@ export function save(state) {
 }
 
 // xcatd relays errors with the management node's name (Client.pm handle_response).
-export const out = (line) => process.stdout.write(line + "\n");
+export const out = (line) => process.stdout.write(`${line}\n`);
 export const error = (text) => process.stderr.write(`Error: [${HOST}]: ${text}\n`);
 export const warning = (text) => process.stderr.write(`Warning: [${HOST}]: ${text}\n`);
 

@@ -1,7 +1,7 @@
 // Fake `tabdump passwd`: xCAT's CSV dump of a table. Real output (xCAT's documentation of the passwd table):
 //   #key,username,password,cryptmethod,authdomain,comments,disable
 //   "system","root","cluster",,,,
-import { load, out, error, exit } from "./state.mjs";
+import { error, exit, load, out } from "./state.mjs";
 
 const TABLES = { passwd: ["key", "username", "password", "cryptmethod", "authdomain", "comments", "disable"] };
 
