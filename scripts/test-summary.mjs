@@ -1,5 +1,6 @@
 // Adds up vitest's and Playwright's JSON reports into one closing line: "tests: N passed, N failed".
 // A missing report counts as a failure: a runner that crashed before writing it ran nothing we can trust.
+// FAILED_CHECKS names the whole-tree checks that failed (type check, lint), comma-separated: one failure each.
 import fs from "node:fs";
 
 let passed = 0;
@@ -9,6 +10,10 @@ let skipped = 0;
 const failures = [];
 /** Tests that failed once and passed on the retry: counted as passed, named so that they get fixed. */
 const flaky = [];
+for (const check of (process.env.FAILED_CHECKS ?? "").split(",").filter(Boolean)) {
+  failures.push(check);
+  failed += 1;
+}
 for (const file of process.argv.slice(2)) {
   let r;
   try {
