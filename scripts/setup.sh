@@ -11,7 +11,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # What the product runs (packing, chroot, the demo image and its test hosts), and what only the tests need.
 # python3, make and g++ build node-pty (the shell's pseudo-terminal) at `npm ci`: it ships no Linux prebuild.
-RUNTIME_PKGS=(pigz libdeflate-tools openssl cpio xz-utils libarchive-tools busybox-static attr acl util-linux linux-image-amd64 qemu-system-x86 python3 make g++)
+RUNTIME_PKGS=(pigz libdeflate-tools openssl cpio xz-utils libarchive-tools busybox-static attr acl file util-linux linux-image-amd64 qemu-system-x86 python3 make g++)
 TEST_PKGS=(chromium time libcap2-bin systemd iproute2 curl)
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

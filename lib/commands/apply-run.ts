@@ -17,6 +17,7 @@ import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { type HolderKind, holdImage } from "./image-hold";
 import { assertMayRunCommands } from "./may-run";
+import { capturePristine } from "@/lib/review/pristine-store";
 import { originalsDirFor } from "./run-paths";
 
 type Who = { id: string; username: string };
@@ -60,6 +61,8 @@ export async function applyRunEffect(runId: string, user: Who): Promise<CommandR
   const effect = effectOf(run);
   const upper = path.join(run.runDir, "upper");
   const xattrs = await readOverlayXattrs(upper);
+  // the review's pristine side of every path the effect replaces or removes, before the first byte changes
+  await capturePristine(tree, effect.map((e) => e.path));
   await applyEffect({ tree, upper, effect, originals: originalsDirFor(tree, run.id), xattrs });
   const updated = await prisma.$transaction(async (tx) => {
     await recordCommandChange(tx, run, effect, user.username);

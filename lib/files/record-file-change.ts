@@ -5,9 +5,10 @@ import { withShared } from "@/lib/images/image-gate";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { noteChangedPaths } from "./changed-paths";
+import { capturePristine } from "@/lib/review/pristine-store";
 
 /** PendingChange.kind values written by the file editor. */
-export type FileChangeKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload";
+export type FileChangeKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload" | "revert";
 
 export type FileChangeInput = {
   user: SessionUser;
@@ -34,7 +35,14 @@ type Describe<T> = (r: T) => { paths: string[]; detail?: Record<string, unknown>
  * while a pack, unpack, command... holds or waits for the image, or while xCAT's lock is held elsewhere.
  */
 export async function runFileChange<T>(
-  input: Omit<FileChangeInput, "paths"> & { target: string; streaming?: boolean; /** the image's tree, as resolved by getImageTree */ tree: string },
+  input: Omit<FileChangeInput, "paths"> & {
+    target: string;
+    streaming?: boolean;
+    /** the image's tree, as resolved by getImageTree */
+    tree: string;
+    /** other paths the change may replace or remove besides `target` (a rename's destination) */
+    touches?: string[];
+  },
   change: () => T | Promise<T>,
   describe: Describe<T>,
 ): Promise<T> {
@@ -43,6 +51,8 @@ export async function runFileChange<T>(
   let d: ReturnType<Describe<T>> | undefined;
   await withShared(input.image, { kind: input.kind, user: input.user, tree: input.tree }, async () => {
     try {
+      // The review's pristine side: what the paths were before their first change through the product.
+      await capturePristine(input.tree, [input.target, ...(input.touches ?? [])]);
       if (input.streaming) result = await change();
       await prisma.$transaction(
         async (tx) => {

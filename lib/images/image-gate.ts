@@ -25,7 +25,7 @@ import { acquireImageLock, type ImageLock } from "@/lib/xcat/image-lock";
 export type GateUser = { id: string; username: string } | null;
 export type ExclusiveKind = "unpack" | "pack" | "rollback" | "adopt" | "replace" | "delete" | "import" | "reconcile" | "command" | "shell";
 /** The file changes of the editor (PendingChange.kind), and an export reading the published archive. */
-export type SharedKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload" | "export";
+export type SharedKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload" | "revert" | "export";
 
 /** Who holds (or waits for) an image, as the UI shows it: "packing, started by alice 12 s ago". */
 export type HolderInfo = { kind: string; user: string; jobId: string | null; since: string };
@@ -113,6 +113,7 @@ const NOUNS: Record<string, [string, string]> = {
   delete: ["delete", "deletes"],
   mode: ["mode change", "mode changes"],
   owner: ["owner change", "owner changes"],
+  revert: ["revert", "reverts"],
   export: ["export", "exports"],
 };
 const VERBS: Record<ExclusiveKind, string> = {

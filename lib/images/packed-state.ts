@@ -10,6 +10,7 @@
 import { readManifest } from "@/lib/archive";
 import { prisma } from "@/lib/db/client";
 import type { JobContext } from "@/lib/jobs/job-types";
+import { dropPristineStore } from "@/lib/review/pristine-store";
 import { recordTreeManifest } from "./record-tree-manifest";
 import { keepVersionManifest } from "./version-manifests";
 
@@ -20,6 +21,8 @@ export async function packedStateIsPristine(opts: { name: string; rootimgdir: st
   try {
     const previous = await readManifest(opts.tree).catch(() => null);
     recorded = await recordTreeManifest({ tree: opts.tree, source: opts.archive, previous });
+    // the published archive is now the pristine state: the copies kept of the one before are obsolete
+    dropPristineStore(opts.tree);
   } catch (e) {
     // The archive is published either way; say why the pending changes still compare with the older state.
     job.log(`version ${opts.seq} is published, but its state could not be recorded (${(e as Error).message}); pending changes still compare with the earlier pristine state`, "stderr");

@@ -14,6 +14,8 @@ import { withExclusive } from "./image-gate";
 import { restoreVersionManifest, versionManifestPath } from "./version-manifests";
 import { rollbackVersion } from "./versions";
 
+import { dropPristineStore } from "@/lib/review/pristine-store";
+
 export async function rollbackImage(opts: { name: string; seq: number; user: JobUser & {} }) {
   const ctx = await getImageContext(opts.name);
   return withExclusive(opts.name, { kind: "rollback", user: opts.user, tree: ctx.tree }, async () => {
@@ -25,7 +27,11 @@ export async function rollbackImage(opts: { name: string; seq: number; user: Job
         seq: opts.seq,
         audit: (tx) => recordAudit(tx, { user: opts.user, action: "image.rollback", image: opts.name, target: `version ${opts.seq}`, outcome: "ok", detail: { pristine } }),
       });
-      if (pristine === "restored" && restoreVersionManifest({ rootimgdir: ctx.rootimgdir, seq: opts.seq, tree: ctx.tree })) await remarkEdits(opts.name, opts.seq, row.packedAt);
+      if (pristine === "restored" && restoreVersionManifest({ rootimgdir: ctx.rootimgdir, seq: opts.seq, tree: ctx.tree })) {
+        // the kept pristine copies belong to the state rolled away from
+        dropPristineStore(ctx.tree);
+        await remarkEdits(opts.name, opts.seq, row.packedAt);
+      }
       emitTo(room.images(), "images:changed", { image: opts.name, reason: "rollback" });
       return row;
   });

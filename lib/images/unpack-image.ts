@@ -16,6 +16,7 @@ import { assertWritableDir, getImageContext, type ImageContext } from "./image-c
 import { reserveExclusive } from "./image-gate";
 import { recoverReplace, replaceTree } from "./replace-tree";
 import { protectTreeAndSay, releaseTree } from "./tree-mount";
+import { seedPristineAtUnpack } from "@/lib/review/pristine-store";
 import { keepManifestOfLiveVersion } from "./version-manifests";
 import { setWorkspaceState } from "./workspace-state";
 
@@ -73,6 +74,9 @@ async function unpackInto(dest: string, archive: string, job: JobContext) {
   const r = await unpackArchive({ archive, dest, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
   for (const w of r.warnings) job.log(w, "stderr");
   job.log(`unpacked ${r.entries} entries (${r.bytes} bytes, ${r.format.label})`);
+  // small text files kept compressed: the pristine side of a file later changed outside Rootimg Studio
+  const seed = await seedPristineAtUnpack(dest, { signal: job.signal });
+  job.log(`kept ${seed.distinct} small text files (${seed.rawBytes} bytes) as ${seed.storedBytes} compressed bytes for the review's diffs`);
   return { entries: r.entries, bytes: r.bytes, format: r.format.label, tree: dest };
 }
 

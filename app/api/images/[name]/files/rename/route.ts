@@ -8,7 +8,7 @@ import { renameEntry } from "@/lib/image/rename-entry";
 export const POST = handle(renameEntryRoute, async ({ user, params, body }) => {
   const root = await getImageTree(params.name);
   return runFileChange(
-    { user, image: params.name, tree: root, kind: "rename", action: "file.rename", target: body.from },
+    { user, image: params.name, tree: root, kind: "rename", action: "file.rename", target: body.from, touches: [body.to] },
     () => renameEntry({ root, from: body.from, to: body.to }),
     (e) => ({ paths: [e.path, body.from], detail: { from: body.from, to: e.path } }),
   );
