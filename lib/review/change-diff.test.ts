@@ -34,7 +34,8 @@ async function packedTree(): Promise<string> {
   return tree;
 }
 
-const editor: ChangeSource[] = [{ how: "editor", by: "alice", at: "2026-12-01T10:00:00.000Z" }];
+const at = "2026-12-01T10:00:00.000Z";
+const editor: ChangeSource[] = [{ how: "editor", by: "alice", at }];
 const diff = (tree: string, p: string, sources: ChangeSource[] = []) => changeDiffOfTree({ image: "img", tree, imagePath: p, sources });
 
 /** Nothing pending any more, by the same comparison the Changes page makes. */
@@ -48,7 +49,7 @@ describe("changeDiffOfTree", () => {
     await capturePristine(tree, ["/etc/motd"]);
     fs.writeFileSync(path.join(tree, "etc/motd"), "hello\nworld\n");
     const d = await diff(tree, "/etc/motd", editor);
-    expect(d).toMatchObject({ kind: "content", fields: ["content"], sources: editor, lastAt: editor[0].at });
+    expect(d).toMatchObject({ kind: "content", fields: ["content"], sources: editor, lastAt: at });
     expect(d.content).toEqual({ kind: "text", language: expect.any(String), before: "hello\n", after: "hello\nworld\n" });
     expect(d.before).toMatchObject({ octal: "0644", owner: "root", group: "root", size: 6 });
   });
