@@ -42,6 +42,8 @@ export async function runFileChange<T>(
     tree: string;
     /** other paths the change may replace or remove besides `target` (a rename's destination) */
     touches?: string[];
+    /** false for a change that only puts pristine state back (a revert): nothing to keep first */
+    keepPristine?: boolean;
   },
   change: () => T | Promise<T>,
   describe: Describe<T>,
@@ -52,7 +54,7 @@ export async function runFileChange<T>(
   await withShared(input.image, { kind: input.kind, user: input.user, tree: input.tree }, async () => {
     try {
       // The review's pristine side: what the paths were before their first change through the product.
-      await capturePristine(input.tree, [input.target, ...(input.touches ?? [])]);
+      if (input.keepPristine !== false) await capturePristine(input.tree, [input.target, ...(input.touches ?? [])]);
       if (input.streaming) result = await change();
       await prisma.$transaction(
         async (tx) => {

@@ -49,8 +49,10 @@ export type PristineEntry = {
 
 /** Files up to this size are copied into the store when first changed through the product. */
 export const CAPTURE_MAX_BYTES = 64 * 1024 * 1024;
-/** A recursive delete copies at most this many bytes in all; the rest is read from the archive if needed. */
-export const CAPTURE_BUDGET_BYTES = 256 * 1024 * 1024;
+/** Below a deleted or moved directory at most this many bytes are copied; the rest is read from the archive if needed. */
+export const CAPTURE_BUDGET_BYTES = 64 * 1024 * 1024;
+/** Paths of one change that get a record of their own (xattrs); see capturePristine. */
+export const RECORDS_PER_CHANGE = 256;
 /** Text files up to this size are kept at unpack. */
 export const SEED_MAX_BYTES = 256 * 1024;
 
@@ -186,6 +188,22 @@ export async function readPristine(image: string, imagePath: string): Promise<Pr
   return pristineOfTree(await getImageTree(image), imagePath);
 }
 
+/** The bytes of a tree file if they are still the pristine ones (same size and sha256), else undefined. */
+function readIfPristine(abs: string, m: ManifestEntry): Buffer | undefined {
+  try {
+    const fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      if (fs.fstatSync(fd).size !== m.size) return undefined;
+      const data = fs.readFileSync(fd);
+      return sha256(data) === m.sha256 ? data : undefined;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keeps `data` as a content-addressed blob (once per sha256). */
 function keepBlob(tree: string, sha: string, data: Buffer): void {
   const file = blobPath(tree, sha);
@@ -206,14 +224,31 @@ export async function capturePristine(tree: string, imagePaths: string[]): Promi
   try {
     const pm = await pristineManifest(tree);
     if (!pm) return { captured, bytes };
-    const rels = new Set<string>();
-    for (const p of imagePaths) {
-      const rel = relOf(p);
-      rels.add(rel);
-      const m = pm.byPath.get(rel);
-      if (m?.type === "dir") {
-        const prefix = rel === "." ? "" : `${rel}/`;
-        for (const e of pm.manifest.entries) if (e.path.startsWith(prefix) && e.path !== rel) rels.add(e.path);
+    const all = [...new Set(imagePaths.map(relOf))];
+    // Each record costs a getfattr round trip: a command that touched thousands of paths gets records (with
+    // xattrs) for the first ones and blobs only for the rest, which is what their diffs need.
+    const rels = new Set(all.slice(0, RECORDS_PER_CHANGE));
+    const blobOnly = all.slice(RECORDS_PER_CHANGE);
+    // Below a directory about to be deleted or moved: the bytes of its small files (no per-path record: the
+    // manifest's sha256 finds a blob). Big ones, and the rest past the budget, stay readable in the archive.
+    let slice = Date.now();
+    const below = (rel: string) => {
+      const prefix = rel === "." ? "" : `${rel}/`;
+      return pm.manifest.entries.filter((e) => e.path.startsWith(prefix));
+    };
+    const blobSources = [...[...rels].filter((r) => pm.byPath.get(r)?.type === "dir").flatMap(below), ...blobOnly.flatMap((r) => (pm.byPath.get(r)?.type === "dir" ? below(r) : [pm.byPath.get(r)].filter((e) => e !== undefined)))];
+    {
+      for (const e of blobSources) {
+        if ( e.type !== "file" || !e.sha256 || e.size === 0 || e.size > SEED_MAX_BYTES || rels.has(e.path)) continue;
+        if (bytes + e.size > CAPTURE_BUDGET_BYTES) break;
+        const data = readIfPristine(path.join(tree, e.path), e);
+        if (!data) continue;
+        keepBlob(tree, e.sha256, data);
+        bytes += data.length;
+        if (Date.now() - slice > 20) {
+          await new Promise((r) => setImmediate(r));
+          slice = Date.now();
+        }
       }
     }
     for (const rel of rels) {

@@ -181,7 +181,7 @@ export async function revertChange(o: { image: string; path: string; user: Sessi
   const tree = await getImageTree(o.image);
   const p = imagePathOf(o.path);
   return runFileChange(
-    { user: o.user, image: o.image, tree, kind: "revert", action: "file.revert", target: p },
+    { user: o.user, image: o.image, tree, kind: "revert", action: "file.revert", target: p, keepPristine: false },
     () => revertPathInTree(tree, p),
     (x) => ({ paths: [x.path], detail: { action: x.action } }),
   );
@@ -199,7 +199,7 @@ export async function revertAll(o: { image: string; user: SessionUser; paths: st
   const added = paths.filter((p) => !pm.byPath.has(p.slice(1))).sort((a, b) => b.length - a.length);
   const kept = paths.filter((p) => pm.byPath.has(p.slice(1))).sort((a, b) => a.length - b.length || a.localeCompare(b));
   return runFileChange(
-    { user: o.user, image: o.image, tree, kind: "revert", action: "file.revert-all", target: "/", touches: paths },
+    { user: o.user, image: o.image, tree, kind: "revert", action: "file.revert-all", target: paths[0] ?? "/", keepPristine: false },
     async () => {
       const out: RevertResult[] = [];
       for (const p of added) {
