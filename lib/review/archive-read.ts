@@ -4,11 +4,12 @@
  *
  * An archive the product packed is a run of gzip members that each start at an entry boundary, written in the
  * tree walk's order (names sorted per directory, parents first), and its pack cache lists the members' offsets.
- * The member holding a path is then found by inflating only the first header of O(log n) members; reading
- * starts there and stops at the entry. Any other archive (one gzip stream, xz, tar) is read from the start
+ * (or, without one, archive-members.ts finds them by their header slack). The member holding a path is then
+ * found by inflating only the first header of O(log n) members; reading starts there and stops at the entry. Any other archive (one gzip stream, xz, tar) is read from the start
  * until the entry is found.
  */
-import { createReadStream, openSync, readSync, closeSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import path from "node:path";
 import { constants as zc, createGunzip, gunzipSync } from "node:zlib";
 import { CpioParser } from "@/lib/archive/cpio-parser";
 import type { ArchiveEntry, EntrySink, StreamParser } from "@/lib/archive/entry";
@@ -16,6 +17,7 @@ import { openArchive } from "@/lib/archive/open-archive";
 import { loadPackCache } from "@/lib/archive/pack-cache";
 import { normalizeEntryName } from "@/lib/archive/safe-path";
 import { TarParser } from "@/lib/archive/tar-parser";
+import { memberRanges } from "./archive-members";
 
 /** Compares two relative paths in the order the product's pack writes them: component by component, parents first. */
 export function walkOrder(a: string, b: string): number {
@@ -98,20 +100,23 @@ async function scan(
 export type ArchiveReadTarget = {
   /** relative paths (no "./") under which the bytes may be stored: the entry and the other names of its hard-link group */
   names: string[];
-  size: number;
+  /** the size recorded in a manifest; without one, the entry that carries data under one of the names */
+  size?: number;
 };
 
 /**
  * The body of one regular file of `archive`, or undefined when it is not there. `tree` locates the pack cache,
- * which is used only while it still describes this very archive file.
+ * which is used only while it still describes this very archive file. Read only archives that are never
+ * written in place (published by rename, kept versions): an open descriptor keeps the bytes it started with.
  */
-export async function readEntryFromArchive(o: { archive: string; tree: string; target: ArchiveReadTarget; signal?: AbortSignal }): Promise<{ data: Buffer; via: "member-index" | "scan" } | undefined> {
+export async function readEntryFromArchive(o: { archive: string; tree?: string; target: ArchiveReadTarget; signal?: AbortSignal }): Promise<{ data: Buffer; via: "member-index" | "scan"; mode: number; uid: number } | undefined> {
   const names = new Set(o.target.names);
   // cpio writes a hard-link group's data with its last name (the others have size 0); tar with its first.
-  const want = (name: string, e: ArchiveEntry) => names.has(name) && e.type === "file" && !e.hardLink && e.size === o.target.size;
-  const cache = loadPackCache(o.tree);
-  if (cache && cache.cache.archive === o.archive && cache.cache.members.length > 0) {
-    const members = cache.cache.members;
+  const want = (name: string, e: ArchiveEntry) =>
+    names.has(name) && e.type === "file" && !e.hardLink && (o.target.size === undefined ? e.size > 0 || e.nlink <= 1 : e.size === o.target.size);
+  const cache = o.tree ? loadPackCache(o.tree) : undefined;
+  const members = cache && path.resolve(cache.cache.archive) === path.resolve(o.archive) && cache.cache.members.length > 0 ? cache.cache.members : memberRanges(o.archive);
+  if (members) {
     const last = [...names].sort(walkOrder).at(-1)!;
     // the last member whose first entry is not after the wanted one
     let lo = 0;
@@ -132,7 +137,7 @@ export async function readEntryFromArchive(o: { archive: string; tree: string; t
       input.on("error", (e) => gunzip.destroy(e));
       try {
         const found = await scan(input.pipe(gunzip), "cpio", want, (name) => walkOrder(name, last) > 0);
-        if (found) return { data: found.data, via: "member-index" };
+        if (found) return { data: found.data, via: "member-index", mode: found.entry.mode, uid: found.entry.uid };
       } finally {
         input.destroy();
         gunzip.destroy();
@@ -142,7 +147,7 @@ export async function readEntryFromArchive(o: { archive: string; tree: string; t
   const opened = await openArchive(o.archive, o.signal);
   try {
     const found = await scan(opened.chunks, opened.format.container, want, () => false);
-    return found ? { data: found.data, via: "scan" } : undefined;
+    return found ? { data: found.data, via: "scan", mode: found.entry.mode, uid: found.entry.uid } : undefined;
   } finally {
     opened.close();
   }
