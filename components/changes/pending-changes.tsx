@@ -1,7 +1,11 @@
 "use client";
 import Link from "next/link";
+import { useState } from "react";
+import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatTime } from "../format";
 import { type ImageChangesView as ImageChanges, useChanges } from "../hooks/use-changes";
+import { useRevert } from "../hooks/use-review";
+import { ChangeDiffPanel } from "../review/change-diff-view";
 import { VisibleName } from "../visible-name";
 
 const KIND_LABEL: Record<string, string> = {
@@ -32,6 +36,9 @@ export function PendingChanges({ image }: { image?: string }) {
 }
 
 function ImageChangesTable({ im }: { im: ImageChanges }) {
+  const canEdit = roleAtLeast(useCurrentUser(), "editor");
+  const [open, setOpen] = useState<string | undefined>();
+  const revert = useRevert(im.image);
   const filesHref = (p?: string) => `/images/${encodeURIComponent(im.image)}/files${p ? `?path=${encodeURI(p)}` : ""}`;
   return (
     <div data-testid="changes-image" data-image={im.image} style={{ marginBottom: 18 }}>
@@ -46,13 +53,29 @@ function ImageChangesTable({ im }: { im: ImageChanges }) {
         unpacked {formatTime(im.unpackedAt)}{im.unpackedBy ? ` by ${im.unpackedBy}` : ""} · <Link href={filesHref()}>open files</Link>
       </p>
       {im.error && <p className="error" data-testid="changes-error">{im.error}</p>}
+      {canEdit && im.compared && im.changes.length > 0 && (
+        <div className="toolbar">
+          <button
+            type="button"
+            className="danger small"
+            data-testid="revert-all"
+            disabled={revert.all.isPending}
+            onClick={() => {
+              if (window.confirm(`Revert all ${im.changes.length} pending changes of ${im.image}? Every file goes back to its pristine content and metadata; added files are deleted.`)) revert.all.mutate();
+            }}
+          >
+            {revert.all.isPending ? "Reverting…" : "Revert all changes"}
+          </button>
+          {revert.all.error && <span className="error">{(revert.all.error as Error).message}</span>}
+        </div>
+      )}
       {im.changes.length > 0 && (
         <table className="table">
           <thead>
-            <tr><th></th><th>Path</th><th>Change</th><th>Edited here by</th><th>Last edit</th></tr>
+            <tr><th></th><th>Path</th><th>Change</th><th>Edited here by</th><th>Last edit</th><th /></tr>
           </thead>
           <tbody>
-            {im.changes.map((c) => (
+            {im.changes.map((c) => [
               <tr key={c.path} data-testid="change-row" data-path={c.path} data-kind={c.kind}>
                 <td className="mono" title={KIND_LABEL[c.kind]}>{c.letter}</td>
                 <td className="mono">{c.kind === "removed" ? <VisibleName name={c.path} /> : <Link href={filesHref(c.path)}><VisibleName name={c.path} /></Link>}</td>
@@ -71,8 +94,20 @@ function ImageChangesTable({ im }: { im: ImageChanges }) {
                   ))}
                 </td>
                 <td className="nowrap">{c.lastAt ? formatTime(c.lastAt) : "–"}</td>
-              </tr>
-            ))}
+                <td>
+                  {im.compared && (
+                    <button type="button" className="small" data-testid="change-open" onClick={() => setOpen(open === c.path ? undefined : c.path)}>
+                      {open === c.path ? "Hide diff" : "Diff"}
+                    </button>
+                  )}
+                </td>
+              </tr>,
+              open === c.path ? (
+                <tr key={`${c.path}-diff`} data-testid="change-diff-row">
+                  <td colSpan={6}><ChangeDiffPanel image={im.image} path={c.path} canEdit={canEdit} /></td>
+                </tr>
+              ) : null,
+            ])}
           </tbody>
         </table>
       )}

@@ -42,7 +42,7 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
       <table className="table" data-testid="image-versions">
         <thead><tr><th>#</th><th>Packed</th><th>By</th><th>Format</th><th>Size</th><th>Stamp (IMAGEUUID)</th><th>Note</th><th /></tr></thead>
         <tbody>
-          {versions.map((v) => (
+          {versions.map((v, i) => (
             <tr key={v.seq} data-testid="version-row" data-seq={v.seq} data-live={v.live}>
               <td>{v.seq}{v.live && <span className="badge state-succeeded" data-testid="version-live"> live</span>}</td>
               <td>{formatTime(v.packedAt)}</td>
@@ -52,6 +52,13 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
               <td className="mono small">{v.stampUuid ?? "–"}</td>
               <td className="small">{v.note ?? ""}</td>
               <td className="nowrap">
+                {versions[i + 1] && (
+                  <>
+                    <Link className="small" href={`/images/${encodeURIComponent(image.imagename)}/compare?from=${versions[i + 1].seq}&to=${v.seq}`} data-testid="version-compare-link">
+                      Compare with #{versions[i + 1].seq}
+                    </Link>{" "}
+                  </>
+                )}
                 {roleAtLeast(user, "editor") && <><Link className="small" href={`/nodes?image=${encodeURIComponent(image.imagename)}&version=${v.seq}`} data-testid="version-deploy">Deploy…</Link>{" "}</>}
                 {!v.live && roleAtLeast(user, "editor") && (confirm === v.seq ? (
                   <>
