@@ -173,6 +173,9 @@ export async function pristineOfTree(tree: string, imagePath: string): Promise<P
       const sha = m.sha256;
       const kept = sha ? (readBlob(tree, sha) ?? readSeed(tree, sha)) : undefined;
       if (kept && sha256(kept) === sha) return kept;
+      if (!fs.statSync(archive, { throwIfNoEntry: false })?.isFile()) {
+        throw new AppError("not_found", `No copy of the pristine ${imagePath} was kept and its state was recorded from ${archive}, not from an archive (an adopted tree): its earlier bytes are not known. Its metadata is.`);
+      }
       const got = await readEntryFromArchive({ archive, tree, target: { names: linkGroup(pm.manifest.entries, m), size: m.size } });
       if (!got) throw new AppError("not_found", `The pristine bytes of ${imagePath} are not in ${archive} any more (it was replaced outside Rootimg Studio). Unpack the image again to compare with what is published now.`);
       if (sha && sha256(got.data) !== sha) throw new AppError("conflict", `${archive} no longer holds the pristine ${imagePath} (its hash differs from the one recorded at unpack): the archive was changed outside Rootimg Studio. Unpack the image again.`);
