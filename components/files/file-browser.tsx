@@ -91,8 +91,9 @@ export function FileBrowser({ image }: { image: string }) {
       // our own delete closes the tabs (onMoved); the same user in another browser tab sees them marked
       files.deletedElsewhere(e.paths[0], mine ? "you (in another tab)" : e.by);
       if (selectedRef.current && (selectedRef.current.path === e.paths[0] || selectedRef.current.path.startsWith(`${e.paths[0]}/`))) setSelected(null);
-    } else if (e.kind === "content" || e.kind === "upload") {
-      if (!mine || e.kind === "content") files.markChanged(e.paths, e.by, e.etag);
+    } else if (e.kind === "content" || e.kind === "upload" || e.kind === "revert") {
+      // a revert puts pristine bytes back: an open tab of the file is as stale as after anyone's save
+      if (!mine || e.kind !== "upload") files.markChanged(e.paths, e.by, e.etag);
       refreshDetails(e.paths);
     } else refreshDetails(e.paths);
   }, [tree, changed, files, user.username, refreshDetails, fa, selectLater, setSelected]);
