@@ -2,6 +2,7 @@
  * The change diff model and the revert on a real tree with a real published archive: every kind of change,
  * made through the product (pristine copy kept first) or by hand, shown and then reverted exactly.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -95,6 +96,14 @@ describe("changeDiffOfTree", () => {
     const bin = await diff(tree, "/usr/bin/true");
     expect(bin.kind).toBe("content");
     expect(bin.content).toMatchObject({ kind: "binary", reason: "binary", before: { size: fs.statSync("/bin/true").size, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), file: expect.stringContaining("ELF") }, after: { size: fs.statSync("/bin/false").size, file: expect.stringContaining("ELF") } });
+  });
+
+  it("shows a text file over the editor's limit by size and hash", async () => {
+    const tree = await packedTree();
+    const big = Buffer.from("a line of a big log file\n".repeat(260_000));
+    fs.writeFileSync(path.join(tree, "var-big.log"), big);
+    const d = await diff(tree, "/var-big.log");
+    expect(d).toMatchObject({ kind: "added", content: { kind: "binary", reason: "too-large", before: null, after: { size: big.length, sha256: createHash("sha256").update(big).digest("hex") } } });
   });
 
   it("shows extended attributes changed after the first change kept them", async () => {

@@ -126,9 +126,24 @@ function currentOf(tree: string, imagePath: string, names: ReturnType<typeof rea
       .then((dump) => {
         meta.xattrs = dump ? parseXattrDump(dump) : {};
         if (type !== "file") return { meta };
-        const data = fs.readFileSync(fd);
-        meta.sha256 = sha256(data);
-        return { meta, read: () => data };
+        if (st.size <= MAX_TEXT) {
+          const data = fs.readFileSync(fd);
+          meta.sha256 = sha256(data);
+          return { meta, read: () => data };
+        }
+        // a big file: hashed in pieces; its first megabyte is enough for `file`
+        const h = createHash("sha256");
+        const buf = Buffer.allocUnsafe(1 << 20);
+        let head: Buffer | undefined;
+        for (let off = 0; ; ) {
+          const n = fs.readSync(fd, buf, 0, buf.length, off);
+          if (n === 0) break;
+          head ??= Buffer.from(buf.subarray(0, n));
+          h.update(buf.subarray(0, n));
+          off += n;
+        }
+        meta.sha256 = h.digest("hex");
+        return { meta, read: () => head ?? Buffer.alloc(0) };
       })
       .finally(() => fs.closeSync(fd));
   } finally {
@@ -235,22 +250,20 @@ export async function changeDiffOfTree(o: { image: string; tree: string; imagePa
   if (o.hideContent) return { ...base, content: { kind: "hidden", reason: o.hideContent } };
   let warning: string | undefined;
   let beforeData: Buffer | undefined;
-  if (pristine?.type === "file" && pristine.size <= Math.max(MAX_TEXT, 1 << 20)) {
+  // Bigger files are shown by size and hash alone: their pristine bytes are not read.
+  if (pristine?.type === "file" && pristine.size <= MAX_TEXT) {
     try {
       beforeData = await pristine.content();
     } catch (e) {
       warning = `The pristine content could not be read: ${(e as Error).message}`;
     }
-  } else if (pristine?.type === "file" && pristine.size > 0) {
-    // big files: the sizes and hashes say what changed; the bytes are read only for an ELF's description
-    beforeData = undefined;
   }
   const afterData = now?.read?.();
-  const textual = (b: Buffer | undefined, side: SideMeta | null) => side?.type !== "file" || (b !== undefined && b.length <= MAX_TEXT && detectEncoding(b) !== "binary");
+  const textual = (b: Buffer | undefined, side: SideMeta | null) => side?.type !== "file" || (b !== undefined && side.size <= MAX_TEXT && detectEncoding(b) !== "binary");
   const beforeText = before?.type === "file" && beforeData !== undefined && textual(beforeData, before);
   const afterText = after?.type !== "file" || textual(afterData, after);
   const beforeOk = before?.type !== "file" || beforeText;
-  if (beforeOk && afterText && !(before?.type === "file" && beforeData === undefined)) {
+  if (beforeOk && afterText) {
     const firstLine = (afterData ?? beforeData ?? Buffer.alloc(0)).subarray(0, 200).toString("latin1").split("\n")[0];
     const text = (b: Buffer | undefined, side: SideMeta | null) => {
       if (side?.type !== "file" || !b) return null;

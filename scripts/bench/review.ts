@@ -16,6 +16,7 @@ import { compareArchives, fileInArchive } from "@/lib/review/version-compare";
 
 const archive = path.resolve(process.env.BENCH_ARCHIVE ?? ".cache/bench/image/rootimg.cpio.gz");
 const work = process.env.BENCH_WORK ?? fs.mkdtempSync(path.join(os.tmpdir(), "rootimg-bench-review-"));
+fs.mkdirSync(work, { recursive: true });
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 const rows: [string, string][] = [];
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
