@@ -19,7 +19,7 @@ import { readImageUsers } from "@/lib/image/image-users";
 import { openInRoot } from "@/lib/image/open-in-root";
 import { EDITOR_MAX_BYTES } from "@/lib/image/read-image-file";
 import { resolveInRoot } from "@/lib/image/resolve-in-root";
-import { type PristineEntry, pristineOfTree } from "./pristine-store";
+import { type PristineEntry, pristineOfTree, SEED_MAX_BYTES } from "./pristine-store";
 import { parseXattrDump } from "./xattr-dump";
 
 export type DiffKind = "content" | "added" | "removed" | "metadata" | "type" | "unchanged";
@@ -250,15 +250,18 @@ export async function changeDiffOfTree(o: { image: string; tree: string; imagePa
   if (o.hideContent) return { ...base, content: { kind: "hidden", reason: o.hideContent } };
   let warning: string | undefined;
   let beforeData: Buffer | undefined;
-  // Bigger files are shown by size and hash alone: their pristine bytes are not read.
-  if (pristine?.type === "file" && pristine.size <= MAX_TEXT) {
+  const afterData = now?.read?.();
+  // Bigger files are shown by size and hash alone: their pristine bytes are not read. Neither are those of a
+  // binary file that only a read of a whole foreign archive would give: sizes and hashes are in the manifest.
+  const afterBinary = after?.type === "file" && afterData !== undefined && detectEncoding(afterData) === "binary";
+  const skipBinary = pristine?.readCost === "archive-scan" && (pristine.binaryByUnpack || (afterBinary && pristine.size > SEED_MAX_BYTES));
+  if (pristine?.type === "file" && pristine.size <= MAX_TEXT && !skipBinary) {
     try {
       beforeData = await pristine.content();
     } catch (e) {
       warning = `The pristine content could not be read: ${(e as Error).message}`;
     }
   }
-  const afterData = now?.read?.();
   const textual = (b: Buffer | undefined, side: SideMeta | null) => side?.type !== "file" || (b !== undefined && side.size <= MAX_TEXT && detectEncoding(b) !== "binary");
   const beforeText = before?.type === "file" && beforeData !== undefined && textual(beforeData, before);
   const afterText = after?.type !== "file" || textual(afterData, after);

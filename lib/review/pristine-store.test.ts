@@ -74,7 +74,7 @@ describe("an archive the product packed", () => {
     fs.writeFileSync(path.join(tree, "usr/share/doc/pkg17/README"), "changed by hand\n");
     fs.rmSync(path.join(tree, "etc/perl-hardlink"));
     const p = (await pristineOfTree(tree, "/usr/share/doc/pkg17/README"))!;
-    expect(p).toMatchObject({ type: "file", mode: 0o644, uid: 0, gid: 0, size: before.length });
+    expect(p).toMatchObject({ type: "file", mode: 0o644, uid: 0, gid: 0, size: before.length, readCost: "archive-index" });
     expect((await p.content()).equals(before)).toBe(true);
     // a removed name of a hard-link group: cpio holds the data under the group's last name
     const link = (await pristineOfTree(tree, "/etc/perl-hardlink"))!;
@@ -106,6 +106,8 @@ describe("a foreign single-stream archive", () => {
     expect(seed.storedBytes).toBeLessThan(seed.rawBytes);
     const motd = fs.readFileSync(path.join(tree, "etc/motd"));
     fs.writeFileSync(path.join(tree, "etc/motd"), "edited by hand\n");
+    expect(await pristineOfTree(tree, "/etc/motd")).toMatchObject({ readCost: "kept" });
+    expect(await pristineOfTree(tree, "/usr/bin/perl")).toMatchObject({ readCost: "archive-scan", binaryByUnpack: true });
     fs.renameSync(archive, `${archive}.away`);
     try {
       expect((await (await pristineOfTree(tree, "/etc/motd"))!.content()).equals(motd)).toBe(true);

@@ -27,6 +27,8 @@ import type { Manifest, ManifestEntry } from "@/lib/archive/types";
 import { AppError } from "@/lib/errors";
 import { dumpXattrs } from "@/lib/image/copy-xattrs";
 import { detectEncoding } from "@/lib/image/detect-encoding";
+import { loadPackCache } from "@/lib/archive/pack-cache";
+import { memberRanges } from "./archive-members";
 import { readEntryFromArchive } from "./archive-read";
 import { parseXattrDump } from "./xattr-dump";
 
@@ -45,6 +47,13 @@ export type PristineEntry = {
   xattrs?: Record<string, string>;
   /** the pristine bytes of a regular file; throws AppError when they can be found nowhere */
   content(): Promise<Buffer>;
+  /**
+   * What content() costs: a kept copy, a read through the archive's member index, or a read of the archive
+   * from its start (a foreign single stream: seconds on a big image). Regular files only.
+   */
+  readCost?: "kept" | "archive-index" | "archive-scan";
+  /** the copies kept at unpack hold every small text file and this small file is not among them: it is binary */
+  binaryByUnpack?: boolean;
 };
 
 /** Files up to this size are copied into the store when first changed through the product. */
@@ -116,15 +125,28 @@ function readBlob(tree: string, sha: string): Buffer | undefined {
   }
 }
 
-function readSeed(tree: string, sha: string): Buffer | undefined {
-  const dir = pristineStoreDir(tree);
-  let index: Record<string, [number, number]>;
+const seeds = new Map<string, { stamp: string; index: Record<string, [number, number]> }>();
+
+/** The index of the copies kept at unpack (sha256 -> [offset, length] in seed.pack), or undefined when there are none. */
+function seedIndex(tree: string): Record<string, [number, number]> | undefined {
+  const file = path.join(pristineStoreDir(tree), "seed.json");
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st) return undefined;
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const hit = seeds.get(tree);
+  if (hit?.stamp === stamp) return hit.index;
   try {
-    index = JSON.parse(fs.readFileSync(path.join(dir, "seed.json"), "utf8")) as Record<string, [number, number]>;
+    const index = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, [number, number]>;
+    seeds.set(tree, { stamp, index });
+    return index;
   } catch {
     return undefined;
   }
-  const at = index[sha];
+}
+
+function readSeed(tree: string, sha: string): Buffer | undefined {
+  const dir = pristineStoreDir(tree);
+  const at = seedIndex(tree)?.[sha];
   if (!at) return undefined;
   const fd = fs.openSync(path.join(dir, "seed.pack"), "r");
   try {
@@ -156,6 +178,16 @@ export async function pristineOfTree(tree: string, imagePath: string): Promise<P
   if (!m) return null;
   const rec = readRecord(tree, rel, pm.manifest.createdAt);
   const archive = pm.manifest.archive;
+  const seed = m.type === "file" ? seedIndex(tree) : undefined;
+  const kept = m.type === "file" && (m.size === 0 || (m.sha256 !== undefined && (fs.existsSync(blobPath(tree, m.sha256)) || seed?.[m.sha256] !== undefined)));
+  const indexed = () => {
+    if (loadPackCache(tree)?.cache.archive === archive) return true;
+    try {
+      return memberRanges(archive) !== null;
+    } catch {
+      return false;
+    }
+  };
   const entry: PristineEntry = {
     type: m.type,
     mode: m.mode,
@@ -167,6 +199,8 @@ export async function pristineOfTree(tree: string, imagePath: string): Promise<P
     ...(m.target !== undefined ? { linkTarget: m.target } : {}),
     ...(m.rdevMajor !== undefined ? { rdevMajor: m.rdevMajor, rdevMinor: m.rdevMinor } : {}),
     ...(rec?.xattrs ? { xattrs: rec.xattrs } : {}),
+    ...(m.type === "file" ? { readCost: kept ? "kept" : indexed() ? "archive-index" : "archive-scan" } : {}),
+    ...(m.type === "file" && !kept && seed && m.size <= SEED_MAX_BYTES ? { binaryByUnpack: true } : {}),
     async content() {
       if (m.type !== "file") throw new AppError("unprocessable", `${imagePath} was a ${m.type} in the pristine image, not a regular file: it has no content.`);
       if (m.size === 0) return Buffer.alloc(0);
