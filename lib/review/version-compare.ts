@@ -1,7 +1,7 @@
 /**
  * Two kept versions of an image compared by reading their archives as streams, never unpacked to disk.
  * For two archives the product packed, the gzip members (archive-members.ts) whose compressed bytes are the
- * same in both (sha256) hold the same entries and are skipped: an incremental pack keeps every member an
+ * same in both (compared in place, or by sha256 where a member moved) hold the same entries and are skipped: an incremental pack keeps every member an
  * edit did not touch, so a one-file change between two versions reads one member of each. Other archives
  * are read whole. Kept version files are hard links that are never written in place (a publish renames over
  * the live name), so they are read without holding the image.
@@ -42,6 +42,56 @@ function rangeHashes(archive: string, ranges: MemberRange[]): string[] {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Whether two ranges of the same length hold the same bytes (memcmp: far cheaper than hashing both). */
+function sameBytes(fa: number, fb: number, a: MemberRange, b: MemberRange, ba: Buffer, bb: Buffer): boolean {
+  for (let off = 0; off < a.length; ) {
+    const want = Math.min(ba.length, a.length - off);
+    const na = fs.readSync(fa, ba, 0, want, a.offset + off);
+    const nb = fs.readSync(fb, bb, 0, want, b.offset + off);
+    if (na !== want || nb !== want || !ba.subarray(0, na).equals(bb.subarray(0, nb))) return false;
+    off += na;
+  }
+  return true;
+}
+
+/**
+ * The member ranges of each archive that the other one does not hold. An incremental pack keeps every member it
+ * did not rebuild at its offset, so ranges at the same offset and length are compared byte for byte; the rest
+ * (members shifted by a rebuilt one that did not fit in place) are matched by sha256.
+ */
+function unsharedRanges(from: string, to: string, ra: MemberRange[], rb: MemberRange[]): { a: MemberRange[]; b: MemberRange[]; skipped: number } {
+  const fa = fs.openSync(from, "r");
+  const fb = fs.openSync(to, "r");
+  const ba = Buffer.allocUnsafe(4 << 20);
+  const bb = Buffer.allocUnsafe(4 << 20);
+  const atB = new Map(rb.map((r, i) => [`${r.offset}:${r.length}`, i]));
+  const sharedA = new Set<number>();
+  const sharedB = new Set<number>();
+  try {
+    ra.forEach((r, i) => {
+      const j = atB.get(`${r.offset}:${r.length}`);
+      if (j !== undefined && sameBytes(fa, fb, r, rb[j], ba, bb)) {
+        sharedA.add(i);
+        sharedB.add(j);
+      }
+    });
+  } finally {
+    fs.closeSync(fa);
+    fs.closeSync(fb);
+  }
+  const restA = ra.filter((_, i) => !sharedA.has(i));
+  const restB = rb.filter((_, j) => !sharedB.has(j));
+  const ha = rangeHashes(from, restA);
+  const hb = rangeHashes(to, restB);
+  const inA = new Set(ha);
+  const inB = new Set(hb);
+  return {
+    a: restA.filter((_, i) => !inB.has(ha[i])),
+    b: restB.filter((_, j) => !inA.has(hb[j])),
+    skipped: sharedA.size + ha.filter((h) => inB.has(h)).length,
+  };
 }
 
 /** Collects every entry's metadata (and a body hash) from a stream of decompressed chunks. */
@@ -136,13 +186,10 @@ export async function compareArchives(from: string, to: string, signal?: AbortSi
   let bytesInflated = 0;
   let skipped = 0;
   if (ra && rb) {
-    const ha = rangeHashes(from, ra);
-    const hb = rangeHashes(to, rb);
-    const inB = new Set(hb);
-    const inA = new Set(ha);
-    skipped = ha.filter((h) => inB.has(h)).length;
-    bytesInflated += await readRanges(from, ra.filter((_, i) => !inB.has(ha[i])), a, signal);
-    bytesInflated += await readRanges(to, rb.filter((_, i) => !inA.has(hb[i])), b, signal);
+    const u = unsharedRanges(from, to, ra, rb);
+    skipped = u.skipped;
+    bytesInflated += await readRanges(from, u.a, a, signal);
+    bytesInflated += await readRanges(to, u.b, b, signal);
   } else {
     bytesInflated += await readWhole(from, a, signal);
     bytesInflated += await readWhole(to, b, signal);
