@@ -27,7 +27,14 @@ function Binary({ label, side }: { label: string; side: BinarySide }) {
  * The content part of a diff: text in Monaco's diff editor (with a side-by-side / inline toggle), binary files
  * as sizes, hashes and what `file` says, or why it is not shown.
  */
-export function ContentDiff(props: { content: Content; onLineAction?: (line: number) => void; lineMarkers?: number[] }) {
+export function ContentDiff(props: {
+  content: Content;
+  /** what the two sides are, e.g. ["pristine", "now"] or ["version 3", "version 4"] */
+  sides?: [string, string];
+  onLineAction?: (line: number) => void;
+  lineMarkers?: number[];
+}) {
+  const [left, right] = props.sides ?? ["pristine", "now"];
   const [sideBySide, setSideBySide] = useState(true);
   const c = props.content;
   if (c.kind === "none") return null;
@@ -39,8 +46,8 @@ export function ContentDiff(props: { content: Content; onLineAction?: (line: num
         <table className="review-meta">
           <thead><tr><th></th><th>Size</th><th>SHA-256</th><th>file</th></tr></thead>
           <tbody>
-            <Binary label="before" side={c.before} />
-            <Binary label="after" side={c.after} />
+            <Binary label={left} side={c.before} />
+            <Binary label={right} side={c.after} />
           </tbody>
         </table>
       </div>
@@ -49,7 +56,7 @@ export function ContentDiff(props: { content: Content; onLineAction?: (line: num
   return (
     <div>
       <div className="toolbar small">
-        <span className="muted">{c.before === null ? "added file" : c.after === null ? "removed file" : "pristine left, now right"} · {c.language}</span>
+        <span className="muted">{c.before === null ? `added (not in ${left})` : c.after === null ? `removed (not in ${right})` : sideBySide ? `${left} left, ${right} right` : `${left} → ${right}`} · {c.language}</span>
         <span className="spacer" />
         <label>
           <input type="checkbox" checked={!sideBySide} onChange={(e) => setSideBySide(!e.target.checked)} data-testid="diff-inline" /> inline

@@ -20,8 +20,11 @@ const TextDiffMonaco = dynamic(() => import("./text-diff-monaco"), { ssr: false,
 
 /** A text change in Monaco's diff editor, side by side or inline. */
 export function TextDiff(props: TextDiffProps) {
+  // as tall as the longer side (Monaco's lines are 19 px), at most 60 % of the window; inline shows both sides' lines
+  const count = (t: string) => t.split("\n").length;
+  const lines = props.sideBySide ? Math.max(count(props.original), count(props.modified)) : count(props.original) + count(props.modified);
   return (
-    <div className="review-text-diff" data-testid="text-diff" data-side-by-side={props.sideBySide ? "true" : "false"}>
+    <div className="review-text-diff" style={{ height: `min(60vh, ${Math.max(6, lines) * 19 + 30}px)` }} data-testid="text-diff" data-side-by-side={props.sideBySide ? "true" : "false"}>
       <TextDiffMonaco {...props} />
     </div>
   );

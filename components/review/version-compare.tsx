@@ -12,7 +12,7 @@ function FileDiff({ image, from, to, path }: { image: string; from: number; to: 
   const q = useVersionCompareFile(image, from, to, path);
   if (q.error) return <p className="error">{(q.error as Error).message}</p>;
   if (!q.data) return <p className="muted">Reading both archives…</p>;
-  return <ContentDiff content={q.data.content} />;
+  return <ContentDiff content={q.data.content} sides={[`version ${from}`, `version ${to}`]} />;
 }
 
 /**
