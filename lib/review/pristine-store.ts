@@ -57,7 +57,7 @@ export type PristineEntry = {
 };
 
 /** Files up to this size are copied into the store when first changed through the product. */
-export const CAPTURE_MAX_BYTES = 64 * 1024 * 1024;
+export const CAPTURE_MAX_BYTES = 32 * 1024 * 1024;
 /** Below a deleted or moved directory at most this many bytes are copied; the rest is read from the archive if needed. */
 export const CAPTURE_BUDGET_BYTES = 64 * 1024 * 1024;
 /** Paths of one change that get a record of their own (xattrs); see capturePristine. */
@@ -245,7 +245,8 @@ function readIfPristine(abs: string, m: ManifestEntry): Buffer | undefined {
 function keepBlob(tree: string, sha: string, data: Buffer): void {
   const file = blobPath(tree, sha);
   if (fs.existsSync(file)) return;
-  writeAtomic(file, gzipSync(data, { level: 6 }));
+  // a big file is kept with the fastest level: the change it precedes (a save, an upload) waits for it
+  writeAtomic(file, gzipSync(data, { level: data.length > 1 << 20 ? 1 : 6 }));
 }
 
 /**
