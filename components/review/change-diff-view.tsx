@@ -29,17 +29,17 @@ const HOW: Record<string, string> = {
 function Sources({ d, image }: { d: Diff; image: string }) {
   return (
     <ul className="small" data-testid="diff-sources">
-      {d.sources.map((s, i) =>
+      {d.sources.map((s) =>
         s.how === "outside" ? (
-          <li key={i} data-how="outside">{s.note}</li>
+          <li key="outside" data-how="outside">{s.note}</li>
         ) : s.how === "command" || s.how === "shell" ? (
-          <li key={i} data-how={s.how}>
+          <li key={`${s.commandId}-${s.at}`} data-how={s.how}>
             {s.how === "shell" ? "shell session" : "command"}{" "}
             <Link className="mono" href={`/images/${encodeURIComponent(image)}/commands?run=${encodeURIComponent(s.commandId)}`}>{s.line}</Link> by {s.by}
             {s.exitCode !== null ? ` (exit ${s.exitCode})` : ""}, {formatTime(s.at)}
           </li>
         ) : (
-          <li key={i} data-how={s.how}>{HOW[s.how]} by {s.by}, {formatTime(s.at)}</li>
+          <li key={`${s.how}-${s.by}-${s.at}`} data-how={s.how}>{HOW[s.how]} by {s.by}, {formatTime(s.at)}</li>
         ),
       )}
     </ul>

@@ -15,9 +15,9 @@ import { activeJobs } from "@/lib/jobs/active-jobs";
 import { startJob } from "@/lib/jobs/start-job";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
+import { capturePristine } from "@/lib/review/pristine-store";
 import { type HolderKind, holdImage } from "./image-hold";
 import { assertMayRunCommands } from "./may-run";
-import { capturePristine } from "@/lib/review/pristine-store";
 import { originalsDirFor } from "./run-paths";
 
 type Who = { id: string; username: string };

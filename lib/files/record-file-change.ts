@@ -4,8 +4,8 @@ import { prisma } from "@/lib/db/client";
 import { withShared } from "@/lib/images/image-gate";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
-import { noteChangedPaths } from "./changed-paths";
 import { capturePristine } from "@/lib/review/pristine-store";
+import { noteChangedPaths } from "./changed-paths";
 
 /** PendingChange.kind values written by the file editor. */
 export type FileChangeKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload" | "revert";

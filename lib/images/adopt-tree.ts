@@ -13,9 +13,9 @@ import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
+import { seedPristineAtUnpack } from "@/lib/review/pristine-store";
 import type { ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
-import { seedPristineAtUnpack } from "@/lib/review/pristine-store";
 import { recordTreeManifest } from "./record-tree-manifest";
 import { getWorkspace, setWorkspaceState, type WorkspaceState } from "./workspace-state";
 

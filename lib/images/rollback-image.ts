@@ -9,12 +9,11 @@ import { prisma } from "@/lib/db/client";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
+import { dropPristineStore } from "@/lib/review/pristine-store";
 import { getImageContext } from "./image-context";
 import { withExclusive } from "./image-gate";
 import { restoreVersionManifest, versionManifestPath } from "./version-manifests";
 import { rollbackVersion } from "./versions";
-
-import { dropPristineStore } from "@/lib/review/pristine-store";
 
 export async function rollbackImage(opts: { name: string; seq: number; user: JobUser & {} }) {
   const ctx = await getImageContext(opts.name);

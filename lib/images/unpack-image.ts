@@ -11,12 +11,12 @@ import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { JobContext, JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
+import { seedPristineAtUnpack } from "@/lib/review/pristine-store";
 import { adoptTree } from "./adopt-tree";
 import { assertWritableDir, getImageContext, type ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
 import { recoverReplace, replaceTree } from "./replace-tree";
 import { protectTreeAndSay, releaseTree } from "./tree-mount";
-import { seedPristineAtUnpack } from "@/lib/review/pristine-store";
 import { keepManifestOfLiveVersion } from "./version-manifests";
 import { setWorkspaceState } from "./workspace-state";
 

@@ -10,7 +10,7 @@
  */
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import path from "node:path";
-import { constants as zc, createGunzip, gunzipSync } from "node:zlib";
+import { createGunzip, gunzipSync, constants as zc } from "node:zlib";
 import { CpioParser } from "@/lib/archive/cpio-parser";
 import type { ArchiveEntry, EntrySink, StreamParser } from "@/lib/archive/entry";
 import { openArchive } from "@/lib/archive/open-archive";

@@ -12,7 +12,7 @@ import { AppError } from "@/lib/errors";
 import { getImageTree } from "@/lib/files/image-tree";
 import { imagePathOf } from "@/lib/files/recorded-edits";
 import { dumpXattrs } from "@/lib/image/copy-xattrs";
-import { symbolicMode, type EntryType } from "@/lib/image/describe-entry";
+import { type EntryType, symbolicMode } from "@/lib/image/describe-entry";
 import { decodeText, detectEncoding } from "@/lib/image/detect-encoding";
 import { detectLanguage } from "@/lib/image/detect-language";
 import { readImageUsers } from "@/lib/image/image-users";

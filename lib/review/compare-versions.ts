@@ -1,13 +1,14 @@
 /** Version compare for an image: its kept versions (ImageVersion rows) by sequence number. */
-import fs from "node:fs";
+
 import { createHash } from "node:crypto";
+import fs from "node:fs";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { decodeText, detectEncoding } from "@/lib/image/detect-encoding";
 import { detectLanguage } from "@/lib/image/detect-language";
 import { EDITOR_MAX_BYTES } from "@/lib/image/read-image-file";
 import { type ContentDiff, describeWithFile } from "./change-diff";
-import { compareArchives, fileInArchive, type CompareResult } from "./version-compare";
+import { type CompareResult, compareArchives, fileInArchive } from "./version-compare";
 
 async function keptVersion(image: string, seq: number) {
   const v = await prisma.imageVersion.findUnique({ where: { image_seq: { image, seq } } });

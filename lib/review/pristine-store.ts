@@ -21,13 +21,13 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { readManifest, manifestPathFor } from "@/lib/archive/manifest";
+import { manifestPathFor, readManifest } from "@/lib/archive/manifest";
+import { loadPackCache } from "@/lib/archive/pack-cache";
 import { stateDirFor } from "@/lib/archive/state-dir";
 import type { Manifest, ManifestEntry } from "@/lib/archive/types";
 import { AppError } from "@/lib/errors";
 import { dumpXattrs } from "@/lib/image/copy-xattrs";
 import { detectEncoding } from "@/lib/image/detect-encoding";
-import { loadPackCache } from "@/lib/archive/pack-cache";
 import { memberRanges } from "./archive-members";
 import { readEntryFromArchive } from "./archive-read";
 import { parseXattrDump } from "./xattr-dump";
@@ -275,7 +275,6 @@ export async function capturePristine(tree: string, imagePaths: string[]): Promi
       return pm.manifest.entries.filter((e) => e.path.startsWith(prefix));
     };
     const blobSources = [...[...rels].filter((r) => pm.byPath.get(r)?.type === "dir").flatMap(below), ...blobOnly.flatMap((r) => (pm.byPath.get(r)?.type === "dir" ? below(r) : [pm.byPath.get(r)].filter((e) => e !== undefined)))];
-    {
       for (const e of blobSources) {
         if ( e.type !== "file" || !e.sha256 || e.size === 0 || e.size > SEED_MAX_BYTES || rels.has(e.path)) continue;
         if (bytes + e.size > CAPTURE_BUDGET_BYTES) break;
@@ -288,7 +287,6 @@ export async function capturePristine(tree: string, imagePaths: string[]): Promi
           slice = Date.now();
         }
       }
-    }
     for (const rel of rels) {
       const m = pm.byPath.get(rel);
       if (!m || readRecord(tree, rel, pm.manifest.createdAt)) continue;

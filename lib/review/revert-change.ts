@@ -16,7 +16,7 @@ import { imagePathOf } from "@/lib/files/recorded-edits";
 import { dumpXattrs, restoreXattrs } from "@/lib/image/copy-xattrs";
 import { deleteEntry } from "@/lib/image/delete-entry";
 import { openInRoot } from "@/lib/image/open-in-root";
-import { resolveInRoot, type ResolvedPath } from "@/lib/image/resolve-in-root";
+import { type ResolvedPath, resolveInRoot } from "@/lib/image/resolve-in-root";
 import { discardTemp, stageTemp, tempPlaced } from "@/lib/image/staged-write";
 import { type PristineEntry, pristineManifest, pristineOfTree } from "./pristine-store";
 import { formatXattrDump, parseXattrDump } from "./xattr-dump";
