@@ -68,3 +68,27 @@ test("an editor sees the text and metadata diffs of pending changes, reverts one
   await expect(versionDiff.locator(".editor.modified .view-lines")).toContainText("changed for the review");
   await ed.dispose();
 });
+
+test("a change applied from a chroot command shows the command line as its source, and reverts", async ({ page, adminApi }) => {
+  const { name, tree } = await newImage(adminApi, "rdiffcmd", { unpacked: true });
+  const editor = await createUser(adminApi, "editor");
+  const ed = await apiAs(editor);
+  const before = fs.readFileSync(path.join(tree, "etc/motd"), "utf8");
+  const line = "echo 'set by a command' >> /etc/motd";
+  const started = await ed.post(`/api/images/${name}/commands`, { data: { line, autoApply: true } });
+  await waitForJob(ed, started, { timeout: 120_000 });
+  expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe(`${before}set by a command\n`);
+
+  await uiLogin(page, editor);
+  const { row } = new ChangesPage(page).image(name);
+  await new ChangesPage(page).goto(name);
+  await row("/etc/motd").getByTestId("change-open").click();
+  const diff = page.locator('[data-testid=change-diff][data-path="/etc/motd"]');
+  await expect(diff.locator('[data-testid=diff-sources] li[data-how="command"]')).toContainText(`${line} by ${editor.username} (exit 0)`);
+  await expect(diff.locator(".monaco-diff-editor .editor.modified .view-lines")).toContainText("set by a command");
+  page.once("dialog", (d) => void d.accept());
+  await diff.getByTestId("revert-change").click();
+  await expect(row("/etc/motd")).toHaveCount(0);
+  expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe(before);
+  await ed.dispose();
+});
