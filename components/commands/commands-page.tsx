@@ -4,7 +4,8 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatTime } from "../format";
-import { type CommandRunView, cancelJob, useCommands } from "./commands-api";
+import { type CommandRunView, useCommands } from "../hooks/use-commands";
+import { useJobCommands } from "../hooks/use-jobs";
 import { RunCommandForm } from "./run-command-form";
 import { describeEnd, RunView } from "./run-view";
 import { ShellPanel } from "./shell-panel";
@@ -56,7 +57,7 @@ export function CommandsPage({ image }: { image: string }) {
         A command runs as the image&apos;s own <code>/bin/sh -c</code> in a chroot with private mount, PID, IPC and UTS namespaces and no network unless asked for. While a command or shell runs, it holds the image:
         saves and uploads of its files are refused (with who runs what), and pack and unpack wait for it to end.
       </p>
-      {canRun && <RunCommandForm image={image} onStarted={(runId, jobId) => { select(runId, jobId); void q.refetch(); }} disabled={busy ? `${busy.kind === "shell" ? "a shell" : "a command"} of ${busy.username} is running in this image` : undefined} />}
+      {canRun && <RunCommandForm image={image} onStarted={(runId, jobId) => select(runId, jobId)} disabled={busy ? `${busy.kind === "shell" ? "a shell" : "a command"} of ${busy.username} is running in this image` : undefined} />}
       {selected && <RunView key={selected.runId} image={image} runId={selected.runId} jobId={selected.jobId} canRun={canRun} />}
       {d && <ShellPanel image={image} openRun={d.openShell} canRun={canRun} onEnded={(id) => select(id)} />}
       <h2>History</h2>
@@ -66,6 +67,7 @@ export function CommandsPage({ image }: { image: string }) {
 }
 
 function CommandHistory({ runs, selected, onSelect, isAdmin }: { runs: CommandRunView[]; selected?: string; onSelect: (r: CommandRunView) => void; isAdmin: boolean }) {
+  const jobs = useJobCommands();
   if (runs.length === 0) return <p className="muted" data-testid="commands-none">No command has been run in this image.</p>;
   return (
     <table className="table" data-testid="commands-history">
@@ -82,7 +84,7 @@ function CommandHistory({ runs, selected, onSelect, isAdmin }: { runs: CommandRu
             </td>
             <td>{describeEnd(r)}</td>
             <td>{r.effectSummary}{r.effectState !== "none" && r.state !== "running" ? ` · ${r.effectState}${r.appliedBy ? ` by ${r.appliedBy}` : ""}` : ""}</td>
-            <td>{r.state === "running" && r.kind === "shell" && isAdmin && r.jobId && <button type="button" onClick={() => void cancelJob(r.jobId as string)} data-testid="command-end">End</button>}</td>
+            <td>{r.state === "running" && r.kind === "shell" && isAdmin && r.jobId && <button type="button" onClick={() => void jobs.cancel(r.jobId as string)} data-testid="command-end">End</button>}</td>
           </tr>
         ))}
       </tbody>

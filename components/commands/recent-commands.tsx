@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { formatTime } from "../format";
-import { useCommands } from "./commands-api";
+import { useCommands } from "../hooks/use-commands";
 import { describeEnd } from "./run-view";
 
 /** The image page's view of its command history: the last few commands and shells, each linking to its record. */

@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { runCommand } from "./commands-api";
+import { useCommandCommands } from "../hooks/use-commands";
 
 export type BindOptions = { proc: boolean; sys: boolean; dev: boolean; network: boolean };
 
@@ -23,6 +23,7 @@ export function BindChoices({ value, onChange, idPrefix }: { value: BindOptions;
 
 /** "Run in image": a command line, its limit and options. */
 export function RunCommandForm({ image, onStarted, disabled }: { image: string; onStarted: (runId: string, jobId: string, clickedAt: number) => void; disabled?: string }) {
+  const commands = useCommandCommands(image);
   const [line, setLine] = useState("");
   const [minutes, setMinutes] = useState(10);
   const [binds, setBinds] = useState<BindOptions>({ proc: false, sys: false, dev: false, network: false });
@@ -34,7 +35,7 @@ export function RunCommandForm({ image, onStarted, disabled }: { image: string; 
     setBusy(true);
     setError(null);
     try {
-      const r = await runCommand(image, { line, timeoutMinutes: minutes, autoApply, ...binds });
+      const r = await commands.run({ line, timeoutMinutes: minutes, autoApply, ...binds });
       onStarted(r.runId, r.jobId, clickedAt);
     } catch (e) {
       setError((e as Error).message);

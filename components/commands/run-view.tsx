@@ -1,10 +1,10 @@
 "use client";
-import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { formatTime } from "../format";
+import { type CommandRunDetailView, useCommandCommands, useCommandRun } from "../hooks/use-commands";
 import { isTerminal, useJob } from "../hooks/use-job";
+import { useJobCommands } from "../hooks/use-jobs";
 import { CommandOutput, chunksToLines, type OutputLine } from "./command-output";
-import { applyRun, type CommandRunDetailView, cancelJob, discardRun, useCommandRun } from "./commands-api";
 import { EffectList } from "./effect-list";
 
 export const formatMs = (ms: number | null | undefined) => (ms == null ? "" : ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`);
@@ -33,7 +33,8 @@ const EFFECT_STATE: Record<string, string> = {
 /** One run: live output while it runs, then its status, bounded output, effect, and apply / discard. */
 export function RunView({ image, runId, jobId, canRun }: { image: string; runId: string; jobId?: string | null; canRun: boolean }) {
   const q = useCommandRun(image, runId);
-  const qc = useQueryClient();
+  const commands = useCommandCommands(image);
+  const jobs = useJobCommands();
   const run = q.data;
   const liveJob = jobId ?? run?.jobId ?? null;
   const live = useJob(run && run.state !== "running" ? null : liveJob);
@@ -59,9 +60,9 @@ export function RunView({ image, runId, jobId, canRun }: { image: string; runId:
     setBusy(what);
     setError(null);
     try {
-      if (what === "cancel") await cancelJob(liveJob as string);
-      else await (what === "apply" ? applyRun : discardRun)(image, run.id);
-      await Promise.all([q.refetch(), qc.invalidateQueries({ queryKey: ["commands", image] })]);
+      if (what === "cancel") await jobs.cancel(liveJob as string);
+      else await (what === "apply" ? commands.apply : commands.discard)(run.id);
+      await q.refetch();
     } catch (e) {
       setError((e as Error).message);
     } finally {

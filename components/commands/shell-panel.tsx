@@ -1,13 +1,14 @@
 "use client";
-import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { type CommandRunView, cancelJob, openShell } from "./commands-api";
+import { type CommandRunView, useCommandCommands } from "../hooks/use-commands";
+import { useJobCommands } from "../hooks/use-jobs";
 import { BindChoices, type BindOptions } from "./run-command-form";
 import { ShellTerminal } from "./shell-terminal";
 
 /** The interactive shell: open one, or find the one already open (after a reload) and reattach to it. */
 export function ShellPanel({ image, openRun, canRun, onEnded }: { image: string; openRun: CommandRunView | null; canRun: boolean; onEnded: (runId: string) => void }) {
-  const qc = useQueryClient();
+  const commands = useCommandCommands(image);
+  const jobs = useJobCommands();
   const [binds, setBinds] = useState<BindOptions>({ proc: true, sys: false, dev: true, network: false });
   const [idle, setIdle] = useState(30);
   const [started, setStarted] = useState<{ runId: string; jobId: string } | null>(null);
@@ -18,8 +19,7 @@ export function ShellPanel({ image, openRun, canRun, onEnded }: { image: string;
     setBusy(true);
     setError(null);
     try {
-      setStarted(await openShell(image, { ...binds, idleMinutes: idle, cols: 100, rows: 30 }));
-      void qc.invalidateQueries({ queryKey: ["commands", image] });
+      setStarted(await commands.openShell({ ...binds, idleMinutes: idle, cols: 100, rows: 30 }));
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -29,7 +29,7 @@ export function ShellPanel({ image, openRun, canRun, onEnded }: { image: string;
   const end = async () => {
     if (!current?.jobId) return;
     try {
-      await cancelJob(current.jobId);
+      await jobs.cancel(current.jobId);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -61,7 +61,7 @@ export function ShellPanel({ image, openRun, canRun, onEnded }: { image: string;
           id={current.runId}
           onExit={() => {
             setStarted(null);
-            void qc.invalidateQueries({ queryKey: ["commands", image] });
+            commands.refresh();
             onEnded(current.runId);
           }}
         />

@@ -49,10 +49,10 @@ export function useImages() {
   return useQuery({ queryKey: keys.list(), queryFn: () => api<ImagesList>("/api/images"), refetchInterval: OUTSIDE_CHANGES_MS });
 }
 
-/** One osimage: attributes, files in rootimgdir, versions. */
+/** One osimage: attributes, files in rootimgdir, versions (nothing while `name` is empty). */
 export function useImage(name: string) {
   useImagesRoom();
-  return useQuery({ queryKey: keys.detail(name), queryFn: () => api<ImageDetailDto>(url(name)) });
+  return useQuery({ queryKey: keys.detail(name), queryFn: () => api<ImageDetailDto>(url(name)), enabled: name !== "" });
 }
 
 /**

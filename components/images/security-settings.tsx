@@ -1,10 +1,8 @@
 "use client";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { api } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
-
-type Settings = { sensitivePaths: string[]; sensitiveRootPrivate: boolean; privilegedEditorImages: string[] };
+import { useSecuritySettings, useSecuritySettingsCommands } from "../hooks/use-security-settings";
 
 const lines = (s: string) => s.split("\n").map((l) => l.trim()).filter(Boolean);
 
@@ -15,7 +13,8 @@ const lines = (s: string) => s.split("\n").map((l) => l.trim()).filter(Boolean);
 export function SecuritySettings() {
   const user = useCurrentUser();
   const admin = roleAtLeast(user, "admin");
-  const q = useQuery({ queryKey: ["security-settings"], queryFn: () => api<Settings>("/api/security-settings") });
+  const q = useSecuritySettings();
+  const cmd = useSecuritySettingsCommands();
   const [paths, setPaths] = useState("");
   const [rootPrivate, setRootPrivate] = useState(true);
   const [images, setImages] = useState("");
@@ -26,8 +25,7 @@ export function SecuritySettings() {
     setImages(q.data.privilegedEditorImages.join("\n"));
   }, [q.data]);
   const save = useMutation({
-    mutationFn: () => api("/api/security-settings", { method: "PUT", body: { sensitivePaths: lines(paths), sensitiveRootPrivate: rootPrivate, privilegedEditorImages: lines(images) } }),
-    onSuccess: () => void q.refetch(),
+    mutationFn: () => cmd.save({ sensitivePaths: lines(paths), sensitiveRootPrivate: rootPrivate, privilegedEditorImages: lines(images) }),
   });
   return (
     <div className="card" data-testid="security-settings">

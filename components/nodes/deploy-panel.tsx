@@ -1,11 +1,10 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import type { ImageDetailDto, ImageSummaryDto } from "@/lib/api/contracts/images";
 import type { DeployPlanView } from "@/lib/api/contracts/nodes";
-import { api } from "../api-client";
 import { formatTime } from "../format";
+import { useImage, useImages } from "../hooks/use-images";
+import { type DeployRequest, useNodeCommands } from "../hooks/use-nodes";
 import { DeployProgress } from "./deploy-progress";
 
 export type Selection = { testHosts: string[]; nodes: string[]; group: string };
@@ -30,29 +29,29 @@ export function DeployPanel({ backend, selection, groups, initialImage, initialV
   const [jobId, setJobId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const images = useQuery({ queryKey: ["images"], queryFn: () => api<{ images: ImageSummaryDto[] }>("/api/images") });
-  const detail = useQuery({ queryKey: ["image", image], queryFn: () => api<ImageDetailDto>(`/api/images/${encodeURIComponent(image)}`), enabled: !!image });
+  const images = useImages();
+  const detail = useImage(image);
+  const cmd = useNodeCommands();
   useEffect(() => {
     if (!image && images.data?.images.length) setImage(images.data.images[0].imagename);
   }, [image, images.data]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a plan is for one choice: any change of the form drops it
   useEffect(() => setPlan(null), [image, version, group, power, selection.testHosts.join(), selection.nodes.join()]);
 
-  const body = (confirm: boolean) => ({
+  const request: DeployRequest = {
     image,
     ...(version === "live" ? {} : { versionSeq: version }),
     testHosts: selection.testHosts,
     nodes: selection.nodes,
     ...(group ? { group } : {}),
     power,
-    confirm,
-  });
+  };
 
   async function check() {
     setBusy(true);
     setError(null);
     try {
-      setPlan((await api<{ plan: DeployPlanView }>("/api/deploys", { method: "POST", body: body(false) })).plan);
+      setPlan(await cmd.deployPlan(request));
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -63,7 +62,7 @@ export function DeployPanel({ backend, selection, groups, initialImage, initialV
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ jobId: string }>("/api/deploys", { method: "POST", body: body(true) });
+      const r = await cmd.deployStart(request);
       setJobId(r.jobId);
       setPlan(null);
       onStarted();

@@ -1,37 +1,25 @@
 "use client";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { TestHostView, XcatNodeView } from "@/lib/api/contracts/nodes";
-import { api } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatTime } from "../format";
-import { useTestHostStatus } from "../hooks/use-node-live";
+import { type PowerResults, useNodeCommands, useNodes } from "../hooks/use-nodes";
 import { DeployPanel } from "./deploy-panel";
 import { TestHostConsole } from "./test-host-console";
 import { TestHostForm } from "./test-host-form";
-
-type NodesData = {
-  backend: "xcat" | "local";
-  testHosts: (TestHostView & { deployingJob: string | null })[];
-  xcat: { nodes: XcatNodeView[]; groups: string[]; error: string | null } | null;
-  settings: { maxNodes: number; xcatBootTimeoutSec: number };
-};
 
 const STATUS_BADGE: Record<string, string> = { booting: "state-running", booted: "state-succeeded", failed: "state-failed", off: "" };
 
 /** Nodes: test hosts (QEMU), xCAT's nodes and groups, single power actions, deploy, and a test host's console. */
 export function NodesPage({ initialImage, initialVersion }: { initialImage?: string; initialVersion?: number }) {
   const user = useCurrentUser();
-  const qc = useQueryClient();
-  const q = useQuery({ queryKey: ["nodes"], queryFn: () => api<NodesData>("/api/nodes"), refetchInterval: 10_000 });
-  useTestHostStatus(() => void qc.invalidateQueries({ queryKey: ["nodes"] }));
+  const q = useNodes();
+  const cmd = useNodeCommands();
   const [pickedHosts, setPickedHosts] = useState<Set<string>>(new Set());
   const [pickedNodes, setPickedNodes] = useState<Set<string>>(new Set());
   const [consoleHost, setConsoleHost] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [results, setResults] = useState<{ command: string; results: { node: string; ok: boolean; text?: string; error?: string }[] } | null>(null);
-  const refresh = () => void qc.invalidateQueries({ queryKey: ["nodes"] });
+  const [results, setResults] = useState<PowerResults | null>(null);
   const toggle = (set: Set<string>, setter: (s: Set<string>) => void, name: string) => {
     const next = new Set(set);
     if (next.has(name)) next.delete(name);
@@ -42,31 +30,28 @@ export function NodesPage({ initialImage, initialVersion }: { initialImage?: str
   async function hostPower(name: string, action: "on" | "off" | "reset") {
     setError(null);
     try {
-      await api(`/api/test-hosts/${encodeURIComponent(name)}/power`, { method: "POST", body: { action } });
+      await cmd.hostPower(name, action);
       if (action !== "off") setConsoleHost(name);
     } catch (e) {
       setError((e as Error).message);
     }
-    refresh();
   }
   async function deleteHost(name: string) {
     setError(null);
     try {
-      await api(`/api/test-hosts/${encodeURIComponent(name)}`, { method: "DELETE" });
+      await cmd.deleteHost(name);
     } catch (e) {
       setError((e as Error).message);
     }
-    refresh();
   }
   async function nodesPower(action: string) {
     setError(null);
     setResults(null);
     try {
-      setResults(await api("/api/nodes/power", { method: "POST", body: { nodes: [...pickedNodes], action } }));
+      setResults(await cmd.nodesPower([...pickedNodes], action));
     } catch (e) {
       setError((e as Error).message);
     }
-    refresh();
   }
 
   const d = q.data;
@@ -114,10 +99,7 @@ export function NodesPage({ initialImage, initialVersion }: { initialImage?: str
           {d && d.testHosts.length === 0 && <tr><td colSpan={8} className="muted">No test hosts yet{roleAtLeast(user, "admin") ? ": add one below." : "."}</td></tr>}
         </tbody>
       </table>
-      {roleAtLeast(user, "admin") && (adding ? <TestHostForm onDone={() => {
-            setAdding(false);
-            refresh();
-          }} /> : <button type="button" className="small" style={{ marginTop: 6 }} onClick={() => setAdding(true)} data-testid="add-test-host">Add test host</button>)}
+      {roleAtLeast(user, "admin") && (adding ? <TestHostForm onDone={() => setAdding(false)} /> : <button type="button" className="small" style={{ marginTop: 6 }} onClick={() => setAdding(true)} data-testid="add-test-host">Add test host</button>)}
 
       {d?.xcat && (
         <>
@@ -167,7 +149,6 @@ export function NodesPage({ initialImage, initialVersion }: { initialImage?: str
           initialVersion={initialVersion}
           onStarted={() => {
             if (pickedHosts.size === 1) setConsoleHost([...pickedHosts][0]);
-            refresh();
           }}
         />
       )}

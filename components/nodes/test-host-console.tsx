@@ -4,6 +4,7 @@ import type { FitAddon } from "@xterm/addon-fit";
 import type { Terminal } from "@xterm/xterm";
 import { useEffect, useRef, useState } from "react";
 import { useConsoleStream } from "../hooks/use-node-live";
+import { consoleTextUrl } from "../hooks/use-nodes";
 
 /**
  * A test host's serial console in xterm.js (bundled, no CDN): the whole history since power on at first, then
@@ -66,7 +67,7 @@ export function TestHostConsole({ host, onClose }: { host: string; onClose: () =
         <h2 style={{ margin: 0 }}>Console of {host}</h2>
         <span className="muted small">{ready ? "serial console (ttyS0), since the last power on" : "loading…"}</span>
         <span className="spacer" />
-        <a className="small" href={`/api/test-hosts/${encodeURIComponent(host)}/console`} target="_blank" rel="noreferrer">as text</a>
+        <a className="small" href={consoleTextUrl(host)} target="_blank" rel="noreferrer">as text</a>
         <button type="button" className="small" onClick={onClose}>Close</button>
       </div>
       {error && <div className="error">{error}</div>}

@@ -1,12 +1,12 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import type { ImageSummaryDto } from "@/lib/api/contracts/images";
-import { api } from "../api-client";
+import { useImages } from "../hooks/use-images";
+import { useNodeCommands } from "../hooks/use-nodes";
 
 /** Defines a test host (admins): name, image, memory, kernel command line, network, boot time limit. */
 export function TestHostForm({ onDone }: { onDone: () => void }) {
-  const images = useQuery({ queryKey: ["images"], queryFn: () => api<{ images: ImageSummaryDto[] }>("/api/images") });
+  const images = useImages();
+  const cmd = useNodeCommands();
   const [f, setF] = useState({ name: "", image: "", memoryMb: 512, kcmdline: "", nic: "", bootTimeoutSec: 180 });
   const [error, setError] = useState<string | null>(null);
   const image = f.image || images.data?.images[0]?.imagename || "";
@@ -14,7 +14,7 @@ export function TestHostForm({ onDone }: { onDone: () => void }) {
     e.preventDefault();
     setError(null);
     try {
-      await api("/api/test-hosts", { method: "POST", body: { ...f, image, nic: f.nic || null } });
+      await cmd.createHost({ ...f, image, nic: f.nic || null });
       onDone();
     } catch (err) {
       setError((err as Error).message);
