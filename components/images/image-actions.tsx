@@ -5,6 +5,7 @@ import type { ImageDetailDto } from "@/lib/api/contracts/images";
 import { isApiError } from "../api-client";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { useImageCommands } from "../hooks/use-images";
+import { busyReason, GateRefusal } from "./gate-holder";
 
 const PACKIMAGE_NOTE = "packimage also changes the tree: it replaces xcatpost/, writes opt/xcat/xcatinfo, overwrites root's line in etc/shadow, sets etc/localtime and applies synclists.";
 
@@ -16,7 +17,7 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
   const router = useRouter();
   const cmd = useImageCommands();
   const name = image.imagename;
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
   const [treeChoice, setTreeChoice] = useState(false);
   const [confirmReplace, setConfirmReplace] = useState(false);
   const [method, setMethod] = useState<"own" | "xcat">("own");
@@ -25,7 +26,9 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
   // double click starts one job, not one job and a "already running" error for the user's own click.
   const [starting, setStarting] = useState(false);
   const inFlight = useRef(false);
-  const busy = starting || image.workspace === "packing" || image.workspace === "unpacking";
+  // Someone holds the image (a job, a command, a shell): the buttons that need it alone say so instead of a 409.
+  const held = busyReason(image.busy);
+  const busy = starting || !!held || image.workspace === "packing" || image.workspace === "unpacking";
 
   async function run(command: () => Promise<{ jobId?: string }>) {
     if (inFlight.current) return;
@@ -39,7 +42,9 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
       onChanged();
     } catch (e) {
       if (isApiError(e, "conflict") && e.details.treeExists === true) setTreeChoice(true);
-      setError((e as Error).message);
+      setError(e as Error);
+      // a refusal means the summary shown is behind: read who holds the image now
+      if (isApiError(e, "conflict")) onChanged();
     } finally {
       inFlight.current = false;
       setStarting(false);
@@ -49,7 +54,7 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
   return (
     <div className="card" data-testid="image-actions" style={{ marginBottom: 8 }}>
       <div className="toolbar">
-        <button type="button" disabled={busy || !image.archive} onClick={() => run(() => cmd.unpack(name, { mode: "unpack" }))} data-testid="unpack">Unpack</button>
+        <button type="button" disabled={busy || !image.archive} title={held || undefined} onClick={() => run(() => cmd.unpack(name, { mode: "unpack" }))} data-testid="unpack">Unpack</button>
         <span className="muted small">into {image.rootimgdir}/rootimg</span>
         <span className="spacer" />
         {image.backend === "xcat" && (
@@ -59,15 +64,15 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
           </select>
         )}
         <label className="small"><input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} /> full</label>
-        <button type="button" className="primary" disabled={busy || !image.treeExists} onClick={() => run(() => cmd.pack(name, { method, full }))} data-testid="pack">Pack</button>
+        <button type="button" className="primary" disabled={busy || !image.treeExists} title={held || undefined} onClick={() => run(() => cmd.pack(name, { method, full }))} data-testid="pack">Pack</button>
         {roleAtLeast(user, "admin") && (
           <>
-            <button type="button" onClick={() => run(() => cmd.exportBundle(name))} disabled={starting || !image.archive} data-testid="export">Export bundle</button>
+            <button type="button" onClick={() => run(() => cmd.exportBundle(name))} disabled={starting || !!held || !image.archive} title={held || undefined} data-testid="export">Export bundle</button>
             <a href={cmd.exportDownloadUrl(name)} data-testid="export-download" className="small">download last export</a>
             {image.backend === "local" && (
-              <button type="button" className="danger" data-testid="delete-image" onClick={async () => {
+              <button type="button" className="danger" data-testid="delete-image" disabled={!!held} title={held || undefined} onClick={async () => {
                 if (!window.confirm(`Delete ${image.imagename} with its directory ${image.rootimgdir}? This cannot be undone.`)) return;
-                try { await cmd.remove(name); router.push("/images"); } catch (e) { setError((e as Error).message); }
+                try { await cmd.remove(name); router.push("/images"); } catch (e) { setError(e as Error); }
               }}>Delete</button>
             )}
           </>
@@ -75,7 +80,8 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
       </div>
       {method === "xcat" && <p className="muted small" data-testid="packimage-note">{PACKIMAGE_NOTE}</p>}
       {method === "own" && image.backend === "xcat" && <p className="muted small" data-testid="own-pack-note">{OWN_PACK_NOTE}</p>}
-      {error && <div className="error" data-testid="image-action-error">{error}</div>}
+      {held && <p className="muted small" data-testid="actions-held">{held}</p>}
+      {error && <GateRefusal error={error} testId="image-action-error" />}
       {treeChoice && (
         <div className="notice" data-testid="tree-choice">
           <p>{image.rootimgdir}/rootimg already exists. Choose what to do with it:</p>

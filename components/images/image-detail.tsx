@@ -6,6 +6,7 @@ import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
 import { useImage, useImageJobSettled } from "../hooks/use-images";
 import { isTerminal } from "../hooks/use-job";
+import { GateHolder } from "./gate-holder";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
 import { ImageVersions } from "./image-versions";
@@ -41,6 +42,7 @@ export function ImageDetail({ name }: { name: string }) {
         <Link href={`/images/${encodeURIComponent(name)}/files`} data-testid="image-files-link" className={d.treeExists ? "" : "muted"}>Files{d.treeExists ? "" : " (unpack first)"}</Link>
         <Link href={`/images/${encodeURIComponent(name)}/commands`} data-testid="image-commands-page-link" className={d.treeExists ? "" : "muted"}>Commands</Link>
       </div>
+      <GateHolder busy={d.busy} writers={d.writers} />
       {roleAtLeast(user, "editor") && <ImageActions image={d} onJob={setJobId} onChanged={refresh} />}
       {jobId && <ImageJob key={jobId} jobId={jobId} onFinished={jobFinished} />}
       <div style={{ display: "grid", gridTemplateColumns: "minmax(0,1fr) minmax(0,1fr)", gap: 12 }}>

@@ -5,6 +5,7 @@ import type { ImageDetailDto } from "@/lib/api/contracts/images";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
 import { useImageCommands, useVersions } from "../hooks/use-images";
+import { busyReason, GateRefusal } from "./gate-holder";
 
 /** Published archives, newest first; editors republish an earlier one (confirmed, audited). */
 export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onChanged: () => void }) {
@@ -12,7 +13,8 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
   const cmd = useImageCommands();
   const { data: versions = image.versions } = useVersions(image.imagename);
   const [confirm, setConfirm] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const held = busyReason(image.busy);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<number | null>(null);
   async function rollback(seq: number) {
@@ -24,7 +26,7 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
       setDone(seq);
       onChanged();
     } catch (e) {
-      setError((e as Error).message);
+      setError(e as Error);
     } finally {
       setBusy(false);
     }
@@ -32,7 +34,7 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
   return (
     <div className="card" style={{ marginTop: 12 }}>
       <h2>Versions of the packed archive</h2>
-      {error && <div className="error" data-testid="rollback-error">{error}</div>}
+      {error && <GateRefusal error={error} testId="rollback-error" />}
       {done !== null && (
         <div className="notice" data-testid="rollback-done">
           Version {done} is live again: nodes get it at their next boot.
@@ -62,11 +64,11 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
                 {roleAtLeast(user, "editor") && <><Link className="small" href={`/nodes?image=${encodeURIComponent(image.imagename)}&version=${v.seq}`} data-testid="version-deploy">Deploy…</Link>{" "}</>}
                 {!v.live && roleAtLeast(user, "editor") && (confirm === v.seq ? (
                   <>
-                    <button type="button" className="danger small" disabled={busy} onClick={() => rollback(v.seq)} data-testid="rollback-confirm">Republish #{v.seq}</button>{" "}
+                    <button type="button" className="danger small" disabled={busy || !!held} title={held || undefined} onClick={() => rollback(v.seq)} data-testid="rollback-confirm">Republish #{v.seq}</button>{" "}
                     <button type="button" className="small" onClick={() => setConfirm(null)}>Keep current</button>
                   </>
                 ) : (
-                  <button type="button" className="small" onClick={() => setConfirm(v.seq)} data-testid="rollback">Roll back to this</button>
+                  <button type="button" className="small" disabled={!!held} title={held || undefined} onClick={() => setConfirm(v.seq)} data-testid="rollback">Roll back to this</button>
                 ))}
               </td>
             </tr>

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import type { ImageSummaryDto } from "@/lib/api/contracts/images";
+import { holderText } from "@/lib/images/gate-words";
 import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
 import { useImages } from "../hooks/use-images";
@@ -58,7 +59,10 @@ export function ImagesList() {
               <td><Link href={`/images/${encodeURIComponent(i.imagename)}`} data-testid="image-link">{i.imagename}</Link></td>
               <td>{i.osvers} / {i.osarch} / {i.profile}</td>
               <td>{i.archive ? <>{i.archive.format} · {formatAmount(i.archive.size, "bytes")} · {formatTime(i.archive.mtime)}</> : <span className="muted">not packed</span>}</td>
-              <td><span className={`badge ws-${i.workspace}`} data-testid="image-workspace">{i.workspace}</span></td>
+              <td>
+                <span className={`badge ws-${i.workspace}`} data-testid="image-workspace">{i.workspace}</span>
+                {i.busy && <div className="muted small" data-testid="image-row-busy">{holderText(i.busy)}</div>}
+              </td>
               <td data-testid="image-pending">{i.treeExists ? <Link href={`/changes?image=${encodeURIComponent(i.imagename)}`} title="edits recorded since the last pack; the Changes page compares the whole tree">{i.pendingChanges}</Link> : i.pendingChanges}</td>
               <td>{i.lock ? i.lock.holder : <span className="muted">–</span>}</td>
               <td>{i.lastJob ? <Link href={`/jobs/${i.lastJob.id}`}>{i.lastJob.type} · {i.lastJob.state}</Link> : <span className="muted">–</span>}</td>

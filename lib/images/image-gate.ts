@@ -21,6 +21,7 @@
 import { prisma } from "@/lib/db/client";
 import { AppError, isAppError } from "@/lib/errors";
 import { acquireImageLock, type ImageLock } from "@/lib/xcat/image-lock";
+import { HOLDER_VERBS, sinceText, writerNoun } from "./gate-words";
 
 export type GateUser = { id: string; username: string } | null;
 export type ExclusiveKind = "unpack" | "pack" | "rollback" | "adopt" | "replace" | "delete" | "import" | "reconcile" | "command" | "shell";
@@ -103,47 +104,19 @@ function forget(image: string, s: ImageGate): void {
   if (!s.exclusive && s.shared.size === 0 && !s.sharedLock && gates.get(image) === s) gates.delete(image);
 }
 
-const NOUNS: Record<string, [string, string]> = {
-  content: ["save", "saves"],
-  upload: ["upload", "uploads"],
-  create: ["create", "creates"],
-  mkdir: ["new folder", "new folders"],
-  symlink: ["new link", "new links"],
-  rename: ["rename", "renames"],
-  delete: ["delete", "deletes"],
-  mode: ["mode change", "mode changes"],
-  owner: ["owner change", "owner changes"],
-  revert: ["revert", "reverts"],
-  export: ["export", "exports"],
-};
-const VERBS: Record<ExclusiveKind, string> = {
-  unpack: "unpacking",
-  pack: "packing",
-  rollback: "rolling back",
-  adopt: "recording the tree as the workspace",
-  replace: "replacing the tree",
-  delete: "deleting",
-  import: "importing",
-  reconcile: "recording the archive found on disk",
-  command: "running a command",
-  shell: "open in a shell",
-};
-
 /** "1 upload and 2 saves" for the shared holders of an image (empty when none). */
 export function describeWriters(image: string): string {
   const counts = new Map<string, number>();
   for (const e of gates.get(image)?.shared.values() ?? []) counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
-  const parts = [...counts].map(([k, n]) => `${n} ${(NOUNS[k] ?? [`${k} change`, `${k} changes`])[n > 1 ? 1 : 0]}`);
+  const parts = [...counts].map(([k, n]) => `${n} ${writerNoun(k, n)}`);
   return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : (parts[0] ?? "");
 }
 
-function age(since: Date): string {
-  const s = Math.max(0, Math.round((Date.now() - since.getTime()) / 1000));
-  return s < 120 ? `${s} s ago` : `${Math.round(s / 60)} min ago`;
-}
+/** Every exclusive kind has its words (a kind added without them does not compile). */
+const VERBS: Record<ExclusiveKind, string> = HOLDER_VERBS;
 
 function busyError(image: string, x: Exclusive, what: string): AppError {
-  const by = `${x.kind}${x.jobId ? ` (job ${x.jobId})` : ""} started by ${x.username} ${age(x.since)}`;
+  const by = `${x.kind}${x.jobId ? ` (job ${x.jobId})` : ""} started by ${x.username} ${sinceText(x.since)}`;
   const message =
     x.state === "waiting"
       ? `Image ${image}: a ${by} is waiting for the writes in progress to finish; ${what} was not started so that it gets its turn. Retry when it has ended.`
@@ -377,7 +350,7 @@ export async function withExclusive<T>(image: string, req: ExclusiveRequest, fn:
 /** Checks and enters a shared holder in one synchronous step; 409 "image-busy" while an exclusive holder holds or waits. */
 export function enterShared(image: string, req: SharedRequest): SharedHold {
   const s = gateOf(image);
-  const what = `your ${(NOUNS[req.kind] ?? [`${req.kind} change`])[0]}`;
+  const what = `your ${writerNoun(req.kind)}`;
   if (s.exclusive) throw busyError(image, s.exclusive, what);
   const h = new SharedHoldImpl(image, req.tree, req.kind);
   s.shared.set(h, { kind: req.kind, user: req.user?.username ?? "system", since: new Date() });
