@@ -37,7 +37,7 @@ export function EffectList({ image, effect }: { image: string; effect: EffectEnt
             <td className="mono" title={KIND[e.kind]}>{LETTER[e.kind]}</td>
             <td className="mono">{e.kind === "removed" ? e.path : <Link href={`/images/${encodeURIComponent(image)}/files?path=${encodeURI(e.path)}`}>{e.path}</Link>}</td>
             <td>{KIND[e.kind]}</td>
-            <td className="small" data-testid="effect-detail">{describe(e)}{e.original ? " · original kept for the review" : ""}</td>
+            <td className="small" data-testid="effect-detail">{describe(e)}</td>
           </tr>
         ))}
         {effect.length > 2000 && <tr><td colSpan={4} className="muted">… and {effect.length - 2000} more</td></tr>}

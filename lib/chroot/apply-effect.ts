@@ -13,7 +13,7 @@ export type ApplyEffectOptions = {
   /** the run's upper layer: new and changed entries are moved from here into the tree */
   upper: string;
   effect: EffectEntry[];
-  /** where the original bytes of changed files and removed entries go (beside the tree, same file system) */
+  /** where changed files' old inodes and removed entries are moved aside (beside the tree, same file system); the caller removes it */
   originals: string;
   xattrs: OverlayXattrs;
 };
@@ -125,8 +125,8 @@ function makeDir(o: ApplyEffectOptions, e: EffectEntry): void {
 /**
  * Applies an overlay run's effect to the tree, one entry at a time in path order (parents first): each file
  * lands atomically (renamed over the old one, never written in place), a metadata-only change is a chmod or
- * chown of the tree's entry (so its hard links change with it, as in a real chroot), and the original of
- * every replaced file and every removed entry is kept in `originals` for the review's diff. Refuses before
+ * chown of the tree's entry (so its hard links change with it, as in a real chroot), and every replaced file
+ * and removed entry is moved aside into `originals` (a removal is a rename out of the tree). Refuses before
  * touching anything when a path changed in the tree since the run.
  */
 export async function applyEffect(o: ApplyEffectOptions, onProgress?: (done: number) => void): Promise<{ applied: number }> {

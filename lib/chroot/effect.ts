@@ -29,7 +29,7 @@ export type EffectEntry = {
   before?: EntryState;
   /** the entry after the command (absent for removed) */
   after?: EntryState;
-  /** the original bytes (or the removed subtree) are kept in the run's originals store */
+  /** the tree's entry (its bytes, or the removed subtree) was moved aside into the run's originals by the apply */
   original?: boolean;
 };
 

@@ -83,7 +83,7 @@ export async function applyCommand(o: { image: string; id: string; user: Session
   const run = await getCommandRunOrThrow(o.image, o.id);
   if (run.effectState !== "pending") throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
   const tree = await getImageTree(o.image);
-  const hold = holdImage(o.image, { kind: run.kind as HolderKind, user: o.user, tree }); // no await until startJob holds it
+  const hold = holdImage(o.image, { kind: run.kind as HolderKind, user: o.user, tree });
   const jobId = await startJob({
     type: `image.${run.kind}.apply`,
     user: o.user,

@@ -8,15 +8,11 @@ import { createPidsCgroup, removePidsCgroup } from "@/lib/chroot/pids-cgroup";
 import { DEFAULT_MAX_PIDS, prepareRunDir } from "@/lib/chroot/run-in-chroot";
 import { sandboxCommand } from "@/lib/chroot/sandbox";
 import { findSandboxProcesses } from "@/lib/chroot/stale-runs";
-import { prisma } from "@/lib/db/client";
-import { startJob } from "@/lib/jobs/start-job";
+import type { JobContext } from "@/lib/jobs/job-types";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
-import { finishRun, readRunEffect, recordingFailure } from "./finish-run";
-import { holdImage } from "./image-hold";
-import { assertMayRunCommands } from "./may-run";
-import { runDirFor } from "./run-paths";
-import { prepareRun } from "./start-command";
+import { finishRun, readRunEffect } from "./finish-run";
+import { type PreparedRun, startRun } from "./start-run";
 
 /** Output kept in memory for a browser that reattaches (a reload, a dropped connection). */
 const RECENT_CHARS = 256 * 1024;
@@ -55,79 +51,64 @@ export type OpenShellOptions = {
  * effect are recorded like a command's, the effect waiting for apply or discard.
  */
 export async function openShell(o: OpenShellOptions): Promise<{ runId: string; jobId: string }> {
-  assertMayRunCommands(o.user, "open a shell in an image");
-  const { tree, mode } = await prepareRun(o.image);
   const pty = await import("node-pty");
-  const line = "interactive shell (/bin/sh -l)";
-  const row = await prisma.commandRun.create({
-    data: { image: o.image, kind: "shell", line, userId: o.user.id, username: o.user.username, mode, options: JSON.stringify({ proc: o.proc, sys: o.sys, dev: o.dev, network: o.network, idleMinutes: o.idleMinutes }) },
+  return startRun({
+    image: o.image,
+    user: o.user,
+    kind: "shell",
+    action: "open a shell in an image",
+    line: "interactive shell (/bin/sh -l)",
+    options: { proc: o.proc, sys: o.sys, dev: o.dev, network: o.network, idleMinutes: o.idleMinutes },
+    execute: (job, prepared) => runShell(job, o, prepared, pty),
   });
-  const runDir = runDirFor(tree, row.id);
-  const run = await prisma.commandRun.update({ where: { id: row.id }, data: { runDir } });
-  let jobId: string;
-  try {
-    const hold = holdImage(o.image, { kind: "shell", user: o.user, tree }); // no await until startJob holds it
-    jobId = await startJob({
-      type: "image.shell",
-      user: o.user,
-      image: o.image,
-      unit: "steps",
-      ...hold,
-      params: { commandId: run.id, proc: o.proc, sys: o.sys, dev: o.dev, network: o.network, idleMinutes: o.idleMinutes },
-      run: (job) => recordingFailure(run.id, job.signal, async () => {
-        await prisma.commandRun.update({ where: { id: run.id }, data: { jobId: job.jobId } });
-        prepareRunDir(runDir);
-        const before: TreeSnapshot | undefined = mode === "direct" ? await snapshotTree(tree, job.signal) : undefined;
-        const cgroup = createPidsCgroup(run.id, DEFAULT_MAX_PIDS);
-        const cmd = sandboxCommand({ tree, runDir, mode, proc: o.proc, sys: o.sys, dev: o.dev, network: o.network, cgroup, term: TERM, argv: ["/bin/sh", "-l"] });
-        const transcript = new OutputTail();
-        const started = performance.now();
-        const p = pty.spawn(cmd.file, cmd.args, { name: TERM, cols: o.cols, rows: o.rows, cwd: "/", env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" } });
-        const session: ShellSession = { runId: run.id, image: o.image, ownerId: o.user.id, pty: p, recent: "", lastInput: Date.now() };
-        shellSessions.set(run.id, session);
-        let ended = "exited" as "exited" | "cancelled" | "idle";
-        p.onData((data) => {
-          session.recent = (session.recent + data).slice(-RECENT_CHARS);
-          transcript.add("stdout", data);
-          emitTo(room.shell(run.id), "shell:output", { id: run.id, data });
-        });
-        const kill = (why: typeof ended) => {
-          if (ended === "exited") ended = why;
-          try {
-            p.kill("SIGKILL");
-          } catch {
-            // already gone
-          }
-        };
-        const onAbort = () => kill("cancelled");
-        job.signal.addEventListener("abort", onAbort, { once: true });
-        const idle = setInterval(() => {
-          if (Date.now() - session.lastInput > o.idleMinutes * 60_000) kill("idle");
-        }, 5_000);
-        job.log(`shell opened in ${mode === "overlay" ? "an overlay of" : "the tree"} ${tree}`, "info");
-        const exit = await new Promise<{ exitCode: number; signal?: number }>((resolve) => p.onExit(resolve));
-        clearInterval(idle);
-        job.signal.removeEventListener("abort", onAbort);
-        // unshare is gone; wait for the namespace's processes (and so the overlay mount) to be gone too
-        for (let i = 0; i < 100 && findSandboxProcesses([runDir]).length; i++) await sleep(50);
-        if (cgroup) await removePidsCgroup(cgroup);
-        shellSessions.delete(run.id);
-        const durationMs = Math.round(performance.now() - started);
-        const note = ended === "idle" ? `ended after ${o.idleMinutes} min without input` : ended === "cancelled" ? `ended by ${String((job.signal.reason as Error | undefined)?.message ?? "request")}` : `exited with status ${exit.exitCode}`;
-        transcript.add("info", `\r\n[${note}]\r\n`);
-        const effect = await readRunEffect(run, tree, before);
-        const finished = await finishRun(run, { state: ended === "exited" ? "exited" : "cancelled", exitCode: ended === "exited" ? exit.exitCode : null, durationMs, error: ended === "exited" ? undefined : note }, transcript, effect);
-        job.log(`${note}; effect: ${summarizeEffect(effect)}`, "info");
-        emitTo(room.shell(run.id), "shell:exit", { id: run.id, note, effectState: finished.effectState, effectSummary: summarizeEffect(effect) });
-        return { commandId: run.id, exitCode: exit.exitCode, effect: finished.effectState };
-      }),
-    });
-  } catch (e) {
-    await prisma.commandRun.update({ where: { id: run.id }, data: { state: "failed", error: (e as Error).message, finishedAt: new Date(), runDir: null } });
-    throw e;
-  }
-  emitTo(room.image(o.image), "commands:changed", { id: run.id });
-  return { runId: run.id, jobId };
+}
+
+/** The shell's job: the pty in the sandbox until it exits, idles out or is cancelled; then its record. */
+async function runShell(job: JobContext, o: OpenShellOptions, { run, tree, mode, runDir }: PreparedRun, pty: typeof import("node-pty")) {
+  prepareRunDir(runDir);
+  const before: TreeSnapshot | undefined = mode === "direct" ? await snapshotTree(tree, job.signal) : undefined;
+  const cgroup = createPidsCgroup(run.id, DEFAULT_MAX_PIDS);
+  const cmd = sandboxCommand({ tree, runDir, mode, proc: o.proc, sys: o.sys, dev: o.dev, network: o.network, cgroup, term: TERM, argv: ["/bin/sh", "-l"] });
+  const transcript = new OutputTail();
+  const started = performance.now();
+  const p = pty.spawn(cmd.file, cmd.args, { name: TERM, cols: o.cols, rows: o.rows, cwd: "/", env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" } });
+  const session: ShellSession = { runId: run.id, image: o.image, ownerId: o.user.id, pty: p, recent: "", lastInput: Date.now() };
+  shellSessions.set(run.id, session);
+  let ended = "exited" as "exited" | "cancelled" | "idle";
+  p.onData((data) => {
+    session.recent = (session.recent + data).slice(-RECENT_CHARS);
+    transcript.add("stdout", data);
+    emitTo(room.shell(run.id), "shell:output", { id: run.id, data });
+  });
+  const kill = (why: typeof ended) => {
+    if (ended === "exited") ended = why;
+    try {
+      p.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  const onAbort = () => kill("cancelled");
+  job.signal.addEventListener("abort", onAbort, { once: true });
+  const idle = setInterval(() => {
+    if (Date.now() - session.lastInput > o.idleMinutes * 60_000) kill("idle");
+  }, 5_000);
+  job.log(`shell opened in ${mode === "overlay" ? "an overlay of" : "the tree"} ${tree}`, "info");
+  const exit = await new Promise<{ exitCode: number; signal?: number }>((resolve) => p.onExit(resolve));
+  clearInterval(idle);
+  job.signal.removeEventListener("abort", onAbort);
+  // unshare is gone; wait for the namespace's processes (and so the overlay mount) to be gone too
+  for (let i = 0; i < 100 && findSandboxProcesses([runDir]).length; i++) await sleep(50);
+  if (cgroup) await removePidsCgroup(cgroup);
+  shellSessions.delete(run.id);
+  const durationMs = Math.round(performance.now() - started);
+  const note = ended === "idle" ? `ended after ${o.idleMinutes} min without input` : ended === "cancelled" ? `ended by ${String((job.signal.reason as Error | undefined)?.message ?? "request")}` : `exited with status ${exit.exitCode}`;
+  transcript.add("info", `\r\n[${note}]\r\n`);
+  const effect = await readRunEffect(run, tree, before);
+  const finished = await finishRun(run, { state: ended === "exited" ? "exited" : "cancelled", exitCode: ended === "exited" ? exit.exitCode : null, durationMs, error: ended === "exited" ? undefined : note }, transcript, effect);
+  job.log(`${note}; effect: ${summarizeEffect(effect)}`, "info");
+  emitTo(room.shell(run.id), "shell:exit", { id: run.id, note, effectState: finished.effectState, effectSummary: summarizeEffect(effect) });
+  return { commandId: run.id, exitCode: exit.exitCode, effect: finished.effectState };
 }
 
 /** Keystrokes from the shell's owner (the only one who may type into it). */

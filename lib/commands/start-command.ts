@@ -1,38 +1,20 @@
 import type { RunOptions } from "@/lib/api/contracts/commands";
 import type { SessionUser } from "@/lib/auth/session";
-import { checkImageShell } from "@/lib/chroot/check-image";
 import { summarizeEffect } from "@/lib/chroot/effect";
 import type { TreeSnapshot } from "@/lib/chroot/manifest-effect";
 import { snapshotTree } from "@/lib/chroot/manifest-effect";
 import { OutputTail } from "@/lib/chroot/output-tail";
-import { overlayUnusableReason } from "@/lib/chroot/overlay-probe";
 import { prepareRunDir, runInChroot } from "@/lib/chroot/run-in-chroot";
-import { prisma } from "@/lib/db/client";
-import type { CommandRun } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/errors";
-import { getImageTree } from "@/lib/files/image-tree";
 import type { JobContext } from "@/lib/jobs/job-types";
-import { startJob } from "@/lib/jobs/start-job";
-import { room } from "@/lib/realtime/events";
-import { emitTo } from "@/lib/realtime/io-registry";
 import { applyRunEffect } from "./apply-run";
-import { finishRun, readRunEffect, recordingFailure } from "./finish-run";
-import { holdImage } from "./image-hold";
+import { finishRun, readRunEffect } from "./finish-run";
 import { LineSplitter } from "./line-splitter";
-import { assertMayRunCommands } from "./may-run";
-import { runDirFor, runsDirFor } from "./run-paths";
+import { type PreparedRun, startRun } from "./start-run";
 
 export type StartCommandOptions = { image: string; user: SessionUser; line: string; options: RunOptions };
 
 const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`);
-
-/** What every run checks first: the tree is unpacked and not busy, its /bin/sh runs here; overlay or not. */
-export async function prepareRun(image: string) {
-  const tree = await getImageTree(image);
-  const shell = checkImageShell(tree);
-  const overlayReason = await overlayUnusableReason(runsDirFor(tree));
-  return { tree, shell, mode: overlayReason ? ("direct" as const) : ("overlay" as const), overlayReason };
-}
 
 /**
  * Runs a command line in an isolated chroot of the image as a job holding the image: `/bin/sh -c <line>` of
@@ -40,37 +22,19 @@ export async function prepareRun(image: string) {
  * the run records its exit status, duration, bounded output and effect. With "apply automatically" an
  * overlay effect of a command that exited 0 is applied in the same job.
  */
-export async function startCommand(o: StartCommandOptions): Promise<{ runId: string; jobId: string }> {
-  assertMayRunCommands(o.user, "run commands in an image");
-  const { tree, shell, mode, overlayReason } = await prepareRun(o.image);
-  const row = await prisma.commandRun.create({
-    data: { image: o.image, kind: "command", line: o.line, userId: o.user.id, username: o.user.username, mode, options: JSON.stringify(o.options) },
+export function startCommand(o: StartCommandOptions): Promise<{ runId: string; jobId: string }> {
+  return startRun({
+    image: o.image,
+    user: o.user,
+    kind: "command",
+    action: "run commands in an image",
+    line: o.line,
+    options: o.options,
+    execute: (job, prepared) => executeCommand(job, { ...o, ...prepared }),
   });
-  const runDir = runDirFor(tree, row.id);
-  // The run dir is recorded before it exists: a start-up after a crash finds and removes it.
-  const run = await prisma.commandRun.update({ where: { id: row.id }, data: { runDir } });
-  let jobId: string;
-  try {
-    const hold = holdImage(o.image, { kind: "command", user: o.user, tree }); // no await until startJob holds it
-    jobId = await startJob({
-      type: "image.command",
-      user: o.user,
-      image: o.image,
-      unit: "steps",
-      ...hold,
-      params: { commandId: run.id, line: o.line, ...o.options },
-      run: (job) => recordingFailure(run.id, job.signal, () => executeCommand(job, { ...o, run, tree, shell, mode, overlayReason, runDir })),
-    });
-  } catch (e) {
-    await prisma.commandRun.update({ where: { id: run.id }, data: { state: "failed", error: (e as Error).message, finishedAt: new Date(), runDir: null } });
-    throw e;
-  }
-  await prisma.commandRun.update({ where: { id: run.id }, data: { jobId } });
-  emitTo(room.image(o.image), "commands:changed", { id: run.id });
-  return { runId: run.id, jobId };
 }
 
-type Prepared = StartCommandOptions & Awaited<ReturnType<typeof prepareRun>> & { run: CommandRun; runDir: string };
+type Prepared = StartCommandOptions & PreparedRun;
 
 async function executeCommand(job: JobContext, { run, tree, shell, mode, overlayReason, runDir, ...o }: Prepared) {
   job.log(`$ ${o.line}`, "info");
