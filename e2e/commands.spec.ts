@@ -1,27 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { APIRequestContext, Page } from "@playwright/test";
-import { E2E_DATA_DIR } from "./e2e-env";
-import { apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { apiAs, createUser, expect, test, uiLogin } from "./fixtures";
+import { newImage } from "./own-image";
 
 // Commands and shells on private copies of the demo image: a command holds its image, so it must not block
-// the other specs that edit and pack the demo image itself.
-const DEMO = "demo-busybox-x86_64-netboot-compute";
-
-async function jobDone(api: APIRequestContext, res: { status(): number; json(): Promise<{ jobId: string }> }) {
-  expect(res.status()).toBe(202);
-  const { jobId } = await res.json();
-  await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).state, { timeout: 60_000 }).toBe("succeeded");
-}
-
-async function unpackedCopy(admin: APIRequestContext): Promise<{ name: string; tree: string }> {
-  await jobDone(admin, await admin.post(`/api/images/${DEMO}/export`));
-  const profile = uniqueName("cmd").replace(/[^A-Za-z0-9._-]/g, "");
-  await jobDone(admin, await admin.post("/api/images/import", { data: { path: path.join(E2E_DATA_DIR, "exports", `${DEMO}.tgz`), profile } }));
-  const name = `debian12-x86_64-netboot-${profile}`;
-  await jobDone(admin, await admin.post(`/api/images/${name}/unpack`, { data: { mode: "unpack" } }));
-  return { name, tree: path.join(E2E_DATA_DIR, "images", name, "rootimg") };
-}
+// the other specs.
 
 /** Processes whose root lies in the image's run directories: what a leaked command would look like. */
 function processesIn(tree: string): number[] {
@@ -44,7 +28,7 @@ async function runInUi(page: Page, line: string): Promise<number> {
 }
 
 test("a command's output streams, its effect is listed, applied, and the Changes page names the command", async ({ page, adminApi }) => {
-  const { name, tree } = await unpackedCopy(adminApi);
+  const { name, tree } = await newImage(adminApi, "cmd", { unpacked: true });
   const editor = await createUser(adminApi, "editor");
   await uiLogin(page, editor);
   await page.goto(`/images/${name}`);
@@ -90,8 +74,8 @@ test("a command's output streams, its effect is listed, applied, and the Changes
   await expect(page.getByTestId("run-view")).toHaveAttribute("data-state", "exited");
 });
 
-test("a command that never ends is cancelled with its whole process tree; saves wait for it to end", async ({ page, adminApi }) => {
-  const { name, tree } = await unpackedCopy(adminApi);
+test("a command that never ends is cancelled with its whole process tree; saves are refused while it runs and land after it ends", async ({ page, adminApi }) => {
+  const { name, tree } = await newImage(adminApi, "cmd", { unpacked: true });
   const editor = await createUser(adminApi, "editor");
   await uiLogin(page, editor);
   await page.goto(`/images/${name}/commands`);
@@ -106,7 +90,7 @@ test("a command that never ends is cancelled with its whole process tree; saves 
   const motd = await (await ed.get(`/api/images/${name}/files/content?path=/etc/motd`)).json();
   const refused = await ed.put(`/api/images/${name}/files/content`, { data: { path: "/etc/motd", content: "during the command\n", encoding: "utf-8", etag: motd.etag } });
   expect(refused.status()).toBe(409);
-  expect((await refused.json()).error.message).toMatch(new RegExp(`command .*started by ${editor.username}`));
+  expect((await refused.json()).error).toMatchObject({ reason: "image-busy", holder: { kind: "command", user: editor.username } });
   expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe(motd.content);
 
   await view.getByTestId("run-cancel").click();
@@ -119,7 +103,7 @@ test("a command that never ends is cancelled with its whole process tree; saves 
 });
 
 test("viewers and reviewers get no controls and 403", async ({ page, adminApi }) => {
-  const { name } = await unpackedCopy(adminApi);
+  const { name } = await newImage(adminApi, "cmd", { unpacked: true });
   for (const role of ["viewer", "reviewer"] as const) {
     const user = await createUser(adminApi, role);
     const api = await apiAs(user);
@@ -137,7 +121,7 @@ test("viewers and reviewers get no controls and 403", async ({ page, adminApi })
 });
 
 test("the shell survives a reload; vi in it edits a file that lands after apply", async ({ page, adminApi }) => {
-  const { name, tree } = await unpackedCopy(adminApi);
+  const { name, tree } = await newImage(adminApi, "cmd", { unpacked: true });
   const editor = await createUser(adminApi, "editor");
   await uiLogin(page, editor);
   await page.goto(`/images/${name}/commands`);

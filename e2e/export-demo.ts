@@ -4,12 +4,12 @@
 
 import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
+import { DEMO_IMAGE } from "./demo-image";
 import { E2E_DATA_DIR } from "./e2e-env";
 import { expect } from "./fixtures";
 
-export const DEMO_IMAGE = "demo-busybox-x86_64-netboot-compute";
-
-export async function exportDemo(api: APIRequestContext): Promise<string> {
+/** The bundle's path on the server (of the suite's, or of an own server with data directory `dataDir`). */
+export async function exportDemo(api: APIRequestContext, dataDir: string = E2E_DATA_DIR): Promise<string> {
   let jobId: string | undefined;
   await expect
     .poll(
@@ -30,5 +30,5 @@ export async function exportDemo(api: APIRequestContext): Promise<string> {
     )
     .toBe(true);
   await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).state, { timeout: 120_000 }).toBe("succeeded");
-  return path.join(E2E_DATA_DIR, "exports", `${DEMO_IMAGE}.tgz`);
+  return path.join(dataDir, "exports", `${DEMO_IMAGE}.tgz`);
 }

@@ -1,11 +1,9 @@
 import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
 import { E2E_DATA_DIR } from "./e2e-env";
+import { exportDemo } from "./export-demo";
 import { uniqueName } from "./fixtures";
 import { waitForJob } from "./wait-job";
-
-/** The image the server creates at start-up on the local backend; specs copy it and never change it. */
-export const DEMO = "demo-busybox-x86_64-netboot-compute";
 
 export type OwnImage = { name: string; rootimgdir: string; tree: string };
 
@@ -15,9 +13,9 @@ export type OwnImage = { name: string; rootimgdir: string; tree: string };
  */
 export async function newImage(admin: APIRequestContext, prefix: string, o: { unpacked?: boolean; dataDir?: string } = {}): Promise<OwnImage> {
   const dataDir = o.dataDir ?? E2E_DATA_DIR;
-  await waitForJob(admin, await admin.post(`/api/images/${DEMO}/export`));
+  const bundle = await exportDemo(admin, dataDir);
   const profile = uniqueName(prefix).replace(/[^A-Za-z0-9._-]/g, "");
-  await waitForJob(admin, await admin.post("/api/images/import", { data: { path: path.join(dataDir, "exports", `${DEMO}.tgz`), profile } }));
+  await waitForJob(admin, await admin.post("/api/images/import", { data: { path: bundle, profile } }));
   const name = `debian12-x86_64-netboot-${profile}`;
   if (o.unpacked) await waitForJob(admin, await admin.post(`/api/images/${name}/unpack`, { data: { mode: "unpack" } }));
   const rootimgdir = path.join(dataDir, "images", name);

@@ -8,6 +8,8 @@ import type { APIRequestContext, Page } from "@playwright/test";
 import { E2E_DATA_DIR } from "./e2e-env";
 import { exportDemo } from "./export-demo";
 import { ADMIN, apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
+import { newImage } from "./own-image";
+import { waitForJob } from "./wait-job";
 
 test.describe.configure({ mode: "serial" });
 
@@ -15,23 +17,11 @@ let admin: APIRequestContext;
 let image: string;
 let tree: string;
 
-async function jobDone(api: APIRequestContext, jobId: string, state = "succeeded") {
-  await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).state, { timeout: 120_000 }).toBe(state);
-}
-
 test.beforeAll(async () => {
   test.setTimeout(300_000);
   admin = await apiAs(ADMIN);
   // An imported copy of the demo image of its own: the checks below pack and export it.
-  const bundle = await exportDemo(admin);
-  const profile = uniqueName("rough").replace(/[^A-Za-z0-9._-]/g, "");
-  const imp = await admin.post("/api/images/import", { data: { path: bundle, profile } });
-  expect(imp.status()).toBe(202);
-  await jobDone(admin, (await imp.json()).jobId);
-  image = `debian12-x86_64-netboot-${profile}`;
-  const unpack = await admin.post(`/api/images/${image}/unpack`, { data: { mode: "unpack" } });
-  await jobDone(admin, (await unpack.json()).jobId);
-  tree = path.join((await (await admin.get(`/api/images/${image}`)).json()).rootimgdir, "rootimg");
+  ({ name: image, tree } = await newImage(admin, "rough", { unpacked: true }));
 });
 
 /** WCAG contrast ratio of two CSS rgb() colours. */
@@ -114,7 +104,7 @@ test("double clicks on Pack and Export start one job each, with no error for the
   expect(both.map((r) => r.status()).sort()).toEqual([202, 409]);
   const refused = both.find((r) => r.status() === 409)!;
   expect((await refused.json()).error.message).toMatch(/already running|busy/);
-  await jobDone(admin, (await both.find((r) => r.status() === 202)!.json()).jobId);
+  await waitForJob(admin, both.find((r) => r.status() === 202)!);
 });
 
 test("names with control characters show as escapes, and are refused when typed", async ({ page }) => {
