@@ -2,7 +2,8 @@
  * "Use the existing tree as the workspace" (a tree genimage or an earlier unpack left). A tree without a
  * pristine manifest gets one recorded, as a job with byte progress (hashing a real tree takes seconds), so the
  * diff and the changed marks work from this point on. A tree that already has one (an earlier unpack or
- * adoption) keeps it: re-recording would silently drop the pending changes it shows.
+ * adoption) keeps it: re-recording would silently drop the pending changes it shows. Either way the tree is
+ * protected like an unpacked one (lib/images/tree-mount.ts).
  */
 import fs from "node:fs";
 import { readManifest } from "@/lib/archive";
@@ -17,6 +18,7 @@ import { seedPristineAtUnpack } from "@/lib/review/pristine-store";
 import type { ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
 import { recordTreeManifest } from "./record-tree-manifest";
+import { protectTreeAndSay } from "./tree-mount";
 import { getWorkspace, setWorkspaceState, type WorkspaceState } from "./workspace-state";
 
 export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} }): Promise<{ jobId?: string; workspace: string }> {
@@ -28,6 +30,7 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
     await setWorkspaceState(name, "unpacked");
     await prisma.$transaction((tx) => recordAudit(tx, { user, action: "image.workspace.adopt", image: name, target: ctx.tree, outcome: "ok", detail: { manifest: "kept", recordedAt: existing.createdAt } }));
     emitTo(room.images(), "images:changed", { image: name, reason: "adopted" });
+    await protectTreeAndSay(ctx.tree, (l) => console.log(l));
     return { workspace: ctx.tree };
   }
   // A save landing while the tree is hashed would be half in the manifest: the job holds the image alone.
@@ -57,6 +60,9 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
       } catch (e) {
         await setWorkspaceState(name, before === "unpacking" || before === "packing" ? "packed" : before);
         throw e;
+      } finally {
+        // served from now on, like an unpacked tree: mounted nosuid,nodev while the image holds it alone
+        await protectTreeAndSay(ctx.tree, (l, stream) => job.log(l, stream));
       }
     },
   });

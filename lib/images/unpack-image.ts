@@ -27,9 +27,7 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
   const ctx = await getImageContext(opts.name);
   const exists = fs.existsSync(ctx.tree);
   if (opts.mode === "use-existing") {
-    const adopted = await adoptTree({ ctx, user: opts.user });
-    await protectTreeAndSay(ctx.tree, (l) => console.log(l));
-    return adopted;
+    return adoptTree({ ctx, user: opts.user });
   }
   if (exists && opts.mode === "unpack")
     throw new AppError("conflict", `${ctx.tree} already exists (a tree genimage or an earlier unpack left). Use it as the workspace, or replace it (this deletes it).`, { details: { treeExists: true, tree: ctx.tree } });
