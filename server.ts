@@ -88,7 +88,7 @@ const admin = await ensureAdmin({ password: config.ADMIN_PASSWORD, dataDir: conf
 const { purgeExpiredSessions } = await import("./lib/auth/session");
 await purgeExpiredSessions();
 setInterval(() => void purgeExpiredSessions().catch((e) => console.error("session purge failed", e)), 3600_000).unref();
-// Images (issue 4): sweep temp files a killed pack left, reset stuck workspace states, create the demo image once (local backend).
+// Images: sweep temp files a killed pack left, reset stuck workspace states, create the demo image once (local backend).
 await (await import("./lib/images/prepare-images-at-start")).prepareImagesAtStart((line) => console.log(line));
 // Unpacked trees reachable by other local users (xCAT's, under /install) are mounted nosuid,nodev while served.
 const { protectTreeAndSay, releaseAllTrees } = await import("./lib/images/tree-mount");

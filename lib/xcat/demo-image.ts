@@ -52,7 +52,7 @@ export function buildDemoTree(root: string, busybox = "/bin/busybox"): void {
   fs.chownSync(path.join(root, "etc/munge"), 990, 990);
   fs.chmodSync(path.join(root, "etc/munge"), 0o700);
   fs.linkSync(path.join(root, "usr/local/bin/hello"), path.join(root, "usr/local/bin/hello-again"));
-  // The image's own zone file: the absolute link resolves inside the image (never on the host) and no longer dangles.
+  // The image's own zone file, so the absolute link resolves inside the image (never on the host) instead of dangling.
   fs.mkdirSync(path.join(root, "usr/share/zoneinfo"), { recursive: true, mode: 0o755 });
   fs.writeFileSync(path.join(root, "usr/share/zoneinfo/UTC"), utcZoneinfo(), { mode: 0o644 });
   fs.symlinkSync("/usr/share/zoneinfo/UTC", path.join(root, "etc/localtime"));

@@ -1,4 +1,4 @@
-// Measures the file browser API (issue 5): list a 10,000-entry directory, open a 100 KB file, save it.
+// Measures the file browser API: list a 10,000-entry directory, open a 100 KB file, save it.
 // Called by scripts/bench/files (which starts a server); prints a markdown table and writes JSON.
 import fs from "node:fs";
 import os from "node:os";
