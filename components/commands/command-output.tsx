@@ -1,5 +1,6 @@
 "use client";
-import { type ReactNode, useEffect, useMemo, useRef } from "react";
+import { type ReactNode, useMemo } from "react";
+import { FollowPane } from "../follow-pane";
 import { formatAmount } from "../format";
 import { type AnsiStyle, renderAnsi } from "./ansi";
 
@@ -28,12 +29,6 @@ const SHOWN = 3000;
 
 /** A run's output: stderr marked, ANSI colours rendered, following the tail while scrolled to the bottom. */
 export function CommandOutput({ lines, cutBytes, running }: { lines: OutputLine[]; cutBytes?: number; running: boolean }) {
-  const box = useRef<HTMLPreElement>(null);
-  const atBottom = useRef(true);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each new line, to follow the tail
-  useEffect(() => {
-    if (box.current && atBottom.current) box.current.scrollTop = box.current.scrollHeight;
-  }, [lines]);
   const rendered = useMemo(() => {
     const shown = lines.slice(-SHOWN);
     const carry: Record<string, AnsiStyle> = {};
@@ -49,20 +44,11 @@ export function CommandOutput({ lines, cutBytes, running }: { lines: OutputLine[
     });
   }, [lines]);
   return (
-    <pre
-      className="log"
-      ref={box}
-      data-testid="run-output"
-      data-lines={lines.length}
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 20;
-      }}
-    >
+    <FollowPane follow={lines} lineCount={lines.length} testId="run-output">
       {!!cutBytes && <div className="log-line info" data-testid="run-output-cut">… {formatAmount(cutBytes, "bytes")} of earlier output not kept (only the last 10 MB are) …</div>}
       {lines.length > SHOWN && <div className="log-line info">… {lines.length - SHOWN} earlier lines not shown here …</div>}
       {rendered}
       {lines.length === 0 && <span className="muted">{running ? "(waiting for output)" : "(no output)"}</span>}
-    </pre>
+    </FollowPane>
   );
 }
