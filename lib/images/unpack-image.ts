@@ -75,6 +75,7 @@ async function unpackInto(dest: string, archive: string, job: JobContext) {
   for (const w of r.warnings) job.log(w, "stderr");
   job.log(`unpacked ${r.entries} entries (${r.bytes} bytes, ${r.format.label})`);
   // small text files kept compressed: the pristine side of a file later changed outside Rootimg Studio
+  job.message("keeping copies of small text files for the review");
   const seed = await seedPristineAtUnpack(dest, { signal: job.signal });
   job.log(`kept ${seed.distinct} small text files (${seed.rawBytes} bytes) as ${seed.storedBytes} compressed bytes for the review's diffs`);
   return { entries: r.entries, bytes: r.bytes, format: r.format.label, tree: dest };

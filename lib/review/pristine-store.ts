@@ -64,6 +64,12 @@ export const CAPTURE_BUDGET_BYTES = 64 * 1024 * 1024;
 export const RECORDS_PER_CHANGE = 256;
 /** Text files up to this size are kept at unpack. */
 export const SEED_MAX_BYTES = 256 * 1024;
+/**
+ * At most this many files and raw bytes are kept at unpack, /etc first (where an admin's changes are): an
+ * image of hundreds of thousands of small files would otherwise make the unpack spend minutes on copies.
+ */
+export const SEED_MAX_FILES = 20_000;
+export const SEED_BUDGET_BYTES = 64 * 1024 * 1024;
 
 export function pristineStoreDir(tree: string): string {
   return path.join(stateDirFor(tree), "pristine");
@@ -349,8 +355,10 @@ export async function seedPristineAtUnpack(tree: string, opts: { signal?: AbortS
   let offset = 0;
   let slice = Date.now();
   try {
-    for (const m of pm.manifest.entries) {
-      if (m.type !== "file" || !m.sha256 || m.size === 0 || m.size > max || m.linkTo) continue;
+    const small = pm.manifest.entries.filter((m) => m.type === "file" && m.sha256 && m.size > 0 && m.size <= max && !m.linkTo);
+    const etcFirst = [...small.filter((m) => m.path.startsWith("etc/")), ...small.filter((m) => !m.path.startsWith("etc/"))];
+    for (const m of etcFirst) {
+      if (!m.sha256 || out.files >= SEED_MAX_FILES || out.rawBytes + m.size > SEED_BUDGET_BYTES) break;
       if (index[m.sha256]) {
         out.files++;
         continue;
