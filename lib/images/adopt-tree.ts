@@ -14,7 +14,7 @@ import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
-import { seedPristineAtUnpack } from "@/lib/review/pristine-store";
+import { seedPristineLater } from "@/lib/review/pristine-store";
 import type { ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
 import { recordTreeManifest } from "./record-tree-manifest";
@@ -52,9 +52,8 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
         const r = await recordTreeManifest({ tree: ctx.tree, source: ctx.tree, signal: job.signal, onProgress: (d, t) => job.progress(d, t) });
         const ms = Date.now() - started;
         job.log(`recorded ${r.entries} entries, ${r.filesHashed} files hashed (${r.bytesHashed} bytes) in ${(ms / 1000).toFixed(1)} s: ${r.manifestPath}`);
-        // no archive holds this state: the small text files kept now are the review's only pristine copy of them
-        const seed = await seedPristineAtUnpack(ctx.tree, { signal: job.signal });
-        job.log(`kept ${seed.distinct} small text files (${seed.rawBytes} bytes) as ${seed.storedBytes} compressed bytes for the review's diffs`);
+        // no archive holds this state: the small text files kept are the review's only pristine copy of them
+        seedPristineLater(ctx.tree, (l) => console.log(l));
         await setWorkspaceState(name, "unpacked", user.username);
         return { tree: ctx.tree, entries: r.entries, filesHashed: r.filesHashed, bytesHashed: r.bytesHashed, ms, manifest: r.manifestPath };
       } catch (e) {

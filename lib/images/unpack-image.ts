@@ -11,7 +11,7 @@ import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { JobContext, JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
-import { seedPristineAtUnpack } from "@/lib/review/pristine-store";
+import { seedPristineLater } from "@/lib/review/pristine-store";
 import { adoptTree } from "./adopt-tree";
 import { assertWritableDir, getImageContext, type ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
@@ -54,6 +54,8 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
         await prisma.pendingChange.deleteMany({ where: { image: opts.name, changeSet: null } });
         // The unpacked archive's state is the pristine state of its version (kept for a rollback to it).
         await keepManifestOfLiveVersion({ image: opts.name, rootimgdir: ctx.rootimgdir, archive, tree: ctx.tree });
+        // small text files kept compressed: the pristine side of a file later changed outside Rootimg Studio
+        seedPristineLater(ctx.tree, (l) => console.log(l));
         return r;
       } catch (e) {
         await setWorkspaceState(opts.name, fs.existsSync(ctx.tree) ? "unpacked" : "packed");
@@ -72,9 +74,6 @@ async function unpackInto(dest: string, archive: string, job: JobContext) {
   const r = await unpackArchive({ archive, dest, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
   for (const w of r.warnings) job.log(w, "stderr");
   job.log(`unpacked ${r.entries} entries (${r.bytes} bytes, ${r.format.label})`);
-  // small text files kept compressed: the pristine side of a file later changed outside Rootimg Studio
-  const seed = await seedPristineAtUnpack(dest, { signal: job.signal });
-  job.log(`kept ${seed.distinct} small text files (${seed.rawBytes} bytes) as ${seed.storedBytes} compressed bytes for the review's diffs`);
   return { entries: r.entries, bytes: r.bytes, format: r.format.label, tree: dest };
 }
 

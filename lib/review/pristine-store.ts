@@ -64,6 +64,12 @@ export const CAPTURE_BUDGET_BYTES = 64 * 1024 * 1024;
 export const RECORDS_PER_CHANGE = 256;
 /** Text files up to this size are kept at unpack. */
 export const SEED_MAX_BYTES = 256 * 1024;
+/**
+ * At most this many files and raw bytes are kept at unpack, /etc first (where an admin's changes are): an
+ * image of hundreds of thousands of small files would otherwise make the unpack spend minutes on copies.
+ */
+export const SEED_MAX_FILES = 20_000;
+export const SEED_BUDGET_BYTES = 64 * 1024 * 1024;
 
 export function pristineStoreDir(tree: string): string {
   return path.join(stateDirFor(tree), "pristine");
@@ -343,14 +349,16 @@ export async function seedPristineAtUnpack(tree: string, opts: { signal?: AbortS
   const dir = pristineStoreDir(tree);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const packFile = path.join(dir, "seed.pack");
-  const tmp = `${packFile}.tmp-${process.pid}`;
+  const tmp = `${packFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const fd = fs.openSync(tmp, "w", 0o600);
   const index: Record<string, [number, number]> = {};
   let offset = 0;
   let slice = Date.now();
   try {
-    for (const m of pm.manifest.entries) {
-      if (m.type !== "file" || !m.sha256 || m.size === 0 || m.size > max || m.linkTo) continue;
+    const small = pm.manifest.entries.filter((m) => m.type === "file" && m.sha256 && m.size > 0 && m.size <= max && !m.linkTo);
+    const etcFirst = [...small.filter((m) => m.path.startsWith("etc/")), ...small.filter((m) => !m.path.startsWith("etc/"))];
+    for (const m of etcFirst) {
+      if (!m.sha256 || out.files >= SEED_MAX_FILES || out.rawBytes + m.size > SEED_BUDGET_BYTES) break;
       if (index[m.sha256]) {
         out.files++;
         continue;
@@ -361,7 +369,8 @@ export async function seedPristineAtUnpack(tree: string, opts: { signal?: AbortS
       } catch {
         continue;
       }
-      if (data.length !== m.size || detectEncoding(data) === "binary") continue;
+      // run after the job that unpacked the tree, so a file may already be changed: only pristine bytes are kept
+      if (data.length !== m.size || detectEncoding(data) === "binary" || sha256(data) !== m.sha256) continue;
       const z = gzipSync(data, { level: 6 });
       fs.writeSync(fd, z, 0, z.length, offset);
       index[m.sha256] = [offset, z.length];
@@ -387,6 +396,30 @@ export async function seedPristineAtUnpack(tree: string, opts: { signal?: AbortS
   writeAtomic(path.join(dir, "seed.json"), JSON.stringify(index));
   out.storedBytes = offset;
   return out;
+}
+
+const g2 = globalThis as unknown as { rootimgSeeds?: Set<Promise<unknown>> };
+const seeding = (g2.rootimgSeeds ??= new Set());
+
+/**
+ * Starts seedPristineAtUnpack once the job that unpacked (or adopted) the tree has ended, off its critical path:
+ * the job's end, progress and cancellation stay exactly the unpack's, and a copy is kept only of bytes still
+ * pristine (verified by sha256), whatever changes start meanwhile. Content-addressed copies of a state a later
+ * pack or unpack replaced are never wrong, only unused.
+ */
+export function seedPristineLater(tree: string, log: (line: string) => void): void {
+  const p = (async () => {
+    await new Promise((r) => setImmediate(r));
+    const seed = await seedPristineAtUnpack(tree);
+    log(`kept ${seed.distinct} small text files of ${tree} (${seed.rawBytes} bytes) as ${seed.storedBytes} compressed bytes for the review's diffs`);
+  })().catch((e) => log(`could not keep copies of the small text files of ${tree} for the review: ${(e as Error).message}`));
+  seeding.add(p);
+  void p.finally(() => seeding.delete(p));
+}
+
+/** Resolves when every copy started by seedPristineLater is kept (tests, and an orderly stop). */
+export async function seedsSettled(): Promise<void> {
+  await Promise.all([...seeding]);
 }
 
 /** The pristine state moved (a pack published the tree as it is, a rollback restored another): drop what was kept. */

@@ -20,7 +20,7 @@ const { runFileChange } = await import("@/lib/files/record-file-change");
 const { pendingChangesOf } = await import("@/lib/changes/list-pending-changes");
 const { DEMO_IMAGE_NAME } = await import("@/lib/xcat/demo-files");
 const { changeDiffOf } = await import("./change-diff");
-const { pristineStoreDir, readPristine } = await import("./pristine-store");
+const { pristineStoreDir, readPristine, seedsSettled } = await import("./pristine-store");
 const { revertAll, revertChange } = await import("./revert-change");
 const { compareVersions, compareVersionFile } = await import("./compare-versions");
 
@@ -42,6 +42,7 @@ describe("the review of a product-unpacked image", () => {
   it("keeps small text files at unpack, and shows each change with who made it and how", async () => {
     await prepareImagesAtStart(() => {});
     await finished((await unpackImage({ name: image, user: alice, mode: "unpack" })).jobId);
+    await seedsSettled();
     expect(fs.existsSync(path.join(pristineStoreDir(tree), "seed.pack"))).toBe(true);
     const motd = fs.readFileSync(path.join(tree, "etc/motd"), "utf8");
     await runFileChange({ user: alice, image, tree, kind: "content", action: "file.save", target: "/etc/motd" }, () => fs.writeFileSync(path.join(tree, "etc/motd"), `${motd}reviewed\n`), () => ({ paths: ["/etc/motd"] }));
