@@ -9,6 +9,7 @@ import { isTerminal } from "../hooks/use-job";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
 import { ImageVersions } from "./image-versions";
+import { ReviewPolicyCard } from "../requests/review-policy";
 
 export function ImageDetail({ name }: { name: string }) {
   const user = useCurrentUser();
@@ -68,6 +69,7 @@ export function ImageDetail({ name }: { name: string }) {
         </div>
       </div>
       <ImageVersions image={d} onChanged={refresh} />
+      <ReviewPolicyCard image={name} />
       <RecentCommands image={name} />
     </section>
   );
