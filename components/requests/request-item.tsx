@@ -72,7 +72,7 @@ export function RequestItem({ r, item, revision, comments }: { r: RequestDetailV
           {item.source.commands.map((c) => <span key={c.id}> · command <span className="mono">{c.line}</span> by {c.by}</span>)}
         </p>
       )}
-      {!item.text && item.after?.type === "file" && item.kind !== "metadata" && <p className="muted small">Binary or large file: compared by size and hash.</p>}
+      {!item.text && item.after?.type === "file" && item.kind !== "metadata" && <p className="muted small" data-testid="item-no-text">No text diff (binary, over 1 MiB, or the original bytes were not kept): compared by size and hash.</p>}
       {open && item.text && content.error && <p className="error">{(content.error as Error).message}</p>}
       {open && item.text && content.data && (
         <>
