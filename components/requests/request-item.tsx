@@ -29,7 +29,8 @@ function describe(s: Side): string {
 export function RequestItem({ r, item, revision, comments }: { r: RequestDetailView; item: Item; revision: number; comments: RequestCommentView[] }) {
   const me = useCurrentUser();
   const cmd = useRequestCommands();
-  const [open, setOpen] = useState(item.text);
+  // a metadata-only change has the same text on both sides: its diff opens on demand
+  const [open, setOpen] = useState(item.text && item.kind !== "metadata");
   const [sideBySide, setSideBySide] = useState(true);
   const [line, setLine] = useState<number | null>(null);
   const [fileComment, setFileComment] = useState(false);

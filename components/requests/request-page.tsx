@@ -21,7 +21,8 @@ export function RequestPage({ id }: { id: number }) {
   const r = q.data;
   if (!r) return <p className="muted">Loading…</p>;
   const shown = revision ?? r.revision;
-  const items = r.revisions.find((x) => x.revision === shown)?.items ?? r.items;
+  // the current revision's items carry "changed since submitted"; earlier ones are shown as they were
+  const items = shown === r.revision ? r.items : (r.revisions.find((x) => x.revision === shown)?.items ?? []);
   return (
     <section data-testid="request-page" data-id={r.id} data-state={r.state} data-revision={r.revision}>
       <div className="toolbar">
