@@ -52,7 +52,7 @@ export function stateLabel(s: RequestState): string {
 export function nextState(req: RequestFacts, action: RequestAction, actor: Actor, staleness: Staleness = { stale: false }): RequestState {
   const rule = RULES[action];
   const isAuthor = req.authorId !== null && req.authorId === actor.id;
-  if (!hasRole(actor, rule.role)) throw new AppError("forbidden", `To ${verb(action)} a change request you need the ${rule.role} role; you are ${actor.role}.`, { details: { reason: "role", needs: rule.role } });
+  if (!hasRole(actor, rule.role)) throw new AppError("forbidden", `To ${verb(action)} a change request you need the ${rule.role} role; you are ${actor.role}: ask a ${rule.role} or an admin.`, { details: { reason: "role", needs: rule.role } });
   if (rule.who === "author" && !isAuthor) throw new AppError("forbidden", `Only the author (${req.authorName}) can ${verb(action)} this request.`, { details: { reason: "not-author" } });
   if (rule.who === "author-or-admin" && !isAuthor && !hasRole(actor, "admin")) throw new AppError("forbidden", `Only the author (${req.authorName}) or an admin can ${verb(action)} this request.`, { details: { reason: "not-author" } });
   if (rule.who === "not-author" && isAuthor) throw new AppError("forbidden", "You cannot review your own change request: ask another reviewer.", { details: { reason: "own-request" } });
