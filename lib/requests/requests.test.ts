@@ -22,9 +22,9 @@ const { addComment, createRequest, getItemContent, getRequest, transition, updat
 const { checkPack } = await import("./pack-gate");
 const { setPolicy } = await import("./policy");
 
-const alice = { id: "u1", username: "alice", role: "editor" };
-const rita = { id: "u2", username: "rita", role: "reviewer" };
-const ada = { id: "u3", username: "ada", role: "admin" };
+const alice = { id: "u1", username: "alice", role: "editor" as const };
+const rita = { id: "u2", username: "rita", role: "reviewer" as const };
+const ada = { id: "u3", username: "ada", role: "admin" as const };
 const tree = path.join(dir, "images", IMG, "rootimg");
 
 afterAll(async () => {
