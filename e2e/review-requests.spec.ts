@@ -122,6 +122,7 @@ test("an editor submits a change request, a reviewer comments on a line and asks
   await edPage.getByTestId("history-user").selectOption(reviewer.username);
   await expect(edPage.getByTestId("history-entry")).toHaveCount(2);
   await edPage.getByTestId("history-user").selectOption("");
+  await expect(edPage.locator('[data-testid="history-entry"][data-kind="request"]')).toHaveCount(5);
   await edPage.getByTestId("history-kind").selectOption("version");
   await expect(edPage.locator('[data-testid="history-entry"]:not([data-kind="version"])')).toHaveCount(0);
   await expect(edPage.getByTestId("history-entry")).toHaveCount(2); // the imported archive and the pack

@@ -34,8 +34,9 @@ export function ImageHistory({ image }: { image: string }) {
       setFrom(versions[1].seq);
     }
   }, [versions, from, to]);
+  // From the address bar as it is now, not as last rendered: two filter changes in a row must not undo each other.
   const setFilter = (k: string, v: string) => {
-    const n = new URLSearchParams(sp.toString());
+    const n = new URLSearchParams(window.location.search);
     if (v) n.set(k, v);
     else n.delete(k);
     router.replace(`${pathname}?${n.toString()}`);
@@ -64,7 +65,7 @@ export function ImageHistory({ image }: { image: string }) {
       <div className="toolbar" style={{ marginTop: 12 }}>
         <h2>Timeline</h2>
         <label className="small">kind <select value={kind} onChange={(e) => setFilter("kind", e.target.value)} data-testid="history-kind">{KINDS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}</select></label>
-        <label className="small">user <select value={user} onChange={(e) => setFilter("user", e.target.value)} data-testid="history-user"><option value="">everyone</option>{(q.data?.users ?? []).map((u) => <option key={u} value={u}>{u}</option>)}</select></label>
+        <label className="small">user <select value={user} onChange={(e) => setFilter("user", e.target.value)} data-testid="history-user"><option value="">everyone</option>{[...new Set([...(q.data?.users ?? []), ...(user ? [user] : [])])].map((u) => <option key={u} value={u}>{u}</option>)}</select></label>
       </div>
       {q.error && <p className="error">{(q.error as Error).message}</p>}
       <table className="table" data-testid="history-table">
