@@ -126,6 +126,14 @@ test("an editor submits a change request, a reviewer comments on a line and asks
   await edPage.getByTestId("history-kind").selectOption("version");
   await expect(edPage.locator('[data-testid="history-entry"]:not([data-kind="version"])')).toHaveCount(0);
   await expect(edPage.getByTestId("history-entry")).toHaveCount(2); // the imported archive and the pack
+
+  // Any two versions compared from their archives: the motd diff between the imported version and the pack.
+  await edPage.getByTestId("compare-run").click();
+  const compare = edPage.getByTestId("version-compare");
+  await expect(compare.locator('[data-testid="compare-row"][data-path="/etc/motd"]')).toHaveAttribute("data-kind", "content");
+  await expect(compare.locator('[data-testid="compare-row"][data-path="/etc/hostname"]')).toHaveAttribute("data-kind", "metadata");
+  await compare.locator('[data-testid="compare-row"][data-path="/etc/motd"] [data-testid="compare-open"]').click();
+  await expect(compare.locator(".monaco-diff-editor .editor.modified")).toContainText("Maintenance window: Sunday 02:00 UTC");
   await rev.dispose();
   await ed.dispose();
   await edCtx.close();

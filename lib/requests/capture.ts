@@ -7,7 +7,7 @@ import { pendingChangesOf, type PendingChangeEntry } from "@/lib/changes/list-pe
 import { AppError } from "@/lib/errors";
 import { getImageTree } from "@/lib/files/image-tree";
 import type { CommandSource } from "@/lib/files/recorded-edits";
-import { readPristine } from "./pristine-source";
+import { readPristine } from "@/lib/review/pristine-store";
 import { isText, readTreeSide, type SideMeta, TEXT_SNAPSHOT_MAX } from "./tree-side";
 
 export type CapturedItem = {

@@ -85,8 +85,11 @@ describe("change requests", () => {
     const d = await getRequest(id, alice);
     expect(d.items.find((i) => i.path === "/etc/motd")).toMatchObject({ changedSince: true, after: captured?.after });
     expect(d.items.find((i) => i.path === "/etc/passwd")?.changedSince).toBe(false);
-    // the captured text is what was submitted, not the file now
-    if (captured?.text) expect((await getItemContent(id, 1, "/etc/motd")).after).toBe(text);
+    // the captured text is what was submitted, not the file now; the before side is the pristine text
+    expect(captured?.text).toBe(true);
+    const content = await getItemContent(id, 1, "/etc/motd");
+    expect(content.after).toBe(text);
+    expect(`${content.before}welcome to the review\n`).toBe(text);
   });
 
   it("a reviewer comments on a line; the author cannot approve; changes requested; the author updates and it is reviewed again", async () => {
