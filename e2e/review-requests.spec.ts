@@ -93,7 +93,7 @@ test("an editor submits a change request, a reviewer comments on a line and asks
   // The reviewer sees revision 2; the line comment stays with revision 1; approves.
   await expect(revPage.getByTestId("request-page")).toHaveAttribute("data-revision", "2");
   await expect(revPage.locator('[data-testid="request-item"][data-path="/etc/motd"] .editor.modified')).toContainText("Sunday 02:00 UTC");
-  await expect(revPage.locator('[data-testid="request-comment"][data-line="' + lines + '"]')).toHaveAttribute("data-revision", "1");
+  await expect(revPage.locator(`[data-testid="request-comment"][data-line="${lines}"]`)).toHaveAttribute("data-revision", "1");
   await revPage.getByTestId("request-approve").click();
   await expect(revPage.getByTestId("request-page")).toHaveAttribute("data-state", "approved");
   await expect(revPage.getByTestId("request-event").filter({ hasText: "approved" })).toHaveCount(1);

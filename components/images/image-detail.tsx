@@ -6,10 +6,10 @@ import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
 import { useImage, useImageJobSettled } from "../hooks/use-images";
 import { isTerminal } from "../hooks/use-job";
+import { ReviewPolicyCard } from "../requests/review-policy";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
 import { ImageVersions } from "./image-versions";
-import { ReviewPolicyCard } from "../requests/review-policy";
 
 export function ImageDetail({ name }: { name: string }) {
   const user = useCurrentUser();

@@ -71,8 +71,8 @@ export function ImageHistory({ image }: { image: string }) {
       <table className="table" data-testid="history-table">
         <thead><tr><th>When</th><th>Kind</th><th>Who</th><th>What</th><th /></tr></thead>
         <tbody>
-          {q.data?.entries.map((e, i) => (
-            <tr key={`${e.kind}-${e.ref}-${i}`} data-testid="history-entry" data-kind={e.kind} data-user={e.user}>
+          {q.data?.entries.map((e) => (
+            <tr key={e.key} data-testid="history-entry" data-kind={e.kind} data-user={e.user}>
               <td className="nowrap">{formatTime(e.at)}</td>
               <td>{e.kind}</td>
               <td>{e.user}</td>

@@ -89,7 +89,7 @@ export function RequestItem({ r, item, revision, comments }: { r: RequestDetailV
       {fileComment && canComment && (
         <div data-testid="item-comment-form" data-line={line ?? ""}>
           <p className="small">{line ? `Comment on line ${line}` : "Comment on the file"} (revision {revision})</p>
-          <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={2} style={{ width: "100%" }} data-testid="item-comment-body" autoFocus />
+          <textarea value={body} onChange={(e) => setBody(e.target.value)} rows={2} style={{ width: "100%" }} data-testid="item-comment-body" />
           {error && <div className="error">{error}</div>}
           <button type="button" disabled={!body.trim()} onClick={send} data-testid="item-comment-send">Comment</button>{" "}
           <button type="button" className="link small" onClick={() => { setFileComment(false); setLine(null); }}>cancel</button>

@@ -20,10 +20,10 @@ import { assignVersion, getTestHost, resolveBoot, TEST_HOST_ARCH } from "@/lib/n
 import { XcatNodes } from "@/lib/nodes/xcat-nodes";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
+import { checkDeploy, requestDeployed } from "@/lib/requests/pack-gate";
 import { getBackend } from "@/lib/xcat/select-backend";
 import { advance, type DeployEvent, initialTarget, isFinal, summarize, type TargetState } from "./deploy-machine";
 import { getDeploySettings } from "./deploy-settings";
-import { checkDeploy, requestDeployed } from "@/lib/requests/pack-gate";
 
 export type DeployUser = { id: string; username: string; role: string };
 /** What is deployed. A reviewed change request will add `{ kind: "change", id }`. */

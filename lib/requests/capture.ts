@@ -3,7 +3,7 @@
  * metadata and hashes, and the bytes of text files (kept as snapshot blobs by the caller). What is captured is
  * what the request shows and what its approval covers; later edits of the tree never enter it.
  */
-import { pendingChangesOf, type PendingChangeEntry } from "@/lib/changes/list-pending-changes";
+import { type PendingChangeEntry, pendingChangesOf } from "@/lib/changes/list-pending-changes";
 import { AppError } from "@/lib/errors";
 import { getImageTree } from "@/lib/files/image-tree";
 import type { CommandSource } from "@/lib/files/recorded-edits";

@@ -2,13 +2,14 @@
  * What pack and deploy ask of change requests: the facts for policy.ts's decisions, and the transitions a
  * pack (approved → packed) and a deploy (packed → deployed) make, on the request's timeline.
  */
+
+import { recordAudit } from "@/lib/audit/record-audit";
 import { pendingChangesOf } from "@/lib/changes/list-pending-changes";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { getImageTree } from "@/lib/files/image-tree";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
-import { recordAudit } from "@/lib/audit/record-audit";
 import { decideDeploy, decidePack, getPolicy } from "./policy";
 import { getRequestRow, stalenessOf } from "./requests";
 import { nextState, type RequestState } from "./state-machine";

@@ -5,9 +5,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { useTempDatabase } from "@/lib/xcat/test-db";
+import { createTempDatabase } from "@/lib/xcat/test-db";
 
-const dir = useTempDatabase("requests-");
+const dir = createTempDatabase("requests-");
 process.env.ROOTIMG_XCAT_LOCK_DIR = path.join(dir, "lock");
 const { prisma } = await import("@/lib/db/client");
 const { isAppError } = await import("@/lib/errors");

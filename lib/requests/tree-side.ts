@@ -1,8 +1,8 @@
 /** One side of a change as the tree holds it now: metadata, and for small text files the bytes. */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import { detectEncoding } from "@/lib/image/detect-encoding";
 import { entryType } from "@/lib/image/describe-entry";
+import { detectEncoding } from "@/lib/image/detect-encoding";
 import { openInRoot } from "@/lib/image/open-in-root";
 import { readFd } from "@/lib/image/read-image-file";
 import { resolveInRoot } from "@/lib/image/resolve-in-root";

@@ -111,6 +111,7 @@ export const setReviewPolicyRoute = defineRoute({
 });
 
 const historyEntry = z.object({
+  key: z.string(),
   kind: z.enum(["version", "request", "command", "deploy"]),
   at: z.date(), user: z.string(), title: z.string(),
   /** version seq, request id, command run id, deploy job id */
