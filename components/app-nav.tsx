@@ -3,11 +3,13 @@ import { usePathname, useRouter } from "next/navigation";
 import { type Role, roleAtLeast, useCurrentUser } from "./current-user";
 import { GuardedLink } from "./guarded-link";
 import { sessionCommands } from "./hooks/use-session";
+import { RequestNotices, RequestsCount } from "./requests/requests-nav";
 import { confirmLeave } from "./unsaved-changes";
 
 const ITEMS: { href: string; label: string; min: Role }[] = [
   { href: "/images", label: "Images", min: "viewer" },
   { href: "/changes", label: "Changes", min: "viewer" },
+  { href: "/requests", label: "Requests", min: "viewer" },
   { href: "/nodes", label: "Nodes", min: "viewer" },
   { href: "/jobs", label: "Jobs", min: "viewer" },
   { href: "/audit", label: "Audit", min: "viewer" },
@@ -33,6 +35,7 @@ export function AppNav() {
           <li key={i.href}>
             <GuardedLink href={i.href} className={pathname.startsWith(i.href) ? "active" : undefined} data-testid={`nav-${i.label.toLowerCase()}`}>
               {i.label}
+              {i.href === "/requests" && <RequestsCount />}
             </GuardedLink>
           </li>
         ))}
@@ -44,6 +47,7 @@ export function AppNav() {
           Sign out
         </button>
       </div>
+      <RequestNotices />
     </nav>
   );
 }

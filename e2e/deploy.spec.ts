@@ -203,6 +203,14 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     await expect(page.getByTestId("xcat-node-row")).toHaveCount(3);
     const marker = `xcat deploy ${Date.now()}`;
     const newStamp = await unpackEditPack(page, base, name, marker);
+    // By default deploying to xCAT nodes needs a version packed from an approved change request; this spec
+    // deploys packs made without one, so it lets the image do that (after checking the refusal).
+    const admin = await apiAt(base);
+    const refused = await admin.post("/api/deploys", { data: { image: name, nodes: ["cn01"], confirm: false } });
+    expect(refused.status()).toBe(409);
+    expect((await refused.json()).error.reason).toBe("approval-required");
+    expect((await admin.put(`/api/images/${name}/review-policy`, { data: { packRequiresApproval: false, deployRequiresApproval: false } })).status()).toBe(200);
+    await admin.dispose();
 
     fs.writeFileSync(log, "");
     await deployFromNodesPage(page, base, { image: name, stamp: newStamp, nodes: ["cn01"], expect: { cn01: "verified" } });

@@ -51,6 +51,7 @@ function ImageChangesTable({ im }: { im: ImageChanges }) {
       </h2>
       <p className="muted small">
         unpacked {formatTime(im.unpackedAt)}{im.unpackedBy ? ` by ${im.unpackedBy}` : ""} · <Link href={filesHref()}>open files</Link>
+        {im.changes.length > 0 && canEdit && <> · <Link href={`/requests/new?image=${encodeURIComponent(im.image)}`} data-testid="changes-new-request">submit as a change request</Link></>}
       </p>
       {im.error && <p className="error" data-testid="changes-error">{im.error}</p>}
       {canEdit && im.compared && im.changes.length > 0 && (

@@ -99,7 +99,8 @@ export function useImageCommands() {
       refresh(name);
       return r;
     },
-    pack: (name: string, body: { method: "own" | "xcat"; full?: boolean }) => api<Started>(url(name, "/pack"), { method: "POST", body }),
+    /** `request`: the approved change request the pack publishes; refusals carry `details.reason` (e.g. "unapproved-changes" with `details.extra`) */
+    pack: (name: string, body: { method: "own" | "xcat"; full?: boolean; request?: number }) => api<Started>(url(name, "/pack"), { method: "POST", body }),
     rollback: async (name: string, seq: number) => {
       const r = await api<ImageVersionDto>(url(name, "/rollback"), { method: "POST", body: { seq } });
       refresh(name);

@@ -6,6 +6,7 @@ import { roleAtLeast, useCurrentUser } from "../current-user";
 import { formatAmount, formatTime } from "../format";
 import { useImage, useImageJobSettled } from "../hooks/use-images";
 import { isTerminal } from "../hooks/use-job";
+import { ReviewPolicyCard } from "../requests/review-policy";
 import { GateHolder } from "./gate-holder";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
@@ -70,6 +71,7 @@ export function ImageDetail({ name }: { name: string }) {
         </div>
       </div>
       <ImageVersions image={d} onChanged={refresh} />
+      <ReviewPolicyCard image={name} />
       <RecentCommands image={name} />
     </section>
   );

@@ -52,7 +52,7 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
               <td>{v.format}</td>
               <td>{formatAmount(v.size, "bytes")}</td>
               <td className="mono small">{v.stampUuid ?? "–"}</td>
-              <td className="small">{v.note ?? ""}</td>
+              <td className="small">{v.note ?? ""}{v.changeId && <>{v.note ? " · " : ""}from <Link href={`/requests/${v.changeId}`} data-testid="version-request">change request #{v.changeId}</Link></>}</td>
               <td className="nowrap">
                 {versions[i + 1] && (
                   <>

@@ -33,12 +33,13 @@ import * as images from "./contracts/images";
 import * as jobs from "./contracts/jobs";
 import * as maintenance from "./contracts/maintenance";
 import * as nodes from "./contracts/nodes";
+import * as requests from "./contracts/requests";
 import * as review from "./contracts/review";
 import * as security from "./contracts/security";
 import * as users from "./contracts/users";
 import type { RouteContract } from "./define-route";
 
-const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security, nodes, commands, health, review];
+const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security, nodes, commands, health, review, requests];
 
 function isContract(v: unknown): v is RouteContract {
   const c = v as Partial<RouteContract> | null;

@@ -20,6 +20,7 @@ import { assignVersion, getTestHost, resolveBoot, TEST_HOST_ARCH } from "@/lib/n
 import { XcatNodes } from "@/lib/nodes/xcat-nodes";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
+import { checkDeploy, requestDeployed } from "@/lib/requests/pack-gate";
 import { getBackend } from "@/lib/xcat/select-backend";
 import { advance, type DeployEvent, initialTarget, isFinal, summarize, type TargetState } from "./deploy-machine";
 import { getDeploySettings } from "./deploy-settings";
@@ -48,6 +49,8 @@ export type DeployPlan = {
   packedAt: string;
   targets: { name: string; kind: "testhost" | "xcat" }[];
   power: XcatPowerMethod;
+  /** the change request the version was packed from (ImageVersion.changeId) */
+  changeId: string | null;
 };
 
 type Target = { name: string; kind: "testhost" | "xcat" };
@@ -98,11 +101,13 @@ async function plan(req: DeployRequest): Promise<DeployPlan> {
       targets.push({ name: n, kind: "xcat" });
     }
   }
+  // The image's review policy: nodes that are not test hosts may need a version packed from an approved change request.
+  await checkDeploy({ image: source.image, seq: v.seq, changeId: v.changeId, targets });
   const { maxNodes } = await getDeploySettings();
   if (targets.length > maxNodes) throw new AppError("unprocessable", `${targets.length} nodes picked; an admin allows at most ${maxNodes} per deploy`);
   const busy = targets.filter((t) => deploying.has(key(t)));
   if (busy.length) throw new AppError("conflict", `already deploying: ${busy.map((t) => `${t.name} (job ${deploying.get(key(t))})`).join(", ")}`);
-  return { image: source.image, seq: v.seq, stampUuid: v.stampUuid, packedAt: v.packedAt.toISOString(), targets, power: req.power ?? "boot" };
+  return { image: source.image, seq: v.seq, stampUuid: v.stampUuid, packedAt: v.packedAt.toISOString(), targets, power: req.power ?? "boot", changeId: v.changeId };
 }
 
 /** Checks the request; with `confirm` starts the job and returns its id, otherwise returns the plan only. */
@@ -134,6 +139,7 @@ export async function startDeploy(req: DeployRequest): Promise<{ plan: DeployPla
     throw e;
   }
   for (const t of p.targets) deploying.set(key(t), jobId);
+  await requestDeployed({ changeId: p.changeId, seq: p.seq, nodes: p.targets.map((t) => t.name), jobId, user: req.user });
   return { plan: p, jobId };
 }
 

@@ -68,6 +68,6 @@ export async function getImageDetail(name: string) {
         return { name: d.name, type: d.isDirectory() ? "dir" : d.isSymbolicLink() ? "symlink" : "file", size: st.size, mode: (st.mode & 0o7777).toString(8).padStart(4, "0"), mtime: st.mtime.toISOString() };
       })
     : [];
-  const versions = (await listVersions(name)).map((v) => ({ seq: v.seq, format: v.format, size: v.size, sha256: v.sha256, stampUuid: v.stampUuid, packedBy: v.packedBy, packedAt: v.packedAt.toISOString(), live: v.live, note: v.note, jobId: v.jobId }));
+  const versions = (await listVersions(name)).map((v) => ({ seq: v.seq, format: v.format, size: v.size, sha256: v.sha256, stampUuid: v.stampUuid, packedBy: v.packedBy, packedAt: v.packedAt.toISOString(), live: v.live, note: v.note, jobId: v.jobId, changeId: v.changeId }));
   return { ...summary, backend: ctx.backend.kind, attrs: ctx.image.attrs, files, versions };
 }

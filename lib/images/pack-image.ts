@@ -14,6 +14,7 @@ import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
+import { checkPack, requestPacked } from "@/lib/requests/pack-gate";
 import { findPackedArchive } from "@/lib/xcat/packed-archive";
 import { assertWritableDir, getImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
@@ -28,7 +29,8 @@ export type PackMethod = "own" | "xcat";
 export const PACKIMAGE_SIDE_EFFECTS =
   "packimage also changes the tree before archiving: it replaces rootimg/xcatpost, writes opt/xcat/xcatinfo, overwrites the root line of etc/shadow, sets etc/localtime from site.timezone and applies synclists (docs/xcat-packimage.md).";
 
-export type PackImageOptions = { name: string; user: JobUser & {}; method?: PackMethod; full?: boolean };
+/** `request`: the approved change request this pack publishes (recorded on the version; see lib/requests/policy.ts). */
+export type PackImageOptions = { name: string; user: JobUser & {}; method?: PackMethod; full?: boolean; request?: number };
 
 export async function packImage(opts: PackImageOptions): Promise<{ jobId: string }> {
   const ctx = await getImageContext(opts.name);
@@ -37,6 +39,9 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
   if (!fs.existsSync(ctx.tree)) throw new AppError("conflict", `${ctx.tree} does not exist: unpack the image first`);
   assertWritableDir(ctx.rootimgdir);
   const archive = ctx.archive && /rootimg\.(cpio\.(gz|xz))$/.test(ctx.archive) ? ctx.archive : path.join(ctx.rootimgdir, "rootimg.cpio.gz");
+  // Refused at once (with what to do) when the review policy or the request does not allow it; checked again
+  // under the hold below, where the tree can no longer change.
+  await checkPack(opts.name, opts.request);
   const hold = reserveExclusive(opts.name, { kind: "pack", user: opts.user, tree: ctx.tree });
   const jobId = await startJob({
     type: "image.pack",
@@ -44,8 +49,10 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
     image: opts.name,
     unit: method === "own" ? "bytes" : "steps",
     hold,
-    params: { method, archive, full: !!opts.full },
+    params: { method, archive, full: !!opts.full, ...(opts.request ? { request: opts.request } : {}) },
     run: async (job) => {
+      const requestId = await checkPack(opts.name, opts.request, job.signal);
+      const changeId = requestId === undefined ? undefined : String(requestId);
       await keepCurrentAsVersion(opts.name, job.log);
       await setWorkspaceState(opts.name, "packing");
       try {
@@ -55,7 +62,8 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
           const r = await job.withoutXcatLock(() => ctx.backend.packWithXcat!({ name: opts.name, signal: job.signal, onLine: (l, s) => job.log(l, s) }));
           const published = findPackedArchive(ctx.rootimgdir);
           if (!published) throw new AppError("unavailable", `packimage succeeded but no rootimg.* appeared in ${ctx.rootimgdir}`);
-          const v = await recordVersion({ image: opts.name, archive: published, stampUuid: readXcatinfo(ctx.tree).IMAGEUUID, packedBy: opts.user.username, jobId: job.jobId, note: "packed with xCAT packimage" });
+          const v = await recordVersion({ image: opts.name, archive: published, stampUuid: readXcatinfo(ctx.tree).IMAGEUUID, packedBy: opts.user.username, jobId: job.jobId, changeId, note: "packed with xCAT packimage" });
+          if (requestId !== undefined) await requestPacked(requestId, v.seq, opts.user, job.jobId);
           await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive: published, seq: v.seq, job });
           return { archive: published, size: v.size, version: v.seq, method, warnings: r.warnings, note: PACKIMAGE_SIDE_EFFECTS };
         }
@@ -76,7 +84,8 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
         // The review shows these from the job's result: in the archive, not in the tree.
         for (const line of addedByPackingLines(r.overlayChanges)) job.log(line);
         job.log(`published ${archive}: ${r.size} bytes, ${r.entries} entries, ${r.members} gzip members (${r.membersReused} reused)`);
-        const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId });
+        const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId, changeId });
+        if (requestId !== undefined) await requestPacked(requestId, v.seq, opts.user, job.jobId);
         await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive, seq: v.seq, job });
         return { archive, size: r.size, entries: r.entries, version: v.seq, stampUuid: r.uuid, method, addedByPacking: r.overlayChanges };
       } catch (e) {

@@ -22,6 +22,9 @@ export type FilesChangedEvent = { paths: string[]; kind: string; by: string; eta
 /** Why an image's summary (workspace, archive, pending edits, last job) may have changed. */
 export type ImageChangeReason = "job" | "files" | "imported" | "deleted" | "rollback" | "adopted";
 
+/** What happened to a change request, and who did it (authorId: the browser tells its own requests apart). */
+export type RequestChangedEvent = { id: number; image: string; title: string; state: string; action: string; by: string; byId: string | null; authorId: string | null; author: string };
+
 /** Per room family: the events sent to its rooms and their payloads. */
 export type RoomEvents = {
   /** `job:<id>`: one job. On join: the stored job and its whole log (`replay: true`), then the live tail. */
@@ -60,6 +63,13 @@ export type RoomEvents = {
     "shell:output": { id: string; data: string; replay?: boolean };
     "shell:exit": { id: string; note: string; effectState?: string; effectSummary?: string };
   };
+  /**
+   * `requests`: change requests. A request was created, changed state, was updated or commented on; each client
+   * tells from the payload whether it waits for its user (the nav count, a notice). No replay: clients refetch on join.
+   */
+  requests: {
+    "requests:changed": RequestChangedEvent;
+  };
   /** `nodes`: test hosts' status changes. No replay: clients refetch on join. */
   nodes: {
     "testhost:status": { name: string; status: string; statusAt: string; message?: string | null; bootedUuid?: string | null; pid?: number | null };
@@ -83,10 +93,11 @@ export const room = {
   console: (testHost: string) => make("console", testHost),
   nodes: () => make("nodes"),
   shell: (runId: string) => make("shell", runId),
+  requests: () => make("requests"),
 };
 
 /** Families whose rooms carry an id (`<family>:<id>`); the others are one room named after the family. */
-const WITH_ID: Record<RoomFamily, boolean> = { job: true, image: true, images: false, jobs: false, deploy: true, console: true, nodes: false, shell: true };
+const WITH_ID: Record<RoomFamily, boolean> = { job: true, image: true, images: false, jobs: false, deploy: true, console: true, nodes: false, shell: true, requests: false };
 
 /** Splits a room name a client asked to join; null when it is not a room of the table. */
 export function parseRoom(name: string): { family: RoomFamily; id: string } | null {

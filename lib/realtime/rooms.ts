@@ -9,6 +9,7 @@ import type { RoomFamily } from "./events";
 /** The list rooms carry "changed" notices only; clients refetch the list when they (re)join. */
 const imagesRoom = defineRoom({ family: "images", role: "viewer" });
 const jobsRoom = defineRoom({ family: "jobs", role: "viewer" });
+const requestsRoom = defineRoom({ family: "requests", role: "viewer" });
 
 /** The server side of every room family; server.ts hands this table to attachSocketServer. */
 export const rooms: { [F in RoomFamily]: RoomDefinition<F> } = {
@@ -20,4 +21,5 @@ export const rooms: { [F in RoomFamily]: RoomDefinition<F> } = {
   console: consoleRoom,
   nodes: nodesRoom,
   shell: shellRoom,
+  requests: requestsRoom,
 };

@@ -38,6 +38,8 @@ const version = z.object({
   live: z.boolean(),
   note: z.string().nullable(),
   jobId: z.string().nullable(),
+  /** the change request this version was packed from */
+  changeId: z.string().nullable().optional(),
 });
 export type ImageVersionDto = z.infer<typeof version>;
 
@@ -72,7 +74,7 @@ export const unpackImageRoute = defineRoute({
 export const packImageRoute = defineRoute({
   method: "POST", path: "/api/images/{name}/pack", role: "editor", tags, status: 202,
   summary: "Pack the workspace and publish atomically (job); method xcat runs packimage",
-  params, body: z.object({ method: z.enum(["own", "xcat"]).default("own"), full: z.boolean().optional() }), response: started,
+  params, body: z.object({ method: z.enum(["own", "xcat"]).default("own"), full: z.boolean().optional(), request: z.number().int().min(1).optional() }), response: started,
 });
 
 export const rollbackImageRoute = defineRoute({
