@@ -222,7 +222,8 @@ test("presence: a tab that vanishes without unloading (its renderer crashed) lea
   await expect(pb.locator(`[data-testid=editor-tab][data-path="${file}"]`).getByTestId("tab-presence")).toContainText("admin");
   // No pagehide, no beacon, no more heartbeats: only the socket's end tells the server the tab is gone.
   const cdp = await a.newCDPSession(pa);
-  await cdp.send("Page.crash").catch(() => {}); // the call itself fails: its page is gone
+  // not awaited: the page is gone before it could answer, and the call never settles
+  void cdp.send("Page.crash").catch(() => {});
   // well before the 30 s a silent tab takes to expire
   await expect(pb.getByTestId("presence-users")).toHaveText("", { timeout: 8_000 });
   await expect(pb.getByTestId("tab-presence")).toHaveCount(0);
