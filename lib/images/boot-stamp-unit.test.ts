@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { packTree, unpackArchive } from "@/lib/archive";
-import { STAMP_UNIT, bootStampEntries } from "./boot-stamp-unit";
+import { bootStampEntries, STAMP_UNIT } from "./boot-stamp-unit";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boot-stamp-unit-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

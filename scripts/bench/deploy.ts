@@ -10,8 +10,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildDemoInitrd } from "@/lib/xcat/demo-initrd";
 import { writeBundle } from "@/lib/xcat/bundle/write-bundle";
+import { buildDemoInitrd } from "@/lib/xcat/demo-initrd";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 const IMG = path.join(process.env.BENCH_DIR ?? path.join(REPO, ".cache/bench"), "image");
