@@ -74,7 +74,7 @@ secureDatabaseFiles(config.dataDir, (line) => console.log(line));
 const { initDatabase } = await import("./lib/db/client");
 const { interruptStaleJobs } = await import("./lib/jobs/interrupt-stale-jobs");
 const { ensureAdmin } = await import("./lib/auth/ensure-admin");
-const { attachSocketServer } = await import("./lib/realtime/attach-socket-server");
+const { attachSocketServer, SOCKET_HEARTBEAT } = await import("./lib/realtime/attach-socket-server");
 const { rooms } = await import("./lib/realtime/rooms");
 const { PEER_HEADER } = await import("./lib/api/handle");
 
@@ -189,7 +189,7 @@ if (config.tls) {
 }
 
 const { Server } = await import("socket.io");
-const io = new Server(server, { serveClient: false });
+const io = new Server(server, { serveClient: false, ...SOCKET_HEARTBEAT });
 attachSocketServer(io, rooms);
 
 server.on("error", (e: NodeJS.ErrnoException) => fail(listenError(e)));

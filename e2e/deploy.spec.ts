@@ -30,8 +30,11 @@ async function waitJob(page: Page) {
   await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 90_000 });
 }
 
-/** Image page: unpack, edit /etc/motd in the editor, pack; returns the new live version's stamp. */
-async function unpackEditPack(page: Page, baseURL: string, image: string, line: string): Promise<string> {
+/**
+ * Image page: unpack, edit /etc/motd in the editor, (with `command`) run a command in the image on the Commands
+ * page and apply its effect, pack; returns the new live version's stamp.
+ */
+async function unpackEditPack(page: Page, baseURL: string, image: string, line: string, command?: { line: string; changes: string }): Promise<string> {
   await page.goto(`${baseURL}/images/${image}`);
   await page.getByTestId("unpack").click();
   await waitJob(page);
@@ -42,6 +45,18 @@ async function unpackEditPack(page: Page, baseURL: string, image: string, line: 
   await page.keyboard.type(`${line}\n`);
   await page.getByTestId("save-file").click();
   await expect(page.getByTestId("save-message")).toHaveText("Saved");
+  if (command) {
+    await page.goto(`${baseURL}/images/${image}/commands`);
+    await page.getByTestId("run-line-input").fill(command.line);
+    await page.getByTestId("run-submit").click();
+    const view = page.getByTestId("run-view");
+    await expect(view.getByTestId("run-status")).toHaveAttribute("data-state", "exited", { timeout: 60_000 });
+    await expect(view.getByTestId("run-status")).toHaveAttribute("data-exit", "0");
+    // the command ran in an overlay: its effect reaches the tree (and so the pack) once applied
+    await expect(view.locator(`[data-testid=effect-row][data-path="${command.changes}"]`)).toBeVisible();
+    await view.getByTestId("effect-apply").click();
+    await expect(view.getByTestId("effect-state")).toContainText("applied by admin");
+  }
   await page.goto(`${baseURL}/images/${image}`);
   await expect(page.getByTestId("image-versions")).toBeVisible();
   const before = await page.getByTestId("version-row").count();
@@ -92,7 +107,7 @@ async function deployFromNodesPage(page: Page, baseURL: string, opts: { image: s
   return { seconds, jobId: (await page.getByTestId("deploy-job").getAttribute("data-job"))! };
 }
 
-test("local backend: unpack the demo image, edit /etc/motd, pack, deploy to a test host that boots it in QEMU, verified; roll back and deploy again", async ({ page }) => {
+test("local backend: unpack the demo image, edit /etc/motd, run a command in it, pack, deploy to a test host that boots it in QEMU, verified; roll back and deploy again", async ({ page }) => {
   test.setTimeout(600_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-deploy-local-"));
   const server = await startOwnServer({ port: E2E_PORT + 61, dataDir: path.join(tmp, "data"), adminPassword: PASSWORD });
@@ -109,7 +124,9 @@ test("local backend: unpack the demo image, edit /etc/motd, pack, deploy to a te
     })();
 
     const marker = `deployed by the e2e test ${Date.now()}`;
-    const newStamp = await unpackEditPack(page, base, DEMO, marker);
+    // the command gives the image a new host name, which the demo image's /init prints when it boots
+    const hostname = `e2e-node-${Date.now()}`;
+    const newStamp = await unpackEditPack(page, base, DEMO, marker, { line: `echo ${hostname} > /etc/hostname && cat /etc/hostname`, changes: "/etc/hostname" });
     expect(newStamp).not.toBe(oldStamp);
 
     const first = await deployFromNodesPage(page, base, { image: DEMO, stamp: newStamp, testHosts: [HOST], expect: { [HOST]: "verified" } });
@@ -119,6 +136,7 @@ test("local backend: unpack the demo image, edit /etc/motd, pack, deploy to a te
     const consolePanel = page.getByTestId("console-panel");
     await expect(consolePanel).toHaveAttribute("data-host", HOST);
     await expect(page.getByTestId("console")).toContainText(marker, { timeout: 30_000 });
+    await expect(page.getByTestId("console")).toContainText(`=== Rootimg Studio demo image: ${hostname} booted ===`);
     await expect(page.locator(`[data-testid=test-host-row][data-host="${HOST}"]`)).toHaveAttribute("data-status", "off", { timeout: 60_000 });
     await page.reload();
     await page.locator(`[data-testid=test-host-row][data-host="${HOST}"]`).getByTestId("host-console").click();
@@ -126,6 +144,7 @@ test("local backend: unpack the demo image, edit /etc/motd, pack, deploy to a te
     const text = await (await page.request.get(`${base}/api/test-hosts/${HOST}/console`)).text();
     expect(text).toContain(`IMAGEUUID='${newStamp}'`);
     expect(text).toContain(marker);
+    expect(text).toContain(`demo image: ${hostname} booted`);
     console.log(`deploy to verified (click to verified, demo image, local test host): ${first.seconds.toFixed(1)} s`);
 
     // a second test host, defined in the product

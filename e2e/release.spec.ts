@@ -27,6 +27,7 @@ test("the release tarball installs into an empty directory and starts without ne
   // Inside the namespace: unpack, start with the release's own start command, sign in, list images, stop.
   const script = `set -e
 ip link set lo up
+t0=$(date +%s.%N)
 tar -xzf "$TARBALL" -C "$TARGET"
 cd "$TARGET"/rootimg-studio-*
 test -f RELEASE
@@ -38,6 +39,7 @@ for i in $(seq 1 960); do
   sleep 0.25
 done
 test -n "$ok" || { cat "$TARGET/server.log"; exit 3; }
+echo "ready_after=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"
 echo "health=$(curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1:$PORT/api/health)"
 curl -fsS -c "$TARGET/jar" -H 'content-type: application/json' -H "origin: http://127.0.0.1:$PORT" \\
   -d "{\\"username\\":\\"admin\\",\\"password\\":\\"$ADMIN_PASSWORD\\"}" "http://127.0.0.1:$PORT/api/auth/login" > /dev/null
@@ -65,6 +67,8 @@ cat "$TARGET/server.log"`;
   });
   expect(r.status, `${r.stdout}\n${r.stderr}`.slice(-4000)).toBe(0);
   expect(r.stdout).toContain("health=200");
+  // for the closing note, not asserted: the tarball's size and the time from it to a dashboard answering
+  console.log(`release tarball ${(fs.statSync(tarball).size / 2 ** 20).toFixed(0)} MiB; unpack to dashboard answering: ${Number(/ready_after=([\d.]+)/.exec(r.stdout)?.[1]).toFixed(1)} s`);
   expect(r.stdout).toMatch(/images=\{"backend":"local","images":\[.*"imagename":"demo-busybox-x86_64-netboot-compute"/);
   expect(r.stdout).toMatch(/cli=.*images-not-here/);
   expect(r.stdout).toMatch(/stopped/);

@@ -1,5 +1,5 @@
 // What a new admin tripped over, checked in the browser: readable primary buttons on hover, presence that
-// follows reloads and closed pages, double clicks on job buttons, control characters in names, a refused
+// follows reloads, closed pages and dropped sockets, double clicks on job buttons, control characters in names, a refused
 // bundle import, a pack with nothing to publish, and the System (health) page.
 import fs from "node:fs";
 import os from "node:os";
@@ -188,6 +188,36 @@ test("presence: a reloaded page is not another editor of its own file, and a clo
   // well before the 30 s a silent tab takes to expire
   await expect(pb.getByTestId("presence-users")).toHaveText("", { timeout: 8_000 });
   await expect(pb.getByTestId("tab-presence")).toHaveCount(0);
+  await b.close();
+});
+
+test("presence: a tab that vanishes without unloading (its renderer crashed) leaves as soon as its socket ends", async ({ browser }) => {
+  const editor = await createUser(admin, "editor");
+  const file = "/etc/hostname";
+  const url = `/images/${encodeURIComponent(image)}/files?path=${encodeURIComponent(file)}`;
+  const a = await browser.newContext();
+  const pa = await a.newPage();
+  await uiLogin(pa, ADMIN);
+  // the heartbeat that binds this tab's presence to its socket
+  const bound = pa.waitForRequest((r) => r.url().endsWith("/files/presence") && Boolean(JSON.parse(r.postData() ?? "{}").socketId));
+  await pa.goto(url);
+  await expect(pa.getByTestId("file-browser")).toHaveAttribute("data-live", "true");
+  await bound;
+
+  const b = await browser.newContext();
+  const pb = await b.newPage();
+  await uiLogin(pb, editor);
+  await pb.goto(url);
+  await expect(pb.getByTestId("presence-users")).toContainText("here: ");
+  await expect(pb.locator(`[data-testid=editor-tab][data-path="${file}"]`).getByTestId("tab-presence")).toContainText("admin");
+  // No pagehide, no beacon, no more heartbeats: only the socket's end tells the server the tab is gone.
+  const cdp = await a.newCDPSession(pa);
+  // not awaited: the page is gone before it could answer, and the call never settles
+  void cdp.send("Page.crash").catch(() => {});
+  // well before the 30 s a silent tab takes to expire
+  await expect(pb.getByTestId("presence-users")).toHaveText("", { timeout: 8_000 });
+  await expect(pb.getByTestId("tab-presence")).toHaveCount(0);
+  await a.close();
   await b.close();
 });
 

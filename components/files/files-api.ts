@@ -29,8 +29,8 @@ export function filesApi(image: string) {
     remove: (path: string) => api<{ removed: number }>(`${base}/entry${qs({ path })}`, { method: "DELETE" }),
     search: (q: string) => api<{ hits: { path: string; type: string }[]; truncated: boolean }>(`${base}/search${qs({ q })}`),
     changed: () => api<{ available: boolean; paths: string[] }>(`${base}/changed`),
-    presence: (clientId: string, files: string[]) =>
-      api<{ users: PresenceUser[] }>(`${base}/presence`, { method: "POST", body: { clientId, files } }),
+    presence: (clientId: string, files: string[], socketId?: string) =>
+      api<{ users: PresenceUser[] }>(`${base}/presence`, { method: "POST", body: { clientId, files, socketId } }),
     /** sent as a beacon: it is delivered even while the page unloads */
     leavePresence: (clientId: string) => {
       navigator.sendBeacon(`${base}/presence`, new Blob([JSON.stringify({ clientId, files: [], leave: true })], { type: "application/json" }));

@@ -2,17 +2,20 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { type FilesChangedEvent, type PresenceUser, room } from "@/lib/realtime/events";
 import type { FilesApi } from "../files/files-api";
+import { useSocket } from "../socket-provider";
 import { useRoom } from "./use-room";
 
 export type { FilesChangedEvent };
 
 /**
- * Presence in the image's room: sends which files this tab has open (on change and every 10 s),
+ * Presence in the image's room: sends which files this tab has open (on change, on each (re)join of the room
+ * and every 10 s) with the id of the tab's socket, so the server drops it as soon as that socket ends;
  * receives everyone's, and hands `files:changed` events to `onChanged`.
  */
 export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: string[]; onChanged: (e: FilesChangedEvent) => void }) {
   const [users, setUsers] = useState<PresenceUser[]>([]);
   const clientId = useMemo(tabClientId, []);
+  const socket = useSocket();
   const onChanged = useRef(o.onChanged);
   onChanged.current = o.onChanged;
 
@@ -35,11 +38,16 @@ export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: st
   const key = o.openFiles.join("\0");
   useEffect(() => {
     const files = key ? key.split("\0") : [];
-    const beat = () => o.fa.presence(clientId, files).then((r) => setUsers(r.users)).catch(() => {});
+    // `live` flips on every (re)join, and a reconnected socket has a new id: beat again to bind to it.
+    const beat = () =>
+      o.fa
+        .presence(clientId, files, live && socket?.id ? socket.id : undefined)
+        .then((r) => setUsers(r.users))
+        .catch(() => {});
     void beat();
     const t = setInterval(beat, 10_000);
     return () => clearInterval(t);
-  }, [key, clientId, o.fa]);
+  }, [key, clientId, o.fa, live, socket]);
 
   /** path -> other users who have it open */
   const othersOpen = useMemo(() => {

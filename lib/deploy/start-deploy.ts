@@ -4,11 +4,10 @@
  *
  * Rails, checked before the job starts: explicit nodes or one group (never everything by default), at most the
  * admin's cap, no node already deploying, every node known and of the image's architecture, the version packed;
- * editors deploy to test hosts only. The source is an image (its live version) or one of its versions; a
+ * who may deploy what to which nodes is decided in one place, deploy-policy.ts. The source is an image (its live version) or one of its versions; a
  * change request will be a third source (`DeploySource`).
  */
 import { recordAudit } from "@/lib/audit/record-audit";
-import { hasRole } from "@/lib/auth/roles";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { listVersions } from "@/lib/images/versions";
@@ -23,6 +22,7 @@ import { emitTo } from "@/lib/realtime/io-registry";
 import { checkDeploy, requestDeployed } from "@/lib/requests/pack-gate";
 import { getBackend } from "@/lib/xcat/select-backend";
 import { advance, type DeployEvent, initialTarget, isFinal, summarize, type TargetState } from "./deploy-machine";
+import { assertDeployAllowed } from "./deploy-policy";
 import { getDeploySettings } from "./deploy-settings";
 
 export type DeployUser = { id: string; username: string; role: string };
@@ -70,13 +70,13 @@ async function plan(req: DeployRequest): Promise<DeployPlan> {
   const testHosts = [...new Set(req.testHosts ?? [])];
   const names = [...new Set(req.nodes ?? [])];
   if (!testHosts.length && !names.length && !req.group) throw new AppError("unprocessable", "pick the nodes to deploy to: test hosts, node names or a group");
-  if ((names.length || req.group) && !hasRole(user, "reviewer")) throw new AppError("forbidden", "editors deploy to test hosts only; a reviewer or admin deploys to xCAT nodes");
 
   const image = await getBackend().getImage(source.image);
   const versions = await listVersions(source.image);
   if (!versions.length) throw new AppError("unprocessable", `${source.image} was never packed: pack it before deploying`);
   const v = source.kind === "version" ? versions.find((x) => x.seq === source.seq) : versions.find((x) => x.live);
   if (!v) throw new AppError("not_found", source.kind === "version" ? `version ${source.seq} of ${source.image} is not kept` : `${source.image} has no live version`);
+  await assertDeployAllowed({ user, image: source.image, seq: v.seq, stampUuid: v.stampUuid, testHosts, nodes: names, group: req.group });
 
   const targets: Target[] = [];
   for (const name of testHosts) {

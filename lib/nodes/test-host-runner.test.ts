@@ -30,7 +30,7 @@ function initramfs(name: string, init: string): string {
 const spec = (name: string, initrd: string, bootTimeoutSec: number): BootSpec => ({ name, memoryMb: 192, kernel: findKernel()!, initrd, kcmdline: "quiet", nic: null, bootTimeoutSec, label: "test" });
 
 beforeAll(async () => {
-  for (const name of ["th-ok", "th-silent"]) await prisma.testHost.create({ data: { name, image: "none" } });
+  for (const name of ["th-ok", "th-silent", "th-split"]) await prisma.testHost.create({ data: { name, image: "none" } });
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -72,5 +72,21 @@ describe("test host runner", () => {
     expect(row.status).toBe("failed");
     expect(row.message).toMatch(/no stamp/);
     expect(readConsole("th-silent")).toContain("power on th-silent");
+  }, 60_000);
+
+  it("waits for the stamp's last line when its lines arrive in separate reads", async () => {
+    // A stand-in for QEMU (ROOTIMG_QEMU) that prints the stamp in two pieces, the way a loaded machine's
+    // console does: the TIMESTAMP line comes half a second after IMAGEUUID.
+    const fake = path.join(work, "fake-qemu.sh");
+    fs.writeFileSync(fake, `#!/bin/sh\nprintf "IMAGENAME='split'\\nIMAGEUUID='${UUID}'\\n"\nsleep 0.5\nprintf "TIMESTAMP='later'\\n"\nsleep 1\n`, { mode: 0o755 });
+    process.env.ROOTIMG_QEMU = fake;
+    try {
+      const booted = waitForBoot("th-split");
+      await powerOn(spec("th-split", initramfs("split", "#!/bin/sh\n"), 30));
+      expect(await booted).toEqual({ ok: true, xcatinfo: { IMAGENAME: "split", IMAGEUUID: UUID, TIMESTAMP: "later" } });
+      await expect.poll(() => isRunning("th-split"), { timeout: 30_000 }).toBe(false);
+    } finally {
+      delete process.env.ROOTIMG_QEMU;
+    }
   }, 60_000);
 });

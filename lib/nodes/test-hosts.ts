@@ -3,6 +3,7 @@
  * the local stand-in for diskless nodes. "nodeset" assigns an image version; power on/reset boots it in QEMU
  * (test-host-runner.ts).
  */
+import fs from "node:fs";
 import path from "node:path";
 import { prisma } from "@/lib/db/client";
 import type { TestHost } from "@/lib/db/generated/client";
@@ -83,12 +84,33 @@ export async function resolveBoot(h: TestHost): Promise<{ spec: BootSpec; seq: n
       memoryMb: h.memoryMb,
       kernel: path.join(img.rootimgdir, "kernel"),
       initrd: v.file,
-      kcmdline: h.kcmdline,
+      kcmdline: withInitArg(h.kcmdline, path.join(img.rootimgdir, "rootimg")),
       nic: h.nic,
       bootTimeoutSec: h.bootTimeoutSec,
       label: `${h.image} version ${v.seq}${v.stampUuid ? ` (IMAGEUUID ${v.stampUuid})` : ""}`,
     },
   };
+}
+
+/**
+ * The kernel runs an initramfs's `/init`; without one it looks for a root device and panics. A node's own
+ * initrd-stateless unpacks the archive into a tmpfs and switches to its `/sbin/init` (docs/xcat-bundles.md); a test
+ * host boots the archive itself as the initramfs, so an image without `/init` (every distribution image: systemd
+ * is /sbin/init) gets `rdinit=/sbin/init`, unless the host's own arguments name an init. Read from the image's
+ * unpacked tree; an image never unpacked boots with the host's arguments as they are.
+ */
+export function withInitArg(kcmdline: string, tree: string): string {
+  if (/(^|\s)rdinit=/.test(kcmdline)) return kcmdline;
+  const has = (p: string) => {
+    try {
+      fs.lstatSync(path.join(tree, p));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!has(".") || has("init") || !has("sbin/init")) return kcmdline;
+  return `rdinit=/sbin/init ${kcmdline}`.trim();
 }
 
 /** "nodeset" of a test host: the version it boots from now on. */

@@ -5,10 +5,18 @@ import { getSessionUser, readSessionToken, type SessionUser, tokenId } from "@/l
 import { isAppError } from "@/lib/errors";
 import type { RoomDefinition } from "./define-room";
 import { type ClientToServerEvents, type JoinAck, parseRoom, type RoomFamily, type ServerToClientEvents } from "./events";
-import { sessionSocketsRoom, setIo, userSocketsRoom } from "./io-registry";
+import { sessionSocketsRoom, setIo, socketConnected, socketGone, userSocketsRoom } from "./io-registry";
 
 /** How often every open socket's session is checked again (expiry, and changes made outside this process). */
 const RECHECK_MS = 60_000;
+
+/**
+ * Engine.IO's heartbeat: the server pings every `pingInterval` and drops a socket whose pong has not come
+ * `pingTimeout` later. A closed tab or browser ends its socket at once (TCP close); these bound how long a
+ * client that vanished without closing (network cut, laptop suspended) keeps its presence: about 10 s instead
+ * of Socket.IO's default 45 s. The cost is one small packet each way per socket every 5 s.
+ */
+export const SOCKET_HEARTBEAT = { pingInterval: 5_000, pingTimeout: 5_000 } as const;
 
 type Ack = (r: JoinAck) => void;
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -36,6 +44,8 @@ export function attachSocketServer(io: RealtimeServer, rooms: { [F in RoomFamily
 
   io.on("connection", (socket: Socket<ClientToServerEvents, ServerToClientEvents>) => {
     const token = readSessionToken(socket.handshake.headers.cookie);
+    socketConnected(socket.id, (socket.data.user as SessionUser).id);
+    socket.on("disconnect", () => socketGone(socket.id));
     void socket.join([userSocketsRoom((socket.data.user as SessionUser).id), ...(token ? [sessionSocketsRoom(tokenId(token))] : [])]);
     socket.on("join", async (room: unknown, ack?: Ack) => {
       const reply: Ack = typeof ack === "function" ? ack : () => {};

@@ -10,7 +10,15 @@ export type RoomEmitter = {
   in?(room: string): { disconnectSockets(close?: boolean): unknown };
 };
 
-const g = globalThis as unknown as { rootimgIo?: RoomEmitter };
+const g = globalThis as unknown as {
+  rootimgIo?: RoomEmitter;
+  /** connected socket id -> its user's id */
+  rootimgSocketUsers?: Map<string, string>;
+  /** what to do when a socket ends, by the name of the module that asked (one entry per module, however often it is loaded) */
+  rootimgSocketGone?: Map<string, (socketId: string) => void>;
+};
+const socketUsers = (g.rootimgSocketUsers ??= new Map());
+const goneListeners = (g.rootimgSocketGone ??= new Map());
 
 export function setIo(io: RoomEmitter | undefined): void {
   g.rootimgIo = io;
@@ -37,4 +45,34 @@ export function endSockets(target: { userId: string } | { sessionId: string }): 
  */
 export function emitTo<F extends RoomFamily, E extends RoomEventName<F>>(to: Room<F>, event: E, payload: RoomPayload<F, E>): void {
   g.rootimgIo?.to(to).emit(event, to, payload);
+}
+
+/** Called by the socket server when an authenticated socket connects. */
+export function socketConnected(socketId: string, userId: string): void {
+  socketUsers.set(socketId, userId);
+}
+
+/** Called by the socket server when a socket ends (closed, or silent past the ping timeout): runs the listeners. */
+export function socketGone(socketId: string): void {
+  socketUsers.delete(socketId);
+  for (const [name, fn] of goneListeners) {
+    try {
+      fn(socketId);
+    } catch (e) {
+      console.error(`socket-gone listener ${name} failed`, e);
+    }
+  }
+}
+
+/** The user a connected socket belongs to, or undefined when no such socket is connected. */
+export function socketUserId(socketId: string): string | undefined {
+  return socketUsers.get(socketId);
+}
+
+/**
+ * Runs `fn` whenever a socket ends. `name` keys the listener: a module bundled twice (route handlers and
+ * server.ts) registers once.
+ */
+export function onSocketGone(name: string, fn: (socketId: string) => void): void {
+  goneListeners.set(name, fn);
 }

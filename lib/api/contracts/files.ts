@@ -142,7 +142,7 @@ export const changedFilesRoute = defineRoute({
 export const presenceSchema = z.object({ users: z.array(z.object({ clientId: z.string(), username: z.string(), files: z.array(z.string()) })) });
 export const updatePresenceRoute = defineRoute({
   method: "POST", path: "/api/images/{name}/files/presence", role: "viewer", tags: tag,
-  summary: "Tell the others in this image which files this browser tab has open (heartbeat; expires after 30 s); `leave` removes the tab at once (page closed)",
-  params, body: z.object({ clientId: z.string().min(8).max(64), files: z.array(imagePath).max(50), leave: z.boolean().optional() }),
+  summary: "Tell the others in this image which files this browser tab has open (heartbeat; expires after 30 s, or as soon as the tab's Socket.IO connection `socketId` ends); `leave` removes the tab at once (page closed)",
+  params, body: z.object({ clientId: z.string().min(8).max(64), files: z.array(imagePath).max(50), socketId: z.string().min(1).max(64).optional(), leave: z.boolean().optional() }),
   response: presenceSchema,
 });
