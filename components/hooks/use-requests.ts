@@ -15,7 +15,8 @@ const keys = {
   all: ["requests"] as const,
   list: (f: { image?: string; state?: string }) => [...keys.all, "list", f.image ?? null, f.state ?? null] as const,
   one: (id: number) => [...keys.all, "one", id] as const,
-  content: (id: number, revision: number, path: string) => [...keys.all, "content", id, revision, path] as const,
+  // Not under `all`: a captured revision never changes, so request events must not refetch it.
+  content: (id: number, revision: number, path: string) => ["request-content", id, revision, path] as const,
   inbox: () => [...keys.all, "inbox"] as const,
   policy: (image: string) => ["review-policy", image] as const,
   history: (image: string, f: { kind?: string; user?: string }) => ["image-history", image, f.kind ?? null, f.user ?? null] as const,
