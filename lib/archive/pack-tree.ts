@@ -9,7 +9,7 @@ import { makeExlistFilter, parseExlist, timezoneIncludes } from "./exlist.ts";
 import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
 import { applyOverlay, type OverlayChange } from "./pack-overlay.ts";
-import { planMembers, toRecords } from "./plan-members.ts";
+import { planMembers, RecordSource } from "./plan-members.ts";
 import { isProductTempName } from "./product-temps.ts";
 import type { PackOptions, PackResult } from "./types.ts";
 import { walkTree } from "./walk-tree.ts";
@@ -58,12 +58,15 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     if (opts.overlay) ({ entries: walked, changes: overlayChanges } = applyOverlay(tree, walked, opts.overlay));
     const entries = walked.filter((e) => keep(e.rel));
     refuseProductTemps(entries);
-    const records = toRecords(entries, warnings);
-    const byRel = new Map(entries.map((e) => [e.rel, e]));
-    const members = planMembers(records, byRel, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
-    const rebuilt = members.filter((m) => !prev?.byKey.has(m.key));
+    walked = [];
+    const records = new RecordSource(entries, warnings);
+    entries.length = 0;
+    const members = planMembers(records, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
     // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack.
-    const xattrScan = scanXattrs(rebuilt.flatMap((m) => m.records.filter((r) => r.type === "file" || r.type === "dir").map((r) => r.abs)));
+    const scanPaths: string[] = [];
+    for (const m of members) if (!prev?.byKey.has(m.key)) for (const r of m.records) if (r.type === "file" || r.type === "dir") scanPaths.push(r.abs);
+    const xattrScan = scanXattrs(scanPaths);
+    scanPaths.length = 0;
     xattrScan.catch(() => {});
     const common = { fd, members, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
     let written: Awaited<ReturnType<typeof writeGzipMembers>> = [];
@@ -80,7 +83,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     const xattrsByKey = new Map<string, [string, string[]][]>();
     for (const m of members) {
       const cached = prev?.byKey.get(m.key)?.xattrs;
-      xattrsByKey.set(m.key, cached ?? m.records.filter((r) => found.has(r.abs)).map((r) => [r.rel, found.get(r.abs)!]));
+      xattrsByKey.set(m.key, cached ?? (found.size ? m.records.filter((r) => found.has(r.abs)).map((r) => [r.rel, found.get(r.abs)!]) : []));
     }
     const lost = [...xattrsByKey.values()].flat();
     if (lost.length) {
