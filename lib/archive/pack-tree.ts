@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, copyFile, existsSync, fsync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, closeSync, constants, copyFile, existsSync, fsync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +10,7 @@ import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
 import { applyOverlay, type OverlayChange } from "./pack-overlay.ts";
 import { planMembers, RecordSource } from "./plan-members.ts";
+import { takeSpare } from "./pack-spare.ts";
 import { isProductTempName } from "./product-temps.ts";
 import type { PackOptions, PackResult } from "./types.ts";
 import { walkTree } from "./walk-tree.ts";
@@ -46,10 +47,13 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const keep = makeExlistFilter(rules);
   const prev = !opts.full && compression === "gzip" ? loadPackCache(tree) : undefined;
   const tmp = path.join(dir, `.${path.basename(archive)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const fd = openSync(tmp, "wx", 0o600);
-  // Incremental: the kernel copies the previous archive into the temp file (copy_file_range, on the libuv pool)
-  // while this thread walks the tree; members that keep their offset are then not written again.
-  const base = prev && copyFileAsync(prev.cache.archive, tmp);
+  // Incremental: the temp file starts as a copy of the previous archive, so members that keep their offset are not
+  // written again. The spare (pack-spare.ts), made after the last publish, is that copy already; without one the
+  // kernel copies the archive now (a clone with reflinks, else copy_file_range, on the libuv pool) while this
+  // thread walks the tree.
+  const spareTaken = !!prev && takeSpare(prev.cache.archive, prev.cache.archiveId, tmp);
+  const fd = spareTaken ? openSync(tmp, "r+") : openSync(tmp, "wx", 0o600);
+  const base = prev && (spareTaken ? Promise.resolve() : copyFileAsync(prev.cache.archive, tmp, constants.COPYFILE_FICLONE));
   base?.catch(() => {});
   let closed = false;
   try {
@@ -108,6 +112,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     return {
       archive,
       size,
+      baseFromSpare: spareTaken,
       entries: records.length,
       members: compression === "gzip" ? written.length : 1,
       membersReused: written.filter((w) => w.reused).length,
