@@ -3,8 +3,8 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packTree } from "./pack-tree.ts";
 import { prepareSpare, spareFileFor } from "./pack-spare.ts";
+import { packTree } from "./pack-tree.ts";
 import { listTree, makeFixtureTree, sh, tmp } from "./test-fixtures.ts";
 
 let work: string;
