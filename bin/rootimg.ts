@@ -3,11 +3,12 @@
  * Exit 0 on success; on failure one line `error: ...` on stderr and exit 1 (2 for usage errors).
  * Progress goes to stderr only when stderr is a terminal, so scripts and pipes see clean output.
  */
-import { type ArchiveProgress, diffTree, keepPublishedArchive, packTree, unpackArchive, verifyArchive } from "../lib/archive/index.ts";
+import { type ArchiveProgress, diffTree, keepPublishedArchive, packTree, prepareSpare, type SpareResult, unpackArchive, verifyArchive } from "../lib/archive/index.ts";
 
 const USAGE = `usage:
   rootimg unpack ARCHIVE DEST
-  rootimg pack TREE ARCHIVE [--exlist FILE[,FILE...]] [--stamp IMAGENAME] [--full] [--keep N]
+  rootimg pack TREE ARCHIVE [--exlist FILE[,FILE...]] [--stamp IMAGENAME] [--full] [--keep N] [--spare]
+  rootimg spare ARCHIVE
   rootimg diff TREE
   rootimg verify ARCHIVE`;
 
@@ -46,6 +47,11 @@ function parseFlags(args: string[], known: Record<string, "value" | "bool">): { 
   return { positional, flags };
 }
 
+function writeSpare(r: SpareResult | null): void {
+  if (!r) process.stdout.write("spare not made: the archive was replaced while it was copied\n");
+  else process.stdout.write(`spare for the next incremental pack: ${r.file} (${r.bytes} bytes, ${r.cloned ? "reflink clone" : "copied"} in ${(r.ms / 1000).toFixed(2)} s)\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   const ac = new AbortController();
@@ -60,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(`unpacked ${r.entries} entries (${r.format.label}) into ${r.dest}\n`);
   } else if (cmd === "pack") {
-    const { positional, flags } = parseFlags(rest, { exlist: "value", stamp: "value", full: "bool", keep: "value" });
+    const { positional, flags } = parseFlags(rest, { exlist: "value", stamp: "value", full: "bool", keep: "value", spare: "bool" });
     if (positional.length !== 2) throw new UsageError("pack needs TREE and ARCHIVE");
     const keep = flags.keep === undefined ? DEFAULT_KEEP : Number(flags.keep);
     if (!Number.isInteger(keep) || keep < 1) throw new UsageError("--keep needs a whole number of at least 1 (the archive just packed counts)");
@@ -78,7 +84,12 @@ async function main(argv: string[]): Promise<void> {
     endProgress();
     const v = await keepPublishedArchive(r.archive, keep);
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-    process.stdout.write(`packed ${r.entries} entries into ${r.archive} (${r.size} bytes, ${r.members} members, ${r.membersReused} reused)${r.uuid ? ` IMAGEUUID=${r.uuid}` : ""}; kept as ${v.kept}\n`);
+    process.stdout.write(`packed ${r.entries} entries into ${r.archive} (${r.size} bytes, ${r.members} members, ${r.membersReused} reused${r.baseFromSpare ? ", from the spare" : ""})${r.uuid ? ` IMAGEUUID=${r.uuid}` : ""}; kept as ${v.kept}\n`);
+    if (flags.spare === true) writeSpare(await prepareSpare(r.archive));
+  } else if (cmd === "spare") {
+    const { positional } = parseFlags(rest, {});
+    if (positional.length !== 1) throw new UsageError("spare needs ARCHIVE");
+    writeSpare(await prepareSpare(positional[0]));
   } else if (cmd === "diff") {
     const { positional } = parseFlags(rest, {});
     if (positional.length !== 1) throw new UsageError("diff needs TREE");

@@ -19,6 +19,7 @@ export {
 export { findPathMatch, parseExlist, parseExlistText, timezoneIncludes } from "./exlist.ts";
 export { manifestPathFor, readManifest } from "./manifest.ts";
 export { applyOverlay, type OverlayChange, type OverlayEntry, overlayDirFor, type PackOverlay } from "./pack-overlay.ts";
+export { prepareSpare, type SpareResult, spareFileFor } from "./pack-spare.ts";
 export { packTree } from "./pack-tree.ts";
 export { stateDirFor, versionsDirFor } from "./state-dir.ts";
 export type * from "./types.ts";

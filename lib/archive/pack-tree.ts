@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, copyFile, existsSync, fsync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, closeSync, constants, copyFile, existsSync, fsync, openSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -9,7 +9,8 @@ import { makeExlistFilter, parseExlist, timezoneIncludes } from "./exlist.ts";
 import { makeCompressor, pickCompressorKind } from "./gzip-compressor.ts";
 import { fileId, loadPackCache, savePackCache } from "./pack-cache.ts";
 import { applyOverlay, type OverlayChange } from "./pack-overlay.ts";
-import { planMembers, toRecords } from "./plan-members.ts";
+import { takeSpare } from "./pack-spare.ts";
+import { planMembers, RecordSource } from "./plan-members.ts";
 import { isProductTempName } from "./product-temps.ts";
 import type { PackOptions, PackResult } from "./types.ts";
 import { walkTree } from "./walk-tree.ts";
@@ -46,10 +47,13 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const keep = makeExlistFilter(rules);
   const prev = !opts.full && compression === "gzip" ? loadPackCache(tree) : undefined;
   const tmp = path.join(dir, `.${path.basename(archive)}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const fd = openSync(tmp, "wx", 0o600);
-  // Incremental: the kernel copies the previous archive into the temp file (copy_file_range, on the libuv pool)
-  // while this thread walks the tree; members that keep their offset are then not written again.
-  const base = prev && copyFileAsync(prev.cache.archive, tmp);
+  // Incremental: the temp file starts as a copy of the previous archive, so members that keep their offset are not
+  // written again. The spare (pack-spare.ts), made after the last publish, is that copy already; without one the
+  // kernel copies the archive now (a clone with reflinks, else copy_file_range, on the libuv pool) while this
+  // thread walks the tree.
+  const spareTaken = !!prev && takeSpare(prev.cache.archive, prev.cache.archiveId, tmp);
+  const fd = spareTaken ? openSync(tmp, "r+") : openSync(tmp, "wx", 0o600);
+  const base = prev && (spareTaken ? Promise.resolve() : copyFileAsync(prev.cache.archive, tmp, constants.COPYFILE_FICLONE));
   base?.catch(() => {});
   let closed = false;
   try {
@@ -58,12 +62,15 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     if (opts.overlay) ({ entries: walked, changes: overlayChanges } = applyOverlay(tree, walked, opts.overlay));
     const entries = walked.filter((e) => keep(e.rel));
     refuseProductTemps(entries);
-    const records = toRecords(entries, warnings);
-    const byRel = new Map(entries.map((e) => [e.rel, e]));
-    const members = planMembers(records, byRel, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
-    const rebuilt = members.filter((m) => !prev?.byKey.has(m.key));
+    walked = [];
+    const records = new RecordSource(entries, warnings);
+    entries.length = 0;
+    const members = planMembers(records, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
     // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack.
-    const xattrScan = scanXattrs(rebuilt.flatMap((m) => m.records.filter((r) => r.type === "file" || r.type === "dir").map((r) => r.abs)));
+    const scanPaths: string[] = [];
+    for (const m of members) if (!prev?.byKey.has(m.key)) for (const r of m.records) if (r.type === "file" || r.type === "dir") scanPaths.push(r.abs);
+    const xattrScan = scanXattrs(scanPaths);
+    scanPaths.length = 0;
     xattrScan.catch(() => {});
     const common = { fd, members, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
     let written: Awaited<ReturnType<typeof writeGzipMembers>> = [];
@@ -80,7 +87,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     const xattrsByKey = new Map<string, [string, string[]][]>();
     for (const m of members) {
       const cached = prev?.byKey.get(m.key)?.xattrs;
-      xattrsByKey.set(m.key, cached ?? m.records.filter((r) => found.has(r.abs)).map((r) => [r.rel, found.get(r.abs)!]));
+      xattrsByKey.set(m.key, cached ?? (found.size ? m.records.filter((r) => found.has(r.abs)).map((r) => [r.rel, found.get(r.abs)!]) : []));
     }
     const lost = [...xattrsByKey.values()].flat();
     if (lost.length) {
@@ -105,6 +112,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     return {
       archive,
       size,
+      baseFromSpare: spareTaken,
       entries: records.length,
       members: compression === "gzip" ? written.length : 1,
       membersReused: written.filter((w) => w.reused).length,

@@ -8,7 +8,10 @@ export const TARGET_MEMBER = 8 << 20;
 const FOUR_GIB = 2 ** 32;
 
 export interface Member {
-  records: CpioRecord[];
+  /** Built from the walked entries when asked for (each call builds them again): not held for the whole tree. */
+  readonly records: CpioRecord[];
+  /** Number of entries in the member. */
+  readonly count: number;
   /** Uncompressed newc bytes of the member. */
   rawLength: number;
   /** Identity of the member's inputs: equal key => equal bytes (see memberKey). */
@@ -32,23 +35,57 @@ function splitRdev(rdev: number): [number, number] {
 }
 
 /**
- * Turns selected tree entries into newc records. Hard links: every path of a group is written, all with size 0
- * except the LAST one, which carries the data (GNU cpio's newc convention; cpio, bsdtar, busybox and the kernel
- * all link them back). c_ino is a hash of the path (of the group's first path for hard links), so unchanged
- * entries keep identical bytes between packs; readers only use it to pair entries with nlink > 1.
+ * The newc records of selected tree entries, built one at a time on demand: a whole image's records held at once
+ * (one object per entry, on top of the walk's) was the largest part of the pack's memory. Hard links: every path
+ * of a group is written, all with size 0 except the LAST one, which carries the data (GNU cpio's newc convention;
+ * cpio, bsdtar, busybox and the kernel all link them back). c_ino is a hash of the path (of the group's first path
+ * for hard links), so unchanged entries keep identical bytes between packs; readers only use it to pair entries
+ * with nlink > 1.
  */
-export function toRecords(entries: TreeEntry[], warnings: string[]): CpioRecord[] {
-  const groups = new Map<string, number[]>();
-  const out: CpioRecord[] = [];
-  for (const e of entries) {
-    const st = e.st;
-    if (e.type === "socket") {
-      warnings.push(`socket ${e.rel} skipped (sockets cannot be archived)`);
-      continue;
+export class RecordSource {
+  /** Entry index -> c_ino shared by its hard-link group; `empty`: indexes written with size 0. */
+  private linkIno = new Map<number, number>();
+  private empty = new Set<number>();
+  readonly entries: TreeEntry[];
+
+  constructor(entries: TreeEntry[], warnings: string[]) {
+    this.entries = [];
+    const groups = new Map<string, number[]>();
+    for (const e of entries) {
+      if (e.type === "socket") {
+        warnings.push(`socket ${e.rel} skipped (sockets cannot be archived)`);
+        continue;
+      }
+      if (e.type === "file" && e.st.size >= FOUR_GIB) throw new FileTooLargeError(e.rel, e.st.size);
+      if (e.type === "file" && e.st.nlink > 1) {
+        const k = `${e.st.dev}:${e.st.ino}`;
+        const g = groups.get(k);
+        if (g) g.push(this.entries.length);
+        else groups.set(k, [this.entries.length]);
+      }
+      this.entries.push(e);
     }
-    if (e.type === "file" && st.size >= FOUR_GIB) throw new FileTooLargeError(e.rel, st.size);
+    const used = new Set<number>();
+    for (const g of groups.values()) {
+      let ino = hash32(this.entries[g[0]].rel) || 1;
+      while (used.has(ino)) ino = (ino + 1) >>> 0 || 1;
+      used.add(ino);
+      for (let i = 0; i < g.length; i++) {
+        this.linkIno.set(g[i], ino);
+        if (i < g.length - 1) this.empty.add(g[i]);
+      }
+    }
+  }
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  record(i: number): CpioRecord {
+    const e = this.entries[i];
+    const st = e.st;
     const [rdevMajor, rdevMinor] = e.type === "char" || e.type === "block" ? splitRdev(st.rdev) : [0, 0];
-    const r: CpioRecord = {
+    return {
       rel: e.rel,
       abs: e.abs,
       name: e.rel === "" ? "." : e.rel,
@@ -58,31 +95,41 @@ export function toRecords(entries: TreeEntry[], warnings: string[]): CpioRecord[
       gid: st.gid,
       nlink: st.nlink,
       mtime: Math.max(0, Math.min(FOUR_GIB - 1, Math.floor(st.mtimeMs / 1000))),
-      size: e.type === "file" || e.type === "symlink" ? st.size : 0,
-      ino: hash32(e.rel) || 1,
+      size: this.empty.has(i) ? 0 : e.type === "file" || e.type === "symlink" ? st.size : 0,
+      ino: this.linkIno.get(i) ?? (hash32(e.rel) || 1),
       rdevMajor,
       rdevMinor,
     };
-    if (e.type === "file" && st.nlink > 1) {
-      const k = `${st.dev}:${st.ino}`;
-      const g = groups.get(k);
-      if (g) g.push(out.length);
-      else groups.set(k, [out.length]);
-    }
-    out.push(r);
   }
-  const used = new Set<number>();
-  for (const g of groups.values()) {
-    let ino = out[g[0]].ino;
-    while (used.has(ino)) ino = (ino + 1) >>> 0 || 1;
-    used.add(ino);
-    for (let i = 0; i < g.length; i++) {
-      const r = out[g[i]];
-      r.ino = ino;
-      if (i < g.length - 1) r.size = 0;
-    }
+
+  records(from: number, to: number): CpioRecord[] {
+    const out: CpioRecord[] = [];
+    for (let i = from; i < to; i++) out.push(this.record(i));
+    return out;
   }
-  return out;
+}
+
+/** A member as a range of the record source: its records are rebuilt when it is written. */
+class PlannedMember implements Member {
+  constructor(
+    private readonly src: RecordSource,
+    private readonly from: number,
+    private readonly to: number,
+    readonly rawLength: number,
+    readonly key: string,
+  ) {}
+  get records(): CpioRecord[] {
+    return this.src.records(this.from, this.to);
+  }
+  get count(): number {
+    return this.to - this.from;
+  }
+}
+
+/** All records at once (small trees and tests; the pack plans from a RecordSource). */
+export function toRecords(entries: TreeEntry[], warnings: string[]): CpioRecord[] {
+  const src = new RecordSource(entries, warnings);
+  return src.records(0, src.length);
 }
 
 const idBuf = new Float64Array(16);
@@ -155,24 +202,24 @@ function updateIdentity(h: KeyInput, r: CpioRecord, e: TreeEntry): void {
  * (a hash of its path against its share of the target size), so an edit moves at most the cuts next to it and
  * all other members keep identical bytes; a hard maximum bounds member size.
  */
-export function planMembers(records: CpioRecord[], byRel: Map<string, TreeEntry>, salt: string, target = TARGET_MEMBER): Member[] {
+export function planMembers(src: RecordSource, salt: string, target = TARGET_MEMBER): Member[] {
   const max = 2 * target;
   const members: Member[] = [];
-  let cur: CpioRecord[] = [];
+  let from = 0;
   let len = 0;
   const h = new KeyInput(salt);
-  for (const r of records) {
+  for (let i = 0; i < src.length; i++) {
+    const r = src.record(i);
     const rl = recordLength(r);
-    cur.push(r);
     len += rl;
-    updateIdentity(h, r, byRel.get(r.rel)!);
+    updateIdentity(h, r, src.entries[i]);
     const u = hash32(`cut:${r.name}`) / 2 ** 32;
     if (u < rl / target || len >= max) {
-      members.push({ records: cur, rawLength: len, key: h.digest() });
-      cur = [];
+      members.push(new PlannedMember(src, from, i + 1, len, h.digest()));
+      from = i + 1;
       len = 0;
     }
   }
-  if (cur.length) members.push({ records: cur, rawLength: len, key: h.digest() });
+  if (from < src.length) members.push(new PlannedMember(src, from, src.length, len, h.digest()));
   return members;
 }

@@ -108,6 +108,8 @@ export interface PackResult {
   members: number;
   /** Members copied from the previous archive without recompression. */
   membersReused: number;
+  /** The temp file started as the spare copy of the previous archive (pack-spare.ts): kept members cost no I/O. */
+  baseFromSpare: boolean;
   /** Bytes of the uncompressed cpio stream. */
   cpioBytes: number;
   warnings: string[];

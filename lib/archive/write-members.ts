@@ -160,7 +160,7 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
     out.push({ key: m.key, offset: pos, length, rawLength: m.rawLength, reused });
     pos += length;
     raw += m.rawLength;
-    entries += m.records.length;
+    entries += m.count;
   };
   try {
     for (let i = 0; i < o.members.length; i++) {

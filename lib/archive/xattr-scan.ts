@@ -34,13 +34,14 @@ export async function scanXattrs(paths: string[]): Promise<Map<string, string[]>
     size += p.length + 1;
   }
   if (cur.length) batches.push(cur);
-  await Promise.all(
-    batches.map(async (batch) => {
+  // One getfattr at a time: a big image makes dozens of batches, and all at once they were dozens of processes
+  // (each a few MB) competing with the compressors for memory and cores.
+  for (const batch of batches) {
       let r: Awaited<ReturnType<typeof run>>;
       try {
         r = await run("getfattr", ["-h", "-d", "-m", "-", "--absolute-names", "--", ...batch]);
       } catch {
-        return; // getfattr missing: no warnings rather than a failed pack
+        return found; // getfattr missing: no warnings rather than a failed pack
       }
       let file = "";
       for (const line of r.stdout.toString("utf8").split("\n")) {
@@ -52,7 +53,6 @@ export async function scanXattrs(paths: string[]): Promise<Map<string, string[]>
           found.set(file, list);
         }
       }
-    }),
-  );
+  }
   return found;
 }

@@ -8,7 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { diffTree, readManifest } from "@/lib/archive";
+import { diffTree, prepareSpare, readManifest } from "@/lib/archive";
 import { packTree } from "@/lib/archive/pack-tree";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -87,6 +87,10 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
         const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId, changeId });
         if (requestId !== undefined) await requestPacked(requestId, v.seq, opts.user, job.jobId);
         await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive, seq: v.seq, job });
+        // The next incremental pack starts from this copy of the new archive instead of copying it on its own path
+        // (lib/archive pack-spare.ts). Outside the gate on purpose: it only reads a published (never rewritten)
+        // file, and a pack that comes first just ignores an unfinished spare.
+        void prepareSpare(archive).catch((e) => console.error(`pack of ${opts.name}: no spare copy for the next incremental pack`, e));
         return { archive, size: r.size, entries: r.entries, version: v.seq, stampUuid: r.uuid, method, addedByPacking: r.overlayChanges };
       } catch (e) {
         throw explainPackError(e, archive);

@@ -13,16 +13,19 @@ const worst = (...ss: Rep[][]) => Math.max(0, ...ss.flat().map((m) => m.othersCp
 const peakMb = (s: Rep[]) => Math.max(0, ...s.map((m) => m.peakKb)) / 1024;
 const get = (r: Reps, k: string) => r[k] ?? [];
 
-export function buildRows(r: Reps, sizes: { xcatBytes: number; oursBytes: number }): Row[] {
-  const [ou, cu, bu, of, xp, oi, od] = ["oursUnpack", "cpioUnpack", "bsdtarUnpack", "oursFull", "xcatPack", "oursIncr", "oursDiff"].map((k) => get(r, k));
-  const ours = [ou, of, oi, od].filter((s) => s.length);
+/** `scale`: "" for the bench image, "4g"/"8g" for the large ones (whose diff target is 1 s). */
+export function buildRows(r: Reps, sizes: { xcatBytes: number; oursBytes: number }, scale = ""): Row[] {
+  const [ou, cu, bu, of, xp, oi, od, os] = ["oursUnpack", "cpioUnpack", "bsdtarUnpack", "oursFull", "xcatPack", "oursIncr", "oursDiff", "oursSpare"].map((k) => get(r, k));
+  const ours = [ou, of, oi, od, os].filter((s) => s.length);
   return [
     { step: "unpack (vs pigz -dc | cpio -idum)", ours: sec(ou), baseline: sec(cu), unit: "s", max: 0.6, oursCpu: cpu(ou), baselineCpu: cpu(cu), others: worst(ou, cu) },
     { step: "unpack (vs bsdtar -xf, reference)", ours: sec(ou), baseline: sec(bu), unit: "s", oursCpu: cpu(ou), baselineCpu: cpu(bu), others: worst(ou, bu) },
     { step: "full pack (vs xCAT find|cpio|pigz)", ours: sec(of), baseline: sec(xp), unit: "s", max: 0.4, oursCpu: cpu(of), baselineCpu: cpu(xp), others: worst(of, xp) },
     { step: "full pack size", ours: sizes.oursBytes ? sizes.oursBytes / 2 ** 20 : null, baseline: sizes.xcatBytes / 2 ** 20, unit: "MiB", max: 1.02 },
     { step: "one-file repack (vs xCAT full pack)", ours: sec(oi), baseline: sec(xp), unit: "s", max: 0.04, oursCpu: cpu(oi), baselineCpu: cpu(xp), others: worst(oi, xp) },
-    { step: "diff after one-file edit", ours: sec(od), baseline: null, unit: "s", abs: 0.5, others: worst(od) },
+    { step: "one-file repack, absolute", ours: sec(oi), baseline: null, unit: "s", abs: 1, others: worst(oi) },
+    { step: "(background) spare copy after a publish", ours: sec(os), baseline: null, unit: "s", oursCpu: cpu(os), others: worst(os) },
+    { step: "diff after one-file edit", ours: sec(od), baseline: null, unit: "s", abs: scale ? 1 : 0.5, others: worst(od) },
     { step: "peak RSS, max of our steps", ours: ours.length ? Math.max(...ours.map(peakMb)) : null, baseline: null, unit: "MB", abs: 300 },
     { step: "(info) CLI start-up, bin/rootimg --help", ours: sec(get(r, "startup")), baseline: null, unit: "s" },
   ];

@@ -2,6 +2,7 @@
 // today, side by side in ONE run, each step measured BENCH_REPS times (median).
 // Not a test. Run through `scripts/bench/archive` (it builds/caches the image first).
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { busyFraction, waitForQuiet } from "./archive-idle.ts";
@@ -13,9 +14,13 @@ import { printTable, rowVerdict } from "./archive-table.ts";
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BENCH = process.env.BENCH_DIR ?? join(REPO, ".cache/bench");
 const IMAGE = process.env.BENCH_IMAGE ?? join(BENCH, "image"); // holds rootimg/ and rootimg.cpio.gz
+// BENCH_SCALE=4g|8g: the large image (scripts/bench/archive-scale.sh); its work dir is on disk, not tmpfs (RAM is shared).
+const SCALE = process.env.BENCH_SCALE ?? "";
+const SIZES = ["", "4g", "8g"];
+const resultFile = (scale: string) => join(BENCH, `archive-result${scale ? `-${scale}` : ""}.json`);
 // tmpfs by default: the shared disk (ext4, discard, other helpers' builds) adds noise that is not ours
 // nor xCAT's; archive-facts.md measured unpack into tmpfs too. BENCH_WORK=<dir on disk> to compare.
-const WORK = process.env.BENCH_WORK ?? (existsSync("/dev/shm") ? "/dev/shm/rootimg-bench" : join(BENCH, "run"));
+const WORK = process.env.BENCH_WORK ?? (SCALE ? join(BENCH, `run-${SCALE}`) : existsSync("/dev/shm") ? "/dev/shm/rootimg-bench" : join(BENCH, "run"));
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 // Ours: bin/rootimg, or (until the CLI exists) the same commands straight on the library.
 const CLI = process.env.BENCH_ROOTIMG ?? join(REPO, "bin/rootimg");
@@ -66,7 +71,8 @@ async function main() {
   clean(WORK);
   mkdirSync(WORK, { recursive: true });
   const tree = p("tree"); // our unpack lands here and is then edited, diffed and packed
-  const r: Record<string, Series> = { cpioUnpack: [], bsdtarUnpack: [], oursUnpack: [], xcatPack: [], oursFull: [], oursIncr: [], oursDiff: [], startup: [] };
+  const r: Record<string, Series> = { cpioUnpack: [], bsdtarUnpack: [], oursUnpack: [], xcatPack: [], oursFull: [], oursSpare: [], oursIncr: [], oursDiff: [], startup: [] };
+  const load: Record<string, string> = { start: loadavg().map((x) => x.toFixed(2)).join(" ") };
 
   const busy: Record<string, number> = {};
   const quiet = async (step: string) => (busy[step] = await waitForQuiet({ threshold: 0.25, maxS: QUIET_MAX_S, log }));
@@ -76,10 +82,13 @@ async function main() {
     clean(p("cpio-x"));
     mkdirSync(p("cpio-x"));
     r.cpioUnpack.push(ok(await shell('pigz -dc "$1" | (cd "$2" && cpio -idum)', [REF, p("cpio-x")]), `unpack pigz|cpio #${i}`));
-    clean(p("bsdtar-x"));
-    mkdirSync(p("bsdtar-x"));
-    r.bsdtarUnpack.push(ok(await shell('bsdtar -xf "$1" -C "$2"', [REF, p("bsdtar-x")]), `unpack bsdtar #${i}`));
-    clean(p("bsdtar-x")); // keep at most two trees at once (tmpfs is RAM)
+    // bsdtar is a reference only: at scale it would cost one more multi-GB extraction per rep.
+    if (!SCALE) {
+      clean(p("bsdtar-x"));
+      mkdirSync(p("bsdtar-x"));
+      r.bsdtarUnpack.push(ok(await shell('bsdtar -xf "$1" -C "$2"', [REF, p("bsdtar-x")]), `unpack bsdtar #${i}`));
+      clean(p("bsdtar-x")); // keep at most two trees at once (tmpfs is RAM)
+    }
     if (oursOk()) {
       clean(tree, stateOf(tree));
       await rootimg(["unpack", REF, tree], `unpack ours #${i}`, r.oursUnpack);
@@ -98,6 +107,7 @@ async function main() {
   clean(p("cpio-x"), p("bsdtar-x"));
 
   // 2. Full pack of the same tree.
+  load.fullPack = loadavg().map((x) => x.toFixed(2)).join(" ");
   await quiet("fullPack");
   for (let i = 1; i <= REPS; i++) {
     clean(p("xcat-out"));
@@ -122,15 +132,20 @@ async function main() {
   }
 
   // 3+4. One-file edit: diff, then incremental repack (compared with xCAT's full pack above,
-  // which is what xCAT does after any edit).
+  // which is what xCAT does after any edit). After each publish the spare copy the next repack starts
+  // from is made as its own step (the server makes it in the background after a pack job).
   if (oursOk()) {
+    load.oneFileEdit = loadavg().map((x) => x.toFixed(2)).join(" ");
+    await rootimg(["spare", p("ours-out/rootimg.cpio.gz")], "spare after the full pack", r.oursSpare);
     await quiet("oneFileEdit");
     for (let i = 1; i <= REPS && oursOk(); i++) {
       appendFileSync(join(tree, "etc/motd"), `benchmark edit ${i} ${new Date().toISOString()}\n`);
       const d = await rootimg(["diff", tree], `diff ours #${i}`, r.oursDiff);
       if (d && !/etc\/motd/.test(d.stdout)) checks[`diff #${i} reports etc/motd`] = `NO: ${d.stdout.slice(0, 200)}`;
-      await rootimg(["pack", tree, p("ours-out/rootimg.cpio.gz")], `incremental pack ours #${i}`, r.oursIncr);
+      const inc = await rootimg(["pack", tree, p("ours-out/rootimg.cpio.gz")], `incremental pack ours #${i}`, r.oursIncr);
+      if (inc && !/from the spare/.test(inc.stdout)) checks[`incremental pack #${i} started from the spare`] = `NO: ${inc.stdout.trim()}`;
       clean(p("ours-out/.rootimg-studio/versions")); // earlier archives kept by ours: 250 MB each
+      if (i < REPS) await rootimg(["spare", p("ours-out/rootimg.cpio.gz")], `spare after incremental pack #${i}`, r.oursSpare);
     }
     checks["diff reports etc/motd after the edit"] ??= "yes";
     log("check: incremental archive's stream equals a full pack's");
@@ -147,20 +162,23 @@ async function main() {
   }
 
   busy.afterRun = await busyFraction();
+  load.end = loadavg().map((x) => x.toFixed(2)).join(" ");
+  checks["load average (1/5/15 min) at the start of each phase"] = JSON.stringify(load);
   checks["CPU used by others before each series (0-1)"] = JSON.stringify(busy);
   if (oursFailed) checks["ours ran without failure"] = `NO: ${oursFailed}`;
   const reps: Reps = Object.fromEntries(
     Object.entries(r).map(([k, ms]) => [k, ms.map((m) => ({ ms: m.ms, cpuS: m.userS + m.sysS, othersCpu: m.othersCpu, peakKb: Math.max(m.maxRssKb, m.treeRssKb) }))]),
   );
-  const rows = buildRows(reps, { xcatBytes: xcatSize, oursBytes: oursSize });
+  const rows = buildRows(reps, { xcatBytes: xcatSize, oursBytes: oursSize }, SCALE);
   printTable(rows, checks, quietLines(reps));
   const perStep = Object.fromEntries(
     Object.entries(r).map(([k, s]) => [k, { runsS: s.map((m) => +(m.ms / 1000).toFixed(3)), cpuS: s.map((m) => +(m.userS + m.sysS).toFixed(2)), othersCpu: s.map((m) => +m.othersCpu.toFixed(2)), medianS: s.length ? +sec(s).toFixed(3) : null, peakRssMb: s.length ? +peakMb(s).toFixed(1) : null }]),
   );
-  const result = { date: new Date().toISOString(), image: IMAGE, work: WORK, reps: REPS, busyByOthers: busy, sizes: { xcatBytes: xcatSize, oursBytes: oursSize }, rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })), checks, perStep };
+  const result = { date: new Date().toISOString(), scale: SCALE || "base", image: IMAGE, work: WORK, reps: REPS, loadavg: load, busyByOthers: busy, sizes: { xcatBytes: xcatSize, oursBytes: oursSize }, rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })), checks, perStep };
   mkdirSync(BENCH, { recursive: true });
-  writeFileSync(join(BENCH, "archive-result.json"), `${JSON.stringify(result, null, 2)}\n`);
-  log(`wrote ${join(BENCH, "archive-result.json")}`);
+  writeFileSync(resultFile(SCALE), `${JSON.stringify(result, null, 2)}\n`);
+  log(`wrote ${resultFile(SCALE)}`);
+  printGrowth();
   if (process.env.BENCH_KEEP !== "1") clean(WORK);
 }
 
@@ -169,6 +187,28 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     if (process.env.BENCH_KEEP !== "1") clean(WORK);
     process.exit(130);
   });
+}
+
+/**
+ * Growth of each step's time and peak memory between the sizes measured so far (the base bench image, 4g, 8g),
+ * from their result files: a step whose cost follows the edit stays flat, one that follows the image grows ~2x
+ * from 4g to 8g.
+ */
+function printGrowth(): void {
+  type Step = { medianS: number | null; peakRssMb: number | null };
+  const runs = SIZES.filter((z) => existsSync(resultFile(z))).map((z) => ({ z: z || "base", steps: JSON.parse(readFileSync(resultFile(z), "utf8")).perStep as Record<string, Step> }));
+  if (runs.length < 2) return;
+  const steps = ["cpioUnpack", "oursUnpack", "xcatPack", "oursFull", "oursSpare", "oursIncr", "oursDiff"];
+  const cell = (v: number | null | undefined, unit: string) => (v == null ? "—" : `${v.toFixed(unit === "s" ? 2 : 0)} ${unit}`);
+  const growth = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${(b / a).toFixed(2)}×` : "—");
+  const head = runs.map((x) => x.z);
+  const lines = [`| step | ${head.map((h) => `${h} time / peak RSS`).join(" | ")} | ${head.slice(1).map((h, i) => `growth ${head[i]}→${h} time / RSS`).join(" | ")} |`, `|---|${head.map(() => "---|").join("")}${head.slice(1).map(() => "---|").join("")}`];
+  for (const k of steps) {
+    const v = runs.map((x) => x.steps[k]);
+    if (v.every((x) => !x?.medianS)) continue;
+    lines.push(`| ${k} | ${v.map((x) => `${cell(x?.medianS, "s")} / ${cell(x?.peakRssMb, "MB")}`).join(" | ")} | ${v.slice(1).map((x, i) => `${growth(v[i]?.medianS, x?.medianS)} / ${growth(v[i]?.peakRssMb, x?.peakRssMb)}`).join(" | ")} |`);
+  }
+  process.stdout.write(`\ngrowth between sizes (each from its own run; ratios inside one run are the robust numbers):\n${lines.join("\n")}\n`);
 }
 
 /** `archive.ts --render FILE.json`: prints the table of an earlier run again (no measuring). */
@@ -181,7 +221,8 @@ function render(file: string) {
     ]),
   );
   process.stdout.write(`run of ${j.date}, work dir ${j.work}\n`);
-  printTable(buildRows(reps, j.sizes), j.checks, quietLines(reps));
+  printTable(buildRows(reps, j.sizes, j.scale === "base" ? "" : (j.scale ?? "")), j.checks, quietLines(reps));
+  printGrowth();
 }
 
 const renderAt = process.argv.indexOf("--render");
