@@ -37,7 +37,7 @@ if [ ! -d "$TREE" ]; then
   rm -rf "$TMP"
   debootstrap --variant=minbase --include=$PKGS bookworm "$TMP" "$MIRROR" >"$IMG/debootstrap.log" 2>&1 \
     || { echo "error: debootstrap failed, see $IMG/debootstrap.log" >&2; exit 1; }
-  # debootstrap leaves the kernel .deb in apt's cache (70 MB); the image of archive-facts.md
+  # debootstrap leaves the kernel .deb in apt's cache (70 MB); a realistic compute image
   # (740 MB newc stream, largest file the 50 MB apt Packages list) has none: drop it, keep the lists.
   rm -f "$TMP"/var/cache/apt/archives/*.deb
   if ! getcap "$TMP/usr/bin/ping" | grep -q cap_net_raw; then setcap cap_net_raw+ep "$TMP/usr/bin/ping"; fi

@@ -1,4 +1,4 @@
-// Archive benchmark (issue 2): ours (bin/rootimg) against the tools an xCAT admin uses
+// Archive benchmark: ours (bin/rootimg) against the tools an xCAT admin uses
 // today, side by side in ONE run, each step measured BENCH_REPS times (median).
 // Not a test. Run through `scripts/bench/archive` (it builds/caches the image first).
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -19,7 +19,7 @@ const SCALE = process.env.BENCH_SCALE ?? "";
 const SIZES = ["", "4g", "8g"];
 const resultFile = (scale: string) => join(BENCH, `archive-result${scale ? `-${scale}` : ""}.json`);
 // tmpfs by default: the shared disk (ext4, discard, other helpers' builds) adds noise that is not ours
-// nor xCAT's; archive-facts.md measured unpack into tmpfs too. BENCH_WORK=<dir on disk> to compare.
+// nor xCAT's. BENCH_WORK=<dir on disk> to compare.
 const WORK = process.env.BENCH_WORK ?? (SCALE ? join(BENCH, `run-${SCALE}`) : existsSync("/dev/shm") ? "/dev/shm/rootimg-bench" : join(BENCH, "run"));
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 // Ours: bin/rootimg, or (until the CLI exists) the same commands straight on the library.
