@@ -33,7 +33,9 @@ try {
 } catch (e) {
   fail(`cannot create or protect the data directory ${config.dataDir} (ROOTIMG_DATA_DIR): ${(e as Error).message}`);
 }
-console.log(`data directory: ${config.dataDir} (${config.dataDirSource === "default" ? "default ./data; set ROOTIMG_DATA_DIR to move it" : "from ROOTIMG_DATA_DIR"})`);
+console.log(
+  `data directory: ${config.dataDir} (${config.dataDirSource === "default" ? "default ./data; set ROOTIMG_DATA_DIR to move it" : "from ROOTIMG_DATA_DIR"})`,
+);
 
 // Probe the port before touching the database: a second instance should say "port in use", not fail on
 // the database lock the first one holds.
@@ -64,7 +66,12 @@ if (migrate.status !== 0) {
   fail(
     busy
       ? `the database ${config.DATABASE_URL.slice(5)} is in use by another process (another Rootimg Studio on the same ROOTIMG_DATA_DIR?)`
-      : `database migration failed for ${config.DATABASE_URL}:\n${migrate.stderr.trim().split("\n").filter((l) => !/^\s+at /.test(l)).slice(-6).join("\n")}`,
+      : `database migration failed for ${config.DATABASE_URL}:\n${migrate.stderr
+          .trim()
+          .split("\n")
+          .filter((l) => !/^\s+at /.test(l))
+          .slice(-6)
+          .join("\n")}`,
   );
 }
 
@@ -92,7 +99,10 @@ setInterval(() => void purgeExpiredSessions().catch((e) => console.error("sessio
 await (await import("./lib/images/prepare-images-at-start")).prepareImagesAtStart((line) => console.log(line));
 // Unpacked trees reachable by other local users (xCAT's, under /install) are mounted nosuid,nodev while served.
 const { protectTreeAndSay, releaseAllTrees } = await import("./lib/images/tree-mount");
-for (const image of await (await import("./lib/xcat/select-backend")).getBackend().listImages().catch(() => [])) {
+for (const image of await (await import("./lib/xcat/select-backend"))
+  .getBackend()
+  .listImages()
+  .catch(() => [])) {
   const tree = path.join(image.rootimgdir, "rootimg");
   if (existsSync(tree)) await protectTreeAndSay(tree, (line) => console.log(line));
 }
@@ -196,11 +206,18 @@ server.on("error", (e: NodeJS.ErrnoException) => fail(listenError(e)));
 
 server.listen(config.PORT, config.HOST, () => {
   const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
-  console.log(`Rootimg Studio ready on ${config.https ? "https" : "http"}://${host}:${config.PORT} (data: ${config.dataDir}${dev ? ", dev" : ""})`);
+  console.log(
+    `Rootimg Studio ready on ${config.https ? "https" : "http"}://${host}:${config.PORT} (data: ${config.dataDir}${dev ? ", dev" : ""})`,
+  );
   if (tlsNote) console.log(`TLS: ${tlsNote}`);
-  if (config.insecureRemote) console.warn(`warning: serving plain HTTP on ${config.HOST} (ROOTIMG_INSECURE_HTTP=1): passwords and sessions cross the network unencrypted`);
+  if (config.insecureRemote)
+    console.warn(
+      `warning: serving plain HTTP on ${config.HOST} (ROOTIMG_INSECURE_HTTP=1): passwords and sessions cross the network unencrypted`,
+    );
   if (admin.created && admin.passwordFile) {
-    console.log(`created user "admin"; its password is in ${admin.passwordFile} (readable by root only; removed when you change the password under "My password")`);
+    console.log(
+      `created user "admin"; its password is in ${admin.passwordFile} (readable by root only; removed when you change the password under "My password")`,
+    );
   } else if (admin.created) {
     console.log('created user "admin" with the password from ADMIN_PASSWORD');
   }

@@ -39,7 +39,9 @@ describe("bin/rootimg", () => {
     const p = run("pack", tree, archive, "--stamp", "img1");
     expect(p.stderr).toBe("");
     expect(p.status).toBe(0);
-    expect(p.stdout).toMatch(/^packed 6 entries into .* IMAGEUUID=[0-9a-f-]{36}; kept as .*\/\.rootimg-studio\/versions\/1-rootimg\.cpio\.gz\n$/);
+    expect(p.stdout).toMatch(
+      /^packed 6 entries into .* IMAGEUUID=[0-9a-f-]{36}; kept as .*\/\.rootimg-studio\/versions\/1-rootimg\.cpio\.gz\n$/,
+    );
     const v = run("verify", archive);
     expect(v.status).toBe(0);
     expect(v.stdout).toMatch(/^ok: 6 entries, cpio.gz, \d+ bytes uncompressed\n$/);

@@ -3,7 +3,16 @@
  * Exit 0 on success; on failure one line `error: ...` on stderr and exit 1 (2 for usage errors).
  * Progress goes to stderr only when stderr is a terminal, so scripts and pipes see clean output.
  */
-import { type ArchiveProgress, diffTree, keepPublishedArchive, packTree, prepareSpare, type SpareResult, unpackArchive, verifyArchive } from "../lib/archive/index.ts";
+import {
+  type ArchiveProgress,
+  diffTree,
+  keepPublishedArchive,
+  packTree,
+  prepareSpare,
+  type SpareResult,
+  unpackArchive,
+  verifyArchive,
+} from "../lib/archive/index.ts";
 
 const USAGE = `usage:
   rootimg unpack ARCHIVE DEST
@@ -20,14 +29,19 @@ const DEFAULT_KEEP = 5;
 function progress(p: ArchiveProgress): void {
   if (!process.stderr.isTTY) return;
   const pct = p.bytesTotal ? ((100 * p.bytesDone) / p.bytesTotal).toFixed(1) : "?";
-  process.stderr.write(`\r${p.phase}: ${pct}% (${(p.bytesDone / 1048576).toFixed(0)}/${(p.bytesTotal / 1048576).toFixed(0)} MiB), ${p.entries} entries   `);
+  process.stderr.write(
+    `\r${p.phase}: ${pct}% (${(p.bytesDone / 1048576).toFixed(0)}/${(p.bytesTotal / 1048576).toFixed(0)} MiB), ${p.entries} entries   `,
+  );
 }
 
 function endProgress(): void {
   if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
 }
 
-function parseFlags(args: string[], known: Record<string, "value" | "bool">): { positional: string[]; flags: Record<string, string | true> } {
+function parseFlags(
+  args: string[],
+  known: Record<string, "value" | "bool">,
+): { positional: string[]; flags: Record<string, string | true> } {
   const positional: string[] = [];
   const flags: Record<string, string | true> = {};
   for (let i = 0; i < args.length; i++) {
@@ -49,7 +63,10 @@ function parseFlags(args: string[], known: Record<string, "value" | "bool">): { 
 
 function writeSpare(r: SpareResult | null): void {
   if (!r) process.stdout.write("spare not made: the archive was replaced while it was copied\n");
-  else process.stdout.write(`spare for the next incremental pack: ${r.file} (${r.bytes} bytes, ${r.cloned ? "reflink clone" : "copied"} in ${(r.ms / 1000).toFixed(2)} s)\n`);
+  else
+    process.stdout.write(
+      `spare for the next incremental pack: ${r.file} (${r.bytes} bytes, ${r.cloned ? "reflink clone" : "copied"} in ${(r.ms / 1000).toFixed(2)} s)\n`,
+    );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -69,7 +86,8 @@ async function main(argv: string[]): Promise<void> {
     const { positional, flags } = parseFlags(rest, { exlist: "value", stamp: "value", full: "bool", keep: "value", spare: "bool" });
     if (positional.length !== 2) throw new UsageError("pack needs TREE and ARCHIVE");
     const keep = flags.keep === undefined ? DEFAULT_KEEP : Number(flags.keep);
-    if (!Number.isInteger(keep) || keep < 1) throw new UsageError("--keep needs a whole number of at least 1 (the archive just packed counts)");
+    if (!Number.isInteger(keep) || keep < 1)
+      throw new UsageError("--keep needs a whole number of at least 1 (the archive just packed counts)");
     // The archive found before the pack (genimage, packimage) is kept first, as the server does.
     await keepPublishedArchive(positional[1], keep);
     const r = await packTree({
@@ -84,7 +102,9 @@ async function main(argv: string[]): Promise<void> {
     endProgress();
     const v = await keepPublishedArchive(r.archive, keep);
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-    process.stdout.write(`packed ${r.entries} entries into ${r.archive} (${r.size} bytes, ${r.members} members, ${r.membersReused} reused${r.baseFromSpare ? ", from the spare" : ""})${r.uuid ? ` IMAGEUUID=${r.uuid}` : ""}; kept as ${v.kept}\n`);
+    process.stdout.write(
+      `packed ${r.entries} entries into ${r.archive} (${r.size} bytes, ${r.members} members, ${r.membersReused} reused${r.baseFromSpare ? ", from the spare" : ""})${r.uuid ? ` IMAGEUUID=${r.uuid}` : ""}; kept as ${v.kept}\n`,
+    );
     if (flags.spare === true) writeSpare(await prepareSpare(r.archive));
   } else if (cmd === "spare") {
     const { positional } = parseFlags(rest, {});

@@ -3,7 +3,9 @@ import { ApiError, apiErrorOf, isApiError } from "./api-client";
 
 describe("apiErrorOf", () => {
   it("keeps the server's code, message and every other field as details", () => {
-    const e = apiErrorOf(409, "Conflict", { error: { code: "conflict", message: "Image x is packing right now.", reason: "image-busy", jobId: "j1" } });
+    const e = apiErrorOf(409, "Conflict", {
+      error: { code: "conflict", message: "Image x is packing right now.", reason: "image-busy", jobId: "j1" },
+    });
     expect(e).toBeInstanceOf(ApiError);
     expect([e.status, e.code, e.message]).toEqual([409, "conflict", "Image x is packing right now."]);
     expect(e.details).toEqual({ reason: "image-busy", jobId: "j1" });

@@ -19,9 +19,17 @@ export class ApiError extends Error {
 
 /** The one parser of an error response's body (already read as JSON, or null when it was not JSON). */
 export function apiErrorOf(status: number, statusText: string, body: unknown): ApiError {
-  const err = body && typeof body === "object" && "error" in body && body.error && typeof body.error === "object" ? (body.error as Record<string, unknown>) : {};
+  const err =
+    body && typeof body === "object" && "error" in body && body.error && typeof body.error === "object"
+      ? (body.error as Record<string, unknown>)
+      : {};
   const { code, message, ...details } = err;
-  return new ApiError(status, typeof code === "string" ? code : "error", typeof message === "string" ? message : `${status} ${statusText}`.trim(), details);
+  return new ApiError(
+    status,
+    typeof code === "string" ? code : "error",
+    typeof message === "string" ? message : `${status} ${statusText}`.trim(),
+    details,
+  );
 }
 
 export const isApiError = (e: unknown, code?: string): e is ApiError => e instanceof ApiError && (code === undefined || e.code === code);

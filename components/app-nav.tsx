@@ -33,7 +33,11 @@ export function AppNav() {
       <ul>
         {ITEMS.filter((i) => roleAtLeast(user, i.min)).map((i) => (
           <li key={i.href}>
-            <GuardedLink href={i.href} className={pathname.startsWith(i.href) ? "active" : undefined} data-testid={`nav-${i.label.toLowerCase()}`}>
+            <GuardedLink
+              href={i.href}
+              className={pathname.startsWith(i.href) ? "active" : undefined}
+              data-testid={`nav-${i.label.toLowerCase()}`}
+            >
               {i.label}
               {i.href === "/requests" && <RequestsCount />}
             </GuardedLink>
@@ -41,8 +45,13 @@ export function AppNav() {
         ))}
       </ul>
       <div className="nav-user">
-        <span data-testid="current-user">{user.username}</span> <span className="badge" data-testid="current-role">{user.role}</span>
-        <GuardedLink href="/account" className="link" data-testid="nav-account">My password</GuardedLink>
+        <span data-testid="current-user">{user.username}</span>{" "}
+        <span className="badge" data-testid="current-role">
+          {user.role}
+        </span>
+        <GuardedLink href="/account" className="link" data-testid="nav-account">
+          My password
+        </GuardedLink>
         <button type="button" className="link" onClick={logout} data-testid="logout">
           Sign out
         </button>

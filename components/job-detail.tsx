@@ -14,15 +14,33 @@ export function JobDetail({ jobId }: { jobId: string }) {
         <Link href="/jobs">← Jobs</Link>
         <h1>Job {jobId}</h1>
       </div>
-      {error && <div className="error" data-testid="job-detail-error">{error}</div>}
+      {error && (
+        <div className="error" data-testid="job-detail-error">
+          {error}
+        </div>
+      )}
       {job && (
         <dl className="facts">
-          <dt>Type</dt><dd>{job.type}</dd>
-          <dt>Owner</dt><dd>{job.ownerName}</dd>
-          {job.image && (<><dt>Image</dt><dd>{job.image}</dd></>)}
-          {job.node && (<><dt>Node</dt><dd>{job.node}</dd></>)}
-          <dt>Started</dt><dd>{formatTime(job.startedAt)}</dd>
-          <dt>Finished</dt><dd>{formatTime(job.finishedAt)}</dd>
+          <dt>Type</dt>
+          <dd>{job.type}</dd>
+          <dt>Owner</dt>
+          <dd>{job.ownerName}</dd>
+          {job.image && (
+            <>
+              <dt>Image</dt>
+              <dd>{job.image}</dd>
+            </>
+          )}
+          {job.node && (
+            <>
+              <dt>Node</dt>
+              <dd>{job.node}</dd>
+            </>
+          )}
+          <dt>Started</dt>
+          <dd>{formatTime(job.startedAt)}</dd>
+          <dt>Finished</dt>
+          <dd>{formatTime(job.finishedAt)}</dd>
         </dl>
       )}
       {!error && <JobProgressView job={job} />}

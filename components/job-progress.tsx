@@ -20,7 +20,12 @@ export function JobProgress({ jobId, onFinished }: { jobId: string; onFinished?:
       onFinished?.(job);
     }
   }, [job, onFinished]);
-  if (error) return <div className="error" data-testid="job-progress-error">{error}</div>;
+  if (error)
+    return (
+      <div className="error" data-testid="job-progress-error">
+        {error}
+      </div>
+    );
   return <JobProgressView job={job} />;
 }
 
@@ -39,7 +44,12 @@ export function JobProgressView({ job }: { job: JobView | null }) {
     if (!last || last.done !== job.done) samples.current.push({ t: now, done: job.done });
     samples.current = samples.current.filter((s) => now - s.t <= 10_000);
   }
-  if (!job) return <div className="job-progress" data-testid="job-progress" data-state="loading">Loading job…</div>;
+  if (!job)
+    return (
+      <div className="job-progress" data-testid="job-progress" data-state="loading">
+        Loading job…
+      </div>
+    );
 
   const first = samples.current[0];
   const last = samples.current[samples.current.length - 1];
@@ -52,26 +62,52 @@ export function JobProgressView({ job }: { job: JobView | null }) {
   return (
     <div className="job-progress" data-testid="job-progress" data-state={job.state}>
       <div className="job-progress-head">
-        <span className={`badge state-${job.state}`} data-testid="job-state">{job.state}</span>
+        <span className={`badge state-${job.state}`} data-testid="job-state">
+          {job.state}
+        </span>
         <span className="job-type">{job.type}</span>
-        {job.message && <span className="muted" data-testid="job-message">{job.message}</span>}
+        {job.message && (
+          <span className="muted" data-testid="job-message">
+            {job.message}
+          </span>
+        )}
         {mayCancel && (
-          <button type="button" className="danger small" data-testid="job-cancel" disabled={cancel.isPending} onClick={() => cancel.mutate(job.id)}>
+          <button
+            type="button"
+            className="danger small"
+            data-testid="job-cancel"
+            disabled={cancel.isPending}
+            onClick={() => cancel.mutate(job.id)}
+          >
             {cancel.isPending ? "Cancelling…" : "Cancel"}
           </button>
         )}
       </div>
       <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct ?? undefined} data-testid="job-bar">
-        <div className={`bar-fill${pct === null && running ? " indeterminate" : ""}${running ? "" : " final"}`} style={{ width: `${pct ?? (running ? 100 : 0)}%` }} />
+        <div
+          className={`bar-fill${pct === null && running ? " indeterminate" : ""}${running ? "" : " final"}`}
+          style={{ width: `${pct ?? (running ? 100 : 0)}%` }}
+        />
       </div>
       <div className="job-numbers">
-        <span data-testid="job-done" data-value={job.done}>{formatAmount(job.done, job.unit)}</span>
-        {job.total !== null && <span data-testid="job-total" data-value={job.total}> / {formatAmount(job.total, job.unit)}</span>}
+        <span data-testid="job-done" data-value={job.done}>
+          {formatAmount(job.done, job.unit)}
+        </span>
+        {job.total !== null && (
+          <span data-testid="job-total" data-value={job.total}>
+            {" "}
+            / {formatAmount(job.total, job.unit)}
+          </span>
+        )}
         {pct !== null && <span> ({pct.toFixed(0)}%)</span>}
         {running && rate !== null && <span data-testid="job-rate"> · {formatAmount(rate, job.unit)}/s</span>}
         {running && eta !== null && <span data-testid="job-eta"> · {formatDuration(eta)} left</span>}
       </div>
-      {job.error && <div className="error" data-testid="job-error">{job.error}</div>}
+      {job.error && (
+        <div className="error" data-testid="job-error">
+          {job.error}
+        </div>
+      )}
       {cancel.error && <div className="error">{(cancel.error as Error).message}</div>}
     </div>
   );

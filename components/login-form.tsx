@@ -33,7 +33,11 @@ export function LoginForm() {
         Password
         <input name="password" type="password" autoComplete="current-password" required data-testid="login-password" />
       </label>
-      {error && <div className="error" role="alert" data-testid="login-error">{error}</div>}
+      {error && (
+        <div className="error" role="alert" data-testid="login-error">
+          {error}
+        </div>
+      )}
       <button type="submit" className="primary" disabled={busy} data-testid="login-submit">
         {busy ? "Signing in…" : "Sign in"}
       </button>

@@ -33,22 +33,50 @@ export function OwnPassword() {
 
   return (
     <section>
-      <div className="toolbar"><h1>My password</h1><span className="muted">signed in as {me.username}</span></div>
+      <div className="toolbar">
+        <h1>My password</h1>
+        <span className="muted">signed in as {me.username}</span>
+      </div>
       <form className="card password-form" onSubmit={submit} data-testid="own-password-form">
         <input type="text" autoComplete="username" value={me.username} readOnly hidden />
         <label className="small">
           Current password{" "}
-          <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required data-testid="own-password-current" />
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+            required
+            data-testid="own-password-current"
+          />
         </label>
-        <PasswordFields value={pw.value} repeat={pw.repeat} onChange={(value, repeat) => setPw({ value, repeat })} idPrefix="own-password" />
+        <PasswordFields
+          value={pw.value}
+          repeat={pw.repeat}
+          onChange={(value, repeat) => setPw({ value, repeat })}
+          idPrefix="own-password"
+        />
         <div>
-          <button type="submit" className="primary" disabled={busy || !current || !passwordsValid(pw.value, pw.repeat)} data-testid="own-password-submit">
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy || !current || !passwordsValid(pw.value, pw.repeat)}
+            data-testid="own-password-submit"
+          >
             {busy ? "Changing…" : "Change password"}
           </button>
         </div>
       </form>
-      {notice && <div className="notice" data-testid="own-password-notice">{notice}</div>}
-      {error && <div className="error" data-testid="own-password-error">{error}</div>}
+      {notice && (
+        <div className="notice" data-testid="own-password-notice">
+          {notice}
+        </div>
+      )}
+      {error && (
+        <div className="error" data-testid="own-password-error">
+          {error}
+        </div>
+      )}
     </section>
   );
 }

@@ -9,18 +9,34 @@ export function PasswordFields(p: { value: string; repeat: string; onChange: (va
     <>
       <label className="small">
         New password{" "}
-        <input type="password" autoComplete="new-password" value={p.value} onChange={(e) => p.onChange(e.target.value, p.repeat)} data-testid={`${p.idPrefix}-new`} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={p.value}
+          onChange={(e) => p.onChange(e.target.value, p.repeat)}
+          data-testid={`${p.idPrefix}-new`}
+        />
       </label>
       <label className="small">
         again{" "}
-        <input type="password" autoComplete="new-password" value={p.repeat} onChange={(e) => p.onChange(p.value, e.target.value)} data-testid={`${p.idPrefix}-repeat`} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={p.repeat}
+          onChange={(e) => p.onChange(p.value, e.target.value)}
+          data-testid={`${p.idPrefix}-repeat`}
+        />
       </label>
       {p.value && (
         <span className={`small strength-${s.level.replace(" ", "-")}`} data-testid={`${p.idPrefix}-strength`}>
           {s.level}: {s.hint}
         </span>
       )}
-      {mismatch && <span className="small error-text" data-testid={`${p.idPrefix}-mismatch`}>the two do not match</span>}
+      {mismatch && (
+        <span className="small error-text" data-testid={`${p.idPrefix}-mismatch`}>
+          the two do not match
+        </span>
+      )}
     </>
   );
 }

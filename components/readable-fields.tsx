@@ -4,7 +4,10 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** "jobId" -> "job id", "stampUuid" -> "stamp uuid": the record's own names, readable. */
 function label(key: string): string {
-  return key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase();
 }
 
 function flatten(value: Json, prefix: string, out: [string, string][]): void {
@@ -20,8 +23,12 @@ function flatten(value: Json, prefix: string, out: [string, string][]): void {
 function show(key: string, v: Json): string {
   if (v === null) return "–";
   if (typeof v === "boolean") return v ? "yes" : "no";
-  if (typeof v === "number") return /\b(size|bytes)\b/.test(key) && v >= 1024 ? `${formatAmount(v, "bytes")} (${v.toLocaleString("en")} bytes)` : v.toLocaleString("en");
-  if (Array.isArray(v)) return v.length === 0 ? "none" : v.map((x) => (typeof x === "object" && x !== null ? JSON.stringify(x) : String(x))).join(", ");
+  if (typeof v === "number")
+    return /\b(size|bytes)\b/.test(key) && v >= 1024
+      ? `${formatAmount(v, "bytes")} (${v.toLocaleString("en")} bytes)`
+      : v.toLocaleString("en");
+  if (Array.isArray(v))
+    return v.length === 0 ? "none" : v.map((x) => (typeof x === "object" && x !== null ? JSON.stringify(x) : String(x))).join(", ");
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
@@ -44,7 +51,9 @@ export function ReadableFields({ value, testId, compact }: { value: unknown; tes
       </dl>
       <details className="raw-json">
         <summary className="small muted">raw JSON</summary>
-        <pre className="log small" data-testid={testId}>{JSON.stringify(value, null, 2)}</pre>
+        <pre className="log small" data-testid={testId}>
+          {JSON.stringify(value, null, 2)}
+        </pre>
       </details>
     </div>
   );

@@ -43,33 +43,74 @@ export function UsersAdmin() {
 
   return (
     <section>
-      <div className="toolbar"><h1>Users</h1></div>
+      <div className="toolbar">
+        <h1>Users</h1>
+      </div>
       <form className="toolbar card" onSubmit={submitCreate} data-testid="user-create-form">
         <input name="username" placeholder="user name" required data-testid="user-new-name" />
         <input name="password" type="password" placeholder="password (8+ chars)" required minLength={8} data-testid="user-new-password" />
         <select name="role" defaultValue="viewer" data-testid="user-new-role" aria-label="role">
-          {ROLES.map((r) => <option key={r}>{r}</option>)}
+          {ROLES.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
         </select>
-        <button type="submit" className="primary" data-testid="user-create">Create user</button>
+        <button type="submit" className="primary" data-testid="user-create">
+          Create user
+        </button>
       </form>
-      {notice && !error && <div className="notice" data-testid="users-notice">{notice}</div>}
-      {error && <div className="error" data-testid="users-error">{error.message}</div>}
+      {notice && !error && (
+        <div className="notice" data-testid="users-notice">
+          {notice}
+        </div>
+      )}
+      {error && (
+        <div className="error" data-testid="users-error">
+          {error.message}
+        </div>
+      )}
       <table className="table" data-testid="users-table">
-        <thead><tr><th>User</th><th>Role</th><th>Status</th><th>Password</th></tr></thead>
+        <thead>
+          <tr>
+            <th>User</th>
+            <th>Role</th>
+            <th>Status</th>
+            <th>Password</th>
+          </tr>
+        </thead>
         <tbody>
           {users.data?.users.map((u) => (
             <tr key={u.id} data-testid={`user-row-${u.username}`}>
-              <td>{u.username}{u.id === me.id ? " (you)" : ""}</td>
               <td>
-                <select value={u.role} onChange={(e) => update.mutate({ id: u.id, role: e.target.value as Role })} data-testid="user-role" aria-label={`role of ${u.username}`}>
-                  {ROLES.map((r) => <option key={r}>{r}</option>)}
+                {u.username}
+                {u.id === me.id ? " (you)" : ""}
+              </td>
+              <td>
+                <select
+                  value={u.role}
+                  onChange={(e) => update.mutate({ id: u.id, role: e.target.value as Role })}
+                  data-testid="user-role"
+                  aria-label={`role of ${u.username}`}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
                 </select>
               </td>
               <td>
-                <button type="button" className="small" onClick={() => update.mutate({ id: u.id, disabled: !u.disabled })} data-testid="user-toggle-disabled">
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => update.mutate({ id: u.id, disabled: !u.disabled })}
+                  data-testid="user-toggle-disabled"
+                >
                   {u.disabled ? "Enable" : "Disable"}
                 </button>
-                {u.disabled && <span className="badge state-failed" data-testid="user-disabled"> disabled</span>}
+                {u.disabled && (
+                  <span className="badge state-failed" data-testid="user-disabled">
+                    {" "}
+                    disabled
+                  </span>
+                )}
               </td>
               <td>
                 {resetFor === u.id ? (
@@ -79,14 +120,27 @@ export function UsersAdmin() {
                     aria-label={`new password for ${u.username}`}
                     onSubmit={(e) => {
                       e.preventDefault();
-                      if (passwordsValid(resetPw.value, resetPw.repeat)) reset.mutate({ id: u.id, password: resetPw.value, name: u.username });
+                      if (passwordsValid(resetPw.value, resetPw.repeat))
+                        reset.mutate({ id: u.id, password: resetPw.value, name: u.username });
                     }}
                   >
-                    <PasswordFields value={resetPw.value} repeat={resetPw.repeat} onChange={(value, repeat) => setResetPw({ value, repeat })} idPrefix="reset-password" />
-                    <button type="submit" className="primary small" disabled={reset.isPending || !passwordsValid(resetPw.value, resetPw.repeat)} data-testid="reset-password-submit">
+                    <PasswordFields
+                      value={resetPw.value}
+                      repeat={resetPw.repeat}
+                      onChange={(value, repeat) => setResetPw({ value, repeat })}
+                      idPrefix="reset-password"
+                    />
+                    <button
+                      type="submit"
+                      className="primary small"
+                      disabled={reset.isPending || !passwordsValid(resetPw.value, resetPw.repeat)}
+                      data-testid="reset-password-submit"
+                    >
                       Set password
                     </button>
-                    <button type="button" className="small" onClick={() => setResetFor(null)}>Cancel</button>
+                    <button type="button" className="small" onClick={() => setResetFor(null)}>
+                      Cancel
+                    </button>
                   </form>
                 ) : (
                   <button

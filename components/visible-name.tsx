@@ -39,7 +39,12 @@ export function VisibleName({ name }: { name: string }) {
     <>
       {parts.map(({ p, at, control }) =>
         control ? (
-          <span key={at} className="ctl-char" title={`control character U+${p.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`} data-testid="ctl-char">
+          <span
+            key={at}
+            className="ctl-char"
+            title={`control character U+${p.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`}
+            data-testid="ctl-char"
+          >
             {escapeOf(p)}
           </span>
         ) : (

@@ -69,7 +69,11 @@ test("every route with a body: 415 for JSON sent as text/plain or a form, 413 pa
     }
     // Bodies up to 1 MiB are sent for real; the bigger limits (file saves, uploads) are covered by the unit tests.
     if (op.maxBody <= 1024 * 1024 && op.path !== "/api/auth/logout") {
-      const r = await adminApi.fetch(urlOf(op), { method: op.method, headers: { "content-type": "application/json" }, data: `"${"x".repeat(op.maxBody)}"` });
+      const r = await adminApi.fetch(urlOf(op), {
+        method: op.method,
+        headers: { "content-type": "application/json" },
+        data: `"${"x".repeat(op.maxBody)}"`,
+      });
       expect.soft(r.status(), `${name} with a body over ${op.maxBody} bytes`).toBe(413);
       if (r.status() === 413) expect.soft((await r.json()).error.message, name).toMatch(/larger than this route accepts/);
     }
@@ -138,9 +142,12 @@ async function watchRoom(cookie: string, room: string) {
   return { events, isDisconnected: () => disconnected, close: () => s.close() };
 }
 
-const sessionCookie = async (api: APIRequestContext) => `rootimg_session=${(await api.storageState()).cookies.find((c) => c.name === "rootimg_session")?.value}`;
+const sessionCookie = async (api: APIRequestContext) =>
+  `rootimg_session=${(await api.storageState()).cookies.find((c) => c.name === "rootimg_session")?.value}`;
 
-test("sockets outlive their session: sign-out, password change, role change and disabling disconnect at once, and no event reaches them", async ({ adminApi }) => {
+test("sockets outlive their session: sign-out, password change, role change and disabling disconnect at once, and no event reaches them", async ({
+  adminApi,
+}) => {
   const room = `image:e2e-sessions-${Date.now()}`;
   const heartbeat = (files: string[]) =>
     adminApi.post(`/api/images/${room.slice(6)}/files/presence`, { data: { clientId: "admin-tab-0001", files } });

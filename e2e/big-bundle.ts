@@ -8,7 +8,14 @@ import path from "node:path";
  * (`exported`, with its manifest and kernel) whose rootimg.cpio.gz is replaced by `dirs` × `filesPerDir` files
  * of 2 KiB random data under usr/share, packed by bin/rootimg. Built under `tmp`; returns the bundle's path.
  */
-export function buildBigBundle(o: { tmp: string; exported: string; image: string; hostname: string; dirs: number; filesPerDir: number }): string {
+export function buildBigBundle(o: {
+  tmp: string;
+  exported: string;
+  image: string;
+  hostname: string;
+  dirs: number;
+  filesPerDir: number;
+}): string {
   const tree = path.join(o.tmp, "build/rootimg");
   fs.mkdirSync(path.join(tree, "etc"), { recursive: true });
   fs.writeFileSync(path.join(tree, "etc/hostname"), `${o.hostname}\n`);

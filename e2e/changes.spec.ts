@@ -6,12 +6,17 @@ import { ChangesPage } from "./pages/changes-page";
 import { FilesPage } from "./pages/files-page";
 
 // The Changes page, on unpacked images of the spec's own.
-test("the Changes page lists what changed since the unpack, who edited it, and changes made outside the editor", async ({ page, adminApi }) => {
+test("the Changes page lists what changed since the unpack, who edited it, and changes made outside the editor", async ({
+  page,
+  adminApi,
+}) => {
   const { name, tree } = await newImage(adminApi, "chg", { unpacked: true });
   const editor = await createUser(adminApi, "editor");
   const ed = await apiAs(editor);
   const motd = await (await ed.get(`/api/images/${name}/files/content?path=/etc/motd`)).json();
-  const saved = await ed.put(`/api/images/${name}/files/content`, { data: { path: "/etc/motd", content: `${motd.content}changed for the review\n`, encoding: "utf-8", etag: motd.etag } });
+  const saved = await ed.put(`/api/images/${name}/files/content`, {
+    data: { path: "/etc/motd", content: `${motd.content}changed for the review\n`, encoding: "utf-8", etag: motd.etag },
+  });
   expect(saved.status()).toBe(200);
   // as a chroot command or a shell on the management node would
   fs.writeFileSync(path.join(tree, "etc/by-hand.conf"), "x=1\n");

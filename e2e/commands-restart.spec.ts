@@ -16,7 +16,12 @@ let server: OwnServer | undefined;
 let api: APIRequestContext | undefined;
 
 async function start(port: number): Promise<void> {
-  server = await startOwnServer({ port, dataDir: path.join(tmp, "data"), adminPassword: PASSWORD, env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") } });
+  server = await startOwnServer({
+    port,
+    dataDir: path.join(tmp, "data"),
+    adminPassword: PASSWORD,
+    env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },
+  });
   const proc = server.proc;
   process.once("exit", () => proc.kill("SIGKILL"));
   await api?.dispose();
@@ -25,13 +30,16 @@ async function start(port: number): Promise<void> {
 }
 
 const processesUnder = (dir: string) =>
-  fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return fs.readlinkSync(`/proc/${p}/root`).startsWith(dir) || fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dir);
-    } catch {
-      return false;
-    }
-  });
+  fs
+    .readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readlinkSync(`/proc/${p}/root`).startsWith(dir) || fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dir);
+      } catch {
+        return false;
+      }
+    });
 
 test.afterAll(async () => {
   await api?.dispose().catch(() => undefined);
@@ -53,7 +61,9 @@ test("a server killed during a command leaves no process, mount or overlay behin
   const tree = path.join(tmp, "data/images", DEMO, "rootimg");
   const runs = path.join(tmp, "data/images", DEMO, ".rootimg-studio/rootimg/runs");
 
-  const started = await api!.post(`/api/images/${DEMO}/commands`, { data: { line: "echo changed > /etc/motd; echo up; sleep 600", proc: true, dev: true } });
+  const started = await api!.post(`/api/images/${DEMO}/commands`, {
+    data: { line: "echo changed > /etc/motd; echo up; sleep 600", proc: true, dev: true },
+  });
   expect(started.status()).toBe(202);
   const { runId, jobId } = await started.json();
   await expect.poll(() => processesUnder(runs).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);

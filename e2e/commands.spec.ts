@@ -10,13 +10,17 @@ import { newImage } from "./own-image";
 /** Processes whose root lies in the image's run directories: what a leaked command would look like. */
 function processesIn(tree: string): number[] {
   const runs = path.join(path.dirname(tree), ".rootimg-studio", "rootimg", "runs");
-  return fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return fs.readlinkSync(`/proc/${p}/root`).startsWith(runs);
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return fs
+    .readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readlinkSync(`/proc/${p}/root`).startsWith(runs);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 async function runInUi(page: Page, line: string): Promise<number> {
@@ -37,7 +41,8 @@ test("a command's output streams, its effect is listed, applied, and the Changes
 
   // stdout and stderr are two pipes: their relative order is the order the server read them in, so the
   // pieces are a moment apart (within one stream the order is exact)
-  const line = "printf '\\033[31mred\\033[0m plain\\n'; sleep 0.5; chmod 700 /usr/local/bin/hello && echo changed >&2; sleep 0.5; ls -l /usr/local/bin/hello";
+  const line =
+    "printf '\\033[31mred\\033[0m plain\\n'; sleep 0.5; chmod 700 /usr/local/bin/hello && echo changed >&2; sleep 0.5; ls -l /usr/local/bin/hello";
   const firstOutputMs = await runInUi(page, line);
   console.log(`time from clicking Run to the first output line: ${firstOutputMs} ms`);
   const view = page.getByTestId("run-view");
@@ -74,7 +79,10 @@ test("a command's output streams, its effect is listed, applied, and the Changes
   await expect(page.getByTestId("run-view")).toHaveAttribute("data-state", "exited");
 });
 
-test("a command that never ends is cancelled with its whole process tree; saves are refused while it runs and land after it ends", async ({ page, adminApi }) => {
+test("a command that never ends is cancelled with its whole process tree; saves are refused while it runs and land after it ends", async ({
+  page,
+  adminApi,
+}) => {
   const { name, tree } = await newImage(adminApi, "cmd", { unpacked: true });
   const editor = await createUser(adminApi, "editor");
   await uiLogin(page, editor);
@@ -88,7 +96,9 @@ test("a command that never ends is cancelled with its whole process tree; saves 
   // a save while the command holds the image is refused, and loses nothing
   const ed = await apiAs(editor);
   const motd = await (await ed.get(`/api/images/${name}/files/content?path=/etc/motd`)).json();
-  const refused = await ed.put(`/api/images/${name}/files/content`, { data: { path: "/etc/motd", content: "during the command\n", encoding: "utf-8", etag: motd.etag } });
+  const refused = await ed.put(`/api/images/${name}/files/content`, {
+    data: { path: "/etc/motd", content: "during the command\n", encoding: "utf-8", etag: motd.etag },
+  });
   expect(refused.status()).toBe(409);
   expect((await refused.json()).error).toMatchObject({ reason: "image-busy", holder: { kind: "command", user: editor.username } });
   expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe(motd.content);
@@ -97,7 +107,9 @@ test("a command that never ends is cancelled with its whole process tree; saves 
   await expect(view.getByTestId("run-status")).toHaveAttribute("data-state", "cancelled");
   expect(processesIn(tree)).toEqual([]);
   await expect(page.locator("[data-testid=command-row]").first()).toHaveAttribute("data-state", "cancelled");
-  const after = await ed.put(`/api/images/${name}/files/content`, { data: { path: "/etc/motd", content: "after the command\n", encoding: "utf-8", etag: motd.etag } });
+  const after = await ed.put(`/api/images/${name}/files/content`, {
+    data: { path: "/etc/motd", content: "after the command\n", encoding: "utf-8", etag: motd.etag },
+  });
   expect(after.status()).toBe(200);
   await ed.dispose();
 });

@@ -29,7 +29,12 @@ const writesDir = () => path.join(rootimgdir(), ".rootimg-studio/rootimg/writes"
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 async function start(): Promise<void> {
-  server = await startOwnServer({ port: E2E_PORT + 45, dataDir: path.join(tmp, "data"), adminPassword: PASSWORD, env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") } });
+  server = await startOwnServer({
+    port: E2E_PORT + 45,
+    dataDir: path.join(tmp, "data"),
+    adminPassword: PASSWORD,
+    env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },
+  });
   const proc = server.proc;
   process.once("exit", () => proc.kill("SIGKILL"));
   await api?.dispose();
@@ -51,7 +56,10 @@ function killWhen(dir: string, when: RegExp): { fired: () => boolean; stop: () =
 
 async function killedAndRestarted(write: Promise<unknown>, watch: { fired: () => boolean; stop: () => void }): Promise<string> {
   await write.catch(() => {}); // the request dies with the server (or finished just before the kill)
-  const exited = server!.proc.exitCode !== null || server!.proc.signalCode !== null ? Promise.resolve() : new Promise((r) => server!.proc.once("exit", r));
+  const exited =
+    server!.proc.exitCode !== null || server!.proc.signalCode !== null
+      ? Promise.resolve()
+      : new Promise((r) => server!.proc.once("exit", r));
   if (!watch.fired()) server!.proc.kill("SIGKILL");
   await exited;
   watch.stop();
@@ -73,7 +81,10 @@ function expectOldOrNew(old: Buffer, next: Buffer): Buffer {
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
-  const stale = await fetch(`http://127.0.0.1:${E2E_PORT + 45}/login`).then(() => true, () => false);
+  const stale = await fetch(`http://127.0.0.1:${E2E_PORT + 45}/login`).then(
+    () => true,
+    () => false,
+  );
   expect(stale, `port ${E2E_PORT + 45} is already in use: stop the server listening there`).toBe(false);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-crash-writes-"));
   await start();
@@ -102,14 +113,22 @@ test("killed during a save of a hard-linked file, at its first write into the fi
   const next = Buffer.from("new setting = 2\n".repeat(150_000));
   // the target changes only after the journal entry and the staged content are durable: start-up finishes it
   const watch = killWhen(path.join(tree(), "etc"), /^big\.conf$/);
-  const save = api!.put(`/api/images/${DEMO}/files/content`, { headers: { "if-match": read.headers().etag }, data: { path: "/etc/big.conf", content: next.toString(), encoding: "utf-8" } });
+  const save = api!.put(`/api/images/${DEMO}/files/content`, {
+    headers: { "if-match": read.headers().etag },
+    data: { path: "/etc/big.conf", content: next.toString(), encoding: "utf-8" },
+  });
   const out = await killedAndRestarted(save, watch);
   expect(sha(expectOldOrNew(old, next))).toBe(sha(next));
   // through the API too: both names read the same
-  const [a, b] = await Promise.all(["/etc/big.conf", "/etc/big.conf.link"].map(async (p) => (await (await api!.get(`/api/images/${DEMO}/files/content?path=${p}`)).json()).etag));
+  const [a, b] = await Promise.all(
+    ["/etc/big.conf", "/etc/big.conf.link"].map(
+      async (p) => (await (await api!.get(`/api/images/${DEMO}/files/content?path=${p}`)).json()).etag,
+    ),
+  );
   expect(b).toBe(a);
   // unless the write ended between the first byte and the kill, start-up says it finished it
-  if (/interrupted write of \/etc\/big\.conf/.test(out)) expect(out).toContain("it was written again completely (every name of the file has it)");
+  if (/interrupted write of \/etc\/big\.conf/.test(out))
+    expect(out).toContain("it was written again completely (every name of the file has it)");
 });
 
 test("killed while an upload over it streams in: the file keeps its content, and the partial upload is gone", async () => {
@@ -117,18 +136,26 @@ test("killed while an upload over it streams in: the file keeps its content, and
   const old = fs.readFileSync(path.join(tree(), "etc/big.conf"));
   const next = Buffer.alloc(48 << 20, "uploaded\n");
   const watch = killWhen(writesDir(), /\.new$/);
-  const upload = api!.put(`/api/images/${DEMO}/files/upload?dir=/etc&filename=big.conf&onConflict=replace`, { data: next, headers: { "content-type": "application/octet-stream" } });
+  const upload = api!.put(`/api/images/${DEMO}/files/upload?dir=/etc&filename=big.conf&onConflict=replace`, {
+    data: next,
+    headers: { "content-type": "application/octet-stream" },
+  });
   await killedAndRestarted(upload, watch);
   // the file is touched only once the upload is complete on disk
   expect(sha(expectOldOrNew(old, next))).toBe(sha(old));
 });
 
-test("killed while a finished upload is copied in place: both names hold the upload after the restart, shown alike in the browser", async ({ page }) => {
+test("killed while a finished upload is copied in place: both names hold the upload after the restart, shown alike in the browser", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const old = fs.readFileSync(path.join(tree(), "etc/big.conf"));
   const next = Buffer.alloc(48 << 20, "copied in place\n");
   const watch = killWhen(path.join(tree(), "etc"), /^big\.conf$/);
-  const upload = api!.put(`/api/images/${DEMO}/files/upload?dir=/etc&filename=big.conf&onConflict=replace`, { data: next, headers: { "content-type": "application/octet-stream" } });
+  const upload = api!.put(`/api/images/${DEMO}/files/upload?dir=/etc&filename=big.conf&onConflict=replace`, {
+    data: next,
+    headers: { "content-type": "application/octet-stream" },
+  });
   const out = await killedAndRestarted(upload, watch);
   const now = expectOldOrNew(old, next);
   expect(sha(now)).toBe(sha(next));
@@ -145,7 +172,9 @@ test("killed while a finished upload is copied in place: both names hold the upl
   }
 });
 
-test("killed the instant a pack publishes its archive: after the restart that archive is the live version, recorded as the pack's, with nothing pending", async ({ page }) => {
+test("killed the instant a pack publishes its archive: after the restart that archive is the live version, recorded as the pack's, with nothing pending", async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   fs.writeFileSync(path.join(tree(), "etc/motd"), "packed just before the kill\n");
   const archive = path.join(rootimgdir(), "rootimg.cpio.gz");

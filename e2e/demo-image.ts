@@ -13,7 +13,10 @@ export async function ensureUnpacked(api: APIRequestContext): Promise<string> {
     const res = await api.get(`/api/images/${DEMO_IMAGE}`);
     if (res.status() === 404) {
       // the server creates the demo image at start-up; where it has not (yet), create it the same way
-      execFileSync(process.execPath, ["--import", "tsx", "scripts/demo-image.ts"], { env: { ...process.env, ROOTIMG_DATA_DIR: E2E_DATA_DIR }, stdio: "inherit" });
+      execFileSync(process.execPath, ["--import", "tsx", "scripts/demo-image.ts"], {
+        env: { ...process.env, ROOTIMG_DATA_DIR: E2E_DATA_DIR },
+        stdio: "inherit",
+      });
       continue;
     }
     const img = await res.json();
@@ -23,7 +26,9 @@ export async function ensureUnpacked(api: APIRequestContext): Promise<string> {
       const r = await api.post(`/api/images/${DEMO_IMAGE}/unpack`, { data: { mode: "unpack" } });
       if (r.status() === 202) {
         const { jobId } = await r.json();
-        await expect.poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).state, { timeout: 60_000 }).toMatch(/succeeded|failed/);
+        await expect
+          .poll(async () => (await (await api.get(`/api/jobs/${jobId}`)).json()).state, { timeout: 60_000 })
+          .toMatch(/succeeded|failed/);
       }
     }
     await new Promise((res) => setTimeout(res, 500));

@@ -34,7 +34,13 @@ async function waitJob(page: Page) {
  * Image page: unpack, edit /etc/motd in the editor, (with `command`) run a command in the image on the Commands
  * page and apply its effect, pack; returns the new live version's stamp.
  */
-async function unpackEditPack(page: Page, baseURL: string, image: string, line: string, command?: { line: string; changes: string }): Promise<string> {
+async function unpackEditPack(
+  page: Page,
+  baseURL: string,
+  image: string,
+  line: string,
+  command?: { line: string; changes: string },
+): Promise<string> {
   await page.goto(`${baseURL}/images/${image}`);
   await page.getByTestId("unpack").click();
   await waitJob(page);
@@ -67,7 +73,9 @@ async function unpackEditPack(page: Page, baseURL: string, image: string, line: 
   await page.reload();
   await expect(page.getByTestId("image-versions")).toBeVisible();
   await expect.poll(() => page.getByTestId("version-row").count()).toBeGreaterThan(before);
-  const newest = await page.getByTestId("version-row").evaluateAll((rows) => Math.max(...rows.map((r) => Number(r.getAttribute("data-seq")))));
+  const newest = await page
+    .getByTestId("version-row")
+    .evaluateAll((rows) => Math.max(...rows.map((r) => Number(r.getAttribute("data-seq")))));
   await expect(page.locator(`[data-testid="version-row"][data-seq="${newest}"]`)).toHaveAttribute("data-live", "true");
   return liveStamp(page);
 }
@@ -90,9 +98,14 @@ async function rollBackTo(page: Page, baseURL: string, image: string, seq: numbe
 }
 
 /** Nodes page: pick the nodes, Deploy…, check the confirm screen, confirm, wait for each node's final state. */
-async function deployFromNodesPage(page: Page, baseURL: string, opts: { image: string; stamp: string; testHosts?: string[]; nodes?: string[]; expect: Record<string, string> }) {
+async function deployFromNodesPage(
+  page: Page,
+  baseURL: string,
+  opts: { image: string; stamp: string; testHosts?: string[]; nodes?: string[]; expect: Record<string, string> },
+) {
   await page.goto(`${baseURL}/nodes`);
-  for (const h of opts.testHosts ?? []) await page.locator(`[data-testid=test-host-row][data-host="${h}"]`).getByTestId("pick-test-host").check();
+  for (const h of opts.testHosts ?? [])
+    await page.locator(`[data-testid=test-host-row][data-host="${h}"]`).getByTestId("pick-test-host").check();
   for (const n of opts.nodes ?? []) await page.locator(`[data-testid=xcat-node-row][data-node="${n}"]`).getByTestId("pick-node").check();
   await page.getByTestId("deploy-image").selectOption(opts.image);
   await page.getByTestId("deploy-check").click();
@@ -101,13 +114,17 @@ async function deployFromNodesPage(page: Page, baseURL: string, opts: { image: s
   const clicked = Date.now();
   await page.getByTestId("deploy-confirm-button").click();
   for (const [node, state] of Object.entries(opts.expect))
-    await expect(page.locator(`[data-testid=deploy-target][data-node="${node}"]`)).toHaveAttribute("data-state", state, { timeout: 180_000 });
+    await expect(page.locator(`[data-testid=deploy-target][data-node="${node}"]`)).toHaveAttribute("data-state", state, {
+      timeout: 180_000,
+    });
   const seconds = (Date.now() - clicked) / 1000;
   await expect(page.getByTestId("deploy-progress")).toHaveAttribute("data-finished", "true");
   return { seconds, jobId: (await page.getByTestId("deploy-job").getAttribute("data-job"))! };
 }
 
-test("local backend: unpack the demo image, edit /etc/motd, run a command in it, pack, deploy to a test host that boots it in QEMU, verified; roll back and deploy again", async ({ page }) => {
+test("local backend: unpack the demo image, edit /etc/motd, run a command in it, pack, deploy to a test host that boots it in QEMU, verified; roll back and deploy again", async ({
+  page,
+}) => {
   test.setTimeout(600_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-deploy-local-"));
   const server = await startOwnServer({ port: E2E_PORT + 61, dataDir: path.join(tmp, "data"), adminPassword: PASSWORD });
@@ -126,10 +143,18 @@ test("local backend: unpack the demo image, edit /etc/motd, run a command in it,
     const marker = `deployed by the e2e test ${Date.now()}`;
     // the command gives the image a new host name, which the demo image's /init prints when it boots
     const hostname = `e2e-node-${Date.now()}`;
-    const newStamp = await unpackEditPack(page, base, DEMO, marker, { line: `echo ${hostname} > /etc/hostname && cat /etc/hostname`, changes: "/etc/hostname" });
+    const newStamp = await unpackEditPack(page, base, DEMO, marker, {
+      line: `echo ${hostname} > /etc/hostname && cat /etc/hostname`,
+      changes: "/etc/hostname",
+    });
     expect(newStamp).not.toBe(oldStamp);
 
-    const first = await deployFromNodesPage(page, base, { image: DEMO, stamp: newStamp, testHosts: [HOST], expect: { [HOST]: "verified" } });
+    const first = await deployFromNodesPage(page, base, {
+      image: DEMO,
+      stamp: newStamp,
+      testHosts: [HOST],
+      expect: { [HOST]: "verified" },
+    });
     const target = page.locator(`[data-testid=deploy-target][data-node="${HOST}"]`);
     await expect(target.getByTestId("deploy-target-stamp")).toHaveText(newStamp);
     // the console shows the boot and the new motd, live in xterm.js, and stays after the machine powered off
@@ -137,7 +162,9 @@ test("local backend: unpack the demo image, edit /etc/motd, run a command in it,
     await expect(consolePanel).toHaveAttribute("data-host", HOST);
     await expect(page.getByTestId("console")).toContainText(marker, { timeout: 30_000 });
     await expect(page.getByTestId("console")).toContainText(`=== Rootimg Studio demo image: ${hostname} booted ===`);
-    await expect(page.locator(`[data-testid=test-host-row][data-host="${HOST}"]`)).toHaveAttribute("data-status", "off", { timeout: 60_000 });
+    await expect(page.locator(`[data-testid=test-host-row][data-host="${HOST}"]`)).toHaveAttribute("data-status", "off", {
+      timeout: 60_000,
+    });
     await page.reload();
     await page.locator(`[data-testid=test-host-row][data-host="${HOST}"]`).getByTestId("host-console").click();
     await expect(page.getByTestId("console")).toContainText("demo image done, powering off");
@@ -158,14 +185,22 @@ test("local backend: unpack the demo image, edit /etc/motd, run a command in it,
     // roll back to the first version, deploy the image again to both hosts at once: the old stamp is verified
     const rolled = await rollBackTo(page, base, DEMO, 1);
     expect(rolled).toBe(oldStamp);
-    const second = await deployFromNodesPage(page, base, { image: DEMO, stamp: oldStamp, testHosts: [HOST, "testhost-a001"], expect: { [HOST]: "verified", "testhost-a001": "verified" } });
-    for (const h of [HOST, "testhost-a001"]) await expect(page.locator(`[data-testid=deploy-target][data-node="${h}"]`).getByTestId("deploy-target-stamp")).toHaveText(oldStamp);
+    const second = await deployFromNodesPage(page, base, {
+      image: DEMO,
+      stamp: oldStamp,
+      testHosts: [HOST, "testhost-a001"],
+      expect: { [HOST]: "verified", "testhost-a001": "verified" },
+    });
+    for (const h of [HOST, "testhost-a001"])
+      await expect(page.locator(`[data-testid=deploy-target][data-node="${h}"]`).getByTestId("deploy-target-stamp")).toHaveText(oldStamp);
     console.log(`deploy to verified after the rollback, two test hosts at once: ${second.seconds.toFixed(1)} s`);
 
     // audited with the node and the result
     const api = await apiAt(base);
     const audit = await (await api.get(`/api/audit?limit=200`)).json();
-    const actions = audit.entries.filter((e: { node: string | null }) => e.node === HOST).map((e: { action: string; outcome: string }) => `${e.action} ${e.outcome}`);
+    const actions = audit.entries
+      .filter((e: { node: string | null }) => e.node === HOST)
+      .map((e: { action: string; outcome: string }) => `${e.action} ${e.outcome}`);
     expect(actions).toEqual(expect.arrayContaining(["node.nodeset ok", "node.power ok"]));
 
     // bad input: an unknown test host, two deploys to one node, a count over the admin's cap, an editor on xCAT nodes
@@ -189,7 +224,9 @@ test("local backend: unpack the demo image, edit /etc/motd, run a command in it,
   }
 });
 
-test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the stamp over ssh, verified; roll back, old stamp; one node failing", async ({ page }) => {
+test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the stamp over ssh, verified; roll back, old stamp; one node failing", async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-deploy-xcat-"));
   const name = "rhels9.4-x86_64-netboot-compute";
@@ -199,22 +236,57 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
   fs.copyFileSync(path.join(E2E_DATA_DIR, "images", DEMO, "kernel"), path.join(rootimgdir, "kernel"));
   const state = path.join(tmp, "xcat-state.json");
   const log = path.join(tmp, "xcat-calls.log");
-  const node = (ip: string, extra: Record<string, string> = {}) => ({ arch: "x86_64", groups: "compute,all", mgt: "ipmi", netboot: "xnba", ip, ...extra });
-  fs.writeFileSync(state, JSON.stringify({
-    site: { installdir: path.join(tmp, "install"), timezone: "Universal" },
-    osimages: { [name]: { imagetype: "linux", osarch: "x86_64", osname: "Linux", osvers: "rhels9.4", profile: "compute", provmethod: "netboot", rootimgdir } },
-    nodes: { "cn01": node("127.0.1.10", { bmc: "127.0.2.10" }), "cn02": node("127.0.1.11", { bmc: "127.0.2.11" }), "p9n01": node("127.0.1.20", { arch: "ppc64le", groups: "power,all" }) },
-    bmcs: { "127.0.2.10": { power: "off" } },
-    dhcp: true,
-  }));
+  const node = (ip: string, extra: Record<string, string> = {}) => ({
+    arch: "x86_64",
+    groups: "compute,all",
+    mgt: "ipmi",
+    netboot: "xnba",
+    ip,
+    ...extra,
+  });
+  fs.writeFileSync(
+    state,
+    JSON.stringify({
+      site: { installdir: path.join(tmp, "install"), timezone: "Universal" },
+      osimages: {
+        [name]: {
+          imagetype: "linux",
+          osarch: "x86_64",
+          osname: "Linux",
+          osvers: "rhels9.4",
+          profile: "compute",
+          provmethod: "netboot",
+          rootimgdir,
+        },
+      },
+      nodes: {
+        cn01: node("127.0.1.10", { bmc: "127.0.2.10" }),
+        cn02: node("127.0.1.11", { bmc: "127.0.2.11" }),
+        p9n01: node("127.0.1.20", { arch: "ppc64le", groups: "power,all" }),
+      },
+      bmcs: { "127.0.2.10": { power: "off" } },
+      dhcp: true,
+    }),
+  );
   const server = await startOwnServer({
     port: E2E_PORT + 62,
     dataDir: path.join(tmp, "data"),
     adminPassword: PASSWORD,
-    env: { XCATROOT: path.join(process.cwd(), "test/fake-xcat"), FAKE_XCAT_STATE: state, FAKE_XCAT_LOG: log, ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock"), ROOTIMG_SSH: path.join(process.cwd(), "test/fake-xcat/bin/ssh") },
+    env: {
+      XCATROOT: path.join(process.cwd(), "test/fake-xcat"),
+      FAKE_XCAT_STATE: state,
+      FAKE_XCAT_LOG: log,
+      ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock"),
+      ROOTIMG_SSH: path.join(process.cwd(), "test/fake-xcat/bin/ssh"),
+    },
   });
   const base = server.baseURL;
-  const calls = () => fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l).argv.join(" "));
+  const calls = () =>
+    fs
+      .readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).argv.join(" "));
   try {
     await signIn(page, base);
     await page.goto(`${base}/nodes`);
@@ -228,7 +300,11 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     const refused = await admin.post("/api/deploys", { data: { image: name, nodes: ["cn01"], confirm: false } });
     expect(refused.status()).toBe(409);
     expect((await refused.json()).error.reason).toBe("approval-required");
-    expect((await admin.put(`/api/images/${name}/review-policy`, { data: { packRequiresApproval: false, deployRequiresApproval: false } })).status()).toBe(200);
+    expect(
+      (
+        await admin.put(`/api/images/${name}/review-policy`, { data: { packRequiresApproval: false, deployRequiresApproval: false } })
+      ).status(),
+    ).toBe(200);
     await admin.dispose();
 
     fs.writeFileSync(log, "");
@@ -240,7 +316,9 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     expect(calls().filter((c) => /^(nodeset|rpower) /.test(c))).toEqual([`nodeset cn01 osimage=${name}`, "rpower cn01 boot"]);
     // nodeset changed what lsdef says about the node
     await page.goto(`${base}/nodes`);
-    await expect(page.locator('[data-testid=xcat-node-row][data-node="cn01"]').getByTestId("node-currstate")).toContainText("netboot rhels9.4-x86_64-compute");
+    await expect(page.locator('[data-testid=xcat-node-row][data-node="cn01"]').getByTestId("node-currstate")).toContainText(
+      "netboot rhels9.4-x86_64-compute",
+    );
 
     // roll back to version 1 and deploy again: the node boots the old pack, and that stamp is verified
     const v1 = await rollBackTo(page, base, name, 1);
@@ -253,8 +331,15 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
 
     // one node of two cannot be powered (its BMC never answers): it fails with xCAT's message, the other is verified
     fs.writeFileSync(log, "");
-    await deployFromNodesPage(page, base, { image: name, stamp: v1, nodes: ["cn01", "cn02"], expect: { cn01: "verified", cn02: "failed" } });
-    await expect(page.locator('[data-testid=deploy-target][data-node="cn02"]').getByTestId("deploy-target-message")).toContainText("rpower boot: ERROR: timeout");
+    await deployFromNodesPage(page, base, {
+      image: name,
+      stamp: v1,
+      nodes: ["cn01", "cn02"],
+      expect: { cn01: "verified", cn02: "failed" },
+    });
+    await expect(page.locator('[data-testid=deploy-target][data-node="cn02"]').getByTestId("deploy-target-message")).toContainText(
+      "rpower boot: ERROR: timeout",
+    );
     expect(calls()).toContain(`nodeset cn01,cn02 osimage=${name}`);
     expect(calls()).toContain("rpower cn01,cn02 boot");
 
@@ -279,7 +364,10 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     expect(calls()).toContain("ssh -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=accept-new cn01 reboot");
     // power per node: results per node, audited
     const pw = await (await api.post("/api/nodes/power", { data: { nodes: ["cn01", "cn02"], action: "stat" } })).json();
-    expect(pw.results.map((r: { node: string; ok: boolean }) => [r.node, r.ok])).toEqual([["cn01", true], ["cn02", false]]);
+    expect(pw.results.map((r: { node: string; ok: boolean }) => [r.node, r.ok])).toEqual([
+      ["cn01", true],
+      ["cn02", false],
+    ]);
     await api.dispose();
   } finally {
     await server.stop();

@@ -384,7 +384,10 @@ test("the browser's Back and Forward ask before dropping unsaved edits: cancel s
     seen.push(`${d.type()}: ${d.message()}`);
     void (answer === "accept" ? d.accept() : d.dismiss());
   });
-  for (const [step, n] of [["forward", 1], ["back", 2]] as const) {
+  for (const [step, n] of [
+    ["forward", 1],
+    ["back", 2],
+  ] as const) {
     await page.evaluate((s) => (s === "back" ? history.back() : history.forward()), step);
     await expect.poll(() => seen.length).toBe(n);
     expect(seen[n - 1]).toMatch(/^confirm: 1 open file has unsaved changes\./);
@@ -409,7 +412,10 @@ test("the browser's Back and Forward ask before dropping unsaved edits: cancel s
   expect(seen).toHaveLength(3);
 });
 
-test("another user's rename moves this user's tab with its unsaved text; their delete marks it deleted and Save as keeps the text", async ({ browser, adminApi }) => {
+test("another user's rename moves this user's tab with its unsaved text; their delete marks it deleted and Save as keeps the text", async ({
+  browser,
+  adminApi,
+}) => {
   const dir = uniqueName("remote");
   fs.mkdirSync(path.join(tree, "tmp", dir));
   fs.writeFileSync(path.join(tree, "tmp", dir, "a.conf"), "a=1\n");

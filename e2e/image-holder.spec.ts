@@ -6,7 +6,10 @@ import { startedJob, waitForJob } from "./wait-job";
 // Who holds an image, shown where the user would otherwise meet a bare 409: a command run by another editor
 // holds the image exclusively for as long as it runs.
 
-test("the image page shows who holds the image, live, with its job, and the buttons that would be refused say why", async ({ page, adminApi }) => {
+test("the image page shows who holds the image, live, with its job, and the buttons that would be refused say why", async ({
+  page,
+  adminApi,
+}) => {
   const { name } = await newImage(adminApi, "holder", { unpacked: true });
   const alice = await createUser(adminApi, "editor");
   const bob = await createUser(adminApi, "editor");
@@ -21,7 +24,9 @@ test("the image page shows who holds the image, live, with its job, and the butt
   const holder = page.getByTestId("image-busy");
   await expect(holder).toHaveAttribute("data-kind", "command");
   await expect(holder).toHaveAttribute("data-user", alice.username);
-  await expect(page.getByTestId("image-busy-holder")).toHaveText(new RegExp(`^Running a command, started by ${alice.username} \\d+ s ago$`));
+  await expect(page.getByTestId("image-busy-holder")).toHaveText(
+    new RegExp(`^Running a command, started by ${alice.username} \\d+ s ago$`),
+  );
   await expect(page.getByTestId("image-busy-job")).toHaveAttribute("href", `/jobs/${jobId}`);
   // the age is counted on the page while it holds
   const first = await page.getByTestId("image-busy-holder").textContent();

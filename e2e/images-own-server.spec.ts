@@ -22,7 +22,9 @@ async function signIn(baseURL: string) {
   return api;
 }
 
-test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, roll back, own pack with packimage's additions; exact command lines", async ({ page }) => {
+test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, roll back, own pack with packimage's additions; exact command lines", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-xcat-"));
   const name = "rhels9.4-x86_64-netboot-compute";
@@ -33,15 +35,33 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
   fs.copyFileSync(path.join(E2E_DATA_DIR, "images", DEMO, "kernel"), path.join(rootimgdir, "kernel"));
   const state = path.join(tmp, "xcat-state.json");
   const log = path.join(tmp, "xcat-calls.log");
-  fs.writeFileSync(state, JSON.stringify({
-    site: { installdir: path.join(tmp, "install"), timezone: "Universal" },
-    osimages: { [name]: { imagetype: "linux", osarch: "x86_64", osname: "Linux", osvers: "rhels9.4", profile: "compute", provmethod: "netboot", rootimgdir } },
-  }));
+  fs.writeFileSync(
+    state,
+    JSON.stringify({
+      site: { installdir: path.join(tmp, "install"), timezone: "Universal" },
+      osimages: {
+        [name]: {
+          imagetype: "linux",
+          osarch: "x86_64",
+          osname: "Linux",
+          osvers: "rhels9.4",
+          profile: "compute",
+          provmethod: "netboot",
+          rootimgdir,
+        },
+      },
+    }),
+  );
   const server = await startOwnServer({
     port: E2E_PORT + 41,
     dataDir: path.join(tmp, "data"),
     adminPassword: PASSWORD,
-    env: { XCATROOT: path.join(process.cwd(), "test/fake-xcat"), FAKE_XCAT_STATE: state, FAKE_XCAT_LOG: log, ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },
+    env: {
+      XCATROOT: path.join(process.cwd(), "test/fake-xcat"),
+      FAKE_XCAT_STATE: state,
+      FAKE_XCAT_LOG: log,
+      ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock"),
+    },
   });
   try {
     await uiLogin(page, { username: "admin", password: PASSWORD }, server.baseURL);
@@ -71,17 +91,36 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
     await page.getByTestId("pack-method").selectOption("own");
     await page.getByTestId("pack").click();
     await expect(page.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
-    await expect(page.getByTestId("image-job")).toContainText("added by packing: replaced etc/shadow (root's password 'cluster' (no root row in xCAT's passwd table))");
+    await expect(page.getByTestId("image-job")).toContainText(
+      "added by packing: replaced etc/shadow (root's password 'cluster' (no root row in xCAT's passwd table))",
+    );
     await expect(page.getByTestId("image-job")).toContainText("added by packing: replaced etc/localtime (site.timezone Universal)");
     expect(fs.readFileSync(path.join(rootimgdir, "rootimg/etc/shadow"), "utf8")).toBe(shadowBefore);
     const shadowPacked = execFileSync("bsdtar", ["-xOf", path.join(rootimgdir, "rootimg.cpio.gz"), "./etc/shadow"], { encoding: "utf8" });
     expect(shadowPacked.split("\n")[0]).toBe("root:cluster:13880:0:99999:7:::");
 
-    const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l).argv.join(" "));
-    expect(new Set(calls)).toEqual(new Set(["lsdef -t osimage", "lsdef -t osimage -l", `lsdef -t osimage -o ${name}`, `packimage ${name}`, "lsdef -t site -o clustersite -i installdir,timezone,secureroot", "tabdump passwd"]));
+    const calls = fs
+      .readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).argv.join(" "));
+    expect(new Set(calls)).toEqual(
+      new Set([
+        "lsdef -t osimage",
+        "lsdef -t osimage -l",
+        `lsdef -t osimage -o ${name}`,
+        `packimage ${name}`,
+        "lsdef -t site -o clustersite -i installdir,timezone,secureroot",
+        "tabdump passwd",
+      ]),
+    );
     expect(calls.filter((c) => c.startsWith("packimage"))).toHaveLength(1);
     // packimage's stamp is in the archive nodes download
-    const info = execFileSync("bsdtar", ["-xOf", path.join(rootimgdir, ".rootimg-studio/versions/2-rootimg.cpio.gz"), "./opt/xcat/xcatinfo"], { encoding: "utf8" });
+    const info = execFileSync(
+      "bsdtar",
+      ["-xOf", path.join(rootimgdir, ".rootimg-studio/versions/2-rootimg.cpio.gz"), "./opt/xcat/xcatinfo"],
+      { encoding: "utf8" },
+    );
     expect(info).toContain(`IMAGENAME='${name}'`);
   } finally {
     await server.stop();
@@ -92,7 +131,12 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
 test("a server killed mid-pack: after restart the old archive is intact, temp files gone, the job interrupted", async () => {
   test.setTimeout(240_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-kill-"));
-  const opts = { port: E2E_PORT + 42, dataDir: path.join(tmp, "data"), adminPassword: PASSWORD, env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") } };
+  const opts = {
+    port: E2E_PORT + 42,
+    dataDir: path.join(tmp, "data"),
+    adminPassword: PASSWORD,
+    env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },
+  };
   let server = await startOwnServer(opts);
   const dir = path.join(tmp, "data/images", DEMO);
   try {

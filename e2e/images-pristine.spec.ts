@@ -10,7 +10,10 @@ import { newImage } from "./own-image";
 import { ChangesPage } from "./pages/changes-page";
 import { ImagePage } from "./pages/image-page";
 
-test("adopting a genimage tree records its pristine state as a job; pack clears pending changes, rollback brings them back", async ({ page, adminApi }) => {
+test("adopting a genimage tree records its pristine state as a job; pack clears pending changes, rollback brings them back", async ({
+  page,
+  adminApi,
+}) => {
   test.setTimeout(180_000);
   const { name, rootimgdir: dir } = await newImage(adminApi, "pristine");
   const image = new ImagePage(page);

@@ -26,7 +26,12 @@ let api: APIRequestContext | undefined;
 const rootimgdir = () => path.join(tmp, "data/images", NAME);
 
 async function start(port: number): Promise<void> {
-  server = await startOwnServer({ port, dataDir: path.join(tmp, "data"), adminPassword: PASSWORD, env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") } });
+  server = await startOwnServer({
+    port,
+    dataDir: path.join(tmp, "data"),
+    adminPassword: PASSWORD,
+    env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },
+  });
   // If the worker exits without running afterAll, the server must not outlive it.
   const proc = server.proc;
   process.once("exit", () => proc.kill("SIGKILL"));
@@ -35,15 +40,19 @@ async function start(port: number): Promise<void> {
   expect((await api.post("/api/auth/login", { data: { username: "admin", password: PASSWORD } })).status()).toBe(200);
 }
 
-
 test.beforeAll(async () => {
   test.setTimeout(600_000);
   const port = E2E_PORT + 44;
-  const stale = await fetch(`http://127.0.0.1:${port}/login`).then(() => true, () => false);
+  const stale = await fetch(`http://127.0.0.1:${port}/login`).then(
+    () => true,
+    () => false,
+  );
   expect(stale, `port ${port} is already in use: stop the server listening there`).toBe(false);
   tmp = fs.mkdtempSync(path.join(SHM ?? "/tmp", "e2e-images-restart-"));
   await start(port);
-  const exported = ((await waitForJob(api!, await api!.post(`/api/images/${DEMO}/export`), { timeout: 300_000 })).result as { path: string }).path;
+  const exported = (
+    (await waitForJob(api!, await api!.post(`/api/images/${DEMO}/export`), { timeout: 300_000 })).result as { path: string }
+  ).path;
 
   const bundle = buildBigBundle({ tmp, exported, image: DEMO, hostname: "restart-image", dirs: DIRS, filesPerDir: FILES_PER_DIR });
   const imp = await api!.post("/api/images/import", { data: { path: bundle, profile: "restart" } });
@@ -63,8 +72,9 @@ test.afterAll(async () => {
   }
 });
 
-
-test("the server killed during a confirmed replace: the tree is kept, and after the restart the job log and the audit say so", async ({ page }) => {
+test("the server killed during a confirmed replace: the tree is kept, and after the restart the job log and the audit say so", async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const marker = path.join(rootimgdir(), "rootimg/etc/kept-marker");
   fs.writeFileSync(marker, "the tree before the replace\n");
@@ -81,14 +91,18 @@ test("the server killed during a confirmed replace: the tree is kept, and after 
   await start(Number(new URL(server!.baseURL).port));
   const last = (await (await api!.get(`/api/images/${NAME}`)).json()).lastJob;
   expect(last).toMatchObject({ type: "image.unpack", state: "interrupted" });
-  expect(server!.output()).toContain(`replace by job ${last.id}: the server stopped while the archive was being unpacked beside the tree; the tree was not touched`);
+  expect(server!.output()).toContain(
+    `replace by job ${last.id}: the server stopped while the archive was being unpacked beside the tree; the tree was not touched`,
+  );
 
   expect(fs.readFileSync(marker, "utf8")).toBe("the tree before the replace\n");
   expect(fs.readdirSync(rootimgdir()).filter((f) => f.startsWith(".rootimg.") || f.startsWith("..rootimg."))).toEqual([]);
   // the session survives the restart (it is in the database)
   await page.goto(`${server!.baseURL}/jobs/${last.id}`);
   await expect(page.getByTestId("job-state")).toHaveText("interrupted");
-  await expect(page.getByTestId("job-log")).toContainText("after restart: the server stopped while the archive was being unpacked beside the tree; the tree was not touched");
+  await expect(page.getByTestId("job-log")).toContainText(
+    "after restart: the server stopped while the archive was being unpacked beside the tree; the tree was not touched",
+  );
   const audit = await (await api!.get(`/api/audit?image=${NAME}`)).json();
   expect(JSON.stringify(audit)).toContain("image.unpack.recover");
 });
@@ -106,8 +120,16 @@ test("adopting a big tree without a pristine state: the job's bar advances to th
   await expect
     .poll(
       async () => {
-        const state = await panel.getByTestId("job-progress").getAttribute("data-state").catch(() => null);
-        const pct = Number(await panel.getByTestId("job-bar").getAttribute("aria-valuenow").catch(() => null));
+        const state = await panel
+          .getByTestId("job-progress")
+          .getAttribute("data-state")
+          .catch(() => null);
+        const pct = Number(
+          await panel
+            .getByTestId("job-bar")
+            .getAttribute("aria-valuenow")
+            .catch(() => null),
+        );
         if (state === "running" && pct > 0 && pct < 100) seen.add(String(pct));
         return seen.size;
       },

@@ -42,7 +42,10 @@ test.beforeAll(async () => {
   test.setTimeout(600_000);
   const port = E2E_PORT + 43;
   // A server left on this port (by a run that was killed) would answer in place of ours: refuse to run.
-  const stale = await fetch(`http://127.0.0.1:${port}/login`).then(() => true, () => false);
+  const stale = await fetch(`http://127.0.0.1:${port}/login`).then(
+    () => true,
+    () => false,
+  );
   expect(stale, `port ${port} is already in use: stop the server listening there`).toBe(false);
   tmp = fs.mkdtempSync(path.join(SHM ?? "/tmp", "e2e-job-progress-"));
   server = await startOwnServer({
@@ -57,7 +60,8 @@ test.beforeAll(async () => {
   api = await request.newContext({ baseURL: server.baseURL, extraHTTPHeaders: { origin: server.baseURL } });
   expect((await api.post("/api/auth/login", { data: { username: "admin", password: PASSWORD } })).status()).toBe(200);
 
-  const exported = ((await waitForJob(api, await api.post(`/api/images/${DEMO}/export`), { timeout: 120_000 })).result as { path: string }).path;
+  const exported = ((await waitForJob(api, await api.post(`/api/images/${DEMO}/export`), { timeout: 120_000 })).result as { path: string })
+    .path;
 
   // ~330 MB of random data in 160k files under usr/share, beside a few ordinary files.
   const bundle = buildBigBundle({ tmp, exported, image: DEMO, hostname: "big-image", dirs: DIRS, filesPerDir: FILES_PER_DIR });
@@ -80,7 +84,6 @@ test.afterAll(async () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
-
 
 /** What the image page's job panel shows at one instant (read in one go, so state and numbers agree). */
 function snapshot(page: Page): Promise<Snapshot> {
@@ -116,7 +119,9 @@ async function watchProgress(page: Page, count: number, also: (s: Snapshot) => b
   return [...seen.values()].sort((a, b) => a.done! - b.done!);
 }
 
-test("unpacking a big image: the bar and numbers advance; a reload mid-job shows progress and log, then the live tail to the end", async ({ page }) => {
+test("unpacking a big image: the bar and numbers advance; a reload mid-job shows progress and log, then the live tail to the end", async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const name = images.progress;
   const rootimgdir = rootimgdirOf(name);
@@ -131,7 +136,10 @@ test("unpacking a big image: the bar and numbers advance; a reload mid-job shows
   const before = await watchProgress(page, 2);
   expect(before[1].pct!).toBeGreaterThanOrEqual(before[0].pct!);
   await watchProgress(page, 1, (s) => s.rate && s.eta);
-  await expect(panel.getByTestId("job-total")).toHaveAttribute("data-value", String(fs.statSync(path.join(rootimgdir, "rootimg.cpio.gz")).size));
+  await expect(panel.getByTestId("job-total")).toHaveAttribute(
+    "data-value",
+    String(fs.statSync(path.join(rootimgdir, "rootimg.cpio.gz")).size),
+  );
   jobs.progress = (await (await api!.get(`/api/images/${name}`)).json()).lastJob.id;
   expect(await jobState(jobs.progress)).toBe("running");
 
@@ -139,7 +147,9 @@ test("unpacking a big image: the bar and numbers advance; a reload mid-job shows
   await page.reload();
   await expect(page.getByTestId("image-page")).toHaveAttribute("data-image", name);
   await panel.locator("summary").getByText("Log").click(); // the unpack log is folded; open it like a user
-  const after = await watchProgress(page, 1, (s) => s.log.includes(`unpacking ${path.join(rootimgdir, "rootimg.cpio.gz")} into ${path.join(rootimgdir, "rootimg")}`));
+  const after = await watchProgress(page, 1, (s) =>
+    s.log.includes(`unpacking ${path.join(rootimgdir, "rootimg.cpio.gz")} into ${path.join(rootimgdir, "rootimg")}`),
+  );
   // ... and then the live tail: further values, then the end
   await watchProgress(page, 1, (s) => s.done! > after[0].done!);
   await expect(panel.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 240_000 });

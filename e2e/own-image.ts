@@ -11,7 +11,11 @@ export type OwnImage = { name: string; rootimgdir: string; tree: string };
  * A new local image of the spec's own, imported from the demo image's bundle under a unique profile (as
  * `imgimport -f` would), so specs running at once never share an image; unpacked when asked.
  */
-export async function newImage(admin: APIRequestContext, prefix: string, o: { unpacked?: boolean; dataDir?: string } = {}): Promise<OwnImage> {
+export async function newImage(
+  admin: APIRequestContext,
+  prefix: string,
+  o: { unpacked?: boolean; dataDir?: string } = {},
+): Promise<OwnImage> {
   const dataDir = o.dataDir ?? E2E_DATA_DIR;
   const bundle = await exportDemo(admin, dataDir);
   const profile = uniqueName(prefix).replace(/[^A-Za-z0-9._-]/g, "");

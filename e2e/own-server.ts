@@ -5,7 +5,12 @@ import fs from "node:fs";
 
 export type OwnServer = { baseURL: string; proc: ChildProcess; output: () => string; stop: (signal?: NodeJS.Signals) => Promise<void> };
 
-export async function startOwnServer(opts: { port: number; dataDir: string; adminPassword: string; env?: Record<string, string> }): Promise<OwnServer> {
+export async function startOwnServer(opts: {
+  port: number;
+  dataDir: string;
+  adminPassword: string;
+  env?: Record<string, string>;
+}): Promise<OwnServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   let out = "";
   const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], {

@@ -12,7 +12,12 @@ test("the release tarball installs into an empty directory and starts without ne
   test.setTimeout(900_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-release-"));
   const env = { ...process.env, NEXT_DIST_DIR: "", NEXT_TELEMETRY_DISABLED: "1" };
-  const built = spawnSync("scripts/release.sh", ["--out", path.join(tmp, "out")], { env, encoding: "utf8", timeout: 840_000, maxBuffer: 64 << 20 });
+  const built = spawnSync("scripts/release.sh", ["--out", path.join(tmp, "out")], {
+    env,
+    encoding: "utf8",
+    timeout: 840_000,
+    maxBuffer: 64 << 20,
+  });
   expect(built.status, built.stderr.slice(-3000)).toBe(0);
   const tarball = built.stdout.trim().split("\n").at(-1) as string;
   expect(tarball).toMatch(/rootimg-studio-.+-linux-x86_64\.tar\.gz$/);
@@ -68,7 +73,9 @@ cat "$TARGET/server.log"`;
   expect(r.status, `${r.stdout}\n${r.stderr}`.slice(-4000)).toBe(0);
   expect(r.stdout).toContain("health=200");
   // for the closing note, not asserted: the tarball's size and the time from it to a dashboard answering
-  console.log(`release tarball ${(fs.statSync(tarball).size / 2 ** 20).toFixed(0)} MiB; unpack to dashboard answering: ${Number(/ready_after=([\d.]+)/.exec(r.stdout)?.[1]).toFixed(1)} s`);
+  console.log(
+    `release tarball ${(fs.statSync(tarball).size / 2 ** 20).toFixed(0)} MiB; unpack to dashboard answering: ${Number(/ready_after=([\d.]+)/.exec(r.stdout)?.[1]).toFixed(1)} s`,
+  );
   expect(r.stdout).toMatch(/images=\{"backend":"local","images":\[.*"imagename":"demo-busybox-x86_64-netboot-compute"/);
   expect(r.stdout).toMatch(/cli=.*images-not-here/);
   expect(r.stdout).toMatch(/stopped/);

@@ -7,12 +7,17 @@ import { waitForJob } from "./wait-job";
 
 // The review's diff views on an image of the spec's own: a text change in Monaco's diff editor, a mode change
 // as metadata before/after, a revert, and two versions compared from their archives.
-test("an editor sees the text and metadata diffs of pending changes, reverts one, and compares two versions", async ({ page, adminApi }) => {
+test("an editor sees the text and metadata diffs of pending changes, reverts one, and compares two versions", async ({
+  page,
+  adminApi,
+}) => {
   const { name, tree } = await newImage(adminApi, "rdiff", { unpacked: true });
   const editor = await createUser(adminApi, "editor");
   const ed = await apiAs(editor);
   const motd = await (await ed.get(`/api/images/${name}/files/content?path=/etc/motd`)).json();
-  const saved = await ed.put(`/api/images/${name}/files/content`, { data: { path: "/etc/motd", content: `${motd.content}changed for the review\n`, encoding: "utf-8", etag: motd.etag } });
+  const saved = await ed.put(`/api/images/${name}/files/content`, {
+    data: { path: "/etc/motd", content: `${motd.content}changed for the review\n`, encoding: "utf-8", etag: motd.etag },
+  });
   expect(saved.status()).toBe(200);
   const modeBefore = fs.statSync(path.join(tree, "etc/hostname")).mode & 0o7777;
   const chmod = await ed.patch(`/api/images/${name}/files/attributes`, { data: { path: "/etc/hostname", mode: "0600" } });
@@ -54,7 +59,9 @@ test("an editor sees the text and metadata diffs of pending changes, reverts one
 
   // Pack: a new version; compare it with the one unpacked and see the motd diff.
   await waitForJob(adminApi, await adminApi.post(`/api/images/${name}/pack`, { data: { method: "own" } }), { timeout: 120_000 });
-  const versions = ((await (await adminApi.get(`/api/images/${name}`)).json()).versions as { seq: number }[]).map((v) => v.seq).sort((a, b) => a - b);
+  const versions = ((await (await adminApi.get(`/api/images/${name}`)).json()).versions as { seq: number }[])
+    .map((v) => v.seq)
+    .sort((a, b) => a - b);
   expect(versions.length).toBeGreaterThanOrEqual(2);
   const [from, to] = versions.slice(-2);
   await page.goto(`/images/${name}`);

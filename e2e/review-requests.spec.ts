@@ -7,7 +7,9 @@ import { waitForJob } from "./wait-job";
 
 async function saveText(api: APIRequestContext, image: string, path: string, edit: (text: string) => string) {
   const cur = await (await api.get(`/api/images/${image}/files/content?path=${path}`)).json();
-  const r = await api.put(`/api/images/${image}/files/content`, { data: { path, content: edit(cur.content), encoding: "utf-8", etag: cur.etag } });
+  const r = await api.put(`/api/images/${image}/files/content`, {
+    data: { path, content: edit(cur.content), encoding: "utf-8", etag: cur.etag },
+  });
   expect(r.status(), await r.text()).toBe(200);
 }
 
@@ -18,7 +20,10 @@ async function clickModifiedLine(item: ReturnType<Page["locator"]>, n: number) {
   await numbers.filter({ hasText: new RegExp(`^${n}$`) }).click();
 }
 
-test("an editor submits a change request, a reviewer comments on a line and asks for changes, the fix is approved and packed with the request recorded", async ({ browser, adminApi }) => {
+test("an editor submits a change request, a reviewer comments on a line and asks for changes, the fix is approved and packed with the request recorded", async ({
+  browser,
+  adminApi,
+}) => {
   test.setTimeout(180_000);
   const { name } = await newImage(adminApi, "review", { unpacked: true });
   const editor = await createUser(adminApi, "editor");
@@ -28,7 +33,12 @@ test("an editor submits a change request, a reviewer comments on a line and asks
   // The editor's changes: /etc/motd's text, a mode, and a command run in the image.
   await saveText(ed, name, "/etc/motd", (t) => `${t}Maintenance window: Sunday 02:00\n`);
   expect((await ed.patch(`/api/images/${name}/files/attributes`, { data: { path: "/etc/hostname", mode: "600" } })).status()).toBe(200);
-  await waitForJob(ed, await ed.post(`/api/images/${name}/commands`, { data: { line: "mkdir -p /etc/review && echo ok > /etc/review/by-command", autoApply: true } }));
+  await waitForJob(
+    ed,
+    await ed.post(`/api/images/${name}/commands`, {
+      data: { line: "mkdir -p /etc/review && echo ok > /etc/review/by-command", autoApply: true },
+    }),
+  );
 
   const edCtx = await browser.newContext();
   const revCtx = await browser.newContext();
@@ -100,7 +110,9 @@ test("an editor submits a change request, a reviewer comments on a line and asks
 
   // A change outside the request: the pack is refused with its list, and packs once it is reverted.
   await expect(edPage.getByTestId("request-page")).toHaveAttribute("data-state", "approved");
-  expect((await ed.post(`/api/images/${name}/files/create`, { data: { path: "/etc/not-reviewed.conf", type: "file" } })).status()).toBe(201);
+  expect((await ed.post(`/api/images/${name}/files/create`, { data: { path: "/etc/not-reviewed.conf", type: "file" } })).status()).toBe(
+    201,
+  );
   await edPage.getByTestId("request-pack").click();
   await expect(edPage.getByTestId("request-action-error")).toHaveAttribute("data-reason", "unapproved-changes");
   await expect(edPage.getByTestId("pack-extra-path")).toHaveAttribute("data-path", "/etc/not-reviewed.conf");
@@ -113,7 +125,9 @@ test("an editor submits a change request, a reviewer comments on a line and asks
 
   // The versions list links the new version to the request.
   await edPage.goto(`/images/${name}`);
-  await expect(edPage.locator('[data-testid="version-row"][data-live="true"] [data-testid="version-request"]')).toHaveText(`change request #${id}`);
+  await expect(edPage.locator('[data-testid="version-row"][data-live="true"] [data-testid="version-request"]')).toHaveText(
+    `change request #${id}`,
+  );
 
   // The history has the versions, the request's steps and the command, filterable by kind and user.
   await edPage.goto(`/images/${name}/history`);
@@ -140,7 +154,10 @@ test("an editor submits a change request, a reviewer comments on a line and asks
   await revCtx.close();
 });
 
-test("a viewer sees a request but has no controls and gets 403; an admin's policy refuses a pack without an approved request", async ({ page, adminApi }) => {
+test("a viewer sees a request but has no controls and gets 403; an admin's policy refuses a pack without an approved request", async ({
+  page,
+  adminApi,
+}) => {
   const { name } = await newImage(adminApi, "reviewview", { unpacked: true });
   const editor = await createUser(adminApi, "editor");
   const viewer = await createUser(adminApi, "viewer");
@@ -162,7 +179,11 @@ test("a viewer sees a request but has no controls and gets 403; an admin's polic
   await expect(page.getByTestId("item-comment-file")).toHaveCount(0);
 
   // Packing needs approval once an admin says so; the refusal says what to do.
-  expect((await adminApi.put(`/api/images/${name}/review-policy`, { data: { packRequiresApproval: true, deployRequiresApproval: true } })).status()).toBe(200);
+  expect(
+    (
+      await adminApi.put(`/api/images/${name}/review-policy`, { data: { packRequiresApproval: true, deployRequiresApproval: true } })
+    ).status(),
+  ).toBe(200);
   const refused = await ed.post(`/api/images/${name}/pack`, { data: { method: "own" } });
   expect(refused.status()).toBe(409);
   const body = await refused.json();

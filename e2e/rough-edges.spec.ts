@@ -81,7 +81,10 @@ test("double clicks on Pack and Export start one job each, with no error for the
   await page.goto(`/images/${encodeURIComponent(image)}`);
   await expect(page.getByTestId("version-row").first()).toBeVisible();
   const versions = await page.getByTestId("version-row").count();
-  const jobsOf = async (type: string) => ((await (await admin.get(`/api/jobs?image=${encodeURIComponent(image)}&limit=100`)).json()).jobs as { type: string }[]).filter((j) => j.type === type).length;
+  const jobsOf = async (type: string) =>
+    ((await (await admin.get(`/api/jobs?image=${encodeURIComponent(image)}&limit=100`)).json()).jobs as { type: string }[]).filter(
+      (j) => j.type === type,
+    ).length;
   const packsBefore = await jobsOf("image.pack");
   const card = page.getByTestId("image-job");
   await page.getByTestId("pack").dblclick();
@@ -125,7 +128,10 @@ test("names with control characters show as escapes, and are refused when typed"
   await expect(page.getByTestId("details-path")).toHaveText(`/tmp/${dir}/line1\\nline2`);
 
   // typing one: a tab survives an <input> (a newline does not), and is refused before anything is sent
-  await page.getByTestId("tree-row").and(page.locator(`[data-path="/tmp/${dir}"]`)).click();
+  await page
+    .getByTestId("tree-row")
+    .and(page.locator(`[data-path="/tmp/${dir}"]`))
+    .click();
   await page.getByTestId("new-file").click();
   await page.getByTestId("prompt-input").fill("tab\there");
   await page.getByTestId("prompt-ok").click();

@@ -13,7 +13,9 @@ let tree: string;
 
 async function audit(admin: APIRequestContext, action: string, target: string) {
   const { entries } = await (await admin.get(`/api/audit?action=${encodeURIComponent(action)}&image=${IMAGE}&limit=50`)).json();
-  return (entries as { action: string; target: string; outcome: string; detail: { privileged?: string[] } }[]).filter((e) => e.target === target);
+  return (entries as { action: string; target: string; outcome: string; detail: { privileged?: string[] } }[]).filter(
+    (e) => e.target === target,
+  );
 }
 
 test("local privilege escalation: an editor can neither create a setuid file nor keep one by uploading over it", async ({ adminApi }) => {
@@ -64,7 +66,9 @@ test("local privilege escalation: an editor can neither create a setuid file nor
   await editor.dispose();
 });
 
-test("sensitive image files: viewers see that /etc/shadow and munge.key exist, not their content; editors read them", async ({ adminApi }) => {
+test("sensitive image files: viewers see that /etc/shadow and munge.key exist, not their content; editors read them", async ({
+  adminApi,
+}) => {
   tree = await ensureUnpacked(adminApi);
   const viewer = await apiAs(await createUser(adminApi, "viewer"));
   const editor = await apiAs(await createUser(adminApi, "editor"));
@@ -80,7 +84,9 @@ test("sensitive image files: viewers see that /etc/shadow and munge.key exist, n
   // a directory archive for a viewer leaves them out, and keeps the rest
   const tar = await viewer.get(`${files}/download?path=/etc`);
   expect(tar.status()).toBe(200);
-  const list = execFileSync("tar", ["-tf", "-"], { input: await tar.body() }).toString().split("\n");
+  const list = execFileSync("tar", ["-tf", "-"], { input: await tar.body() })
+    .toString()
+    .split("\n");
   expect(list).toContain("etc/passwd");
   expect(list).not.toContain("etc/shadow");
   expect(list).not.toContain("etc/munge/munge.key");
@@ -91,7 +97,10 @@ test("sensitive image files: viewers see that /etc/shadow and munge.key exist, n
   await Promise.all([viewer.dispose(), editor.dispose()]);
 });
 
-test("behind the browser: the pages carry a nonce CSP, nosniff, a referrer policy and frame-ancestors 'none', and the editor works under it", async ({ page, adminApi }) => {
+test("behind the browser: the pages carry a nonce CSP, nosniff, a referrer policy and frame-ancestors 'none', and the editor works under it", async ({
+  page,
+  adminApi,
+}) => {
   await ensureUnpacked(adminApi);
   const violations: string[] = [];
   page.on("console", (m) => {

@@ -29,7 +29,11 @@ function parseEnvFile(text: string): Record<string, string> {
   return out;
 }
 
-function spawnLogged(cmd: string, args: string[], opts: { cwd: string; env: Record<string, string> }): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function spawnLogged(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: Record<string, string> },
+): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = "";
   const proc = spawn(cmd, args, { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   proc.stdout?.on("data", (b) => (out += b));
@@ -63,7 +67,8 @@ test("the systemd unit is valid, and its command line with its configuration fil
   expect(verify.status, verify.stderr).toBe(0);
   // systemd-analyze exits 0 even for a directive it ignores: what counts is that nothing names our unit
   // (warnings about other units of the machine may appear).
-  const about = (r: { stdout: string; stderr: string }, file: string) => `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(path.basename(file)));
+  const about = (r: { stdout: string; stderr: string }, file: string) =>
+    `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes(path.basename(file)));
   expect(about(verify, unitFile)).toEqual([]);
   // ...and it does report a broken unit that way, so the pass above means something.
   const broken = path.join(stage, "broken.service");
@@ -97,7 +102,11 @@ test("the systemd unit is valid, and its command line with its configuration fil
     expect(body.checks.every((c: { message?: string; path?: string }) => c.message === undefined && c.path === undefined)).toBe(true);
 
     // An expected user error (a bad password) is one request line, never a stack trace.
-    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: `http://127.0.0.1:${port}` }, body: JSON.stringify({ username: "admin", password: "wrong-password" }) });
+    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: `http://127.0.0.1:${port}` },
+      body: JSON.stringify({ username: "admin", password: "wrong-password" }),
+    });
     expect(login.status).toBe(401);
     await expect.poll(() => server.output()).toMatch(/^http POST \/api\/auth\/login 401 \d+ms 127\.0\.0\.1$/m);
     expect(server.output()).toContain(`data directory: ${dataDir} (from ROOTIMG_DATA_DIR)`);
@@ -114,19 +123,27 @@ test("the systemd unit is valid, and its command line with its configuration fil
   if (fs.existsSync("/run/systemd/system")) {
     const name = `rootimg-studio-e2e-${port}.service`;
     const runtimeUnit = path.join("/run/systemd/system", name);
-    fs.writeFileSync(runtimeUnit, fs.readFileSync(unitFile, "utf8").replace("EnvironmentFile=/etc/rootimg-studio/env", `EnvironmentFile=${envFile}`));
+    fs.writeFileSync(
+      runtimeUnit,
+      fs.readFileSync(unitFile, "utf8").replace("EnvironmentFile=/etc/rootimg-studio/env", `EnvironmentFile=${envFile}`),
+    );
     try {
       execFileSync("systemctl", ["daemon-reload"]);
       execFileSync("systemctl", ["start", name]);
       const deadline = Date.now() + 120_000;
       let status = 0;
       while (Date.now() < deadline && status !== 200) {
-        status = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.status, () => 0);
+        status = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status !== 200) await new Promise((r) => setTimeout(r, 500));
       }
       expect(status).toBe(200);
       execFileSync("systemctl", ["stop", name]);
-      const show = execFileSync("systemctl", ["show", name, "-p", "ActiveState", "-p", "Result", "-p", "ExecMainStatus"], { encoding: "utf8" });
+      const show = execFileSync("systemctl", ["show", name, "-p", "ActiveState", "-p", "Result", "-p", "ExecMainStatus"], {
+        encoding: "utf8",
+      });
       expect(show).toContain("ActiveState=inactive");
       expect(show).toContain("Result=success");
       expect(show).toContain("ExecMainStatus=0");
@@ -141,10 +158,24 @@ test("the systemd unit is valid, and its command line with its configuration fil
 test("remote access: a non-loopback address without TLS is refused with the ways out; plain HTTP only when told to, with a warning on the page", async () => {
   test.setTimeout(180_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-insecure-"));
-  const base = { ...process.env, NODE_ENV: "production", ROOTIMG_DATA_DIR: path.join(tmp, "data"), ADMIN_PASSWORD: PASSWORD, ROOTIMG_DEMO_IMAGE: "0", PORT: String(E2E_PORT + 61), DATABASE_URL: "" } as NodeJS.ProcessEnv;
-  const refused = spawnSync(process.execPath, ["--import", "tsx", "server.ts"], { env: { ...base, HOST: "0.0.0.0" }, encoding: "utf8", timeout: 60_000 });
+  const base = {
+    ...process.env,
+    NODE_ENV: "production",
+    ROOTIMG_DATA_DIR: path.join(tmp, "data"),
+    ADMIN_PASSWORD: PASSWORD,
+    ROOTIMG_DEMO_IMAGE: "0",
+    PORT: String(E2E_PORT + 61),
+    DATABASE_URL: "",
+  } as NodeJS.ProcessEnv;
+  const refused = spawnSync(process.execPath, ["--import", "tsx", "server.ts"], {
+    env: { ...base, HOST: "0.0.0.0" },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   expect(refused.status).toBe(1);
-  expect(refused.stderr).toMatch(/HOST: listening on a non-loopback address needs TLS: set ROOTIMG_TLS=1 .*SSH tunnel.*ROOTIMG_INSECURE_HTTP=1/);
+  expect(refused.stderr).toMatch(
+    /HOST: listening on a non-loopback address needs TLS: set ROOTIMG_TLS=1 .*SSH tunnel.*ROOTIMG_INSECURE_HTTP=1/,
+  );
   expect(refused.stderr).not.toMatch(/^\s+at /m);
 
   // Told to: it serves on every address, but only inside a network namespace of its own (nothing leaves
@@ -155,7 +186,11 @@ for i in $(seq 1 480); do curl -fsS -o /tmp/login.$$ http://127.0.0.1:$PORT/logi
 cat /tmp/login.$$; rm -f /tmp/login.$$
 curl -fsS http://127.0.0.1:$PORT/api/health | head -c 2000; echo
 kill -TERM $pid; wait $pid; echo "exit=$?"`;
-  const r = spawnSync("unshare", ["-n", "sh", "-c", script], { env: { ...base, HOST: "0.0.0.0", ROOTIMG_INSECURE_HTTP: "1" }, encoding: "utf8", timeout: 150_000 });
+  const r = spawnSync("unshare", ["-n", "sh", "-c", script], {
+    env: { ...base, HOST: "0.0.0.0", ROOTIMG_INSECURE_HTTP: "1" },
+    encoding: "utf8",
+    timeout: 150_000,
+  });
   expect(r.stdout, r.stderr).toContain('data-testid="insecure-banner"');
   expect(r.stdout).toMatch(/Warning: this dashboard is served over plain HTTP on (<!-- -->)?0\.0\.0\.0/);
   expect(r.stdout).toMatch(/"name":"transport","status":"warning"/);
@@ -163,11 +198,24 @@ kill -TERM $pid; wait $pid; echo "exit=$?"`;
   expect(r.stderr).toMatch(/warning: serving plain HTTP on 0\.0\.0\.0 \(ROOTIMG_INSECURE_HTTP=1\)/);
 });
 
-test("TLS: a self-signed certificate is created on the first start, its fingerprint printed, HSTS sent, and the browser signs in", async ({ browser }) => {
+test("TLS: a self-signed certificate is created on the first start, its fingerprint printed, HSTS sent, and the browser signs in", async ({
+  browser,
+}) => {
   test.setTimeout(180_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-tls-"));
   const port = E2E_PORT + 62;
-  const env = { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port), ROOTIMG_TLS: "1", ROOTIMG_DATA_DIR: path.join(tmp, "data"), ADMIN_PASSWORD: PASSWORD, ROOTIMG_DEMO_IMAGE: "0", DATABASE_URL: "", NODE_TLS_REJECT_UNAUTHORIZED: "0" } as Record<string, string>;
+  const env = {
+    ...process.env,
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    ROOTIMG_TLS: "1",
+    ROOTIMG_DATA_DIR: path.join(tmp, "data"),
+    ADMIN_PASSWORD: PASSWORD,
+    ROOTIMG_DEMO_IMAGE: "0",
+    DATABASE_URL: "",
+    NODE_TLS_REJECT_UNAUTHORIZED: "0",
+  } as Record<string, string>;
   const server = spawnLogged(process.execPath, ["--import", "tsx", "server.ts"], { cwd: process.cwd(), env });
   try {
     // Node's fetch would refuse the self-signed certificate: wait on the TLS handshake itself.

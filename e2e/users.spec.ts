@@ -55,7 +55,10 @@ test("admin creates a user, changes the role, resets the password and disables t
   await anon.dispose();
 });
 
-test("a user changes their own password: current one asked for, new one twice with a strength hint; other sessions end", async ({ page, browser }) => {
+test("a user changes their own password: current one asked for, new one twice with a strength hint; other sessions end", async ({
+  page,
+  browser,
+}) => {
   const admin = await apiAs(ADMIN);
   const user = await createUser(admin, "viewer");
   const other = await browser.newContext();

@@ -15,7 +15,11 @@ export async function startedJob(res: APIResponse): Promise<string> {
  * and returns it. Waiting for any end first means a failure names the state the job really ended in and
  * its error, instead of timing out on a state that never comes.
  */
-export async function waitForJob(api: APIRequestContext, job: string | APIResponse, o: { state?: JobEnd; timeout?: number } = {}): Promise<Job> {
+export async function waitForJob(
+  api: APIRequestContext,
+  job: string | APIResponse,
+  o: { state?: JobEnd; timeout?: number } = {},
+): Promise<Job> {
   const id = typeof job === "string" ? job : await startedJob(job);
   let last: Job | undefined;
   await expect

@@ -43,12 +43,17 @@ describe("loadEnv", () => {
 describe("loadEnv: remote access", () => {
   it("says where the data directory comes from", () => {
     expect(loadEnv({}).dataDirSource).toBe("default");
-    expect(loadEnv({ ROOTIMG_DATA_DIR: "/var/lib/rootimg-studio" })).toMatchObject({ dataDirSource: "ROOTIMG_DATA_DIR", dataDir: "/var/lib/rootimg-studio" });
+    expect(loadEnv({ ROOTIMG_DATA_DIR: "/var/lib/rootimg-studio" })).toMatchObject({
+      dataDirSource: "ROOTIMG_DATA_DIR",
+      dataDir: "/var/lib/rootimg-studio",
+    });
   });
 
   it("refuses a non-loopback address without TLS and names the ways out", () => {
     for (const HOST of ["0.0.0.0", "::", "10.0.0.5", "mgmt.example.org"]) {
-      expect(() => loadEnv({ HOST })).toThrow(/HOST: listening on a non-loopback address needs TLS: set ROOTIMG_TLS=1 .*SSH tunnel.*ROOTIMG_INSECURE_HTTP=1/);
+      expect(() => loadEnv({ HOST })).toThrow(
+        /HOST: listening on a non-loopback address needs TLS: set ROOTIMG_TLS=1 .*SSH tunnel.*ROOTIMG_INSECURE_HTTP=1/,
+      );
     }
     for (const HOST of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"]) expect(loadEnv({ HOST }).insecureRemote).toBe(false);
   });
@@ -61,7 +66,11 @@ describe("loadEnv: remote access", () => {
 
   it("puts a self-signed certificate under the data directory when TLS is asked for without one", () => {
     const e = loadEnv({ HOST: "0.0.0.0", ROOTIMG_TLS: "1", ROOTIMG_DATA_DIR: "/srv/r" });
-    expect(e).toMatchObject({ https: true, insecureRemote: false, tls: { cert: "/srv/r/tls/cert.pem", key: "/srv/r/tls/key.pem", selfSigned: true } });
+    expect(e).toMatchObject({
+      https: true,
+      insecureRemote: false,
+      tls: { cert: "/srv/r/tls/cert.pem", key: "/srv/r/tls/key.pem", selfSigned: true },
+    });
   });
 
   it("uses the site's certificate when both files are given, with or without ROOTIMG_TLS", () => {

@@ -7,7 +7,7 @@ import { z } from "zod";
  */
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z
-  .enum(["0", "1", "true", "false", "yes", "no"], { message: 'use 1 or 0' })
+  .enum(["0", "1", "true", "false", "yes", "no"], { message: "use 1 or 0" })
   .optional()
   .transform((v) => v === "1" || v === "true" || v === "yes");
 
@@ -20,7 +20,11 @@ const envSchema = z
     TLS_KEY: z.string().min(1).optional(),
     ROOTIMG_TLS: flag,
     ROOTIMG_INSECURE_HTTP: flag,
-    SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(12),
+    SESSION_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(12),
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
     NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   })
@@ -60,11 +64,12 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new Error(`invalid configuration: ${lines.join("; ")}`);
   }
   const dataDir = path.resolve(r.data.ROOTIMG_DATA_DIR);
-  const tls = r.data.TLS_CERT && r.data.TLS_KEY
-    ? { cert: path.resolve(r.data.TLS_CERT), key: path.resolve(r.data.TLS_KEY), selfSigned: false }
-    : r.data.ROOTIMG_TLS
-      ? { cert: path.join(dataDir, "tls", "cert.pem"), key: path.join(dataDir, "tls", "key.pem"), selfSigned: true }
-      : undefined;
+  const tls =
+    r.data.TLS_CERT && r.data.TLS_KEY
+      ? { cert: path.resolve(r.data.TLS_CERT), key: path.resolve(r.data.TLS_KEY), selfSigned: false }
+      : r.data.ROOTIMG_TLS
+        ? { cert: path.join(dataDir, "tls", "cert.pem"), key: path.join(dataDir, "tls", "key.pem"), selfSigned: true }
+        : undefined;
   return {
     ...r.data,
     dataDir,

@@ -55,7 +55,10 @@ console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} 
 process.exit(failed ? 1 : 0);
 
 function firstLine(text) {
-  return String(text ?? "").trim().split("\n")[0].slice(0, 300);
+  return String(text ?? "")
+    .trim()
+    .split("\n")[0]
+    .slice(0, 300);
 }
 
 function* playwrightSpecs(suites) {

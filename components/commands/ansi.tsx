@@ -77,13 +77,26 @@ export function renderAnsi(text: string, carry: Style = {}): { nodes: ReactNode[
   let last = 0;
   let m: RegExpExecArray | null;
   const push = (t: string) => {
-    if (t) nodes.push(css(style) ? <span key={nodes.length} style={css(style)}>{t}</span> : t);
+    if (t)
+      nodes.push(
+        css(style) ? (
+          <span key={nodes.length} style={css(style)}>
+            {t}
+          </span>
+        ) : (
+          t
+        ),
+      );
   };
   ESCAPES.lastIndex = 0;
   while ((m = ESCAPES.exec(text))) {
     push(text.slice(last, m.index));
     last = ESCAPES.lastIndex;
-    if (m[2] === "m") style = applySgr(style, (m[1] || "0").split(/[;:]/).map((x) => Number(x) || 0));
+    if (m[2] === "m")
+      style = applySgr(
+        style,
+        (m[1] || "0").split(/[;:]/).map((x) => Number(x) || 0),
+      );
   }
   push(text.slice(last));
   return { nodes, style };

@@ -37,7 +37,11 @@ export function CommandOutput({ lines, cutBytes, running }: { lines: OutputLine[
       carry[l.stream] = r.style;
       return (
         <div key={l.key} className={`log-line ${l.stream}`} data-testid="run-output-line" data-stream={l.stream}>
-          {l.stream === "stderr" && <span className="stream-mark" title="standard error">err </span>}
+          {l.stream === "stderr" && (
+            <span className="stream-mark" title="standard error">
+              err{" "}
+            </span>
+          )}
           {r.nodes.length ? r.nodes : " "}
         </div>
       );
@@ -45,7 +49,11 @@ export function CommandOutput({ lines, cutBytes, running }: { lines: OutputLine[
   }, [lines]);
   return (
     <FollowPane follow={lines} lineCount={lines.length} testId="run-output">
-      {!!cutBytes && <div className="log-line info" data-testid="run-output-cut">… {formatAmount(cutBytes, "bytes")} of earlier output not kept (only the last 10 MB are) …</div>}
+      {!!cutBytes && (
+        <div className="log-line info" data-testid="run-output-cut">
+          … {formatAmount(cutBytes, "bytes")} of earlier output not kept (only the last 10 MB are) …
+        </div>
+      )}
       {lines.length > SHOWN && <div className="log-line info">… {lines.length - SHOWN} earlier lines not shown here …</div>}
       {rendered}
       {lines.length === 0 && <span className="muted">{running ? "(waiting for output)" : "(no output)"}</span>}

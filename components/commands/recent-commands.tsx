@@ -14,7 +14,9 @@ export function RecentCommands({ image }: { image: string }) {
       <div className="toolbar" style={{ marginBottom: 4 }}>
         <h2 style={{ margin: 0 }}>Commands</h2>
         <span className="spacer" />
-        <Link href={href()} data-testid="image-commands-link">all commands and shells</Link>
+        <Link href={href()} data-testid="image-commands-link">
+          all commands and shells
+        </Link>
       </div>
       {runs.length === 0 && <p className="muted small">No command has been run in this image.</p>}
       {runs.length > 0 && (
@@ -24,9 +26,14 @@ export function RecentCommands({ image }: { image: string }) {
               <tr key={r.id}>
                 <td className="nowrap">{formatTime(r.startedAt)}</td>
                 <td>{r.username}</td>
-                <td className="mono"><Link href={href(r.id)}>{r.kind === "shell" ? "shell session" : r.line}</Link></td>
+                <td className="mono">
+                  <Link href={href(r.id)}>{r.kind === "shell" ? "shell session" : r.line}</Link>
+                </td>
                 <td>{describeEnd(r)}</td>
-                <td>{r.effectSummary}{r.effectState === "applied" ? " · applied" : r.effectState === "pending" ? " · waiting for apply" : ""}</td>
+                <td>
+                  {r.effectSummary}
+                  {r.effectState === "applied" ? " · applied" : r.effectState === "pending" ? " · waiting for apply" : ""}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -8,7 +8,13 @@ export type BindOptions = { proc: boolean; sys: boolean; dev: boolean; network: 
 export function BindChoices({ value, onChange, idPrefix }: { value: BindOptions; onChange: (v: BindOptions) => void; idPrefix: string }) {
   const box = (k: keyof BindOptions, label: string, title: string) => (
     <label className="small" title={title} style={{ marginRight: 10 }}>
-      <input type="checkbox" checked={value[k]} onChange={(e) => onChange({ ...value, [k]: e.target.checked })} data-testid={`${idPrefix}-${k}`} /> {label}
+      <input
+        type="checkbox"
+        checked={value[k]}
+        onChange={(e) => onChange({ ...value, [k]: e.target.checked })}
+        data-testid={`${idPrefix}-${k}`}
+      />{" "}
+      {label}
     </label>
   );
   return (
@@ -22,7 +28,15 @@ export function BindChoices({ value, onChange, idPrefix }: { value: BindOptions;
 }
 
 /** "Run in image": a command line, its limit and options. */
-export function RunCommandForm({ image, onStarted, disabled }: { image: string; onStarted: (runId: string, jobId: string, clickedAt: number) => void; disabled?: string }) {
+export function RunCommandForm({
+  image,
+  onStarted,
+  disabled,
+}: {
+  image: string;
+  onStarted: (runId: string, jobId: string, clickedAt: number) => void;
+  disabled?: string;
+}) {
   const commands = useCommandCommands(image);
   const [line, setLine] = useState("");
   const [minutes, setMinutes] = useState(10);
@@ -73,13 +87,28 @@ export function RunCommandForm({ image, onStarted, disabled }: { image: string; 
         <BindChoices value={binds} onChange={setBinds} idPrefix="run" />
         <label className="small" style={{ marginRight: 10 }}>
           time limit{" "}
-          <input type="number" min={0.05} max={1440} step="any" value={minutes} onChange={(e) => setMinutes(Number(e.target.value) || 10)} style={{ width: 64 }} data-testid="run-timeout" /> min
+          <input
+            type="number"
+            min={0.05}
+            max={1440}
+            step="any"
+            value={minutes}
+            onChange={(e) => setMinutes(Number(e.target.value) || 10)}
+            style={{ width: 64 }}
+            data-testid="run-timeout"
+          />{" "}
+          min
         </label>
         <label className="small" title="apply the effect as soon as the command exits with status 0 (for routine commands)">
-          <input type="checkbox" checked={autoApply} onChange={(e) => setAutoApply(e.target.checked)} data-testid="run-auto-apply" /> apply automatically
+          <input type="checkbox" checked={autoApply} onChange={(e) => setAutoApply(e.target.checked)} data-testid="run-auto-apply" /> apply
+          automatically
         </label>
       </div>
-      {error && <p className="error" data-testid="run-form-error">{error}</p>}
+      {error && (
+        <p className="error" data-testid="run-form-error">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -7,17 +7,24 @@ import { useJobCommands } from "../hooks/use-jobs";
 import { CommandOutput, chunksToLines, type OutputLine } from "./command-output";
 import { EffectList } from "./effect-list";
 
-export const formatMs = (ms: number | null | undefined) => (ms == null ? "" : ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`);
+export const formatMs = (ms: number | null | undefined) =>
+  ms == null ? "" : ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 
 export function describeEnd(r: Pick<CommandRunDetailView, "state" | "exitCode" | "durationMs" | "error" | "kind">): string {
   const took = r.durationMs != null ? ` after ${formatMs(r.durationMs)}` : "";
   switch (r.state) {
-    case "running": return r.kind === "shell" ? "open" : "running";
-    case "exited": return `exit status ${r.exitCode}${took}`;
-    case "timeout": return `stopped at its time limit${took}`;
-    case "cancelled": return `${r.error ?? "cancelled"}${took}`;
-    case "interrupted": return r.error ?? "interrupted by a server stop";
-    default: return r.error ?? r.state;
+    case "running":
+      return r.kind === "shell" ? "open" : "running";
+    case "exited":
+      return `exit status ${r.exitCode}${took}`;
+    case "timeout":
+      return `stopped at its time limit${took}`;
+    case "cancelled":
+      return `${r.error ?? "cancelled"}${took}`;
+    case "interrupted":
+      return r.error ?? "interrupted by a server stop";
+    default:
+      return r.error ?? r.state;
   }
 }
 
@@ -72,42 +79,78 @@ export function RunView({ image, runId, jobId, canRun }: { image: string; runId:
   return (
     <div className="card" data-testid="run-view" data-run-id={run.id} data-state={run.state} style={{ marginBottom: 12 }}>
       <div className="toolbar">
-        <code className="mono" data-testid="run-line">{run.kind === "shell" ? run.line : `$ ${run.line}`}</code>
+        <code className="mono" data-testid="run-line">
+          {run.kind === "shell" ? run.line : `$ ${run.line}`}
+        </code>
         <span className={`badge run-${run.state}`} data-testid="run-status" data-state={run.state} data-exit={run.exitCode ?? ""}>
           {running && live.job?.state && isTerminal(live.job.state) ? "finishing…" : describeEnd(run)}
         </span>
-        <span className="muted small">{run.username} · {formatTime(run.startedAt)} · {run.mode === "overlay" ? "overlay" : "directly in the tree"}</span>
+        <span className="muted small">
+          {run.username} · {formatTime(run.startedAt)} · {run.mode === "overlay" ? "overlay" : "directly in the tree"}
+        </span>
         <span className="spacer" />
         {running && canRun && liveJob && run.kind === "command" && (
-          <button type="button" onClick={() => void act("cancel")} disabled={busy !== null} data-testid="run-cancel">Cancel</button>
+          <button type="button" onClick={() => void act("cancel")} disabled={busy !== null} data-testid="run-cancel">
+            Cancel
+          </button>
         )}
       </div>
       {run.kind === "command" && <CommandOutput lines={lines} cutBytes={run.output?.cutBytes} running={running} />}
       {run.kind === "shell" && !running && run.output && (
         <details data-testid="shell-transcript">
           <summary className="small">Transcript (what the terminal showed; cursor movements of full-screen programs left out)</summary>
-          <CommandOutput lines={chunksToLines(run.output.chunks.map((c) => ({ stream: c.stream === "info" ? "info" : "stdout", text: c.text.replace(/\r(?!\n)/g, "\n") })))} cutBytes={run.output.cutBytes} running={false} />
+          <CommandOutput
+            lines={chunksToLines(
+              run.output.chunks.map((c) => ({ stream: c.stream === "info" ? "info" : "stdout", text: c.text.replace(/\r(?!\n)/g, "\n") })),
+            )}
+            cutBytes={run.output.cutBytes}
+            running={false}
+          />
         </details>
       )}
       {!running && (
         <div style={{ marginTop: 10 }} data-testid="effect" data-effect-state={run.effectState}>
           <div className="toolbar">
             <h3 style={{ margin: 0 }}>Effect</h3>
-            <span className="muted small" data-testid="effect-summary">{run.effectSummary}</span>
-            <span className="badge" data-testid="effect-state">{EFFECT_STATE[run.effectState]}{run.effectState === "applied" && run.appliedBy ? ` by ${run.appliedBy} ${formatTime(run.appliedAt)}` : ""}</span>
+            <span className="muted small" data-testid="effect-summary">
+              {run.effectSummary}
+            </span>
+            <span className="badge" data-testid="effect-state">
+              {EFFECT_STATE[run.effectState]}
+              {run.effectState === "applied" && run.appliedBy ? ` by ${run.appliedBy} ${formatTime(run.appliedAt)}` : ""}
+            </span>
             <span className="spacer" />
             {run.effectState === "pending" && canRun && (
               <>
-                <button type="button" className="primary" onClick={() => void act("apply")} disabled={busy !== null} data-testid="effect-apply">{busy === "apply" ? "Applying…" : "Apply to the image"}</button>
-                <button type="button" onClick={() => void act("discard")} disabled={busy !== null} data-testid="effect-discard">Discard</button>
+                <button
+                  type="button"
+                  className="primary"
+                  onClick={() => void act("apply")}
+                  disabled={busy !== null}
+                  data-testid="effect-apply"
+                >
+                  {busy === "apply" ? "Applying…" : "Apply to the image"}
+                </button>
+                <button type="button" onClick={() => void act("discard")} disabled={busy !== null} data-testid="effect-discard">
+                  Discard
+                </button>
               </>
             )}
           </div>
-          {run.mode === "direct" && <p className="muted small">This ran without overlayfs, straight in the tree: the list compares the tree before and after; it cannot be discarded and no original bytes were kept.</p>}
+          {run.mode === "direct" && (
+            <p className="muted small">
+              This ran without overlayfs, straight in the tree: the list compares the tree before and after; it cannot be discarded and no
+              original bytes were kept.
+            </p>
+          )}
           <EffectList image={image} effect={run.effect} />
         </div>
       )}
-      {(error || live.error) && <p className="error" data-testid="run-error">{error ?? live.error}</p>}
+      {(error || live.error) && (
+        <p className="error" data-testid="run-error">
+          {error ?? live.error}
+        </p>
+      )}
     </div>
   );
 }

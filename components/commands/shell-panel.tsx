@@ -6,7 +6,17 @@ import { BindChoices, type BindOptions } from "./run-command-form";
 import { ShellTerminal } from "./shell-terminal";
 
 /** The interactive shell: open one, or find the one already open (after a reload) and reattach to it. */
-export function ShellPanel({ image, openRun, canRun, onEnded }: { image: string; openRun: CommandRunView | null; canRun: boolean; onEnded: (runId: string) => void }) {
+export function ShellPanel({
+  image,
+  openRun,
+  canRun,
+  onEnded,
+}: {
+  image: string;
+  openRun: CommandRunView | null;
+  canRun: boolean;
+  onEnded: (runId: string) => void;
+}) {
   const commands = useCommandCommands(image);
   const jobs = useJobCommands();
   const [binds, setBinds] = useState<BindOptions>({ proc: true, sys: false, dev: true, network: false });
@@ -41,20 +51,41 @@ export function ShellPanel({ image, openRun, canRun, onEnded }: { image: string;
         <h2 style={{ margin: 0 }}>Shell</h2>
         {current ? (
           <>
-            <span className="badge" data-testid="shell-status">open · type exit to end it and review its effect</span>
+            <span className="badge" data-testid="shell-status">
+              open · type exit to end it and review its effect
+            </span>
             <span className="spacer" />
-            <button type="button" onClick={() => void end()} data-testid="shell-end">End shell</button>
+            <button type="button" onClick={() => void end()} data-testid="shell-end">
+              End shell
+            </button>
           </>
         ) : (
           <>
             <BindChoices value={binds} onChange={setBinds} idPrefix="shell" />
-            <label className="small">idle limit <input type="number" min={1} max={1440} value={idle} onChange={(e) => setIdle(Number(e.target.value) || 30)} style={{ width: 56 }} /> min</label>
+            <label className="small">
+              idle limit{" "}
+              <input
+                type="number"
+                min={1}
+                max={1440}
+                value={idle}
+                onChange={(e) => setIdle(Number(e.target.value) || 30)}
+                style={{ width: 56 }}
+              />{" "}
+              min
+            </label>
             <span className="spacer" />
-            <button type="button" className="primary" onClick={() => void open()} disabled={busy} data-testid="shell-open">{busy ? "Opening…" : "Open shell"}</button>
+            <button type="button" className="primary" onClick={() => void open()} disabled={busy} data-testid="shell-open">
+              {busy ? "Opening…" : "Open shell"}
+            </button>
           </>
         )}
       </div>
-      {error && <p className="error" data-testid="shell-error">{error}</p>}
+      {error && (
+        <p className="error" data-testid="shell-error">
+          {error}
+        </p>
+      )}
       {current && (
         <ShellTerminal
           key={current.runId}

@@ -34,7 +34,14 @@ export function ShellTerminal({ id, onExit, readOnly }: { id: string; onExit: ()
     void (async () => {
       const [{ Terminal }, { FitAddon }] = await Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit")]);
       if (disposed || !box.current) return;
-      const t = new Terminal({ cursorBlink: true, fontSize: 13, fontFamily: "ui-monospace, Menlo, Consolas, monospace", scrollback: 5000, disableStdin: !!readOnly, theme: { background: "#10141c" } });
+      const t = new Terminal({
+        cursorBlink: true,
+        fontSize: 13,
+        fontFamily: "ui-monospace, Menlo, Consolas, monospace",
+        scrollback: 5000,
+        disableStdin: !!readOnly,
+        theme: { background: "#10141c" },
+      });
       const f = new FitAddon();
       t.loadAddon(f);
       t.open(box.current);
@@ -66,7 +73,12 @@ export function ShellTerminal({ id, onExit, readOnly }: { id: string; onExit: ()
   return (
     <div>
       {shell.error && <p className="error">{shell.error}</p>}
-      <div ref={box} data-testid="shell-terminal" data-shell-id={id} style={{ height: "55vh", background: "#10141c", padding: 4, borderRadius: 6 }} />
+      <div
+        ref={box}
+        data-testid="shell-terminal"
+        data-shell-id={id}
+        style={{ height: "55vh", background: "#10141c", padding: 4, borderRadius: 6 }}
+      />
     </div>
   );
 }

@@ -17,7 +17,8 @@ export function useShellSocket(id: string | null, onOutput: (data: string, repla
   const target = id ? room.shell(id) : null;
   const { error } = useRoom(target, {
     "shell:output": (m) => m.id === id && onOutput(m.data, !!m.replay),
-    "shell:exit": (m) => m.id === id && setExit({ id: m.id, value: { note: m.note, effectState: m.effectState, effectSummary: m.effectSummary } }),
+    "shell:exit": (m) =>
+      m.id === id && setExit({ id: m.id, value: { note: m.note, effectState: m.effectState, effectSummary: m.effectSummary } }),
   });
   return {
     exit: exit && exit.id === id ? exit.value : null,

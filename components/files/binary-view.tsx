@@ -25,11 +25,18 @@ export function BinaryView({ file, downloadUrl }: { file: FileContentDto; downlo
   return (
     <div ref={box} className={styles.binary} data-testid="binary-view">
       <p>
-        {file.tooLarge ? "This file is too large for the editor" : "This file is not text"} ({formatSize(file.entry.size)}, {file.entry.symbolic}).{" "}
-        <a href={downloadUrl} download data-testid="binary-download">Download</a>
+        {file.tooLarge ? "This file is too large for the editor" : "This file is not text"} ({formatSize(file.entry.size)},{" "}
+        {file.entry.symbolic}).{" "}
+        <a href={downloadUrl} download data-testid="binary-download">
+          Download
+        </a>
       </p>
-      <pre className={styles.hex} data-testid="hex-preview" data-per-row={perRow}>{file.hex ? regroupHex(file.hex, perRow) : ""}</pre>
-      <span ref={probe} className={`${styles.hex} ${styles.probe}`} aria-hidden="true">0123456789</span>
+      <pre className={styles.hex} data-testid="hex-preview" data-per-row={perRow}>
+        {file.hex ? regroupHex(file.hex, perRow) : ""}
+      </pre>
+      <span ref={probe} className={`${styles.hex} ${styles.probe}`} aria-hidden="true">
+        0123456789
+      </span>
     </div>
   );
 }
@@ -46,7 +53,10 @@ function regroupHex(hex: string, perRow: number): string {
   const out: string[] = [];
   for (let off = 0; off < bytes.length; off += perRow) {
     const row = bytes.slice(off, off + perRow);
-    const cols = row.map((b) => b.toString(16).padStart(2, "0")).join(" ").padEnd(perRow * 3 - 1);
+    const cols = row
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join(" ")
+      .padEnd(perRow * 3 - 1);
     const ascii = row.map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("");
     out.push(`${off.toString(16).padStart(8, "0")}  ${cols}  |${ascii}|`);
   }

@@ -32,7 +32,14 @@ export default function CodeEditor(props: {
         props.onMount?.(ed);
       }}
       // unusual line terminators stay as they are: removing them would change bytes the user did not edit
-      options={{ readOnly: props.readOnly, minimap: { enabled: false }, renderWhitespace: "boundary", scrollBeyondLastLine: false, automaticLayout: true, unusualLineTerminators: "off" }}
+      options={{
+        readOnly: props.readOnly,
+        minimap: { enabled: false },
+        renderWhitespace: "boundary",
+        scrollBeyondLastLine: false,
+        automaticLayout: true,
+        unusualLineTerminators: "off",
+      }}
     />
   );
 }

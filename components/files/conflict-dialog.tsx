@@ -28,8 +28,12 @@ export function ConflictDialog(p: {
           <button type="button" data-testid="conflict-save-merged" onClick={() => p.onSaveMerged(getMine.current(), p.conflict.theirsEtag)}>
             Save my merged version
           </button>
-          <button type="button" data-testid="conflict-reload" onClick={p.onReload}>Discard mine and reload</button>
-          <button type="button" data-testid="conflict-cancel" onClick={p.onCancel}>Back to editing</button>
+          <button type="button" data-testid="conflict-reload" onClick={p.onReload}>
+            Discard mine and reload
+          </button>
+          <button type="button" data-testid="conflict-cancel" onClick={p.onCancel}>
+            Back to editing
+          </button>
         </div>
       </div>
     </div>

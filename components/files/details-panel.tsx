@@ -11,7 +11,11 @@ const SPECIAL = [
 ] as const;
 
 /** Type, mode (symbolic, octal, special bits), owner and group by the image's names, size, mtime, link, links. */
-export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; onApply: (c: { mode?: string; owner?: string; group?: string }) => Promise<void> }) {
+export function DetailsPanel(p: {
+  entry: FileEntryDto | null;
+  canEdit: boolean;
+  onApply: (c: { mode?: string; owner?: string; group?: string }) => Promise<void>;
+}) {
   const e = p.entry;
   const [mode, setMode] = useState("");
   const [owner, setOwner] = useState("");
@@ -23,7 +27,12 @@ export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; 
   // refresh never overwrites an edit in progress. Another entry resets every field.
   const synced = useRef<{ path?: string; mode: string; owner: string; group: string }>({ mode: "", owner: "", group: "" });
   useEffect(() => {
-    const next = { path: e?.path, mode: e?.octal ?? "", owner: e ? (e.user ?? String(e.uid)) : "", group: e ? (e.group ?? String(e.gid)) : "" };
+    const next = {
+      path: e?.path,
+      mode: e?.octal ?? "",
+      owner: e ? (e.user ?? String(e.uid)) : "",
+      group: e ? (e.group ?? String(e.gid)) : "",
+    };
     const prev = synced.current;
     const other = prev.path !== next.path;
     setMode((cur) => (other || cur === prev.mode ? next.mode : cur));
@@ -32,7 +41,12 @@ export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; 
     if (other) setMsg(null);
     synced.current = next;
   }, [e]);
-  if (!e) return <div className={styles.details} data-testid="details-panel"><p className="muted small">Select an entry to see its details.</p></div>;
+  if (!e)
+    return (
+      <div className={styles.details} data-testid="details-panel">
+        <p className="muted small">Select an entry to see its details.</p>
+      </div>
+    );
   const special = SPECIAL.filter(([bit]) => e.mode & bit).map(([, n]) => n);
   const apply = async () => {
     const change: { mode?: string; owner?: string; group?: string } = {};
@@ -55,23 +69,77 @@ export function DetailsPanel(p: { entry: FileEntryDto | null; canEdit: boolean; 
   return (
     <div className={styles.details} data-testid="details-panel">
       <dl className="facts small">
-        <dt>Path</dt><dd className="mono" data-testid="details-path"><VisibleName name={e.path} /></dd>
-        <dt>Type</dt><dd data-testid="details-type">{e.type}{e.targetType ? ` → ${e.targetType}` : ""}</dd>
-        <dt>Mode</dt><dd className="mono" data-testid="details-mode">{e.symbolic} ({e.octal}){special.length ? ` ${special.join(", ")}` : ""}</dd>
-        <dt>Owner</dt><dd data-testid="details-owner">{e.user ?? "?"} ({e.uid})</dd>
-        <dt>Group</dt><dd data-testid="details-group">{e.group ?? "?"} ({e.gid})</dd>
-        <dt>Size</dt><dd data-testid="details-size">{formatSize(e.size)} ({e.size.toLocaleString("en")} bytes)</dd>
-        <dt>Modified</dt><dd data-testid="details-mtime">{new Date(e.mtime).toLocaleString("en-GB")}</dd>
-        <dt>Links</dt><dd data-testid="details-nlink">{e.nlink}</dd>
-        {e.type === "symlink" && (<><dt>Target</dt><dd className="mono"><VisibleName name={e.target ?? ""} />{e.dangling ? " (dangling)" : ""}</dd></>)}
+        <dt>Path</dt>
+        <dd className="mono" data-testid="details-path">
+          <VisibleName name={e.path} />
+        </dd>
+        <dt>Type</dt>
+        <dd data-testid="details-type">
+          {e.type}
+          {e.targetType ? ` → ${e.targetType}` : ""}
+        </dd>
+        <dt>Mode</dt>
+        <dd className="mono" data-testid="details-mode">
+          {e.symbolic} ({e.octal}){special.length ? ` ${special.join(", ")}` : ""}
+        </dd>
+        <dt>Owner</dt>
+        <dd data-testid="details-owner">
+          {e.user ?? "?"} ({e.uid})
+        </dd>
+        <dt>Group</dt>
+        <dd data-testid="details-group">
+          {e.group ?? "?"} ({e.gid})
+        </dd>
+        <dt>Size</dt>
+        <dd data-testid="details-size">
+          {formatSize(e.size)} ({e.size.toLocaleString("en")} bytes)
+        </dd>
+        <dt>Modified</dt>
+        <dd data-testid="details-mtime">{new Date(e.mtime).toLocaleString("en-GB")}</dd>
+        <dt>Links</dt>
+        <dd data-testid="details-nlink">{e.nlink}</dd>
+        {e.type === "symlink" && (
+          <>
+            <dt>Target</dt>
+            <dd className="mono">
+              <VisibleName name={e.target ?? ""} />
+              {e.dangling ? " (dangling)" : ""}
+            </dd>
+          </>
+        )}
       </dl>
       {p.canEdit && (
-        <form className={styles.attrForm} onSubmit={(ev) => { ev.preventDefault(); void apply(); }}>
-          <label>Mode <input value={mode} onChange={(ev) => setMode(ev.target.value)} size={5} disabled={e.type === "symlink"} data-testid="attr-mode" /></label>
-          <label>Owner <input value={owner} onChange={(ev) => setOwner(ev.target.value)} size={8} data-testid="attr-owner" /></label>
-          <label>Group <input value={group} onChange={(ev) => setGroup(ev.target.value)} size={8} data-testid="attr-group" /></label>
-          <button type="submit" disabled={busy} data-testid="attr-apply">Apply</button>
-          {msg && <span className="small" data-testid="attr-message">{msg}</span>}
+        <form
+          className={styles.attrForm}
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            void apply();
+          }}
+        >
+          <label>
+            Mode{" "}
+            <input
+              value={mode}
+              onChange={(ev) => setMode(ev.target.value)}
+              size={5}
+              disabled={e.type === "symlink"}
+              data-testid="attr-mode"
+            />
+          </label>
+          <label>
+            Owner <input value={owner} onChange={(ev) => setOwner(ev.target.value)} size={8} data-testid="attr-owner" />
+          </label>
+          <label>
+            Group <input value={group} onChange={(ev) => setGroup(ev.target.value)} size={8} data-testid="attr-group" />
+          </label>
+          <button type="submit" disabled={busy} data-testid="attr-apply">
+            Apply
+          </button>
+          {msg && (
+            <span className="small" data-testid="attr-message">
+              {msg}
+            </span>
+          )}
         </form>
       )}
     </div>

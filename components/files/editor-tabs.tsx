@@ -5,7 +5,13 @@ import styles from "./files.module.css";
 import { baseName } from "./files-api";
 
 /** Tab bar: one tab per open file, a dot when modified, who else has it open. */
-export function EditorTabs(p: { tabs: OpenFile[]; active: string | null; othersOpen: Map<string, string[]>; onActivate: (path: string) => void; onClose: (path: string) => void }) {
+export function EditorTabs(p: {
+  tabs: OpenFile[];
+  active: string | null;
+  othersOpen: Map<string, string[]>;
+  onActivate: (path: string) => void;
+  onClose: (path: string) => void;
+}) {
   return (
     <div className={styles.tabs} role="tablist" data-testid="editor-tabs">
       {p.tabs.map((t) => {
@@ -30,10 +36,27 @@ export function EditorTabs(p: { tabs: OpenFile[]; active: string | null; othersO
               }
             }}
           >
-            <span style={t.deletedBy ? { textDecoration: "line-through" } : undefined} title={t.deletedBy ? `deleted by ${t.deletedBy}` : undefined}><VisibleName name={baseName(t.path)} /></span>
-            {t.modified && <span className={styles.modifiedDot} data-testid="tab-modified">●</span>}
-            {t.changedBy && <span className={styles.warnText} title={`saved by ${t.changedBy}`}>⚠</span>}
-            {others && <span className={styles.presence} data-testid="tab-presence" title={`also open by ${others.join(", ")}`}>◉ {others.join(", ")}</span>}
+            <span
+              style={t.deletedBy ? { textDecoration: "line-through" } : undefined}
+              title={t.deletedBy ? `deleted by ${t.deletedBy}` : undefined}
+            >
+              <VisibleName name={baseName(t.path)} />
+            </span>
+            {t.modified && (
+              <span className={styles.modifiedDot} data-testid="tab-modified">
+                ●
+              </span>
+            )}
+            {t.changedBy && (
+              <span className={styles.warnText} title={`saved by ${t.changedBy}`}>
+                ⚠
+              </span>
+            )}
+            {others && (
+              <span className={styles.presence} data-testid="tab-presence" title={`also open by ${others.join(", ")}`}>
+                ◉ {others.join(", ")}
+              </span>
+            )}
             <button
               type="button"
               className={styles.tabClose}

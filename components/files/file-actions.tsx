@@ -36,7 +36,12 @@ export function FileActions(p: {
   const ok = (value: string, target?: string) => {
     if (mode === "rename" && sel) {
       const to = value.startsWith("/") ? value : joinPath(parentOf(sel.path), value);
-      return run(() => p.fa.rename(sel.path, to), [sel.path, to], to, () => p.onMoved?.(sel.path, to));
+      return run(
+        () => p.fa.rename(sel.path, to),
+        [sel.path, to],
+        to,
+        () => p.onMoved?.(sel.path, to),
+      );
     }
     if (mode === "file" || mode === "dir" || mode === "symlink") {
       const path = value.startsWith("/") ? value : joinPath(dir, value);
@@ -46,19 +51,47 @@ export function FileActions(p: {
   const del = () => {
     if (!sel) return;
     const what = sel.type === "dir" ? `the directory ${sel.path} and everything in it` : sel.path;
-    if (window.confirm(`Delete ${visibleName(what)}?`)) void run(() => p.fa.remove(sel.path), [sel.path], undefined, () => p.onMoved?.(sel.path, null));
+    if (window.confirm(`Delete ${visibleName(what)}?`))
+      void run(
+        () => p.fa.remove(sel.path),
+        [sel.path],
+        undefined,
+        () => p.onMoved?.(sel.path, null),
+      );
   };
   return (
     <div className="toolbar" data-testid="file-actions">
       {p.canEdit && (
         <>
-          <button type="button" onClick={() => setMode("file")} data-testid="new-file">New file</button>
-          <button type="button" onClick={() => setMode("dir")} data-testid="new-dir">New folder</button>
-          <button type="button" onClick={() => setMode("symlink")} data-testid="new-symlink">New link</button>
-          <button type="button" disabled={!sel} onClick={() => setMode("rename")} data-testid="rename">Rename/move</button>
-          <button type="button" disabled={!sel} onClick={del} data-testid="delete">Delete</button>
-          <button type="button" onClick={() => fileInput.current?.click()} data-testid="upload">Upload…</button>
-          <input ref={fileInput} type="file" multiple hidden data-testid="upload-input" onChange={(e) => { if (e.target.files?.length) p.onUpload(dir, e.target.files); e.target.value = ""; }} />
+          <button type="button" onClick={() => setMode("file")} data-testid="new-file">
+            New file
+          </button>
+          <button type="button" onClick={() => setMode("dir")} data-testid="new-dir">
+            New folder
+          </button>
+          <button type="button" onClick={() => setMode("symlink")} data-testid="new-symlink">
+            New link
+          </button>
+          <button type="button" disabled={!sel} onClick={() => setMode("rename")} data-testid="rename">
+            Rename/move
+          </button>
+          <button type="button" disabled={!sel} onClick={del} data-testid="delete">
+            Delete
+          </button>
+          <button type="button" onClick={() => fileInput.current?.click()} data-testid="upload">
+            Upload…
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            multiple
+            hidden
+            data-testid="upload-input"
+            onChange={(e) => {
+              if (e.target.files?.length) p.onUpload(dir, e.target.files);
+              e.target.value = "";
+            }}
+          />
         </>
       )}
       {sel && (

@@ -35,9 +35,11 @@ export function FileBrowser({ image }: { image: string }) {
   }, []);
   const selectLater = useCallback((p: Promise<FileEntryDto>) => {
     const seq = ++selectionSeq.current;
-    void p.then((e) => {
-      if (selectionSeq.current === seq) setSelectedNow(e);
-    }).catch(() => {});
+    void p
+      .then((e) => {
+        if (selectionSeq.current === seq) setSelectedNow(e);
+      })
+      .catch(() => {});
   }, []);
   const [error, setError] = useState<string | null>(null);
   const changed = useChangedPaths(fa);
@@ -59,44 +61,60 @@ export function FileBrowser({ image }: { image: string }) {
   // (a save here, a save or chmod by someone else) so size, mtime and mode are never stale.
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
-  const refreshDetails = useCallback((paths: (string | undefined)[]) => {
-    const sel = selectedRef.current;
-    if (!sel || !paths.includes(sel.path)) return;
-    void fa.stat(sel.path).then((e) => {
-      if (selectedRef.current?.path === e.path) setSelectedNow(e); // a refresh of the same selection
-    }).catch(() => {});
-  }, [fa]);
-  const save = useCallback(async (path: string, text?: string, etag?: string) => {
-    const entry = await files.save(path, text, etag);
-    if (entry) refreshDetails([path, entry.path]);
-    return entry;
-  }, [files.save, refreshDetails]);
+  const refreshDetails = useCallback(
+    (paths: (string | undefined)[]) => {
+      const sel = selectedRef.current;
+      if (!sel || !paths.includes(sel.path)) return;
+      void fa
+        .stat(sel.path)
+        .then((e) => {
+          if (selectedRef.current?.path === e.path) setSelectedNow(e); // a refresh of the same selection
+        })
+        .catch(() => {});
+    },
+    [fa],
+  );
+  const save = useCallback(
+    async (path: string, text?: string, etag?: string) => {
+      const entry = await files.save(path, text, etag);
+      if (entry) refreshDetails([path, entry.path]);
+      return entry;
+    },
+    [files.save, refreshDetails],
+  );
 
-  const afterChange = useCallback((paths: string[], select?: string) => {
-    tree.refresh(paths);
-    changed.add(paths);
-    if (select) selectLater(fa.stat(select));
-    else if (selected && paths.includes(selected.path)) setSelected(null);
-  }, [tree, changed, fa, selected, selectLater, setSelected]);
+  const afterChange = useCallback(
+    (paths: string[], select?: string) => {
+      tree.refresh(paths);
+      changed.add(paths);
+      if (select) selectLater(fa.stat(select));
+      else if (selected && paths.includes(selected.path)) setSelected(null);
+    },
+    [tree, changed, fa, selected, selectLater, setSelected],
+  );
 
-  const onRemote = useCallback((e: FilesChangedEvent) => {
-    tree.refresh(e.paths);
-    changed.add(e.paths);
-    const mine = e.by === user.username;
-    if (e.kind === "rename" && e.from && e.to) {
-      // idempotent with our own rename (onMoved): tabs already moved have nothing left under `from`
-      files.renamed(e.from, e.to, dropEditorModel, mine ? undefined : `${e.by} moved ${e.from} to ${e.to}; this tab followed it.`);
-      if (selectedRef.current?.path === e.from) selectLater(fa.stat(e.to));
-    } else if (e.kind === "delete") {
-      // our own delete closes the tabs (onMoved); the same user in another browser tab sees them marked
-      files.deletedElsewhere(e.paths[0], mine ? "you (in another tab)" : e.by);
-      if (selectedRef.current && (selectedRef.current.path === e.paths[0] || selectedRef.current.path.startsWith(`${e.paths[0]}/`))) setSelected(null);
-    } else if (e.kind === "content" || e.kind === "upload" || e.kind === "revert") {
-      // a revert puts pristine bytes back: an open tab of the file is as stale as after anyone's save
-      if (!mine || e.kind !== "upload") files.markChanged(e.paths, e.by, e.etag);
-      refreshDetails(e.paths);
-    } else refreshDetails(e.paths);
-  }, [tree, changed, files, user.username, refreshDetails, fa, selectLater, setSelected]);
+  const onRemote = useCallback(
+    (e: FilesChangedEvent) => {
+      tree.refresh(e.paths);
+      changed.add(e.paths);
+      const mine = e.by === user.username;
+      if (e.kind === "rename" && e.from && e.to) {
+        // idempotent with our own rename (onMoved): tabs already moved have nothing left under `from`
+        files.renamed(e.from, e.to, dropEditorModel, mine ? undefined : `${e.by} moved ${e.from} to ${e.to}; this tab followed it.`);
+        if (selectedRef.current?.path === e.from) selectLater(fa.stat(e.to));
+      } else if (e.kind === "delete") {
+        // our own delete closes the tabs (onMoved); the same user in another browser tab sees them marked
+        files.deletedElsewhere(e.paths[0], mine ? "you (in another tab)" : e.by);
+        if (selectedRef.current && (selectedRef.current.path === e.paths[0] || selectedRef.current.path.startsWith(`${e.paths[0]}/`)))
+          setSelected(null);
+      } else if (e.kind === "content" || e.kind === "upload" || e.kind === "revert") {
+        // a revert puts pristine bytes back: an open tab of the file is as stale as after anyone's save
+        if (!mine || e.kind !== "upload") files.markChanged(e.paths, e.by, e.etag);
+        refreshDetails(e.paths);
+      } else refreshDetails(e.paths);
+    },
+    [tree, changed, files, user.username, refreshDetails, fa, selectLater, setSelected],
+  );
 
   const openPaths = files.tabs.map((t) => t.data?.entry.path ?? t.path);
   const presence = useImagePresence({ image, fa, openFiles: openPaths, onChanged: onRemote });
@@ -115,11 +133,14 @@ export function FileBrowser({ image }: { image: string }) {
     }
   };
   usePathInUrl({ selected: selected?.path, active: files.active, onInitial: (p) => void jump(p) });
-  const saveAs = useCallback(async (path: string, to: string) => {
-    const entry = await files.saveAs(path, to, dropEditorModel);
-    if (entry) afterChange([entry.path]);
-    return entry;
-  }, [files.saveAs, afterChange]);
+  const saveAs = useCallback(
+    async (path: string, to: string) => {
+      const entry = await files.saveAs(path, to, dropEditorModel);
+      if (entry) afterChange([entry.path]);
+      return entry;
+    },
+    [files.saveAs, afterChange],
+  );
   const close = (path: string) => {
     files.close(path);
     dropEditorModel(path);
@@ -134,15 +155,36 @@ export function FileBrowser({ image }: { image: string }) {
           {presence.users.length > 1 ? `here: ${[...new Set(presence.users.map((u) => u.username))].join(", ")}` : ""}
         </span>
         <span className="spacer" />
-        <FileActions fa={fa} selected={selected} canEdit={canEdit} onChanged={afterChange} onMoved={(from, to) => (to ? files.renamed(from, to, dropEditorModel) : files.removed(from, dropEditorModel))} onError={setError} onUpload={(dir, list) => void uploads.add([...list].map((file) => ({ file, dir })))} />
+        <FileActions
+          fa={fa}
+          selected={selected}
+          canEdit={canEdit}
+          onChanged={afterChange}
+          onMoved={(from, to) => (to ? files.renamed(from, to, dropEditorModel) : files.removed(from, dropEditorModel))}
+          onError={setError}
+          onUpload={(dir, list) => void uploads.add([...list].map((file) => ({ file, dir })))}
+        />
       </div>
-      {(error || tree.error) && <p className="error" data-testid="files-error">{error ?? tree.error}</p>}
+      {(error || tree.error) && (
+        <p className="error" data-testid="files-error">
+          {error ?? tree.error}
+        </p>
+      )}
       <UploadPanel up={uploads} />
       <div className={styles.columns}>
         {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop zone for files dragged from the desktop; the Upload button is the keyboard's way */}
-        <div className={styles.left}
+        <div
+          className={styles.left}
           onDragOver={canEdit ? (e) => e.preventDefault() : undefined}
-          onDrop={canEdit ? (e) => { e.preventDefault(); const dir = selected ? (isDirLike(selected) ? selected.path : parentOf(selected.path)) : "/"; void uploads.add([...e.dataTransfer.files].map((file) => ({ file, dir }))); } : undefined}
+          onDrop={
+            canEdit
+              ? (e) => {
+                  e.preventDefault();
+                  const dir = selected ? (isDirLike(selected) ? selected.path : parentOf(selected.path)) : "/";
+                  void uploads.add([...e.dataTransfer.files].map((file) => ({ file, dir })));
+                }
+              : undefined
+          }
         >
           <TreeToolbar fa={fa} filter={tree.filter} setFilter={tree.setFilter} onJump={(p) => void jump(p)} />
           <div ref={treeBox} className={styles.treeWrap}>
@@ -159,14 +201,23 @@ export function FileBrowser({ image }: { image: string }) {
             />
           </div>
         </div>
-        <EditorPane files={{ ...files, close, save, saveAs }} canEdit={canEdit} othersOpen={presence.othersOpen} downloadUrl={fa.downloadUrl} />
-        <DetailsPanel entry={selected} canEdit={canEdit} onApply={async (c) => {
-          if (!selected) return;
-          const e = await fa.attributes({ path: selected.path, ...c });
-          setSelected(e);
-          tree.refresh([e.path]);
-          changed.add([e.path]);
-        }} />
+        <EditorPane
+          files={{ ...files, close, save, saveAs }}
+          canEdit={canEdit}
+          othersOpen={presence.othersOpen}
+          downloadUrl={fa.downloadUrl}
+        />
+        <DetailsPanel
+          entry={selected}
+          canEdit={canEdit}
+          onApply={async (c) => {
+            if (!selected) return;
+            const e = await fa.attributes({ path: selected.path, ...c });
+            setSelected(e);
+            tree.refresh([e.path]);
+            changed.add([e.path]);
+          }}
+        />
       </div>
     </section>
   );

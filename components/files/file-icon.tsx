@@ -13,5 +13,9 @@ export function FileIcon({ entry }: { entry: FileEntryDto }) {
     kind = entry.dangling ? "dangling" : "symlink";
     letter = entry.dangling ? "!" : entry.targetType === "dir" ? "L/" : "L";
   }
-  return <span aria-hidden className={`${styles.icon} ${styles[`icon_${kind}`] ?? ""}`}>{letter}</span>;
+  return (
+    <span aria-hidden className={`${styles.icon} ${styles[`icon_${kind}`] ?? ""}`}>
+      {letter}
+    </span>
+  );
 }

@@ -34,7 +34,12 @@ function hoverText(e: FileEntryDto): string {
  */
 export function FileTree(p: FileTreeProps) {
   const scrollRef = useRef<HTMLDivElement | null>(null);
-  const virtualizer = useVirtualizer({ count: p.rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 10 });
+  const virtualizer = useVirtualizer({
+    count: p.rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW,
+    overscan: 10,
+  });
   const index = p.rows.findIndex((r) => r.entry.path === p.selected);
   // bring a selection made elsewhere (jump to path, a link with ?path=) into view once its row exists
   const scrolledTo = useRef<string | null>(null);
@@ -101,14 +106,36 @@ export function FileTree(p: FileTreeProps) {
           else p.onOpen(e);
         }}
         onDragOver={dir && p.onDropFiles ? (ev) => ev.preventDefault() : undefined}
-        onDrop={dir && p.onDropFiles ? (ev) => { ev.preventDefault(); ev.stopPropagation(); p.onDropFiles?.(e.path, ev.dataTransfer.files); } : undefined}
+        onDrop={
+          dir && p.onDropFiles
+            ? (ev) => {
+                ev.preventDefault();
+                ev.stopPropagation();
+                p.onDropFiles?.(e.path, ev.dataTransfer.files);
+              }
+            : undefined
+        }
       >
         <span className={styles.twisty}>{dir ? (r.loading ? "…" : r.expanded ? "▾" : "▸") : ""}</span>
         <FileIcon entry={e} />
-        <span className={styles.name}><VisibleName name={e.name} /></span>
-        {e.type === "symlink" && <span className={e.dangling ? styles.dangling : styles.target} data-testid={e.dangling ? "dangling" : undefined}>→ {e.target}</span>}
-        {p.changed.has(e.path) && <span className={styles.changedMark} title="changed since unpack">●</span>}
-        {others && <span className={styles.presence} title={`open by ${others.join(", ")}`} data-testid="tree-presence">◉ {others.length}</span>}
+        <span className={styles.name}>
+          <VisibleName name={e.name} />
+        </span>
+        {e.type === "symlink" && (
+          <span className={e.dangling ? styles.dangling : styles.target} data-testid={e.dangling ? "dangling" : undefined}>
+            → {e.target}
+          </span>
+        )}
+        {p.changed.has(e.path) && (
+          <span className={styles.changedMark} title="changed since unpack">
+            ●
+          </span>
+        )}
+        {others && (
+          <span className={styles.presence} title={`open by ${others.join(", ")}`} data-testid="tree-presence">
+            ◉ {others.length}
+          </span>
+        )}
       </div>
     );
   };

@@ -23,8 +23,10 @@ export function filesApi(image: string) {
         headers: { "if-match": `"${o.etag}"` },
         body: { path: o.path, content: o.content, encoding: o.encoding },
       }),
-    attributes: (body: { path: string; mode?: string; owner?: string; group?: string }) => api<FileEntryDto>(`${base}/attributes`, { method: "PATCH", body }),
-    create: (body: { path: string; type: "file" | "dir" | "symlink"; target?: string }) => api<FileEntryDto>(`${base}/create`, { method: "POST", body }),
+    attributes: (body: { path: string; mode?: string; owner?: string; group?: string }) =>
+      api<FileEntryDto>(`${base}/attributes`, { method: "PATCH", body }),
+    create: (body: { path: string; type: "file" | "dir" | "symlink"; target?: string }) =>
+      api<FileEntryDto>(`${base}/create`, { method: "POST", body }),
     rename: (from: string, to: string) => api<FileEntryDto>(`${base}/rename`, { method: "POST", body: { from, to } }),
     remove: (path: string) => api<{ removed: number }>(`${base}/entry${qs({ path })}`, { method: "DELETE" }),
     search: (q: string) => api<{ hits: { path: string; type: string }[]; truncated: boolean }>(`${base}/search${qs({ q })}`),
@@ -33,7 +35,10 @@ export function filesApi(image: string) {
       api<{ users: PresenceUser[] }>(`${base}/presence`, { method: "POST", body: { clientId, files, socketId } }),
     /** sent as a beacon: it is delivered even while the page unloads */
     leavePresence: (clientId: string) => {
-      navigator.sendBeacon(`${base}/presence`, new Blob([JSON.stringify({ clientId, files: [], leave: true })], { type: "application/json" }));
+      navigator.sendBeacon(
+        `${base}/presence`,
+        new Blob([JSON.stringify({ clientId, files: [], leave: true })], { type: "application/json" }),
+      );
     },
     downloadUrl: (path: string) => `${base}/download${qs({ path })}`,
     uploadUrl: (o: { dir: string; filename: string; onConflict: "fail" | "replace" | "rename" }) => `${base}/upload${qs(o)}`,

@@ -11,7 +11,9 @@ export function FilesBreadcrumb(p: { image: string }) {
     <nav aria-label="Breadcrumb" className={styles.crumbs} data-testid="files-breadcrumb">
       <GuardedLink href="/images">Images</GuardedLink>
       <span aria-hidden="true">/</span>
-      <GuardedLink href={`/images/${encodeURIComponent(p.image)}`} data-testid="crumb-image">{p.image}</GuardedLink>
+      <GuardedLink href={`/images/${encodeURIComponent(p.image)}`} data-testid="crumb-image">
+        {p.image}
+      </GuardedLink>
       <span aria-hidden="true">/</span>
       <span aria-current="page">Files</span>
     </nav>

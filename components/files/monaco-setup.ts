@@ -8,11 +8,16 @@ self.MonacoEnvironment = {
     switch (label) {
       case "json":
         return new Worker(new URL("monaco-editor/languages/features/json/json.worker.js", import.meta.url), { type: "module" });
-      case "css": case "scss": case "less":
+      case "css":
+      case "scss":
+      case "less":
         return new Worker(new URL("monaco-editor/languages/features/css/css.worker.js", import.meta.url), { type: "module" });
-      case "html": case "handlebars": case "razor":
+      case "html":
+      case "handlebars":
+      case "razor":
         return new Worker(new URL("monaco-editor/languages/features/html/html.worker.js", import.meta.url), { type: "module" });
-      case "typescript": case "javascript":
+      case "typescript":
+      case "javascript":
         return new Worker(new URL("monaco-editor/languages/features/typescript/ts.worker.js", import.meta.url), { type: "module" });
       default:
         return new Worker(new URL("monaco-editor/editor/editor.worker.js", import.meta.url), { type: "module" });

@@ -22,10 +22,21 @@ export function TreeToolbar(p: { fa: FilesApi; filter: string; setFilter: (v: st
   return (
     <div className={styles.treeTools}>
       <input placeholder="Filter loaded entries" value={p.filter} onChange={(e) => p.setFilter(e.target.value)} data-testid="tree-filter" />
-      <form onSubmit={(e) => { e.preventDefault(); const v = field(e.currentTarget, "jump"); if (v) p.onJump(v); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const v = field(e.currentTarget, "jump");
+          if (v) p.onJump(v);
+        }}
+      >
         <input name="jump" placeholder="Go to path, e.g. /etc/fstab" data-testid="jump-path" />
       </form>
-      <form onSubmit={(e) => { e.preventDefault(); void search(field(e.currentTarget, "q")); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void search(field(e.currentTarget, "q"));
+        }}
+      >
         <input name="q" placeholder="Search names in the image (* ?)" data-testid="name-search" />
       </form>
       {note && <p className="small muted">{note}</p>}
@@ -34,11 +45,17 @@ export function TreeToolbar(p: { fa: FilesApi; filter: string; setFilter: (v: st
           {hits.length === 0 && <li className="muted small">no match</li>}
           {hits.map((h) => (
             <li key={h.path}>
-              <button type="button" className={styles.linkButton} onClick={() => p.onJump(h.path)} data-testid="search-hit">{h.path}</button>
+              <button type="button" className={styles.linkButton} onClick={() => p.onJump(h.path)} data-testid="search-hit">
+                {h.path}
+              </button>
               <span className="muted small"> {h.type}</span>
             </li>
           ))}
-          <li><button type="button" className={styles.linkButton} onClick={() => setHits(null)}>close</button></li>
+          <li>
+            <button type="button" className={styles.linkButton} onClick={() => setHits(null)}>
+              close
+            </button>
+          </li>
         </ul>
       )}
     </div>

@@ -5,7 +5,11 @@ import { type ApiError, apiErrorOf } from "../api-client";
  * Uploads one file with XMLHttpRequest (fetch has no upload progress). Resolves with the server's error
  * (parsed like every other API error) or null when it was stored.
  */
-export function uploadWithProgress(o: { url: string; file: File; onProgress: (done: number, total: number) => void }): Promise<{ error: ApiError | null }> {
+export function uploadWithProgress(o: {
+  url: string;
+  file: File;
+  onProgress: (done: number, total: number) => void;
+}): Promise<{ error: ApiError | null }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", o.url);

@@ -6,7 +6,9 @@ import type { FilesApi } from "./files-api";
 export function useChangedPaths(fa: FilesApi) {
   const [paths, setPaths] = useState<Set<string>>(() => new Set());
   useEffect(() => {
-    fa.changed().then((r) => setPaths(new Set(r.paths))).catch(() => {});
+    fa.changed()
+      .then((r) => setPaths(new Set(r.paths)))
+      .catch(() => {});
   }, [fa]);
   const add = useCallback((ps: string[]) => setPaths((s) => new Set([...s, ...ps])), []);
   const marks = useMemo(() => {

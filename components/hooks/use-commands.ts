@@ -10,7 +10,11 @@ import { useRoom } from "./use-room";
 type Wire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 export type CommandRunView = Wire<CommandRunDto>;
 export type CommandRunDetailView = Wire<Omit<CommandRunDetailDto, "effect">> & { effect: CommandRunDetailDto["effect"] };
-export type CommandsView = { runs: CommandRunView[]; overlay: { usable: boolean; reason: string | null }; openShell: CommandRunView | null };
+export type CommandsView = {
+  runs: CommandRunView[];
+  overlay: { usable: boolean; reason: string | null };
+  openShell: CommandRunView | null;
+};
 export type ShellOptions = { proc: boolean; sys: boolean; dev: boolean; network: boolean; idleMinutes: number; cols: number; rows: number };
 
 /** Query keys of the command resources; only this module writes them. */
@@ -61,9 +65,12 @@ export function useCommandCommands(image: string) {
     return r;
   };
   return {
-    run: (body: RunOptions & { line: string }) => refreshing(api<{ runId: string; jobId: string }>(url(image, "/commands"), { method: "POST", body })),
-    apply: (id: string) => refreshing(api<CommandRunDetailView>(url(image, `/commands/${encodeURIComponent(id)}/apply`), { method: "POST" })),
-    discard: (id: string) => refreshing(api<CommandRunDetailView>(url(image, `/commands/${encodeURIComponent(id)}/discard`), { method: "POST" })),
+    run: (body: RunOptions & { line: string }) =>
+      refreshing(api<{ runId: string; jobId: string }>(url(image, "/commands"), { method: "POST", body })),
+    apply: (id: string) =>
+      refreshing(api<CommandRunDetailView>(url(image, `/commands/${encodeURIComponent(id)}/apply`), { method: "POST" })),
+    discard: (id: string) =>
+      refreshing(api<CommandRunDetailView>(url(image, `/commands/${encodeURIComponent(id)}/discard`), { method: "POST" })),
     openShell: (body: ShellOptions) => refreshing(api<{ runId: string; jobId: string }>(url(image, "/shells"), { method: "POST", body })),
     /** after something this module does not see (a shell's exit on its socket) */
     refresh,

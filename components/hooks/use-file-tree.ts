@@ -42,11 +42,12 @@ export function useFileTree(fa: FilesApi) {
         if (current()) setError((e as Error).message);
         return [];
       } finally {
-        if (current()) setLoading((s) => {
-          const n = new Set(s);
-          n.delete(path);
-          return n;
-        });
+        if (current())
+          setLoading((s) => {
+            const n = new Set(s);
+            n.delete(path);
+            return n;
+          });
       }
     },
     [fa],

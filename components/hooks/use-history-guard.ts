@@ -2,7 +2,12 @@
 import { useEffect } from "react";
 import { confirmLeave } from "../unsaved-changes";
 
-type NavigateEventLike = Event & { navigationType: string; cancelable: boolean; hashChange: boolean; destination: { url: string; sameDocument: boolean } };
+type NavigateEventLike = Event & {
+  navigationType: string;
+  cancelable: boolean;
+  hashChange: boolean;
+  destination: { url: string; sameDocument: boolean };
+};
 type NavigationLike = EventTarget & { currentEntry: { index: number } | null };
 
 /**

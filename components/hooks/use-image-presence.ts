@@ -66,7 +66,8 @@ export function useImagePresence(o: { image: string; fa: FilesApi; openFiles: st
  * its own presence instead of seeing itself as another editor of its own files.
  */
 function tabClientId(): string {
-  const fresh = () => (typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  const fresh = () =>
+    typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
   try {
     const kept = sessionStorage.getItem("rootimg-presence-client");
     if (kept && kept.length >= 8) return kept;

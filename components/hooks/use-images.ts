@@ -77,7 +77,11 @@ export function useImageJobSettled(name: string) {
 /** The published archives of an image, newest first (part of the image's detail). */
 export function useVersions(name: string) {
   useImagesRoom();
-  return useQuery({ queryKey: keys.detail(name), queryFn: () => api<ImageDetailDto>(url(name)), select: (d): ImageVersionDto[] => d.versions });
+  return useQuery({
+    queryKey: keys.detail(name),
+    queryFn: () => api<ImageDetailDto>(url(name)),
+    select: (d): ImageVersionDto[] => d.versions,
+  });
 }
 
 /** How many archive versions are kept per image. */
@@ -100,7 +104,8 @@ export function useImageCommands() {
       return r;
     },
     /** `request`: the approved change request the pack publishes; refusals carry `details.reason` (e.g. "unapproved-changes" with `details.extra`) */
-    pack: (name: string, body: { method: "own" | "xcat"; full?: boolean; request?: number }) => api<Started>(url(name, "/pack"), { method: "POST", body }),
+    pack: (name: string, body: { method: "own" | "xcat"; full?: boolean; request?: number }) =>
+      api<Started>(url(name, "/pack"), { method: "POST", body }),
     rollback: async (name: string, seq: number) => {
       const r = await api<ImageVersionDto>(url(name, "/rollback"), { method: "POST", body: { seq } });
       refresh(name);

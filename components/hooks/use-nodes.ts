@@ -59,12 +59,16 @@ export function useNodeCommands() {
     }
   };
   return {
-    hostPower: (name: string, action: "on" | "off" | "reset") => refreshing(api(host(name, "/power"), { method: "POST", body: { action } })),
+    hostPower: (name: string, action: "on" | "off" | "reset") =>
+      refreshing(api(host(name, "/power"), { method: "POST", body: { action } })),
     createHost: (body: TestHostInput) => refreshing(api("/api/test-hosts", { method: "POST", body })),
     deleteHost: (name: string) => refreshing(api(host(name), { method: "DELETE" })),
-    nodesPower: (nodes: string[], action: string) => refreshing(api<PowerResults>("/api/nodes/power", { method: "POST", body: { nodes, action } })),
+    nodesPower: (nodes: string[], action: string) =>
+      refreshing(api<PowerResults>("/api/nodes/power", { method: "POST", body: { nodes, action } })),
     /** What a deploy would do, without doing it. */
-    deployPlan: async (body: DeployRequest) => (await api<{ plan: DeployPlanView }>("/api/deploys", { method: "POST", body: { ...body, confirm: false } })).plan,
-    deployStart: (body: DeployRequest) => refreshing(api<{ jobId: string }>("/api/deploys", { method: "POST", body: { ...body, confirm: true } })),
+    deployPlan: async (body: DeployRequest) =>
+      (await api<{ plan: DeployPlanView }>("/api/deploys", { method: "POST", body: { ...body, confirm: false } })).plan,
+    deployStart: (body: DeployRequest) =>
+      refreshing(api<{ jobId: string }>("/api/deploys", { method: "POST", body: { ...body, confirm: true } })),
   };
 }

@@ -1,6 +1,12 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { HistoryEntryDto, RequestCommentDto, RequestDetailDto, RequestSummaryDto, ReviewPolicyDto } from "@/lib/api/contracts/requests";
+import type {
+  HistoryEntryDto,
+  RequestCommentDto,
+  RequestDetailDto,
+  RequestSummaryDto,
+  ReviewPolicyDto,
+} from "@/lib/api/contracts/requests";
 import { type RequestChangedEvent, room, type Wire } from "@/lib/realtime/events";
 import { api, qs } from "../api-client";
 import { useRoom } from "./use-room";
@@ -64,14 +70,22 @@ export function useRequestInbox() {
 }
 
 export function useReviewPolicy(image: string) {
-  return useQuery({ queryKey: keys.policy(image), queryFn: () => api<ReviewPolicyView>(`/api/images/${encodeURIComponent(image)}/review-policy`) });
+  return useQuery({
+    queryKey: keys.policy(image),
+    queryFn: () => api<ReviewPolicyView>(`/api/images/${encodeURIComponent(image)}/review-policy`),
+  });
 }
 
 export function useImageHistory(image: string, filter: { kind?: string; user?: string }) {
   useRequestsRoom();
   return useQuery({
     queryKey: keys.history(image, filter),
-    queryFn: () => api<{ entries: HistoryEntryView[]; users: string[]; versions: { seq: number; live: boolean; packedAt: string; changeId: string | null }[] }>(`/api/images/${encodeURIComponent(image)}/history${qs(filter)}`),
+    queryFn: () =>
+      api<{
+        entries: HistoryEntryView[];
+        users: string[];
+        versions: { seq: number; live: boolean; packedAt: string; changeId: string | null }[];
+      }>(`/api/images/${encodeURIComponent(image)}/history${qs(filter)}`),
   });
 }
 
@@ -91,7 +105,10 @@ export function useRequestCommands() {
       return r;
     },
     transition: async (id: number, action: "submit" | "approve" | "request_changes" | "abandon", comment?: string) => {
-      const r = await api<{ id: number; state: string }>(`/api/requests/${id}/transition`, { method: "POST", body: { action, ...(comment ? { comment } : {}) } });
+      const r = await api<{ id: number; state: string }>(`/api/requests/${id}/transition`, {
+        method: "POST",
+        body: { action, ...(comment ? { comment } : {}) },
+      });
       refresh(id);
       return r;
     },

@@ -28,7 +28,8 @@ export function useChangeDiff(image: string, path: string) {
     room.image(image),
     {
       "files:changed": (e) => {
-        if (e.paths.includes(path) || e.kind === "command" || e.kind === "revert") void qc.invalidateQueries({ queryKey: keys.diff(image, path) });
+        if (e.paths.includes(path) || e.kind === "command" || e.kind === "revert")
+          void qc.invalidateQueries({ queryKey: keys.diff(image, path) });
       },
     },
     { onJoined: () => void qc.invalidateQueries({ queryKey: keys.diff(image, path) }, { cancelRefetch: false }) },
@@ -48,8 +49,19 @@ export function useRevert(image: string) {
     void qc.invalidateQueries({ queryKey: keys.diffs(image) });
   };
   return {
-    one: useMutation({ mutationFn: (path: string) => api<{ path: string; action: string }>(`${base(image)}/changes/revert`, { method: "POST", body: { path } }), onSuccess: done }),
-    all: useMutation({ mutationFn: () => api<{ reverted: { path: string; action: string }[] }>(`${base(image)}/changes/revert-all`, { method: "POST", body: { confirm: true } }), onSuccess: done }),
+    one: useMutation({
+      mutationFn: (path: string) =>
+        api<{ path: string; action: string }>(`${base(image)}/changes/revert`, { method: "POST", body: { path } }),
+      onSuccess: done,
+    }),
+    all: useMutation({
+      mutationFn: () =>
+        api<{ reverted: { path: string; action: string }[] }>(`${base(image)}/changes/revert-all`, {
+          method: "POST",
+          body: { confirm: true },
+        }),
+      onSuccess: done,
+    }),
   };
 }
 

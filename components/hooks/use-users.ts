@@ -17,7 +17,7 @@ export function useUsers() {
 /** Account commands; each refreshes the list. */
 export function useUserCommands() {
   const qc = useQueryClient();
-  const after = async <T,>(p: Promise<T>) => {
+  const after = async <T>(p: Promise<T>) => {
     const r = await p;
     void qc.invalidateQueries({ queryKey: keys.all });
     return r;

@@ -32,14 +32,22 @@ export function GateHolder({ busy, writers }: { busy: GateBusy; writers: number 
   const now = useNow(!!busy);
   if (!busy && writers === 0) return null;
   return (
-    <div className="notice" data-testid="image-busy" data-kind={busy?.kind ?? ""} data-user={busy?.user ?? ""} data-state={busy?.state ?? ""}>
+    <div
+      className="notice"
+      data-testid="image-busy"
+      data-kind={busy?.kind ?? ""}
+      data-user={busy?.user ?? ""}
+      data-state={busy?.state ?? ""}
+    >
       {busy && (
         <>
           <b data-testid="image-busy-holder">{capitalized(holderText(busy, now))}</b>
           {busy.jobId && (
             <>
               {" · "}
-              <Link href={`/jobs/${encodeURIComponent(busy.jobId)}`} data-testid="image-busy-job">its job</Link>
+              <Link href={`/jobs/${encodeURIComponent(busy.jobId)}`} data-testid="image-busy-job">
+                its job
+              </Link>
             </>
           )}
           <span className="muted small"> · unpack, pack, roll back, export, delete and file changes are refused until it ends</span>
@@ -61,14 +69,22 @@ export function GateHolder({ busy, writers }: { busy: GateBusy; writers: number 
  */
 export function GateRefusal({ error, testId }: { error: Error; testId: string }) {
   const holder = gateHolderOf(error);
-  if (!holder) return <div className="error" data-testid={testId}>{error.message}</div>;
+  if (!holder)
+    return (
+      <div className="error" data-testid={testId}>
+        {error.message}
+      </div>
+    );
   return (
     <div className="error" data-testid={testId} data-reason="image-busy">
       Not started: the image is {holderText(holder)}.
       {holder.jobId && (
         <>
           {" "}
-          <Link href={`/jobs/${encodeURIComponent(holder.jobId)}`} data-testid="refusal-job">See its job</Link>, and retry once it has ended.
+          <Link href={`/jobs/${encodeURIComponent(holder.jobId)}`} data-testid="refusal-job">
+            See its job
+          </Link>
+          , and retry once it has ended.
         </>
       )}
     </div>
@@ -80,7 +96,13 @@ function gateHolderOf(e: Error): (HolderWords & { jobId: string | null }) | null
   const { details } = e as ApiError;
   const h = details.holder as { kind?: unknown; user?: unknown; jobId?: unknown; since?: unknown } | undefined;
   if (!h || typeof h.kind !== "string" || typeof h.user !== "string" || typeof h.since !== "string") return null;
-  return { kind: h.kind, user: h.user, since: h.since, jobId: typeof h.jobId === "string" ? h.jobId : null, state: details.waiting === true ? "waiting" : "held" };
+  return {
+    kind: h.kind,
+    user: h.user,
+    since: h.since,
+    jobId: typeof h.jobId === "string" ? h.jobId : null,
+    state: details.waiting === true ? "waiting" : "held",
+  };
 }
 
 const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

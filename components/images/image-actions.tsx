@@ -7,9 +7,11 @@ import { roleAtLeast, useCurrentUser } from "../current-user";
 import { useImageCommands } from "../hooks/use-images";
 import { busyReason, GateRefusal } from "./gate-holder";
 
-const PACKIMAGE_NOTE = "packimage also changes the tree: it replaces xcatpost/, writes opt/xcat/xcatinfo, overwrites root's line in etc/shadow, sets etc/localtime and applies synclists.";
+const PACKIMAGE_NOTE =
+  "packimage also changes the tree: it replaces xcatpost/, writes opt/xcat/xcatinfo, overwrites root's line in etc/shadow, sets etc/localtime and applies synclists.";
 
-const OWN_PACK_NOTE = "Rootimg Studio's pack writes opt/xcat/xcatinfo and applies the exlist, then publishes atomically; unlike packimage it does not refresh xcatpost/, reset root's password in etc/shadow, set etc/localtime or apply synclists.";
+const OWN_PACK_NOTE =
+  "Rootimg Studio's pack writes opt/xcat/xcatinfo and applies the exlist, then publishes atomically; unlike packimage it does not refresh xcatpost/, reset root's password in etc/shadow, set etc/localtime or apply synclists.";
 
 /** Unpack / pack buttons (editors), export and delete (admins). Never deletes a tree without an explicit choice. */
 export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDto; onJob: (id: string) => void; onChanged: () => void }) {
@@ -54,7 +56,15 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
   return (
     <div className="card" data-testid="image-actions" style={{ marginBottom: 8 }}>
       <div className="toolbar">
-        <button type="button" disabled={busy || !image.archive} title={held || undefined} onClick={() => run(() => cmd.unpack(name, { mode: "unpack" }))} data-testid="unpack">Unpack</button>
+        <button
+          type="button"
+          disabled={busy || !image.archive}
+          title={held || undefined}
+          onClick={() => run(() => cmd.unpack(name, { mode: "unpack" }))}
+          data-testid="unpack"
+        >
+          Unpack
+        </button>
         <span className="muted small">into {image.rootimgdir}/rootimg</span>
         <span className="spacer" />
         {image.backend === "xcat" && (
@@ -63,31 +73,96 @@ export function ImageActions({ image, onJob, onChanged }: { image: ImageDetailDt
             <option value="xcat">Pack with xCAT (packimage)</option>
           </select>
         )}
-        <label className="small"><input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} /> full</label>
-        <button type="button" className="primary" disabled={busy || !image.treeExists} title={held || undefined} onClick={() => run(() => cmd.pack(name, { method, full }))} data-testid="pack">Pack</button>
+        <label className="small">
+          <input type="checkbox" checked={full} onChange={(e) => setFull(e.target.checked)} /> full
+        </label>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || !image.treeExists}
+          title={held || undefined}
+          onClick={() => run(() => cmd.pack(name, { method, full }))}
+          data-testid="pack"
+        >
+          Pack
+        </button>
         {roleAtLeast(user, "admin") && (
           <>
-            <button type="button" onClick={() => run(() => cmd.exportBundle(name))} disabled={starting || !!held || !image.archive} title={held || undefined} data-testid="export">Export bundle</button>
-            <a href={cmd.exportDownloadUrl(name)} data-testid="export-download" className="small">download last export</a>
+            <button
+              type="button"
+              onClick={() => run(() => cmd.exportBundle(name))}
+              disabled={starting || !!held || !image.archive}
+              title={held || undefined}
+              data-testid="export"
+            >
+              Export bundle
+            </button>
+            <a href={cmd.exportDownloadUrl(name)} data-testid="export-download" className="small">
+              download last export
+            </a>
             {image.backend === "local" && (
-              <button type="button" className="danger" data-testid="delete-image" disabled={!!held} title={held || undefined} onClick={async () => {
-                if (!window.confirm(`Delete ${image.imagename} with its directory ${image.rootimgdir}? This cannot be undone.`)) return;
-                try { await cmd.remove(name); router.push("/images"); } catch (e) { setError(e as Error); }
-              }}>Delete</button>
+              <button
+                type="button"
+                className="danger"
+                data-testid="delete-image"
+                disabled={!!held}
+                title={held || undefined}
+                onClick={async () => {
+                  if (!window.confirm(`Delete ${image.imagename} with its directory ${image.rootimgdir}? This cannot be undone.`)) return;
+                  try {
+                    await cmd.remove(name);
+                    router.push("/images");
+                  } catch (e) {
+                    setError(e as Error);
+                  }
+                }}
+              >
+                Delete
+              </button>
             )}
           </>
         )}
       </div>
-      {method === "xcat" && <p className="muted small" data-testid="packimage-note">{PACKIMAGE_NOTE}</p>}
-      {method === "own" && image.backend === "xcat" && <p className="muted small" data-testid="own-pack-note">{OWN_PACK_NOTE}</p>}
-      {held && <p className="muted small" data-testid="actions-held">{held}</p>}
+      {method === "xcat" && (
+        <p className="muted small" data-testid="packimage-note">
+          {PACKIMAGE_NOTE}
+        </p>
+      )}
+      {method === "own" && image.backend === "xcat" && (
+        <p className="muted small" data-testid="own-pack-note">
+          {OWN_PACK_NOTE}
+        </p>
+      )}
+      {held && (
+        <p className="muted small" data-testid="actions-held">
+          {held}
+        </p>
+      )}
       {error && <GateRefusal error={error} testId="image-action-error" />}
       {treeChoice && (
         <div className="notice" data-testid="tree-choice">
           <p>{image.rootimgdir}/rootimg already exists. Choose what to do with it:</p>
-          <button type="button" onClick={() => run(() => cmd.unpack(name, { mode: "use-existing" }))} data-testid="use-existing">Use the existing tree as the workspace</button>{" "}
-          <label className="small"><input type="checkbox" checked={confirmReplace} onChange={(e) => setConfirmReplace(e.target.checked)} data-testid="confirm-replace" /> I want to delete the existing tree</label>{" "}
-          <button type="button" className="danger" disabled={!confirmReplace} onClick={() => run(() => cmd.unpack(name, { mode: "replace", confirmReplace: true }))} data-testid="replace-tree">Replace it with the archive</button>
+          <button type="button" onClick={() => run(() => cmd.unpack(name, { mode: "use-existing" }))} data-testid="use-existing">
+            Use the existing tree as the workspace
+          </button>{" "}
+          <label className="small">
+            <input
+              type="checkbox"
+              checked={confirmReplace}
+              onChange={(e) => setConfirmReplace(e.target.checked)}
+              data-testid="confirm-replace"
+            />{" "}
+            I want to delete the existing tree
+          </label>{" "}
+          <button
+            type="button"
+            className="danger"
+            disabled={!confirmReplace}
+            onClick={() => run(() => cmd.unpack(name, { mode: "replace", confirmReplace: true }))}
+            data-testid="replace-tree"
+          >
+            Replace it with the archive
+          </button>
         </div>
       )}
     </div>

@@ -31,17 +31,36 @@ export function ImageDetail({ name }: { name: string }) {
   useEffect(() => {
     if (running) setJobId((current) => current ?? running);
   }, [running]);
-  if (q.error) return <div className="error" data-testid="image-error">{(q.error as Error).message}</div>;
+  if (q.error)
+    return (
+      <div className="error" data-testid="image-error">
+        {(q.error as Error).message}
+      </div>
+    );
   if (!d) return <p className="muted">Loading…</p>;
   return (
     <section data-testid="image-page" data-image={name}>
       <div className="toolbar">
         <h1>{d.imagename}</h1>
-        <span className={`badge ws-${d.workspace}`} data-testid="image-workspace">{d.workspace}</span>
-        {d.lock && <span className="badge" data-testid="image-lock">locked by {d.lock.holder}</span>}
+        <span className={`badge ws-${d.workspace}`} data-testid="image-workspace">
+          {d.workspace}
+        </span>
+        {d.lock && (
+          <span className="badge" data-testid="image-lock">
+            locked by {d.lock.holder}
+          </span>
+        )}
         <span className="spacer" />
-        <Link href={`/images/${encodeURIComponent(name)}/files`} data-testid="image-files-link" className={d.treeExists ? "" : "muted"}>Files{d.treeExists ? "" : " (unpack first)"}</Link>
-        <Link href={`/images/${encodeURIComponent(name)}/commands`} data-testid="image-commands-page-link" className={d.treeExists ? "" : "muted"}>Commands</Link>
+        <Link href={`/images/${encodeURIComponent(name)}/files`} data-testid="image-files-link" className={d.treeExists ? "" : "muted"}>
+          Files{d.treeExists ? "" : " (unpack first)"}
+        </Link>
+        <Link
+          href={`/images/${encodeURIComponent(name)}/commands`}
+          data-testid="image-commands-page-link"
+          className={d.treeExists ? "" : "muted"}
+        >
+          Commands
+        </Link>
       </div>
       <GateHolder busy={d.busy} writers={d.writers} />
       {roleAtLeast(user, "editor") && <ImageActions image={d} onJob={setJobId} onChanged={refresh} />}
@@ -50,24 +69,60 @@ export function ImageDetail({ name }: { name: string }) {
         <div className="card">
           <h2>Attributes</h2>
           <dl className="facts" data-testid="image-attrs">
-            {Object.entries(d.attrs).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => (
-              <div key={k} style={{ display: "contents" }}><dt>{k}</dt><dd className="mono">{v}</dd></div>
-            ))}
+            {Object.entries(d.attrs)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, v]) => (
+                <div key={k} style={{ display: "contents" }}>
+                  <dt>{k}</dt>
+                  <dd className="mono">{v}</dd>
+                </div>
+              ))}
           </dl>
         </div>
         <div className="card">
           <h2>Files in rootimgdir</h2>
           <p className="muted small mono">{d.rootimgdir}</p>
           <table className="table" data-testid="image-files">
-            <thead><tr><th>Name</th><th>Type</th><th>Mode</th><th>Size</th><th>Modified</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Type</th>
+                <th>Mode</th>
+                <th>Size</th>
+                <th>Modified</th>
+              </tr>
+            </thead>
             <tbody>
               {d.files.map((f) => (
-                <tr key={f.name} data-testid="rootimgdir-file" data-name={f.name}><td className="mono">{f.name}</td><td>{f.type}</td><td className="mono">{f.mode}</td><td>{f.type === "dir" ? "" : formatAmount(f.size, "bytes")}</td><td>{formatTime(f.mtime)}</td></tr>
+                <tr key={f.name} data-testid="rootimgdir-file" data-name={f.name}>
+                  <td className="mono">{f.name}</td>
+                  <td>{f.type}</td>
+                  <td className="mono">{f.mode}</td>
+                  <td>{f.type === "dir" ? "" : formatAmount(f.size, "bytes")}</td>
+                  <td>{formatTime(f.mtime)}</td>
+                </tr>
               ))}
-              {d.files.length === 0 && <tr><td colSpan={5} className="muted">rootimgdir does not exist.</td></tr>}
+              {d.files.length === 0 && (
+                <tr>
+                  <td colSpan={5} className="muted">
+                    rootimgdir does not exist.
+                  </td>
+                </tr>
+              )}
             </tbody>
           </table>
-          <p className="small">Edits recorded since the last pack: <b data-testid="image-pending">{d.pendingChanges}</b>{d.treeExists && <> · <Link href={`/changes?image=${encodeURIComponent(d.imagename)}`} data-testid="image-changes-link">review pending changes</Link></>}</p>
+          <p className="small">
+            Edits recorded since the last pack: <b data-testid="image-pending">{d.pendingChanges}</b>
+            {d.treeExists && (
+              <>
+                {" "}
+                ·{" "}
+                <Link href={`/changes?image=${encodeURIComponent(d.imagename)}`} data-testid="image-changes-link">
+                  review pending changes
+                </Link>
+              </>
+            )}
+          </p>
         </div>
       </div>
       <ImageVersions image={d} onChanged={refresh} />

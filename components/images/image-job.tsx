@@ -20,7 +20,9 @@ export function ImageJob({ jobId, onFinished }: { jobId: string; onFinished: (jo
     <div data-testid="image-job">
       <JobProgressView job={job} />
       <details open={job?.type === "image.pack" || job?.state === "failed"}>
-        <summary className="small">Log · <Link href={`/jobs/${jobId}`}>job page</Link></summary>
+        <summary className="small">
+          Log · <Link href={`/jobs/${jobId}`}>job page</Link>
+        </summary>
         <JobLog lines={lines} jobId={jobId} />
       </details>
     </div>

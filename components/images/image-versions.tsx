@@ -38,42 +38,114 @@ export function ImageVersions({ image, onChanged }: { image: ImageDetailDto; onC
       {done !== null && (
         <div className="notice" data-testid="rollback-done">
           Version {done} is live again: nodes get it at their next boot.
-          {image.treeExists && " The workspace (rootimg/) still holds the tree you were editing; unpack with “replace” to edit the republished version."}
+          {image.treeExists &&
+            " The workspace (rootimg/) still holds the tree you were editing; unpack with “replace” to edit the republished version."}
         </div>
       )}
       <table className="table" data-testid="image-versions">
-        <thead><tr><th>#</th><th>Packed</th><th>By</th><th>Format</th><th>Size</th><th>Stamp (IMAGEUUID)</th><th>Note</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Packed</th>
+            <th>By</th>
+            <th>Format</th>
+            <th>Size</th>
+            <th>Stamp (IMAGEUUID)</th>
+            <th>Note</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {versions.map((v, i) => (
             <tr key={v.seq} data-testid="version-row" data-seq={v.seq} data-live={v.live}>
-              <td>{v.seq}{v.live && <span className="badge state-succeeded" data-testid="version-live"> live</span>}</td>
+              <td>
+                {v.seq}
+                {v.live && (
+                  <span className="badge state-succeeded" data-testid="version-live">
+                    {" "}
+                    live
+                  </span>
+                )}
+              </td>
               <td>{formatTime(v.packedAt)}</td>
               <td>{v.packedBy}</td>
               <td>{v.format}</td>
               <td>{formatAmount(v.size, "bytes")}</td>
               <td className="mono small">{v.stampUuid ?? "–"}</td>
-              <td className="small">{v.note ?? ""}{v.changeId && <>{v.note ? " · " : ""}from <Link href={`/requests/${v.changeId}`} data-testid="version-request">change request #{v.changeId}</Link></>}</td>
+              <td className="small">
+                {v.note ?? ""}
+                {v.changeId && (
+                  <>
+                    {v.note ? " · " : ""}from{" "}
+                    <Link href={`/requests/${v.changeId}`} data-testid="version-request">
+                      change request #{v.changeId}
+                    </Link>
+                  </>
+                )}
+              </td>
               <td className="nowrap">
                 {versions[i + 1] && (
                   <>
-                    <Link className="small" href={`/images/${encodeURIComponent(image.imagename)}/compare?from=${versions[i + 1].seq}&to=${v.seq}`} data-testid="version-compare-link">
+                    <Link
+                      className="small"
+                      href={`/images/${encodeURIComponent(image.imagename)}/compare?from=${versions[i + 1].seq}&to=${v.seq}`}
+                      data-testid="version-compare-link"
+                    >
                       Compare with #{versions[i + 1].seq}
                     </Link>{" "}
                   </>
                 )}
-                {roleAtLeast(user, "editor") && <><Link className="small" href={`/nodes?image=${encodeURIComponent(image.imagename)}&version=${v.seq}`} data-testid="version-deploy">Deploy…</Link>{" "}</>}
-                {!v.live && roleAtLeast(user, "editor") && (confirm === v.seq ? (
+                {roleAtLeast(user, "editor") && (
                   <>
-                    <button type="button" className="danger small" disabled={busy || !!held} title={held || undefined} onClick={() => rollback(v.seq)} data-testid="rollback-confirm">Republish #{v.seq}</button>{" "}
-                    <button type="button" className="small" onClick={() => setConfirm(null)}>Keep current</button>
+                    <Link
+                      className="small"
+                      href={`/nodes?image=${encodeURIComponent(image.imagename)}&version=${v.seq}`}
+                      data-testid="version-deploy"
+                    >
+                      Deploy…
+                    </Link>{" "}
                   </>
-                ) : (
-                  <button type="button" className="small" disabled={!!held} title={held || undefined} onClick={() => setConfirm(v.seq)} data-testid="rollback">Roll back to this</button>
-                ))}
+                )}
+                {!v.live &&
+                  roleAtLeast(user, "editor") &&
+                  (confirm === v.seq ? (
+                    <>
+                      <button
+                        type="button"
+                        className="danger small"
+                        disabled={busy || !!held}
+                        title={held || undefined}
+                        onClick={() => rollback(v.seq)}
+                        data-testid="rollback-confirm"
+                      >
+                        Republish #{v.seq}
+                      </button>{" "}
+                      <button type="button" className="small" onClick={() => setConfirm(null)}>
+                        Keep current
+                      </button>
+                    </>
+                  ) : (
+                    <button
+                      type="button"
+                      className="small"
+                      disabled={!!held}
+                      title={held || undefined}
+                      onClick={() => setConfirm(v.seq)}
+                      data-testid="rollback"
+                    >
+                      Roll back to this
+                    </button>
+                  ))}
               </td>
             </tr>
           ))}
-          {versions.length === 0 && <tr><td colSpan={8} className="muted">No versions recorded yet.</td></tr>}
+          {versions.length === 0 && (
+            <tr>
+              <td colSpan={8} className="muted">
+                No versions recorded yet.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
     </div>

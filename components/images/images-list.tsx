@@ -19,7 +19,9 @@ export function ImagesList() {
   const q = useImages();
   const rows = useMemo(() => {
     const f = filter.trim().toLowerCase();
-    const list = (q.data?.images ?? []).filter((i) => !f || [i.imagename, i.osvers, i.osarch, i.profile, i.workspace].some((s) => s.toLowerCase().includes(f)));
+    const list = (q.data?.images ?? []).filter(
+      (i) => !f || [i.imagename, i.osvers, i.osarch, i.profile, i.workspace].some((s) => s.toLowerCase().includes(f)),
+    );
     const by: Record<SortKey, (a: ImageSummaryDto, b: ImageSummaryDto) => number> = {
       name: (a, b) => a.imagename.localeCompare(b.imagename),
       os: (a, b) => `${a.osvers}/${a.osarch}/${a.profile}`.localeCompare(`${b.osvers}/${b.osarch}/${b.profile}`),
@@ -33,9 +35,18 @@ export function ImagesList() {
     <section data-testid="images-page">
       <div className="toolbar">
         <h1>Images</h1>
-        {q.data && <span className="badge" data-testid="images-backend">{q.data.backend === "xcat" ? "xCAT backend" : "local registry"}</span>}
+        {q.data && (
+          <span className="badge" data-testid="images-backend">
+            {q.data.backend === "xcat" ? "xCAT backend" : "local registry"}
+          </span>
+        )}
         <span className="spacer" />
-        <input placeholder="Filter by name, OS, state…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="images-filter" />
+        <input
+          placeholder="Filter by name, OS, state…"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          data-testid="images-filter"
+        />
         <label className="small">
           Sort{" "}
           <select value={sort} onChange={(e) => setSort(e.target.value as SortKey)} data-testid="images-sort">
@@ -50,25 +61,76 @@ export function ImagesList() {
       <table className="table" data-testid="images-table">
         <thead>
           <tr>
-            <th>Name</th><th>OS / arch / profile</th><th>Packed archive</th><th>Workspace</th><th>Pending</th><th>Locked by</th><th>Last job</th>
+            <th>Name</th>
+            <th>OS / arch / profile</th>
+            <th>Packed archive</th>
+            <th>Workspace</th>
+            <th>Pending</th>
+            <th>Locked by</th>
+            <th>Last job</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((i) => (
             <tr key={i.imagename} data-testid="image-row" data-image={i.imagename}>
-              <td><Link href={`/images/${encodeURIComponent(i.imagename)}`} data-testid="image-link">{i.imagename}</Link></td>
-              <td>{i.osvers} / {i.osarch} / {i.profile}</td>
-              <td>{i.archive ? <>{i.archive.format} · {formatAmount(i.archive.size, "bytes")} · {formatTime(i.archive.mtime)}</> : <span className="muted">not packed</span>}</td>
               <td>
-                <span className={`badge ws-${i.workspace}`} data-testid="image-workspace">{i.workspace}</span>
-                {i.busy && <div className="muted small" data-testid="image-row-busy">{holderText(i.busy)}</div>}
+                <Link href={`/images/${encodeURIComponent(i.imagename)}`} data-testid="image-link">
+                  {i.imagename}
+                </Link>
               </td>
-              <td data-testid="image-pending">{i.treeExists ? <Link href={`/changes?image=${encodeURIComponent(i.imagename)}`} title="edits recorded since the last pack; the Changes page compares the whole tree">{i.pendingChanges}</Link> : i.pendingChanges}</td>
+              <td>
+                {i.osvers} / {i.osarch} / {i.profile}
+              </td>
+              <td>
+                {i.archive ? (
+                  <>
+                    {i.archive.format} · {formatAmount(i.archive.size, "bytes")} · {formatTime(i.archive.mtime)}
+                  </>
+                ) : (
+                  <span className="muted">not packed</span>
+                )}
+              </td>
+              <td>
+                <span className={`badge ws-${i.workspace}`} data-testid="image-workspace">
+                  {i.workspace}
+                </span>
+                {i.busy && (
+                  <div className="muted small" data-testid="image-row-busy">
+                    {holderText(i.busy)}
+                  </div>
+                )}
+              </td>
+              <td data-testid="image-pending">
+                {i.treeExists ? (
+                  <Link
+                    href={`/changes?image=${encodeURIComponent(i.imagename)}`}
+                    title="edits recorded since the last pack; the Changes page compares the whole tree"
+                  >
+                    {i.pendingChanges}
+                  </Link>
+                ) : (
+                  i.pendingChanges
+                )}
+              </td>
               <td>{i.lock ? i.lock.holder : <span className="muted">–</span>}</td>
-              <td>{i.lastJob ? <Link href={`/jobs/${i.lastJob.id}`}>{i.lastJob.type} · {i.lastJob.state}</Link> : <span className="muted">–</span>}</td>
+              <td>
+                {i.lastJob ? (
+                  <Link href={`/jobs/${i.lastJob.id}`}>
+                    {i.lastJob.type} · {i.lastJob.state}
+                  </Link>
+                ) : (
+                  <span className="muted">–</span>
+                )}
+              </td>
             </tr>
           ))}
-          {q.data && rows.length === 0 && <tr><td colSpan={7} className="muted">No images{filter ? " match the filter" : ""}.</td></tr>}
+          {q.data && rows.length === 0 && (
+            <tr>
+              <td colSpan={7} className="muted">
+                No images{filter ? " match the filter" : ""}.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
       {roleAtLeast(user, "admin") && (

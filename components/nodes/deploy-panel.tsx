@@ -13,7 +13,14 @@ export type Selection = { testHosts: string[]; nodes: string[]; group: string };
  * Deploy: pick the image and version (the live one by default), the nodes (picked in the tables above, or a
  * group), see exactly what will run, confirm, then watch each node.
  */
-export function DeployPanel({ backend, selection, groups, initialImage, initialVersion, onStarted }: {
+export function DeployPanel({
+  backend,
+  selection,
+  groups,
+  initialImage,
+  initialVersion,
+  onStarted,
+}: {
   backend: "xcat" | "local";
   selection: Selection;
   groups: string[];
@@ -80,18 +87,35 @@ export function DeployPanel({ backend, selection, groups, initialImage, initialV
       <div className="toolbar">
         <label className="small">
           Image{" "}
-          <select value={image} onChange={(e) => {
-            setImage(e.target.value);
-            setVersion("live");
-          }} data-testid="deploy-image">
-            {(images.data?.images ?? []).map((i) => <option key={i.imagename} value={i.imagename}>{i.imagename}</option>)}
+          <select
+            value={image}
+            onChange={(e) => {
+              setImage(e.target.value);
+              setVersion("live");
+            }}
+            data-testid="deploy-image"
+          >
+            {(images.data?.images ?? []).map((i) => (
+              <option key={i.imagename} value={i.imagename}>
+                {i.imagename}
+              </option>
+            ))}
           </select>
         </label>
         <label className="small">
           Version{" "}
-          <select value={String(version)} onChange={(e) => setVersion(e.target.value === "live" ? "live" : Number(e.target.value))} data-testid="deploy-version">
+          <select
+            value={String(version)}
+            onChange={(e) => setVersion(e.target.value === "live" ? "live" : Number(e.target.value))}
+            data-testid="deploy-version"
+          >
             <option value="live">live version</option>
-            {(detail.data?.versions ?? []).map((v) => <option key={v.seq} value={v.seq}>#{v.seq}{v.live ? " (live)" : ""} · {formatTime(v.packedAt)}</option>)}
+            {(detail.data?.versions ?? []).map((v) => (
+              <option key={v.seq} value={v.seq}>
+                #{v.seq}
+                {v.live ? " (live)" : ""} · {formatTime(v.packedAt)}
+              </option>
+            ))}
           </select>
         </label>
         {backend === "xcat" && (
@@ -100,7 +124,11 @@ export function DeployPanel({ backend, selection, groups, initialImage, initialV
               or group{" "}
               <select value={group} onChange={(e) => setGroup(e.target.value)} data-testid="deploy-group">
                 <option value="">—</option>
-                {groups.map((g) => <option key={g} value={g}>{g}</option>)}
+                {groups.map((g) => (
+                  <option key={g} value={g}>
+                    {g}
+                  </option>
+                ))}
               </select>
             </label>
             <label className="small">
@@ -114,27 +142,69 @@ export function DeployPanel({ backend, selection, groups, initialImage, initialV
             </label>
           </>
         )}
-        <span className="muted small" data-testid="deploy-picked">{picked} node{picked === 1 ? "" : "s"} picked{group ? ` + group ${group}` : ""}</span>
+        <span className="muted small" data-testid="deploy-picked">
+          {picked} node{picked === 1 ? "" : "s"} picked{group ? ` + group ${group}` : ""}
+        </span>
         <span className="spacer" />
-        <button type="button" className="primary" disabled={busy || !image || (!picked && !group)} onClick={check} data-testid="deploy-check">Deploy…</button>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || !image || (!picked && !group)}
+          onClick={check}
+          data-testid="deploy-check"
+        >
+          Deploy…
+        </button>
       </div>
-      {error && <div className="error" data-testid="deploy-error">{error}</div>}
+      {error && (
+        <div className="error" data-testid="deploy-error">
+          {error}
+        </div>
+      )}
       {plan && (
         <div className="card" data-testid="deploy-confirm" style={{ background: "#fffbea" }}>
           <dl className="facts">
-            <dt>Image</dt><dd data-testid="confirm-image">{plan.image}</dd>
-            <dt>Version</dt><dd data-testid="confirm-version">#{plan.seq}, packed {formatTime(plan.packedAt)}</dd>
-            <dt>Stamp</dt><dd className="mono" data-testid="confirm-stamp">{plan.stampUuid ?? "none (packed without a stamp: it cannot be verified)"}</dd>
-            <dt>Nodes</dt><dd data-testid="confirm-nodes">{plan.targets.map((t) => `${t.name}${t.kind === "testhost" ? " (test host)" : ""}`).join(", ")}</dd>
-            {plan.targets.some((t) => t.kind === "xcat") && <><dt>Runs</dt><dd className="mono small">nodeset {plan.targets.filter((t) => t.kind === "xcat").map((t) => t.name).join(",")} osimage={plan.image}; {plan.power === "ssh-reboot" ? "ssh NODE reboot" : `rpower … ${plan.power}`}</dd></>}
+            <dt>Image</dt>
+            <dd data-testid="confirm-image">{plan.image}</dd>
+            <dt>Version</dt>
+            <dd data-testid="confirm-version">
+              #{plan.seq}, packed {formatTime(plan.packedAt)}
+            </dd>
+            <dt>Stamp</dt>
+            <dd className="mono" data-testid="confirm-stamp">
+              {plan.stampUuid ?? "none (packed without a stamp: it cannot be verified)"}
+            </dd>
+            <dt>Nodes</dt>
+            <dd data-testid="confirm-nodes">
+              {plan.targets.map((t) => `${t.name}${t.kind === "testhost" ? " (test host)" : ""}`).join(", ")}
+            </dd>
+            {plan.targets.some((t) => t.kind === "xcat") && (
+              <>
+                <dt>Runs</dt>
+                <dd className="mono small">
+                  nodeset{" "}
+                  {plan.targets
+                    .filter((t) => t.kind === "xcat")
+                    .map((t) => t.name)
+                    .join(",")}{" "}
+                  osimage={plan.image}; {plan.power === "ssh-reboot" ? "ssh NODE reboot" : `rpower … ${plan.power}`}
+                </dd>
+              </>
+            )}
           </dl>
-          <button type="button" className="primary" disabled={busy} onClick={start} data-testid="deploy-confirm-button">Deploy to {plan.targets.length} node{plan.targets.length === 1 ? "" : "s"}</button>{" "}
-          <button type="button" onClick={() => setPlan(null)}>Cancel</button>
+          <button type="button" className="primary" disabled={busy} onClick={start} data-testid="deploy-confirm-button">
+            Deploy to {plan.targets.length} node{plan.targets.length === 1 ? "" : "s"}
+          </button>{" "}
+          <button type="button" onClick={() => setPlan(null)}>
+            Cancel
+          </button>
         </div>
       )}
       {jobId && (
         <div data-testid="deploy-job" data-job={jobId}>
-          <p className="small">Job <Link href={`/jobs/${jobId}`}>{jobId}</Link></p>
+          <p className="small">
+            Job <Link href={`/jobs/${jobId}`}>{jobId}</Link>
+          </p>
           <DeployProgress jobId={jobId} />
         </div>
       )}

@@ -59,26 +59,57 @@ export function NodesPage({ initialImage, initialVersion }: { initialImage?: str
     <section data-testid="nodes-page">
       <div className="toolbar">
         <h1>Nodes</h1>
-        {d && <span className="badge" data-testid="nodes-backend">{d.backend === "xcat" ? "xCAT backend" : "local backend"}</span>}
+        {d && (
+          <span className="badge" data-testid="nodes-backend">
+            {d.backend === "xcat" ? "xCAT backend" : "local backend"}
+          </span>
+        )}
         <span className="spacer" />
         {d && <span className="muted small">at most {d.settings.maxNodes} nodes per deploy</span>}
       </div>
       {q.error && <div className="error">{(q.error as Error).message}</div>}
-      {error && <div className="error" data-testid="nodes-error">{error}</div>}
+      {error && (
+        <div className="error" data-testid="nodes-error">
+          {error}
+        </div>
+      )}
 
-      <h2>Test hosts <span className="muted small">QEMU machines that boot an image like a diskless node</span></h2>
+      <h2>
+        Test hosts <span className="muted small">QEMU machines that boot an image like a diskless node</span>
+      </h2>
       <table className="table" data-testid="test-hosts">
-        <thead><tr><th /><th>Name</th><th>Image</th><th>Version</th><th>Memory</th><th>Status</th><th>Booted stamp</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th />
+            <th>Name</th>
+            <th>Image</th>
+            <th>Version</th>
+            <th>Memory</th>
+            <th>Status</th>
+            <th>Booted stamp</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {(d?.testHosts ?? []).map((h) => (
             <tr key={h.name} data-testid="test-host-row" data-host={h.name} data-status={h.status}>
-              <td><input type="checkbox" aria-label={`pick ${h.name}`} checked={pickedHosts.has(h.name)} onChange={() => toggle(pickedHosts, setPickedHosts, h.name)} data-testid="pick-test-host" /></td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`pick ${h.name}`}
+                  checked={pickedHosts.has(h.name)}
+                  onChange={() => toggle(pickedHosts, setPickedHosts, h.name)}
+                  data-testid="pick-test-host"
+                />
+              </td>
               <td>{h.name}</td>
               <td className="small">{h.image}</td>
               <td>{h.versionSeq != null ? `#${h.versionSeq}` : <span className="muted">live</span>}</td>
               <td>{h.memoryMb} MiB</td>
               <td>
-                <span className={`badge ${STATUS_BADGE[h.status] ?? ""}`} data-testid="test-host-status">{h.status}</span>
+                <span className={`badge ${STATUS_BADGE[h.status] ?? ""}`} data-testid="test-host-status">
+                  {h.status}
+                </span>
                 {h.deployingJob && <span className="badge state-running"> deploying</span>}
                 <div className="muted small">{formatTime(h.statusAt)}</div>
                 {h.message && h.status === "failed" && <div className="error small">{h.message}</div>}
@@ -87,45 +118,115 @@ export function NodesPage({ initialImage, initialVersion }: { initialImage?: str
               <td className="nowrap">
                 {roleAtLeast(user, "editor") && (
                   <>
-                    <button type="button" className="small" onClick={() => hostPower(h.name, h.status === "booting" || h.status === "booted" ? "reset" : "on")} data-testid="host-power-on">{h.status === "booting" || h.status === "booted" ? "Reset" : "Power on"}</button>{" "}
-                    <button type="button" className="small" onClick={() => hostPower(h.name, "off")} data-testid="host-power-off">Off</button>{" "}
+                    <button
+                      type="button"
+                      className="small"
+                      onClick={() => hostPower(h.name, h.status === "booting" || h.status === "booted" ? "reset" : "on")}
+                      data-testid="host-power-on"
+                    >
+                      {h.status === "booting" || h.status === "booted" ? "Reset" : "Power on"}
+                    </button>{" "}
+                    <button type="button" className="small" onClick={() => hostPower(h.name, "off")} data-testid="host-power-off">
+                      Off
+                    </button>{" "}
                   </>
                 )}
-                <button type="button" className="small" onClick={() => setConsoleHost(h.name)} data-testid="host-console">Console</button>{" "}
-                {roleAtLeast(user, "admin") && <button type="button" className="small danger" onClick={() => deleteHost(h.name)}>Delete</button>}
+                <button type="button" className="small" onClick={() => setConsoleHost(h.name)} data-testid="host-console">
+                  Console
+                </button>{" "}
+                {roleAtLeast(user, "admin") && (
+                  <button type="button" className="small danger" onClick={() => deleteHost(h.name)}>
+                    Delete
+                  </button>
+                )}
               </td>
             </tr>
           ))}
-          {d && d.testHosts.length === 0 && <tr><td colSpan={8} className="muted">No test hosts yet{roleAtLeast(user, "admin") ? ": add one below." : "."}</td></tr>}
+          {d && d.testHosts.length === 0 && (
+            <tr>
+              <td colSpan={8} className="muted">
+                No test hosts yet{roleAtLeast(user, "admin") ? ": add one below." : "."}
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
-      {roleAtLeast(user, "admin") && (adding ? <TestHostForm onDone={() => setAdding(false)} /> : <button type="button" className="small" style={{ marginTop: 6 }} onClick={() => setAdding(true)} data-testid="add-test-host">Add test host</button>)}
+      {roleAtLeast(user, "admin") &&
+        (adding ? (
+          <TestHostForm onDone={() => setAdding(false)} />
+        ) : (
+          <button type="button" className="small" style={{ marginTop: 6 }} onClick={() => setAdding(true)} data-testid="add-test-host">
+            Add test host
+          </button>
+        ))}
 
       {d?.xcat && (
         <>
           <h2>xCAT nodes</h2>
           {d.xcat.error && <div className="error">{d.xcat.error}</div>}
           <table className="table" data-testid="xcat-nodes">
-            <thead><tr><th /><th>Node</th><th>Arch</th><th>Groups</th><th>currstate (nodeset)</th><th>Status</th></tr></thead>
+            <thead>
+              <tr>
+                <th />
+                <th>Node</th>
+                <th>Arch</th>
+                <th>Groups</th>
+                <th>currstate (nodeset)</th>
+                <th>Status</th>
+              </tr>
+            </thead>
             <tbody>
               {d.xcat.nodes.map((n) => (
                 <tr key={n.name} data-testid="xcat-node-row" data-node={n.name}>
-                  <td><input type="checkbox" aria-label={`pick ${n.name}`} disabled={!roleAtLeast(user, "reviewer")} checked={pickedNodes.has(n.name)} onChange={() => toggle(pickedNodes, setPickedNodes, n.name)} data-testid="pick-node" /></td>
-                  <td>{n.name}{n.deployingJob && <span className="badge state-running"> deploying</span>}</td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`pick ${n.name}`}
+                      disabled={!roleAtLeast(user, "reviewer")}
+                      checked={pickedNodes.has(n.name)}
+                      onChange={() => toggle(pickedNodes, setPickedNodes, n.name)}
+                      data-testid="pick-node"
+                    />
+                  </td>
+                  <td>
+                    {n.name}
+                    {n.deployingJob && <span className="badge state-running"> deploying</span>}
+                  </td>
                   <td>{n.arch ?? "–"}</td>
                   <td className="small">{n.groups.join(", ")}</td>
-                  <td className="mono small" data-testid="node-currstate">{n.currstate ?? "–"}{n.provmethod && <div className="muted">{n.provmethod}</div>}</td>
-                  <td className="small">{n.status ?? "–"}{n.statustime && <div className="muted">{n.statustime}</div>}</td>
+                  <td className="mono small" data-testid="node-currstate">
+                    {n.currstate ?? "–"}
+                    {n.provmethod && <div className="muted">{n.provmethod}</div>}
+                  </td>
+                  <td className="small">
+                    {n.status ?? "–"}
+                    {n.statustime && <div className="muted">{n.statustime}</div>}
+                  </td>
                 </tr>
               ))}
-              {d.xcat.nodes.length === 0 && <tr><td colSpan={6} className="muted">xCAT has no nodes defined (lsdef -t node).</td></tr>}
+              {d.xcat.nodes.length === 0 && (
+                <tr>
+                  <td colSpan={6} className="muted">
+                    xCAT has no nodes defined (lsdef -t node).
+                  </td>
+                </tr>
+              )}
             </tbody>
           </table>
           {roleAtLeast(user, "reviewer") && (
             <div className="toolbar" style={{ marginTop: 6 }}>
               <span className="small muted">{pickedNodes.size} picked:</span>
               {(["stat", "on", "off", "reset", "boot", "ssh-reboot"] as const).map((a) => (
-                <button key={a} type="button" className="small" disabled={!pickedNodes.size} onClick={() => nodesPower(a)} data-testid={`nodes-power-${a}`}>{a === "ssh-reboot" ? "ssh reboot" : `rpower ${a}`}</button>
+                <button
+                  key={a}
+                  type="button"
+                  className="small"
+                  disabled={!pickedNodes.size}
+                  onClick={() => nodesPower(a)}
+                  data-testid={`nodes-power-${a}`}
+                >
+                  {a === "ssh-reboot" ? "ssh reboot" : `rpower ${a}`}
+                </button>
               ))}
             </div>
           )}
@@ -133,7 +234,9 @@ export function NodesPage({ initialImage, initialVersion }: { initialImage?: str
             <div className="card" data-testid="power-results">
               <div className="mono small">$ {results.command}</div>
               {results.results.map((r) => (
-                <div key={r.node} className={r.ok ? "small" : "error small"} data-testid="power-result" data-node={r.node} data-ok={r.ok}>{r.node}: {r.ok ? r.text : r.error}</div>
+                <div key={r.node} className={r.ok ? "small" : "error small"} data-testid="power-result" data-node={r.node} data-ok={r.ok}>
+                  {r.node}: {r.ok ? r.text : r.error}
+                </div>
               ))}
             </div>
           )}

@@ -26,7 +26,14 @@ export function TestHostConsole({ host, onClose }: { host: string; onClose: () =
     void (async () => {
       const [{ Terminal }, { FitAddon }] = await Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit")]);
       if (disposed || !box.current) return;
-      t = new Terminal({ convertEol: true, disableStdin: true, scrollback: 20000, fontSize: 12.5, rows: 30, theme: { background: "#10141c" } });
+      t = new Terminal({
+        convertEol: true,
+        disableStdin: true,
+        scrollback: 20000,
+        fontSize: 12.5,
+        rows: 30,
+        theme: { background: "#10141c" },
+      });
       fitAddon = new FitAddon();
       t.loadAddon(fitAddon);
       t.open(box.current);
@@ -67,8 +74,12 @@ export function TestHostConsole({ host, onClose }: { host: string; onClose: () =
         <h2 style={{ margin: 0 }}>Console of {host}</h2>
         <span className="muted small">{ready ? "serial console (ttyS0), since the last power on" : "loading…"}</span>
         <span className="spacer" />
-        <a className="small" href={consoleTextUrl(host)} target="_blank" rel="noreferrer">as text</a>
-        <button type="button" className="small" onClick={onClose}>Close</button>
+        <a className="small" href={consoleTextUrl(host)} target="_blank" rel="noreferrer">
+          as text
+        </a>
+        <button type="button" className="small" onClick={onClose}>
+          Close
+        </button>
       </div>
       {error && <div className="error">{error}</div>}
       <div ref={box} data-testid="console" style={{ height: 420, background: "#10141c", padding: 4, borderRadius: 6 }} />

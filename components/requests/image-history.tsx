@@ -6,7 +6,13 @@ import { formatTime } from "../format";
 import { useImageHistory } from "../hooks/use-requests";
 import { VersionCompare } from "./review-diff";
 
-const KINDS = [["", "everything"], ["version", "versions"], ["request", "change requests"], ["command", "commands"], ["deploy", "deploys"]] as const;
+const KINDS = [
+  ["", "everything"],
+  ["version", "versions"],
+  ["request", "change requests"],
+  ["command", "commands"],
+  ["deploy", "deploys"],
+] as const;
 
 function refOf(image: string, kind: string, ref: string) {
   const img = encodeURIComponent(image);
@@ -52,35 +58,101 @@ export function ImageHistory({ image }: { image: string }) {
       <div className="card" data-testid="history-compare">
         <h2>Compare two versions</h2>
         {versions.length < 2 ? (
-          <p className="muted small">Two kept versions are needed to compare; {image} has {versions.length}.</p>
+          <p className="muted small">
+            Two kept versions are needed to compare; {image} has {versions.length}.
+          </p>
         ) : (
           <div className="toolbar">
-            <label className="small">from <select value={from ?? ""} onChange={(e) => setFrom(Number(e.target.value))} data-testid="compare-from">{versions.map((v) => <option key={v.seq} value={v.seq}>version {v.seq}{v.live ? " (live)" : ""}</option>)}</select></label>
-            <label className="small">to <select value={to ?? ""} onChange={(e) => setTo(Number(e.target.value))} data-testid="compare-to">{versions.map((v) => <option key={v.seq} value={v.seq}>version {v.seq}{v.live ? " (live)" : ""}</option>)}</select></label>
-            <button type="button" disabled={from === null || to === null || from === to} onClick={() => from !== null && to !== null && setCompare({ from, to })} data-testid="compare-run">Compare</button>
+            <label className="small">
+              from{" "}
+              <select value={from ?? ""} onChange={(e) => setFrom(Number(e.target.value))} data-testid="compare-from">
+                {versions.map((v) => (
+                  <option key={v.seq} value={v.seq}>
+                    version {v.seq}
+                    {v.live ? " (live)" : ""}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="small">
+              to{" "}
+              <select value={to ?? ""} onChange={(e) => setTo(Number(e.target.value))} data-testid="compare-to">
+                {versions.map((v) => (
+                  <option key={v.seq} value={v.seq}>
+                    version {v.seq}
+                    {v.live ? " (live)" : ""}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button
+              type="button"
+              disabled={from === null || to === null || from === to}
+              onClick={() => from !== null && to !== null && setCompare({ from, to })}
+              data-testid="compare-run"
+            >
+              Compare
+            </button>
           </div>
         )}
         {compare && <VersionCompare key={`${compare.from}-${compare.to}`} image={image} from={compare.from} to={compare.to} />}
       </div>
       <div className="toolbar" style={{ marginTop: 12 }}>
         <h2>Timeline</h2>
-        <label className="small">kind <select value={kind} onChange={(e) => setFilter("kind", e.target.value)} data-testid="history-kind">{KINDS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}</select></label>
-        <label className="small">user <select value={user} onChange={(e) => setFilter("user", e.target.value)} data-testid="history-user"><option value="">everyone</option>{[...new Set([...(q.data?.users ?? []), ...(user ? [user] : [])])].map((u) => <option key={u} value={u}>{u}</option>)}</select></label>
+        <label className="small">
+          kind{" "}
+          <select value={kind} onChange={(e) => setFilter("kind", e.target.value)} data-testid="history-kind">
+            {KINDS.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="small">
+          user{" "}
+          <select value={user} onChange={(e) => setFilter("user", e.target.value)} data-testid="history-user">
+            <option value="">everyone</option>
+            {[...new Set([...(q.data?.users ?? []), ...(user ? [user] : [])])].map((u) => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       {q.error && <p className="error">{(q.error as Error).message}</p>}
       <table className="table" data-testid="history-table">
-        <thead><tr><th>When</th><th>Kind</th><th>Who</th><th>What</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Kind</th>
+            <th>Who</th>
+            <th>What</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {q.data?.entries.map((e) => (
             <tr key={e.key} data-testid="history-entry" data-kind={e.kind} data-user={e.user}>
               <td className="nowrap">{formatTime(e.at)}</td>
               <td>{e.kind}</td>
               <td>{e.user}</td>
-              <td>{e.title}{e.state ? <span className="badge"> {e.state.replace("_", " ")}</span> : null}{e.detail ? <div className="small muted">{e.detail}</div> : null}</td>
+              <td>
+                {e.title}
+                {e.state ? <span className="badge"> {e.state.replace("_", " ")}</span> : null}
+                {e.detail ? <div className="small muted">{e.detail}</div> : null}
+              </td>
               <td>{refOf(image, e.kind, e.ref)}</td>
             </tr>
           ))}
-          {q.data?.entries.length === 0 && <tr><td colSpan={5} className="muted">Nothing recorded{kind || user ? " for this filter" : ""}.</td></tr>}
+          {q.data?.entries.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted">
+                Nothing recorded{kind || user ? " for this filter" : ""}.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
     </section>

@@ -6,7 +6,15 @@ import { roleAtLeast, useCurrentUser } from "../current-user";
 import { useRequestInbox, useRequestsRoom } from "../hooks/use-requests";
 
 const ACTION_TEXT: Record<string, string> = {
-  create: "submitted", submit: "submitted", update: "updated", approve: "approved", request_changes: "sent back for changes", abandon: "abandoned", pack: "packed", deploy: "deployed", comment: "commented on",
+  create: "submitted",
+  submit: "submitted",
+  update: "updated",
+  approve: "approved",
+  request_changes: "sent back for changes",
+  abandon: "abandoned",
+  pack: "packed",
+  deploy: "deployed",
+  comment: "commented on",
 };
 
 /** Whether an event concerns the user: their own request moved, or a request of someone else waits for their review. */
@@ -22,7 +30,12 @@ export function RequestsCount() {
   const n = (inbox.data?.review.length ?? 0) + (inbox.data?.own.length ?? 0);
   if (!n) return null;
   const title = `${inbox.data?.review.length ?? 0} to review, ${inbox.data?.own.length ?? 0} of yours waiting for you`;
-  return <span className="badge state-running" data-testid="requests-count" title={title}> {n}</span>;
+  return (
+    <span className="badge state-running" data-testid="requests-count" title={title}>
+      {" "}
+      {n}
+    </span>
+  );
 }
 
 /** Live notices: a request waits for you, or one of yours changed state. */
@@ -35,12 +48,21 @@ export function RequestNotices() {
   });
   if (!notices.length) return null;
   return (
-    <div className="request-notices" data-testid="request-notices" style={{ position: "fixed", right: 16, bottom: 16, zIndex: 50, display: "grid", gap: 8, maxWidth: 380 }}>
+    <div
+      className="request-notices"
+      data-testid="request-notices"
+      style={{ position: "fixed", right: 16, bottom: 16, zIndex: 50, display: "grid", gap: 8, maxWidth: 380 }}
+    >
       {notices.map((n) => (
         <div key={n.key} className="notice" data-testid="request-notice" data-request={n.id}>
-          <Link href={`/requests/${n.id}`}>#{n.id} {n.title}</Link> on {n.image} was {ACTION_TEXT[n.action] ?? n.action} by {n.by}
+          <Link href={`/requests/${n.id}`}>
+            #{n.id} {n.title}
+          </Link>{" "}
+          on {n.image} was {ACTION_TEXT[n.action] ?? n.action} by {n.by}
           {n.authorId !== me.id && n.state === "submitted" ? ": it waits for your review." : "."}{" "}
-          <button type="button" className="link small" onClick={() => setNotices((cur) => cur.filter((x) => x.key !== n.key))}>dismiss</button>
+          <button type="button" className="link small" onClick={() => setNotices((cur) => cur.filter((x) => x.key !== n.key))}>
+            dismiss
+          </button>
         </div>
       ))}
     </div>

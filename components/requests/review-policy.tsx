@@ -28,14 +28,34 @@ export function ReviewPolicyCard({ image }: { image: string }) {
       <div className="toolbar">
         <h2>Review</h2>
         <span className="spacer" />
-        <Link href={`/images/${encodeURIComponent(image)}/history`} data-testid="image-history-link">History</Link>
+        <Link href={`/images/${encodeURIComponent(image)}/history`} data-testid="image-history-link">
+          History
+        </Link>
         <Link href={`/requests?image=${encodeURIComponent(image)}`}>All change requests</Link>
       </div>
       {p && (
         <div className="small">
-          <label><input type="checkbox" checked={p.packRequiresApproval} disabled={!admin} onChange={(e) => set({ ...p, packRequiresApproval: e.target.checked })} data-testid="policy-pack" /> packing needs an approved change request</label>
+          <label>
+            <input
+              type="checkbox"
+              checked={p.packRequiresApproval}
+              disabled={!admin}
+              onChange={(e) => set({ ...p, packRequiresApproval: e.target.checked })}
+              data-testid="policy-pack"
+            />{" "}
+            packing needs an approved change request
+          </label>
           <br />
-          <label><input type="checkbox" checked={p.deployRequiresApproval} disabled={!admin} onChange={(e) => set({ ...p, deployRequiresApproval: e.target.checked })} data-testid="policy-deploy" /> deploying to nodes other than test hosts needs a version packed from an approved change request</label>
+          <label>
+            <input
+              type="checkbox"
+              checked={p.deployRequiresApproval}
+              disabled={!admin}
+              onChange={(e) => set({ ...p, deployRequiresApproval: e.target.checked })}
+              data-testid="policy-deploy"
+            />{" "}
+            deploying to nodes other than test hosts needs a version packed from an approved change request
+          </label>
           {p.updatedBy && <p className="muted">set by {p.updatedBy}</p>}
           {!admin && <p className="muted">An admin sets this policy.</p>}
         </div>
@@ -43,7 +63,14 @@ export function ReviewPolicyCard({ image }: { image: string }) {
       {error && <div className="error">{error}</div>}
       {active.length > 0 && (
         <ul className="small" data-testid="image-open-requests">
-          {active.map((r) => <li key={r.id}><Link href={`/requests/${r.id}`}>#{r.id} {r.title}</Link> <RequestStateBadge state={r.state} /> by {r.authorName}</li>)}
+          {active.map((r) => (
+            <li key={r.id}>
+              <Link href={`/requests/${r.id}`}>
+                #{r.id} {r.title}
+              </Link>{" "}
+              <RequestStateBadge state={r.state} /> by {r.authorName}
+            </li>
+          ))}
         </ul>
       )}
     </div>

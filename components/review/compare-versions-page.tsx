@@ -17,7 +17,10 @@ export function CompareVersionsPage({ image, from, to }: { image: string; from?:
       {label}{" "}
       <select value={value ?? ""} onChange={(e) => set(Number(e.target.value))} data-testid={testid}>
         {seqs.map((s) => (
-          <option key={s} value={s}>version {s}{versions.find((v) => v.seq === s)?.live ? " (live)" : ""}</option>
+          <option key={s} value={s}>
+            version {s}
+            {versions.find((v) => v.seq === s)?.live ? " (live)" : ""}
+          </option>
         ))}
       </select>
     </label>
@@ -25,7 +28,9 @@ export function CompareVersionsPage({ image, from, to }: { image: string; from?:
   return (
     <section>
       <div className="toolbar">
-        <h1>Compare versions of <Link href={`/images/${encodeURIComponent(image)}`}>{image}</Link></h1>
+        <h1>
+          Compare versions of <Link href={`/images/${encodeURIComponent(image)}`}>{image}</Link>
+        </h1>
       </div>
       {seqs.length < 2 ? (
         <p className="muted">Fewer than two versions are kept: nothing to compare.</p>

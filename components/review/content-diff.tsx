@@ -14,10 +14,14 @@ function Binary({ label, side }: { label: string; side: BinarySide }) {
         <>
           <td data-testid="binary-size">{side.size.toLocaleString()} bytes</td>
           <td className="mono small">{side.sha256 ?? "–"}</td>
-          <td className="small" data-testid="binary-file">{side.file ?? ""}</td>
+          <td className="small" data-testid="binary-file">
+            {side.file ?? ""}
+          </td>
         </>
       ) : (
-        <td colSpan={3} className="muted">absent</td>
+        <td colSpan={3} className="muted">
+          absent
+        </td>
       )}
     </tr>
   );
@@ -38,13 +42,27 @@ export function ContentDiff(props: {
   const [sideBySide, setSideBySide] = useState(true);
   const c = props.content;
   if (c.kind === "none") return null;
-  if (c.kind === "hidden") return <p className="muted" data-testid="content-hidden">Content not shown: {c.reason}.</p>;
+  if (c.kind === "hidden")
+    return (
+      <p className="muted" data-testid="content-hidden">
+        Content not shown: {c.reason}.
+      </p>
+    );
   if (c.kind === "binary") {
     return (
       <div data-testid="binary-diff">
-        <p className="muted small">{c.reason === "too-large" ? "Too large to show as text (over 5 MB): sizes and hashes." : "Binary content: sizes and hashes."}</p>
+        <p className="muted small">
+          {c.reason === "too-large" ? "Too large to show as text (over 5 MB): sizes and hashes." : "Binary content: sizes and hashes."}
+        </p>
         <table className="review-meta">
-          <thead><tr><th></th><th>Size</th><th>SHA-256</th><th>file</th></tr></thead>
+          <thead>
+            <tr>
+              <th></th>
+              <th>Size</th>
+              <th>SHA-256</th>
+              <th>file</th>
+            </tr>
+          </thead>
           <tbody>
             <Binary label={left} side={c.before} />
             <Binary label={right} side={c.after} />
@@ -56,13 +74,30 @@ export function ContentDiff(props: {
   return (
     <div>
       <div className="toolbar small">
-        <span className="muted">{c.before === null ? `added (not in ${left})` : c.after === null ? `removed (not in ${right})` : sideBySide ? `${left} left, ${right} right` : `${left} → ${right}`} · {c.language}</span>
+        <span className="muted">
+          {c.before === null
+            ? `added (not in ${left})`
+            : c.after === null
+              ? `removed (not in ${right})`
+              : sideBySide
+                ? `${left} left, ${right} right`
+                : `${left} → ${right}`}{" "}
+          · {c.language}
+        </span>
         <span className="spacer" />
         <label>
-          <input type="checkbox" checked={!sideBySide} onChange={(e) => setSideBySide(!e.target.checked)} data-testid="diff-inline" /> inline
+          <input type="checkbox" checked={!sideBySide} onChange={(e) => setSideBySide(!e.target.checked)} data-testid="diff-inline" />{" "}
+          inline
         </label>
       </div>
-      <TextDiff original={c.before ?? ""} modified={c.after ?? ""} language={c.language} sideBySide={sideBySide} onLineAction={props.onLineAction} lineMarkers={props.lineMarkers} />
+      <TextDiff
+        original={c.before ?? ""}
+        modified={c.after ?? ""}
+        language={c.language}
+        sideBySide={sideBySide}
+        onLineAction={props.onLineAction}
+        lineMarkers={props.lineMarkers}
+      />
     </div>
   );
 }

@@ -23,7 +23,11 @@ export default function TextDiffMonaco(props: TextDiffProps) {
     decorations.current.set(
       (props.lineMarkers ?? []).map((line) => ({
         range: new monaco.Range(line, 1, line, 1),
-        options: { isWholeLine: true, glyphMarginClassName: "review-line-marker", glyphMarginHoverMessage: { value: "comments on this line" } },
+        options: {
+          isWholeLine: true,
+          glyphMarginClassName: "review-line-marker",
+          glyphMarginHoverMessage: { value: "comments on this line" },
+        },
       })),
     );
   }, [ed, props.lineMarkers]);
@@ -33,7 +37,8 @@ export default function TextDiffMonaco(props: TextDiffProps) {
     const sub = ed.getModifiedEditor().onMouseDown((e) => {
       const t = e.target.type;
       const { GUTTER_GLYPH_MARGIN, GUTTER_LINE_NUMBERS } = monaco.editor.MouseTargetType;
-      if ((t === GUTTER_GLYPH_MARGIN || t === GUTTER_LINE_NUMBERS) && e.target.position && onLineAction.current) onLineAction.current(e.target.position.lineNumber);
+      if ((t === GUTTER_GLYPH_MARGIN || t === GUTTER_LINE_NUMBERS) && e.target.position && onLineAction.current)
+        onLineAction.current(e.target.position.lineNumber);
     });
     return () => sub.dispose();
   }, [ed]);

@@ -24,7 +24,12 @@ export function TextDiff(props: TextDiffProps) {
   const count = (t: string) => t.split("\n").length;
   const lines = props.sideBySide ? Math.max(count(props.original), count(props.modified)) : count(props.original) + count(props.modified);
   return (
-    <div className="review-text-diff" style={{ height: `min(60vh, ${Math.max(6, lines) * 19 + 30}px)` }} data-testid="text-diff" data-side-by-side={props.sideBySide ? "true" : "false"}>
+    <div
+      className="review-text-diff"
+      style={{ height: `min(60vh, ${Math.max(6, lines) * 19 + 30}px)` }}
+      data-testid="text-diff"
+      data-side-by-side={props.sideBySide ? "true" : "false"}
+    >
       <TextDiffMonaco {...props} />
     </div>
   );

@@ -16,7 +16,8 @@ export function checkOrigin(headers: Headers): void {
   const host = headers.get("host");
   const origin = headers.get("origin");
   if (origin !== null) {
-    if (hostOf(origin, "Origin") !== host?.toLowerCase()) throw new AppError("forbidden", `Request from another origin (${origin}) refused.`);
+    if (hostOf(origin, "Origin") !== host?.toLowerCase())
+      throw new AppError("forbidden", `Request from another origin (${origin}) refused.`);
     return;
   }
   const referer = headers.get("referer");

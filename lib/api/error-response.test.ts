@@ -24,8 +24,17 @@ describe("toErrorResponse", () => {
 
   it("maps every AppError code through the one status table", async () => {
     const expected: Record<AppErrorCode, number> = {
-      bad_request: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, payload_too_large: 413, unsupported_media_type: 415,
-      unprocessable: 422, rate_limited: 429, unavailable: 503, internal: 500,
+      bad_request: 400,
+      unauthenticated: 401,
+      forbidden: 403,
+      not_found: 404,
+      conflict: 409,
+      payload_too_large: 413,
+      unsupported_media_type: 415,
+      unprocessable: 422,
+      rate_limited: 429,
+      unavailable: 503,
+      internal: 500,
     };
     for (const code of Object.keys(statusOf) as AppErrorCode[]) {
       const r = toErrorResponse(new AppError(code, `msg ${code}`));

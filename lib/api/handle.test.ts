@@ -9,7 +9,15 @@ import { defineRoute } from "./define-route";
 import { handle } from "./handle";
 
 const noParams = { params: Promise.resolve({}) };
-type Opts = { method?: string; cookie?: string; origin?: string; site?: string; referer?: string; type?: string; body?: string | ReadableStream };
+type Opts = {
+  method?: string;
+  cookie?: string;
+  origin?: string;
+  site?: string;
+  referer?: string;
+  type?: string;
+  body?: string | ReadableStream;
+};
 
 function req(path: string, { method = "GET", cookie, origin, site, referer, type, body }: Opts = {}): Request {
   const headers: Record<string, string> = { host: "studio.test:3000" };
@@ -19,7 +27,12 @@ function req(path: string, { method = "GET", cookie, origin, site, referer, type
   if (referer) headers.referer = referer;
   if (body !== undefined) headers["content-type"] = type ?? "application/json";
   if (typeof body === "string") headers["content-length"] = String(Buffer.byteLength(body));
-  return new Request(`http://studio.test:3000${path}`, { method, headers, body, ...(typeof body === "object" ? { duplex: "half" } : {}) } as RequestInit);
+  return new Request(`http://studio.test:3000${path}`, {
+    method,
+    headers,
+    body,
+    ...(typeof body === "object" ? { duplex: "half" } : {}),
+  } as RequestInit);
 }
 
 let admin: Awaited<ReturnType<typeof makeUser>>;
@@ -65,7 +78,10 @@ describe("handle(): origin check on state-changing requests", () => {
   const body = () => JSON.stringify({ username: `u${Math.random().toString(36).slice(2, 8)}`, password: "long-enough", role: "viewer" });
 
   it("refuses a foreign Origin even for an admin", async () => {
-    const r = await createUser(req("/api/users", { method: "POST", cookie: admin.cookie, origin: "http://evil.test", body: body() }), noParams);
+    const r = await createUser(
+      req("/api/users", { method: "POST", cookie: admin.cookie, origin: "http://evil.test", body: body() }),
+      noParams,
+    );
     expect(r.status).toBe(403);
     expect((await r.json()).error.message).toContain("another origin");
   });
@@ -88,10 +104,16 @@ describe("handle(): origin check on state-changing requests", () => {
   });
 
   it("defences behind the browser: a foreign Referer without Origin is refused, the own one passes", async () => {
-    const foreign = await createUser(req("/api/users", { method: "POST", cookie: admin.cookie, referer: "http://evil.test/page", body: body() }), noParams);
+    const foreign = await createUser(
+      req("/api/users", { method: "POST", cookie: admin.cookie, referer: "http://evil.test/page", body: body() }),
+      noParams,
+    );
     expect(foreign.status).toBe(403);
     expect((await foreign.json()).error.message).toContain("Referer http://evil.test");
-    const own = await createUser(req("/api/users", { method: "POST", cookie: admin.cookie, referer: "http://studio.test:3000/users", body: body() }), noParams);
+    const own = await createUser(
+      req("/api/users", { method: "POST", cookie: admin.cookie, referer: "http://studio.test:3000/users", body: body() }),
+      noParams,
+    );
     expect(own.status).toBe(201);
   });
 
@@ -101,7 +123,10 @@ describe("handle(): origin check on state-changing requests", () => {
       expect(r.status, type).toBe(415);
       expect((await r.json()).error.code).toBe("unsupported_media_type");
     }
-    const ok = await createUser(req("/api/users", { method: "POST", cookie: admin.cookie, type: "application/json; charset=utf-8", body: body() }), noParams);
+    const ok = await createUser(
+      req("/api/users", { method: "POST", cookie: admin.cookie, type: "application/json; charset=utf-8", body: body() }),
+      noParams,
+    );
     expect(ok.status).toBe(201);
   });
 
@@ -113,7 +138,14 @@ describe("handle(): origin check on state-changing requests", () => {
 
 describe("handle(): input validation", () => {
   it("answers 422 with the zod issues", async () => {
-    const r = await createUser(req("/api/users", { method: "POST", cookie: admin.cookie, body: JSON.stringify({ username: "Bad Name", password: "x", role: "root" }) }), noParams);
+    const r = await createUser(
+      req("/api/users", {
+        method: "POST",
+        cookie: admin.cookie,
+        body: JSON.stringify({ username: "Bad Name", password: "x", role: "root" }),
+      }),
+      noParams,
+    );
     expect(r.status).toBe(422);
     const { error } = await r.json();
     expect(error.issues.map((i: { path: string[] }) => i.path[0]).sort()).toEqual(["password", "role", "username"]);
@@ -132,7 +164,10 @@ describe("handle(): input validation", () => {
 
 describe("handle(): unbounded request bodies", () => {
   it("the public login route answers 413 to a declared big body without reading it", async () => {
-    const r = await login(req("/api/auth/login", { method: "POST", body: JSON.stringify({ username: "x", password: "y".repeat(300_000) }) }), noParams);
+    const r = await login(
+      req("/api/auth/login", { method: "POST", body: JSON.stringify({ username: "x", password: "y".repeat(300_000) }) }),
+      noParams,
+    );
     expect(r.status).toBe(413);
     expect((await r.json()).error.message).toMatch(/larger than this route accepts \(64 KiB\)/);
   });
@@ -153,7 +188,10 @@ describe("handle(): unbounded request bodies", () => {
 
 describe("login route", () => {
   it("sets an HttpOnly SameSite=Strict cookie that opens a session", async () => {
-    const r = await login(req("/api/auth/login", { method: "POST", body: JSON.stringify({ username: editor.user.username, password: editor.password }) }), noParams);
+    const r = await login(
+      req("/api/auth/login", { method: "POST", body: JSON.stringify({ username: editor.user.username, password: editor.password }) }),
+      noParams,
+    );
     expect(r.status).toBe(200);
     const cookie = r.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/HttpOnly/);

@@ -24,9 +24,7 @@ export type HandlerInput<C extends RouteContract> = {
   ip: string | undefined;
 };
 
-type HandlerResult<C extends RouteContract> = C["response"] extends z.ZodType
-  ? z.input<C["response"]> | Response
-  : unknown;
+type HandlerResult<C extends RouteContract> = C["response"] extends z.ZodType ? z.input<C["response"]> | Response : unknown;
 
 type NextContext = { params: Promise<Record<string, string | string[] | undefined>> };
 

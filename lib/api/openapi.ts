@@ -19,7 +19,10 @@ function schemaOf(s: z.ZodType, io: "input" | "output"): Json {
 
 function parametersOf(c: RouteContract): Json[] {
   const out: Json[] = [];
-  for (const [where, s] of [["path", c.params], ["query", c.query]] as const) {
+  for (const [where, s] of [
+    ["path", c.params],
+    ["query", c.query],
+  ] as const) {
     if (!s) continue;
     const json = schemaOf(s, "input") as { properties?: Record<string, Json>; required?: string[] };
     for (const [name, schema] of Object.entries(json.properties ?? {})) {
@@ -33,11 +36,12 @@ function operationOf(c: RouteContract): Json {
   const ok = String(c.status ?? 200);
   const errors = ["400", "401", "403", "404", "409", "422", "429", "500"];
   const responses: Json = {
-    [ok]: c.status === 204
-      ? { description: "done" }
-      : c.response === "raw"
-        ? { description: "raw content", content: { [c.rawContentType ?? "application/octet-stream"]: {} } }
-        : { description: "ok", content: { "application/json": { schema: c.response ? schemaOf(c.response, "output") : {} } } },
+    [ok]:
+      c.status === 204
+        ? { description: "done" }
+        : c.response === "raw"
+          ? { description: "raw content", content: { [c.rawContentType ?? "application/octet-stream"]: {} } }
+          : { description: "ok", content: { "application/json": { schema: c.response ? schemaOf(c.response, "output") : {} } } },
   };
   for (const code of errors) responses[code] = { $ref: "#/components/responses/Error" };
   return {
@@ -83,7 +87,11 @@ export function buildOpenApi(list: RouteContract[] = routes): Json {
                 type: "object",
                 required: ["error"],
                 properties: {
-                  error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } },
+                  error: {
+                    type: "object",
+                    required: ["code", "message"],
+                    properties: { code: { type: "string" }, message: { type: "string" } },
+                  },
                 },
               },
             },

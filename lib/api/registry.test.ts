@@ -21,7 +21,11 @@ function routeFiles(): string[] {
 }
 
 const toApiPath = (file: string) =>
-  `/${path.relative(path.join(root, "app"), path.dirname(file)).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}")).join("/")}`;
+  `/${path
+    .relative(path.join(root, "app"), path.dirname(file))
+    .split(path.sep)
+    .map((s) => s.replace(/^\[(.+)\]$/, "{$1}"))
+    .join("/")}`;
 
 describe("route registry", () => {
   it("matches the route files one to one (method and path)", async () => {

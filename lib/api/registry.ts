@@ -39,7 +39,22 @@ import * as security from "./contracts/security";
 import * as users from "./contracts/users";
 import type { RouteContract } from "./define-route";
 
-const modules: Record<string, unknown>[] = [auth, users, jobs, audit, maintenance, files, images, changes, security, nodes, commands, health, review, requests];
+const modules: Record<string, unknown>[] = [
+  auth,
+  users,
+  jobs,
+  audit,
+  maintenance,
+  files,
+  images,
+  changes,
+  security,
+  nodes,
+  commands,
+  health,
+  review,
+  requests,
+];
 
 function isContract(v: unknown): v is RouteContract {
   const c = v as Partial<RouteContract> | null;

@@ -63,7 +63,8 @@ export async function removeKeptVersion(file: string, seq: number): Promise<void
  * remain, the live one among them. Returns the kept path of the live archive and what was removed.
  */
 export async function keepPublishedArchive(archive: string, keep: number): Promise<{ kept?: string; removed: string[] }> {
-  if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`keep must be a whole number of at least 1 (the live archive), not ${keep}`);
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new RangeError(`keep must be a whole number of at least 1 (the live archive), not ${keep}`);
   if (!existsSync(archive)) return { removed: [] };
   const ino = statSync(archive).ino;
   let kept = listKeptVersions(archive).find((v) => statSync(v.file).ino === ino)?.file;

@@ -39,16 +39,28 @@ async function expectCorrupt(bytes: Buffer, type: new (...a: never[]) => Error, 
 describe("corrupt input", () => {
   it("truncated gzip", async () => {
     const gz = gzipSync(good());
-    await expectCorrupt(gz.subarray(0, gz.length - 30), CompressionError, /gzip data .* corrupt or truncated near compressed byte offset \d+/);
+    await expectCorrupt(
+      gz.subarray(0, gz.length - 30),
+      CompressionError,
+      /gzip data .* corrupt or truncated near compressed byte offset \d+/,
+    );
   });
 
   it("junk after the gzip stream (the kernel rejects it too)", async () => {
     const gz = gzipSync(good());
-    await expectCorrupt(Buffer.concat([gz, Buffer.from("junk!")]), CompressionError, new RegExp(`near compressed byte offset ${gz.length + 5}`));
+    await expectCorrupt(
+      Buffer.concat([gz, Buffer.from("junk!")]),
+      CompressionError,
+      new RegExp(`near compressed byte offset ${gz.length + 5}`),
+    );
   });
 
   it("garbage (not an archive at all)", async () => {
-    await expectCorrupt(Buffer.from("this is not an archive, just some text\n".repeat(20)), UnsupportedFormatError, /not a cpio \(newc\) or tar archive/);
+    await expectCorrupt(
+      Buffer.from("this is not an archive, just some text\n".repeat(20)),
+      UnsupportedFormatError,
+      /not a cpio \(newc\) or tar archive/,
+    );
   });
 
   it("gzip wrapping garbage", async () => {
@@ -72,7 +84,11 @@ describe("corrupt input", () => {
   it("declared size beyond the data", async () => {
     const raw = good();
     const cut = raw.indexOf("hello world") + 200;
-    await expectCorrupt(gzipSync(raw.subarray(0, cut)), CpioFormatError, /entry "etc\/motd" at byte offset \d+ declares 1200 bytes but the stream ends at byte offset \d+/);
+    await expectCorrupt(
+      gzipSync(raw.subarray(0, cut)),
+      CpioFormatError,
+      /entry "etc\/motd" at byte offset \d+ declares 1200 bytes but the stream ends at byte offset \d+/,
+    );
   });
 
   it("empty file", async () => {

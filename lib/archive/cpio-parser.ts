@@ -112,7 +112,8 @@ export class CpioParser implements StreamParser {
     const mode = hex(b, 1, at);
     const type = typeFromMode(mode);
     this.nameSize = hex(b, 11, at);
-    if (this.nameSize < 2 || this.nameSize > MAX_NAME) throw new CpioFormatError(`bad name size ${this.nameSize} in entry header at byte offset ${at}`);
+    if (this.nameSize < 2 || this.nameSize > MAX_NAME)
+      throw new CpioFormatError(`bad name size ${this.nameSize} in entry header at byte offset ${at}`);
     this.cur = {
       name: "",
       type: type ?? "file",
@@ -150,14 +151,16 @@ export class CpioParser implements StreamParser {
       this.done = true;
       return;
     }
-    if (!this.modeType) throw new CpioFormatError(`entry "${e.name}" at byte offset ${e.offset} has unknown file type in mode ${e.mode.toString(8)}`);
+    if (!this.modeType)
+      throw new CpioFormatError(`entry "${e.name}" at byte offset ${e.offset} has unknown file type in mode ${e.mode.toString(8)}`);
     if ((e.type === "dir" || e.type === "char" || e.type === "block" || e.type === "fifo" || e.type === "socket") && e.size !== 0) {
       throw new CpioFormatError(`entry "${e.name}" at byte offset ${e.offset} is a ${e.type} but declares ${e.size} data bytes`);
     }
     this.entries++;
     this.sum = 0;
     if (e.type === "symlink") {
-      if (e.size === 0 || e.size > MAX_SYMLINK) throw new CpioFormatError(`symlink "${e.name}" at byte offset ${e.offset} has bad target size ${e.size}`);
+      if (e.size === 0 || e.size > MAX_SYMLINK)
+        throw new CpioFormatError(`symlink "${e.name}" at byte offset ${e.offset} has bad target size ${e.size}`);
       this.setState(S.Symlink, e.size);
       return;
     }
@@ -196,10 +199,15 @@ export class CpioParser implements StreamParser {
     }
     const e = this.cur;
     if (this.state === S.Data || this.state === S.Symlink) {
-      throw new CpioFormatError(`entry "${e.name}" at byte offset ${e.offset} declares ${e.size} bytes but the stream ends at byte offset ${this.offset}`);
+      throw new CpioFormatError(
+        `entry "${e.name}" at byte offset ${e.offset} declares ${e.size} bytes but the stream ends at byte offset ${this.offset}`,
+      );
     }
-    if (this.state === S.Name) throw new CpioFormatError(`entry name at byte offset ${e.offset} is cut off: the stream ends at byte offset ${this.offset}`);
+    if (this.state === S.Name)
+      throw new CpioFormatError(`entry name at byte offset ${e.offset} is cut off: the stream ends at byte offset ${this.offset}`);
     if (this.state === S.Pad) throw new CpioFormatError(`missing TRAILER!!! at byte offset ${this.offset}: the archive is truncated`);
-    throw new CpioFormatError(`entry header at byte offset ${this.offset - this.accLen} is cut off: the stream ends at byte offset ${this.offset}`);
+    throw new CpioFormatError(
+      `entry header at byte offset ${this.offset - this.accLen} is cut off: the stream ends at byte offset ${this.offset}`,
+    );
   }
 }

@@ -42,7 +42,23 @@ export function recordLength(r: CpioRecord): number {
 }
 
 /** Writes the newc header + name (+ padding) at `off`; returns the new offset. c_dev is constant (0:0). */
-export function writeHeader(buf: Buffer, off: number, r: { name: string; type: EntryType | "trailer"; mode: number; uid: number; gid: number; nlink: number; mtime: number; size: number; ino: number; rdevMajor: number; rdevMinor: number }): number {
+export function writeHeader(
+  buf: Buffer,
+  off: number,
+  r: {
+    name: string;
+    type: EntryType | "trailer";
+    mode: number;
+    uid: number;
+    gid: number;
+    nlink: number;
+    mtime: number;
+    size: number;
+    ino: number;
+    rdevMajor: number;
+    rdevMinor: number;
+  },
+): number {
   buf.write("070701", off, "latin1");
   const mode = r.type === "trailer" ? 0 : IFMT_BY_TYPE[r.type] | (r.mode & 0o7777);
   const fields = [r.ino, mode, r.uid, r.gid, r.nlink, r.mtime, r.size, 0, 0, r.rdevMajor, r.rdevMinor];
@@ -104,6 +120,18 @@ export function buildTrailer(streamLengthBefore: number): Buffer {
   const total = streamLengthBefore + len;
   const padded = len + ((512 - (total % 512)) % 512);
   const buf = Buffer.alloc(padded);
-  writeHeader(buf, 0, { name: "TRAILER!!!", type: "trailer", mode: 0, uid: 0, gid: 0, nlink: 1, mtime: 0, size: 0, ino: 0, rdevMajor: 0, rdevMinor: 0 });
+  writeHeader(buf, 0, {
+    name: "TRAILER!!!",
+    type: "trailer",
+    mode: 0,
+    uid: 0,
+    gid: 0,
+    nlink: 1,
+    mtime: 0,
+    size: 0,
+    ino: 0,
+    rdevMajor: 0,
+    rdevMinor: 0,
+  });
   return buf;
 }

@@ -11,7 +11,10 @@ function readHead(file: string, n: number): Buffer {
   try {
     fd = openSync(file, "r");
   } catch (e) {
-    throw new ArchiveError(`cannot open archive ${file}: ${(e as Error).message}`, { cause: e, code: (e as NodeJS.ErrnoException).code === "ENOENT" ? "not_found" : "unprocessable" });
+    throw new ArchiveError(`cannot open archive ${file}: ${(e as Error).message}`, {
+      cause: e,
+      code: (e as NodeJS.ErrnoException).code === "ENOENT" ? "not_found" : "unprocessable",
+    });
   }
   try {
     const buf = Buffer.alloc(n);
@@ -42,11 +45,19 @@ function payloadKind(head: Buffer, file: string, compression: Compression): Arch
     return { compression, container: "cpio", label: `cpio${sfx}`, variant: magic === "070701" ? "newc" : "crc" };
   }
   if (head.length >= 262 && head.toString("latin1", 257, 262) === "ustar") {
-    return { compression, container: "tar", label: `tar${sfx}`, variant: head.toString("latin1", 257, 263) === "ustar\0" ? "ustar" : "gnu" };
+    return {
+      compression,
+      container: "tar",
+      label: `tar${sfx}`,
+      variant: head.toString("latin1", 257, 263) === "ustar\0" ? "ustar" : "gnu",
+    };
   }
-  if (magic === "070707") throw new UnsupportedFormatError(`${file}: old portable (odc) cpio is not supported; repack it with cpio -H newc`);
+  if (magic === "070707")
+    throw new UnsupportedFormatError(`${file}: old portable (odc) cpio is not supported; repack it with cpio -H newc`);
   if (head.length === 0) throw new ArchiveError(`${file}: the archive is empty (no data${sfx ? " after decompression" : ""})`);
-  throw new UnsupportedFormatError(`${file}: not a cpio (newc) or tar archive${sfx ? ` inside the ${compression} layer` : ""} (first bytes ${JSON.stringify(head.toString("latin1", 0, 8))})`);
+  throw new UnsupportedFormatError(
+    `${file}: not a cpio (newc) or tar archive${sfx ? ` inside the ${compression} layer` : ""} (first bytes ${JSON.stringify(head.toString("latin1", 0, 8))})`,
+  );
 }
 
 /**
@@ -72,8 +83,11 @@ export async function detectFormat(file: string): Promise<ArchiveFormat> {
     if (out.length === 0) throw new ArchiveError(`${file}: corrupt xz data (${(r.stderr?.toString() || "no output").trim()})`);
     return payloadKind(out, file, "xz");
   }
-  if (head.toString("latin1", 0, 4) === "hsqs") throw new UnsupportedFormatError(`${file}: squashfs images (rootimg.sfs) are not supported yet; use a rootimg.cpio.gz`);
-  if (head.toString("latin1", 0, 3) === "BZh") throw new UnsupportedFormatError(`${file}: bzip2 compression is not supported; use gzip or xz`);
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) throw new UnsupportedFormatError(`${file}: zstd compression is not supported; use gzip or xz`);
+  if (head.toString("latin1", 0, 4) === "hsqs")
+    throw new UnsupportedFormatError(`${file}: squashfs images (rootimg.sfs) are not supported yet; use a rootimg.cpio.gz`);
+  if (head.toString("latin1", 0, 3) === "BZh")
+    throw new UnsupportedFormatError(`${file}: bzip2 compression is not supported; use gzip or xz`);
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528)
+    throw new UnsupportedFormatError(`${file}: zstd compression is not supported; use gzip or xz`);
   return payloadKind(head, file, "none");
 }

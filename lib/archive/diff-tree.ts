@@ -37,7 +37,11 @@ export async function diffTree(opts: DiffOptions): Promise<DiffResult> {
   const tree = path.resolve(opts.tree);
   if (!existsSync(tree)) throw new ArchiveError(`tree ${tree} does not exist`, { code: "not_found" });
   const manifest = await readManifest(tree);
-  if (!manifest) throw new ArchiveError(`no pristine manifest for ${tree} (expected ${manifestPathFor(tree)}); only trees unpacked by Rootimg Studio can be diffed`, { code: "not_found" });
+  if (!manifest)
+    throw new ArchiveError(
+      `no pristine manifest for ${tree} (expected ${manifestPathFor(tree)}); only trees unpacked by Rootimg Studio can be diffed`,
+      { code: "not_found" },
+    );
   const byPath = new Map<string, ManifestEntry>(manifest.entries.map((e) => [e.path, e]));
   const seen = new Set<string>();
   const changes: TreeChange[] = [];
@@ -62,7 +66,11 @@ export async function diffTree(opts: DiffOptions): Promise<DiffResult> {
     if (st.uid !== m.uid) fields.push("uid");
     if (st.gid !== m.gid) fields.push("gid");
     if (e.type === "symlink" && readlinkSync(e.abs) !== m.target) fields.push("target");
-    if ((e.type === "char" || e.type === "block") && st.rdev !== (m.rdevMajor! << 8) + (m.rdevMinor! & 0xff) + ((m.rdevMinor! & ~0xff) << 12)) fields.push("rdev");
+    if (
+      (e.type === "char" || e.type === "block") &&
+      st.rdev !== (m.rdevMajor! << 8) + (m.rdevMinor! & 0xff) + ((m.rdevMinor! & ~0xff) << 12)
+    )
+      fields.push("rdev");
     if (e.type === "file" && (st.size !== m.size || st.mtimeMs !== m.mtime * 1000)) {
       hashed++;
       if (st.size !== m.size || sha256File(e.abs) !== m.sha256) {

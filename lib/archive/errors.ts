@@ -13,7 +13,10 @@ export class ArchiveError extends AppError {
 
 /** An entry would be written outside the destination (absolute name, `..`, through a symlink or non-directory). */
 export class PathEscapeError extends ArchiveError {
-  constructor(readonly entry: string, reason: string) {
+  constructor(
+    readonly entry: string,
+    reason: string,
+  ) {
     super(`refused archive: entry "${entry}" ${reason}; nothing was extracted`);
     this.name = "PathEscapeError";
   }
@@ -53,8 +56,13 @@ export class UnsupportedFormatError extends ArchiveError {
 
 /** newc stores sizes in 32 bits: a file of 4 GiB or more cannot be packed. */
 export class FileTooLargeError extends ArchiveError {
-  constructor(readonly path: string, size: number) {
-    super(`cannot pack "${path}": ${size} bytes is 4 GiB or more, which the newc cpio format cannot hold; exclude it (exlist) or shrink it`);
+  constructor(
+    readonly path: string,
+    size: number,
+  ) {
+    super(
+      `cannot pack "${path}": ${size} bytes is 4 GiB or more, which the newc cpio format cannot hold; exclude it (exlist) or shrink it`,
+    );
     this.name = "FileTooLargeError";
   }
 }

@@ -34,13 +34,25 @@ async function expectRefused(entries: RawEntry[], entryName: string) {
 
 describe("escape refusal", () => {
   it("refuses an absolute entry name", async () => {
-    await expectRefused([{ name: ".", type: "dir" }, { name: `${outside}/pwned`, type: "file", data: "x" }], `${outside}/pwned`);
+    await expectRefused(
+      [
+        { name: ".", type: "dir" },
+        { name: `${outside}/pwned`, type: "file", data: "x" },
+      ],
+      `${outside}/pwned`,
+    );
   });
 
   it("refuses a '..' component", async () => {
     const rel = path.relative(path.join(work, "dest"), path.join(outside, "pwned"));
     expect(rel.startsWith("..")).toBe(true);
-    await expectRefused([{ name: "etc", type: "dir" }, { name: rel, type: "file", data: "x" }], rel);
+    await expectRefused(
+      [
+        { name: "etc", type: "dir" },
+        { name: rel, type: "file", data: "x" },
+      ],
+      rel,
+    );
   });
 
   it("refuses a '..' hidden in the middle of a name", async () => {
@@ -49,20 +61,45 @@ describe("escape refusal", () => {
 
   it("refuses an entry that passes through a symlink created earlier (relative target)", async () => {
     const rel = path.relative(path.join(work, "dest"), outside);
-    const err = await expectRefused([{ name: "lnk", type: "symlink", data: rel }, { name: "lnk/pwned", type: "file", data: "x" }], "lnk/pwned");
+    const err = await expectRefused(
+      [
+        { name: "lnk", type: "symlink", data: rel },
+        { name: "lnk/pwned", type: "file", data: "x" },
+      ],
+      "lnk/pwned",
+    );
     expect(err.message).toContain("symlink");
   });
 
   it("refuses an entry that passes through a symlink to an absolute path", async () => {
-    await expectRefused([{ name: "etc", type: "dir" }, { name: "etc/abs", type: "symlink", data: outside }, { name: "etc/abs/sub/pwned", type: "file", data: "x" }], "etc/abs/sub/pwned");
+    await expectRefused(
+      [
+        { name: "etc", type: "dir" },
+        { name: "etc/abs", type: "symlink", data: outside },
+        { name: "etc/abs/sub/pwned", type: "file", data: "x" },
+      ],
+      "etc/abs/sub/pwned",
+    );
   });
 
   it("refuses a directory entry through a symlink (mkdir outside)", async () => {
-    await expectRefused([{ name: "l", type: "symlink", data: outside }, { name: "l/newdir", type: "dir" }], "l/newdir");
+    await expectRefused(
+      [
+        { name: "l", type: "symlink", data: outside },
+        { name: "l/newdir", type: "dir" },
+      ],
+      "l/newdir",
+    );
   });
 
   it("refuses an entry that passes through a regular file", async () => {
-    await expectRefused([{ name: "f", type: "file", data: "x" }, { name: "f/child", type: "file", data: "y" }], "f/child");
+    await expectRefused(
+      [
+        { name: "f", type: "file", data: "x" },
+        { name: "f/child", type: "file", data: "y" },
+      ],
+      "f/child",
+    );
   });
 
   it("refuses a tar hard link whose target escapes", async () => {

@@ -10,7 +10,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("exlist parsing (packimage semantics)", () => {
   it("strips # comments anywhere, skips blanks, reads + includes and optional leading -", () => {
-    const r = parseExlistText("./boot*\n\n  # whole-line comment\n./usr/share/man*   # trailing comment\n-./var/lib/yum*\n+./usr/share/locale/C*\n./a#b\n");
+    const r = parseExlistText(
+      "./boot*\n\n  # whole-line comment\n./usr/share/man*   # trailing comment\n-./var/lib/yum*\n+./usr/share/locale/C*\n./a#b\n",
+    );
     expect(r.exclude).toEqual(["./boot*", "./usr/share/man*", "./var/lib/yum*", "./a"]);
     expect(r.include).toEqual(["./usr/share/locale/C*"]);
   });

@@ -56,7 +56,11 @@ export async function parseExlist(files: string): Promise<ExlistRules> {
       rules.include.push(...parsed.include);
     }
   };
-  for (const f of files.split(",").map((s) => s.trim()).filter(Boolean)) visit(f, []);
+  for (const f of files
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean))
+    visit(f, []);
   return rules;
 }
 

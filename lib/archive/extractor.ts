@@ -1,7 +1,22 @@
 import { createHash, type Hash } from "node:crypto";
-import {constants as C, chmodSync, 
-  closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, mkdirSync,
-  openSync, rmdirSync, statSync, symlinkSync, unlinkSync, utimesSync,writeSync, 
+import {
+  constants as C,
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  rmdirSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
 } from "node:fs";
 import type { ArchiveEntry, EntrySink } from "./entry.ts";
 import { ArchiveError, PathEscapeError } from "./errors.ts";
@@ -92,7 +107,12 @@ export class Extractor implements EntrySink {
         this.nodes.set(p, { type: "dir", m });
         this.manifest.push(m);
       } else if (n.type !== "dir") {
-        throw new PathEscapeError(e.name, n.type === "symlink" ? `passes through the symlink "${p}" created earlier in the archive` : `passes through "${p}", which is a ${n.type}, not a directory`);
+        throw new PathEscapeError(
+          e.name,
+          n.type === "symlink"
+            ? `passes through the symlink "${p}" created earlier in the archive`
+            : `passes through "${p}", which is a ${n.type}, not a directory`,
+        );
       }
     }
     this.checkedParent = parent;
@@ -101,7 +121,15 @@ export class Extractor implements EntrySink {
   entry(e: ArchiveEntry): void {
     const rel = normalizeEntryName(e.name);
     if (rel !== "") this.checkParents(e, rel);
-    const m: ManifestEntry = { path: rel === "" ? "." : rel, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.size, mtime: e.mtime };
+    const m: ManifestEntry = {
+      path: rel === "" ? "." : rel,
+      type: e.type,
+      mode: e.mode,
+      uid: e.uid,
+      gid: e.gid,
+      size: e.size,
+      mtime: e.mtime,
+    };
     if (rel === "") {
       if (e.type !== "dir") throw new PathEscapeError(e.name, `names the destination root but is a ${e.type}`);
       const root = this.nodes.get("")!;
@@ -183,7 +211,11 @@ export class Extractor implements EntrySink {
         throw new PathEscapeError(e.name, `is a hard link to "${e.linkName}", outside the destination`);
       }
       const n = this.nodes.get(to);
-      if (n?.type !== "file" || to === "") throw new PathEscapeError(e.name, `is a hard link to "${e.linkName}", which is not a regular file extracted earlier from this archive`);
+      if (n?.type !== "file" || to === "")
+        throw new PathEscapeError(
+          e.name,
+          `is a hard link to "${e.linkName}", which is not a regular file extracted earlier from this archive`,
+        );
       target = { rel: to, node: n, group: [n.m] };
       key = `tar:${to}`;
       const existing = [...this.links.values()].find((l) => l.node === n);
@@ -281,12 +313,20 @@ export class Extractor implements EntrySink {
     if (this.fd >= 0) closeSync(this.fd);
     if (this.devices.length) {
       // One sh for all device nodes (a spawn from this big process costs more than the mknods it runs).
-      const args = this.devices.flatMap(({ abs, m }) => [(m.mode & 0o7777).toString(8), abs, m.type === "fifo" ? "p" : m.type === "char" ? "c" : "b", String(m.rdevMajor ?? 0), String(m.rdevMinor ?? 0)]);
+      const args = this.devices.flatMap(({ abs, m }) => [
+        (m.mode & 0o7777).toString(8),
+        abs,
+        m.type === "fifo" ? "p" : m.type === "char" ? "c" : "b",
+        String(m.rdevMajor ?? 0),
+        String(m.rdevMinor ?? 0),
+      ]);
       const r = await run("/bin/sh", ["-c", MKNOD_ALL, "mknod-all", ...args]);
       if (r.code !== 0) {
         const failed = /^failed: (.*)$/m.exec(r.stderr)?.[1];
         const d = this.devices.find((x) => x.abs === failed);
-        throw new ArchiveError(`cannot create ${d ? `${d.m.type} device "${d.m.path}"` : "device nodes"}: ${r.stderr.replace(/^failed: .*$/m, "").trim() || `mknod exited ${r.code}`}`);
+        throw new ArchiveError(
+          `cannot create ${d ? `${d.m.type} device "${d.m.path}"` : "device nodes"}: ${r.stderr.replace(/^failed: .*$/m, "").trim() || `mknod exited ${r.code}`}`,
+        );
       }
       for (const { abs, m } of this.devices) {
         if (this.needsChown(m)) lchownSync(abs, m.uid, m.gid);
@@ -304,7 +344,11 @@ export class Extractor implements EntrySink {
     await this.offload.drain();
     // Last: chown clears security.capability, so xattrs (tar --xattrs images) go on after all metadata.
     const live = this.xattrs.filter((x) => this.nodes.get(x.m.path)?.m === x.m);
-    if (live.length) await restoreXattrs(live.map((x) => ({ abs: x.abs, list: x.list })), this.warnings);
+    if (live.length)
+      await restoreXattrs(
+        live.map((x) => ({ abs: x.abs, list: x.list })),
+        this.warnings,
+      );
   }
 
   /** Releases an open file after a failure (the caller removes the whole temp tree). */

@@ -47,7 +47,9 @@ describe("gzip compressors", () => {
     const c = makeCompressor("libdeflate", 3, 2);
     try {
       const inputs = Array.from({ length: 7 }, (_, i) => Buffer.concat([randomBytes(i * 5000), Buffer.alloc(100_000 + i, `m${i}`)]));
-      const outs = await Promise.all(inputs.map((b, i) => (i % 2 ? c.compress(b) : c.compressChunks([b.subarray(0, 10), b.subarray(10)], b.length))));
+      const outs = await Promise.all(
+        inputs.map((b, i) => (i % 2 ? c.compress(b) : c.compressChunks([b.subarray(0, 10), b.subarray(10)], b.length))),
+      );
       outs.forEach((gz, i) => {
         expect(countGzipMembers(gz)).toBe(1);
         expect(gunzipSync(gz).equals(inputs[i])).toBe(true);

@@ -47,7 +47,8 @@ export function pickCompressorKind(wanted?: CompressorKind): CompressorKind {
   const w = wanted ?? (process.env.ROOTIMG_GZIP === "zlib" ? "zlib" : undefined);
   if (w === "zlib") return "zlib";
   if (libdeflatePath === undefined) libdeflatePath = findOnPath("libdeflate-gzip") ?? null;
-  if (w === "libdeflate" && !libdeflatePath) throw new ArchiveError("libdeflate-gzip is not installed: apt-get install libdeflate-tools, or pack with zlib");
+  if (w === "libdeflate" && !libdeflatePath)
+    throw new ArchiveError("libdeflate-gzip is not installed: apt-get install libdeflate-tools, or pack with zlib");
   return libdeflatePath ? "libdeflate" : "zlib";
 }
 
@@ -117,7 +118,11 @@ class Worker {
   private stderr = "";
   private failure?: Error;
   readonly exited: Promise<void>;
-  constructor(bin: string, level: number, private onIdle: (w: Worker) => void) {
+  constructor(
+    bin: string,
+    level: number,
+    private onIdle: (w: Worker) => void,
+  ) {
     this.child = spawn("/bin/sh", ["-c", WORKER, bin, `-${level}`], { stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdin!.on("error", () => {});
     this.child.stderr!.on("data", (d) => {
@@ -125,7 +130,9 @@ class Worker {
     });
     this.child.stdout!.on("data", (d: Buffer) => this.onData(d));
     const fail = (why: string) => {
-      this.failure = new ArchiveError(`libdeflate-gzip failed (${why}): ${this.stderr.trim() || "no message"}; set ROOTIMG_GZIP=zlib to pack without it`);
+      this.failure = new ArchiveError(
+        `libdeflate-gzip failed (${why}): ${this.stderr.trim() || "no message"}; set ROOTIMG_GZIP=zlib to pack without it`,
+      );
       this.job?.reject(this.failure);
       this.job = undefined;
     };
@@ -190,7 +197,11 @@ class LibdeflatePool {
   private idle: Worker[] = [];
   private all: Worker[] = [];
   private queue: Job[] = [];
-  constructor(private bin: string, private level: number, private slots: number) {}
+  constructor(
+    private bin: string,
+    private level: number,
+    private slots: number,
+  ) {}
 
   run(chunks: Iterable<Buffer>, length: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {

@@ -3,7 +3,16 @@
  * Pure Node (node: modules only); the app's jobs, the CLI (bin/rootimg) and the benchmark import this file.
  */
 
-export { type KeptVersion, keepAsVersion, keepPublishedArchive, listKeptVersions, nextVersionSeq, removeKeptVersion, versionFile, versionManifestFile } from "./archive-versions.ts";
+export {
+  type KeptVersion,
+  keepAsVersion,
+  keepPublishedArchive,
+  listKeptVersions,
+  nextVersionSeq,
+  removeKeptVersion,
+  versionFile,
+  versionManifestFile,
+} from "./archive-versions.ts";
 export { detectFormat } from "./detect-format.ts";
 export { diffTree } from "./diff-tree.ts";
 export {

@@ -109,7 +109,11 @@ export interface InflatedStream {
  * parses and writes. On the main thread's zlib stream the next inflate step was only issued when the event loop came
  * round, so inflating and extracting took turns, and each 1 MiB chunk was a fresh buffer on the main heap.
  */
-export function inflateInWorker(file: string, signal?: AbortSignal, describe = (read: number) => `gzip data of ${file} is corrupt or truncated near compressed byte offset ${read}`): InflatedStream {
+export function inflateInWorker(
+  file: string,
+  signal?: AbortSignal,
+  describe = (read: number) => `gzip data of ${file} is corrupt or truncated near compressed byte offset ${read}`,
+): InflatedStream {
   const ring = new SharedArrayBuffer(SLOTS * SLOT);
   const ctl = new SharedArrayBuffer(CTL_WORDS * 4);
   const lens = new SharedArrayBuffer(SLOTS * 4);

@@ -40,10 +40,28 @@ describe("kernel initramfs unpacker", () => {
       expect(count).toBeGreaterThan(inc.members); // the rebuilt member is cut into sub-members
       expect(padded).toBeGreaterThan(inc.members / 2);
       expect(gunzipSync(gz).length % 512).toBe(0);
-      const kernel = readdirSync("/boot").filter((f) => f.startsWith("vmlinuz-")).sort().at(-1)!;
+      const kernel = readdirSync("/boot")
+        .filter((f) => f.startsWith("vmlinuz-"))
+        .sort()
+        .at(-1)!;
       const r = spawnSync(
         "qemu-system-x86_64",
-        ["-accel", "tcg", "-m", "512", "-nographic", "-no-reboot", "-nic", "none", "-kernel", `/boot/${kernel}`, "-initrd", archive, "-append", "console=ttyS0 panic=-1 quiet"],
+        [
+          "-accel",
+          "tcg",
+          "-m",
+          "512",
+          "-nographic",
+          "-no-reboot",
+          "-nic",
+          "none",
+          "-kernel",
+          `/boot/${kernel}`,
+          "-initrd",
+          archive,
+          "-append",
+          "console=ttyS0 panic=-1 quiet",
+        ],
         { encoding: "latin1", timeout: 50_000 },
       );
       expect(r.stdout).toContain("BOOT edited 4755:1 755:2");

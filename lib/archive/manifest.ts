@@ -22,7 +22,9 @@ export async function readManifest(tree: string): Promise<Manifest | null> {
     if (m.version !== 1 || !Array.isArray(m.entries)) throw new Error("unknown manifest version");
     return m;
   } catch (e) {
-    throw new ArchiveError(`manifest ${manifestPathFor(tree)} is unreadable (${(e as Error).message}); unpack the image again`, { cause: e });
+    throw new ArchiveError(`manifest ${manifestPathFor(tree)} is unreadable (${(e as Error).message}); unpack the image again`, {
+      cause: e,
+    });
   }
 }
 

@@ -59,11 +59,18 @@ export async function openArchive(archive: string, signal?: AbortSignal): Promis
     child.stdin!.on("error", () => {});
     input.pipe(child.stdin!);
     const exited = new Promise<number | null>((resolve) => child!.on("close", resolve));
-    chunks = xzChunks(child.stdout! as AsyncIterable<Buffer>, exited, () => `xz data of ${archive} is corrupt or truncated near compressed byte offset ${bytesRead}: ${stderr.trim().split("\n").pop()}`);
+    chunks = xzChunks(
+      child.stdout! as AsyncIterable<Buffer>,
+      exited,
+      () => `xz data of ${archive} is corrupt or truncated near compressed byte offset ${bytesRead}: ${stderr.trim().split("\n").pop()}`,
+    );
   } else if (format.compression === "gzip") {
     const gunzip = createGunzip({ chunkSize: MiB });
     input.on("error", (e) => gunzip.destroy(e));
-    chunks = mapErrors(input.pipe(gunzip), () => `gzip data of ${archive} is corrupt or truncated near compressed byte offset ${bytesRead}`);
+    chunks = mapErrors(
+      input.pipe(gunzip),
+      () => `gzip data of ${archive} is corrupt or truncated near compressed byte offset ${bytesRead}`,
+    );
   } else {
     chunks = input as AsyncIterable<Buffer>;
   }

@@ -63,8 +63,30 @@ describe("pack overlay (packimage's tree changes applied to the archive only)", 
     expect(listing).toMatch(/^drwxr-xr-x .* 0\s+0 .* opt$/m); // mkdir -p of a missing parent
     expect(listing).toMatch(/^-rwxr-xr-x .* opt\/xcat\/xcatdsklspost$/m);
     expect(listing).not.toContain("stale");
-    const names = listing.trim().split("\n").map((l) => l.split(/\s+/).slice(8).join(" ").replace(/ -> .*/, ""));
-    expect(names).toEqual([".", "etc", "etc/localtime", "etc/motd", "etc/shadow", "opt", "opt/xcat", "opt/xcat/xcatdsklspost", "xcatpost", "xcatpost/_ssh", "xcatpost/_ssh/authorized_keys", "xcatpost/xcatdsklspost"]);
+    const names = listing
+      .trim()
+      .split("\n")
+      .map((l) =>
+        l
+          .split(/\s+/)
+          .slice(8)
+          .join(" ")
+          .replace(/ -> .*/, ""),
+      );
+    expect(names).toEqual([
+      ".",
+      "etc",
+      "etc/localtime",
+      "etc/motd",
+      "etc/shadow",
+      "opt",
+      "opt/xcat",
+      "opt/xcat/xcatdsklspost",
+      "xcatpost",
+      "xcatpost/_ssh",
+      "xcatpost/_ssh/authorized_keys",
+      "xcatpost/xcatdsklspost",
+    ]);
 
     expect(r.overlayChanges).toEqual([
       { path: "etc/localtime", change: "replaced", reason: "site.timezone" },
@@ -94,6 +116,8 @@ describe("pack overlay (packimage's tree changes applied to the archive only)", 
 
   it("refuses overlay paths that would leave the image", async () => {
     for (const p of ["../etc/x", "/etc/x", "etc/../../x", ""])
-      await expect(packTree({ tree, archive: path.join(work, "bad.cpio.gz"), overlay: { entries: [{ path: p, content: "x", reason: "t" }] } })).rejects.toThrow(/not a plain path/);
+      await expect(
+        packTree({ tree, archive: path.join(work, "bad.cpio.gz"), overlay: { entries: [{ path: p, content: "x", reason: "t" }] } }),
+      ).rejects.toThrow(/not a plain path/);
   });
 });

@@ -1,4 +1,16 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, type Stats, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { ArchiveError } from "./errors.ts";
 import { stateDirFor } from "./state-dir.ts";
@@ -47,7 +59,8 @@ export function compareWalkOrder(a: string, b: string): number {
 
 function checkPath(p: string): string {
   const rel = p.replace(/^\.\//, "").replace(/\/+$/, "");
-  if (!rel || rel.startsWith("/") || rel.split("/").some((s) => s === "" || s === "." || s === "..")) throw new ArchiveError(`overlay path ${JSON.stringify(p)} is not a plain path inside the image`);
+  if (!rel || rel.startsWith("/") || rel.split("/").some((s) => s === "" || s === "." || s === ".."))
+    throw new ArchiveError(`overlay path ${JSON.stringify(p)} is not a plain path inside the image`);
   return rel;
 }
 
@@ -105,7 +118,10 @@ export function applyOverlay(tree: string, walked: TreeEntry[], overlay: PackOve
       try {
         st = lstatSync(abs);
       } catch (e) {
-        throw new ArchiveError(`cannot add ${rel} to the archive: ${abs} is not readable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+        throw new ArchiveError(
+          `cannot add ${rel} to the archive: ${abs} is not readable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+          { cause: e },
+        );
       }
     } else if ("dir" in o) {
       // A directory entry carries no data: the tree's root directory's stat is only a carrier for the meta below.
@@ -118,7 +134,12 @@ export function applyOverlay(tree: string, walked: TreeEntry[], overlay: PackOve
       st = lstatSync(abs);
     }
     const mode = o.mode ?? ("dir" in o ? 0o755 : "target" in o ? 0o777 : undefined);
-    own.set(rel, { rel, abs, st: withMeta(st, { mode, uid: o.uid ?? ("source" in o ? undefined : 0), gid: o.gid ?? ("source" in o ? undefined : 0) }), type: "dir" in o ? "dir" : typeOfStats(st) });
+    own.set(rel, {
+      rel,
+      abs,
+      st: withMeta(st, { mode, uid: o.uid ?? ("source" in o ? undefined : 0), gid: o.gid ?? ("source" in o ? undefined : 0) }),
+      type: "dir" in o ? "dir" : typeOfStats(st),
+    });
     reasons.set(rel, o.reason);
   }
   // mkdir -p for parents neither the tree (after the replacements) nor the overlay has.
@@ -174,4 +195,3 @@ export function removeOverlayStage(tree: string): void {
   const dir = overlayDirFor(tree);
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
 }
-

@@ -1,5 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { appendFileSync, chmodSync, closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,7 +87,11 @@ describe("packTree", () => {
     const r = await packTree({ tree, archive, stamp: "rocky9-compute" });
     expect(r.uuid).toMatch(/^[0-9a-f-]{36}$/);
     const info = readFileSync(path.join(tree, "opt/xcat/xcatinfo"), "utf8");
-    expect(info).toMatch(new RegExp(`^IMAGENAME='rocky9-compute'\nIMAGEUUID='${r.uuid}'\nTIMESTAMP='\\w{3} \\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d UTC \\d{4}'\n$`));
+    expect(info).toMatch(
+      new RegExp(
+        `^IMAGENAME='rocky9-compute'\nIMAGEUUID='${r.uuid}'\nTIMESTAMP='\\w{3} \\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d UTC \\d{4}'\n$`,
+      ),
+    );
     const listing = sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) }).toString();
     expect(listing.split("\n")).toContain("opt/xcat/xcatinfo");
   });
@@ -82,7 +101,10 @@ describe("packTree", () => {
     writeFileSync(ex, "./usr/lib/lib1*   # all lib1x\n+./usr/lib/lib15.so\n./names*\n");
     const archive = path.join(work, "ex.cpio.gz");
     await packTree({ tree, archive, exlist: ex });
-    const names = sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) }).toString().trim().split("\n");
+    const names = sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) })
+      .toString()
+      .trim()
+      .split("\n");
     expect(names[0]).toBe(".");
     expect(names).not.toContain("usr/lib/lib1.so");
     expect(names).not.toContain("usr/lib/lib12.so");
@@ -107,11 +129,22 @@ describe("packTree", () => {
     const names = async (timezone?: string) => {
       const archive = path.join(work, `tz-${timezone ?? "none"}.cpio.gz`);
       await packTree({ tree: t, archive, exlist: ex, timezone });
-      return sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) }).toString().trim().split("\n");
+      return sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) })
+        .toString()
+        .trim()
+        .split("\n");
     };
     expect(await names()).toEqual([".", "etc", "etc/localtime", "usr", "usr/share"]);
     // As find's include pass lists them: the files without their excluded directories (cpio -idum makes those).
-    expect(await names("Universal")).toEqual([".", "etc", "etc/localtime", "usr", "usr/share", "usr/share/zoneinfo/Etc/UTC", "usr/share/zoneinfo/Universal"]);
+    expect(await names("Universal")).toEqual([
+      ".",
+      "etc",
+      "etc/localtime",
+      "usr",
+      "usr/share",
+      "usr/share/zoneinfo/Etc/UTC",
+      "usr/share/zoneinfo/Universal",
+    ]);
   });
 
   it("warns about xattrs (capabilities, ACLs, user.*) that newc drops", async () => {
@@ -167,7 +200,9 @@ describe("packTree", () => {
     await packTree({ tree, archive });
     const before = readFileSync(archive);
     const ac = new AbortController();
-    const err = await packTree({ tree, archive, full: true, memberSize: M, signal: ac.signal, onProgress: () => ac.abort() }).catch((e) => e);
+    const err = await packTree({ tree, archive, full: true, memberSize: M, signal: ac.signal, onProgress: () => ac.abort() }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(ArchiveCancelledError);
     expect(readFileSync(archive).equals(before)).toBe(true);
     expect(readdirSync(dir).filter((f) => f !== ".rootimg-studio")).toEqual(["rootimg.cpio.gz"]);
@@ -182,7 +217,10 @@ describe("packTree", () => {
       writeFileSync(path.join(t, "proc/on-other-fs"), "x");
       const archive = path.join(work, "xdev.cpio.gz");
       await packTree({ tree: t, archive });
-      const names = sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) }).toString().trim().split("\n");
+      const names = sh("cpio", ["-t", "--quiet"], { input: gunzipSync(readFileSync(archive)) })
+        .toString()
+        .trim()
+        .split("\n");
       expect(names).toEqual([".", "kept", "proc"]);
     } finally {
       sh("umount", [path.join(t, "proc")]);

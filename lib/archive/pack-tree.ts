@@ -35,10 +35,14 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const dir = path.dirname(archive);
   if (!existsSync(dir)) throw new ArchiveError(`directory ${dir} for the archive does not exist`, { code: "not_found" });
   if (!existsSync(tree)) throw new ArchiveError(`tree ${tree} does not exist`, { code: "not_found" });
-  if (archive === tree || archive.startsWith(`${tree}/`)) throw new ArchiveError(`the archive ${archive} must not be inside the tree it packs`);
+  if (archive === tree || archive.startsWith(`${tree}/`))
+    throw new ArchiveError(`the archive ${archive} must not be inside the tree it packs`);
   const compression = archive.endsWith(".xz") ? "xz" : "gzip";
   // libdeflate-gzip when installed (about twice zlib's speed); levels in DEFAULT_LEVEL, measured on the bench image.
-  const compressor = compression === "gzip" ? makeCompressor(pickCompressorKind(opts.compressor), opts.level, Math.max(2, availableParallelism())) : undefined;
+  const compressor =
+    compression === "gzip"
+      ? makeCompressor(pickCompressorKind(opts.compressor), opts.level, Math.max(2, availableParallelism()))
+      : undefined;
   const level = compressor?.level ?? 6;
   const warnings: string[] = [];
   const uuid = opts.stamp ? writeXcatinfo(tree, opts.stamp) : undefined;
@@ -68,13 +72,19 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     const members = planMembers(records, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
     // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack.
     const scanPaths: string[] = [];
-    for (const m of members) if (!prev?.byKey.has(m.key)) for (const r of m.records) if (r.type === "file" || r.type === "dir") scanPaths.push(r.abs);
+    for (const m of members)
+      if (!prev?.byKey.has(m.key)) for (const r of m.records) if (r.type === "file" || r.type === "dir") scanPaths.push(r.abs);
     const xattrScan = scanXattrs(scanPaths);
     scanPaths.length = 0;
     xattrScan.catch(() => {});
     const common = { fd, members, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
     let written: Awaited<ReturnType<typeof writeGzipMembers>> = [];
-    if (compression === "gzip") written = await writeGzipMembers({ ...common, compressor: compressor!, reuse: prev && { file: prev.cache.archive, byKey: prev.byKey, base } });
+    if (compression === "gzip")
+      written = await writeGzipMembers({
+        ...common,
+        compressor: compressor!,
+        reuse: prev && { file: prev.cache.archive, byKey: prev.byKey, base },
+      });
     else await writeXz(common);
     await compressor?.close();
     if (opts.signal?.aborted) throw new ArchiveCancelledError("pack");
@@ -87,11 +97,16 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     const xattrsByKey = new Map<string, [string, string[]][]>();
     for (const m of members) {
       const cached = prev?.byKey.get(m.key)?.xattrs;
-      xattrsByKey.set(m.key, cached ?? (found.size ? m.records.filter((r) => found.has(r.abs)).map((r) => [r.rel, found.get(r.abs)!]) : []));
+      xattrsByKey.set(
+        m.key,
+        cached ?? (found.size ? m.records.filter((r) => found.has(r.abs)).map((r) => [r.rel, found.get(r.abs)!]) : []),
+      );
     }
     const lost = [...xattrsByKey.values()].flat();
     if (lost.length) {
-      warnings.push(`newc cpio drops extended attributes (file capabilities, ACLs); ${lost.length} entries lose them: ${lost.map(([p, n]) => `${p || "."} (${n.join(", ")})`).join("; ")}`);
+      warnings.push(
+        `newc cpio drops extended attributes (file capabilities, ACLs); ${lost.length} entries lose them: ${lost.map(([p, n]) => `${p || "."} (${n.join(", ")})`).join("; ")}`,
+      );
     }
     renameSync(tmp, archive);
     const dfd = openSync(dir, "r");
@@ -106,7 +121,9 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
         version: 1,
         archive,
         archiveId: fileId(statSync(archive)),
-        members: written.filter((w) => w.key !== "trailer").map((w) => ({ key: w.key, offset: w.offset, length: w.length, rawLength: w.rawLength, xattrs: xattrsByKey.get(w.key) ?? [] })),
+        members: written
+          .filter((w) => w.key !== "trailer")
+          .map((w) => ({ key: w.key, offset: w.offset, length: w.length, rawLength: w.rawLength, xattrs: xattrsByKey.get(w.key) ?? [] })),
       });
     }
     return {
@@ -141,7 +158,9 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
  * publishing it would ship up to gigabytes of garbage to every node.
  */
 function refuseProductTemps(entries: { rel: string; type: string }[]): void {
-  const temps = entries.filter((e) => e.rel.includes(".rootimg-") && e.type === "file" && isProductTempName(path.basename(e.rel))).map((e) => e.rel);
+  const temps = entries
+    .filter((e) => e.rel.includes(".rootimg-") && e.type === "file" && isProductTempName(path.basename(e.rel)))
+    .map((e) => e.rel);
   if (!temps.length) return;
   throw new ArchiveError(
     `the tree holds ${temps.length} temporary file(s) of an interrupted save or upload (${temps.slice(0, 5).join(", ")}${temps.length > 5 ? ", …" : ""}); they are partial copies, not part of the image. Delete them and pack again.`,

@@ -98,7 +98,10 @@ describe("round trips", () => {
   });
 
   it("reads rootimg.tar.gz and rootimg.tar.xz made by GNU tar, and legacy rootimg.gz", async () => {
-    for (const [name, flag] of [["rootimg.tar.gz", "-z"], ["rootimg.tar.xz", "-J"]] as const) {
+    for (const [name, flag] of [
+      ["rootimg.tar.gz", "-z"],
+      ["rootimg.tar.xz", "-J"],
+    ] as const) {
       const arch = path.join(work, name);
       sh("tar", ["--numeric-owner", flag, "-cf", arch, "-C", src, "."]);
       const dest = path.join(work, `from-${name}`);

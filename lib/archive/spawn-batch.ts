@@ -15,4 +15,3 @@ export function run(cmd: string, args: string[], opts: { input?: Buffer } = {}):
     if (opts.input) child.stdin!.end(opts.input);
   });
 }
-

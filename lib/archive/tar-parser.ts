@@ -3,7 +3,17 @@ import { TarFormatError } from "./errors.ts";
 import type { EntryType } from "./types.ts";
 
 const BLOCK = 512;
-const TYPES: Record<string, EntryType> = { "0": "file", "\0": "file", "7": "file", "1": "file", "2": "symlink", "3": "char", "4": "block", "5": "dir", "6": "fifo" };
+const TYPES: Record<string, EntryType> = {
+  "0": "file",
+  "\0": "file",
+  "7": "file",
+  "1": "file",
+  "2": "symlink",
+  "3": "char",
+  "4": "block",
+  "5": "dir",
+  "6": "fifo",
+};
 const MAX_META = 1 << 20;
 
 function num(b: Buffer, off: number, len: number): number {
@@ -13,7 +23,10 @@ function num(b: Buffer, off: number, len: number): number {
     for (let i = off + 1; i < off + len; i++) v = v * 256 + b[i];
     return v;
   }
-  const s = b.toString("latin1", off, off + len).replace(/[\0 ]+$/g, "").trim();
+  const s = b
+    .toString("latin1", off, off + len)
+    .replace(/[\0 ]+$/g, "")
+    .trim();
   if (s === "") return 0;
   if (!/^[0-7]+$/.test(s)) throw new TarFormatError(`bad octal field ${JSON.stringify(s)}`);
   return Number.parseInt(s, 8);
@@ -185,7 +198,9 @@ export class TarParser implements StreamParser {
     if (this.done || (this.zeroBlocks === 1 && !this.inBody)) return;
     if (this.offset === 0) throw new TarFormatError("the archive is empty (no data after decompression)");
     if (this.inBody && this.cur) {
-      throw new TarFormatError(`entry "${this.cur.name}" at byte offset ${this.cur.offset} declares ${this.cur.size} bytes but the stream ends at byte offset ${this.offset}`);
+      throw new TarFormatError(
+        `entry "${this.cur.name}" at byte offset ${this.cur.offset} declares ${this.cur.size} bytes but the stream ends at byte offset ${this.offset}`,
+      );
     }
     throw new TarFormatError(`missing end-of-archive blocks at byte offset ${this.offset}: the archive is truncated`);
   }
@@ -198,7 +213,8 @@ function parsePax(body: Buffer, at: number): { fields: Record<string, string>; x
   while (i < body.length) {
     const sp = body.indexOf(0x20, i);
     const len = Number.parseInt(body.toString("latin1", i, sp), 10);
-    if (sp < 0 || !Number.isFinite(len) || len <= 0 || i + len > body.length) throw new TarFormatError(`bad pax header near byte offset ${at}`);
+    if (sp < 0 || !Number.isFinite(len) || len <= 0 || i + len > body.length)
+      throw new TarFormatError(`bad pax header near byte offset ${at}`);
     const eq = body.indexOf(0x3d, sp + 1);
     if (eq > 0 && eq < i + len) {
       const key = body.toString("utf8", sp + 1, eq);
@@ -208,6 +224,7 @@ function parsePax(body: Buffer, at: number): { fields: Record<string, string>; x
     }
     i += len;
   }
-  if (Object.keys(out).some((k) => k.startsWith("GNU.sparse"))) throw new TarFormatError(`sparse files (near byte offset ${at}) are not supported`);
+  if (Object.keys(out).some((k) => k.startsWith("GNU.sparse")))
+    throw new TarFormatError(`sparse files (near byte offset ${at}) are not supported`);
   return { fields: out, xattrs };
 }

@@ -1,7 +1,22 @@
 /** Test-only helpers: fixture trees built in code, tree listings for comparisons, tiny archive writers. */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, chownSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync, inflateRawSync } from "node:zlib";
@@ -97,12 +112,42 @@ export function listTree(root: string, o: ListOptions = {}): string[] {
   for (const p of paths) {
     const rel = path.relative(root, p) || ".";
     const st = lstatSync(p);
-    const type: EntryType = st.isFile() ? "file" : st.isDirectory() ? "dir" : st.isSymbolicLink() ? "symlink" : st.isCharacterDevice() ? "char" : st.isBlockDevice() ? "block" : st.isFIFO() ? "fifo" : "socket";
+    const type: EntryType = st.isFile()
+      ? "file"
+      : st.isDirectory()
+        ? "dir"
+        : st.isSymbolicLink()
+          ? "symlink"
+          : st.isCharacterDevice()
+            ? "char"
+            : st.isBlockDevice()
+              ? "block"
+              : st.isFIFO()
+                ? "fifo"
+                : "socket";
     const mt = (type === "dir" && !dirMtimes) || (type === "symlink" && !symlinkMtimes) ? "-" : Math.floor(st.mtimeMs / 1000);
-    const extra = type === "file" ? createHash("sha256").update(readFileSync(p)).digest("hex").slice(0, 16) : type === "symlink" ? `-> ${readlinkSync(p)}` : type === "char" || type === "block" ? `rdev=${st.rdev}` : "";
+    const extra =
+      type === "file"
+        ? createHash("sha256").update(readFileSync(p)).digest("hex").slice(0, 16)
+        : type === "symlink"
+          ? `-> ${readlinkSync(p)}`
+          : type === "char" || type === "block"
+            ? `rdev=${st.rdev}`
+            : "";
     const links = type === "file" && st.nlink > 1 ? `links=[${(inoGroups.get(st.ino) ?? []).join("|")}]` : "";
     const size = type === "dir" ? "-" : st.size;
-    lines.push([rel, type, (st.mode & 0o7777).toString(8), owners && (symlinkOwners || type !== "symlink") ? `${st.uid}:${st.gid}` : "", size, mt, links, extra].join(" "));
+    lines.push(
+      [
+        rel,
+        type,
+        (st.mode & 0o7777).toString(8),
+        owners && (symlinkOwners || type !== "symlink") ? `${st.uid}:${st.gid}` : "",
+        size,
+        mt,
+        links,
+        extra,
+      ].join(" "),
+    );
   }
   return withRoot ? lines : lines.filter((l) => !l.startsWith(". "));
 }
@@ -124,12 +169,36 @@ export function rawCpio(entries: RawEntry[], opts: { trailer?: boolean } = {}): 
   for (const e of entries) {
     const data = typeof e.data === "string" ? Buffer.from(e.data) : (e.data ?? Buffer.alloc(0));
     const head = Buffer.alloc(headerLength(Buffer.byteLength(e.name)));
-    writeHeader(head, 0, { name: e.name, type: e.type, mode: e.mode ?? (e.type === "dir" ? 0o755 : 0o644), uid: 0, gid: 0, nlink: e.nlink ?? 1, mtime: 1_500_000_000, size: e.size ?? data.length, ino: e.ino ?? ino++, rdevMajor: 0, rdevMinor: 0 });
+    writeHeader(head, 0, {
+      name: e.name,
+      type: e.type,
+      mode: e.mode ?? (e.type === "dir" ? 0o755 : 0o644),
+      uid: 0,
+      gid: 0,
+      nlink: e.nlink ?? 1,
+      mtime: 1_500_000_000,
+      size: e.size ?? data.length,
+      ino: e.ino ?? ino++,
+      rdevMajor: 0,
+      rdevMinor: 0,
+    });
     parts.push(head, data, Buffer.alloc((4 - (data.length % 4)) % 4));
   }
   if (opts.trailer !== false) {
     const t = Buffer.alloc(headerLength(10));
-    writeHeader(t, 0, { name: "TRAILER!!!", type: "trailer", mode: 0, uid: 0, gid: 0, nlink: 1, mtime: 0, size: 0, ino: 0, rdevMajor: 0, rdevMinor: 0 });
+    writeHeader(t, 0, {
+      name: "TRAILER!!!",
+      type: "trailer",
+      mode: 0,
+      uid: 0,
+      gid: 0,
+      nlink: 1,
+      mtime: 0,
+      size: 0,
+      ino: 0,
+      rdevMajor: 0,
+      rdevMinor: 0,
+    });
     parts.push(t);
   }
   return Buffer.concat(parts);
@@ -148,7 +217,8 @@ export function gzipMembers(gz: Buffer): { count: number; padded: number } {
   let count = 0;
   let padded = 0;
   for (let i = 0; i < gz.length; count++) {
-    if (gz[i] !== 0x1f || gz[i + 1] !== 0x8b || (gz[i + 3] !== 0 && gz[i + 3] !== 8)) throw new Error(`no gzip header (bare or FNAME only) at byte ${i}`);
+    if (gz[i] !== 0x1f || gz[i + 1] !== 0x8b || (gz[i + 3] !== 0 && gz[i + 3] !== 8))
+      throw new Error(`no gzip header (bare or FNAME only) at byte ${i}`);
     let body = i + 10;
     if (gz[i + 3] === 8) {
       padded++;

@@ -51,7 +51,9 @@ describe("unpackArchive", () => {
       expect((await readManifest(path.join(work, "s1")))!.entries).toEqual((await readManifest(path.join(work, "w1")))!.entries);
       const cut = path.join(work, "cut.cpio.gz");
       writeFileSync(cut, readFileSync(archive).subarray(0, 2_000_000));
-      await expect(unpackArchive({ archive: cut, dest: path.join(work, "s2") })).rejects.toThrow(/cut\.cpio\.gz is corrupt or truncated near compressed byte offset \d+/);
+      await expect(unpackArchive({ archive: cut, dest: path.join(work, "s2") })).rejects.toThrow(
+        /cut\.cpio\.gz is corrupt or truncated near compressed byte offset \d+/,
+      );
       expect(existsSync(path.join(work, "s2"))).toBe(false);
     } finally {
       delete process.env.ROOTIMG_INFLATE;
@@ -83,12 +85,26 @@ describe("unpackArchive", () => {
   });
 
   it("skips a socket with a warning and refuses entries below it", async () => {
-    const a = writeGz(path.join(work, "sock.cpio.gz"), rawCpio([{ name: "run", type: "dir" }, { name: "run/s", type: "socket" }]));
+    const a = writeGz(
+      path.join(work, "sock.cpio.gz"),
+      rawCpio([
+        { name: "run", type: "dir" },
+        { name: "run/s", type: "socket" },
+      ]),
+    );
     const r = await unpackArchive({ archive: a, dest: path.join(work, "sock") });
     expect(r.warnings).toEqual(['socket "run/s" skipped (sockets cannot be restored from an archive)']);
     expect(existsSync(path.join(work, "sock/run/s"))).toBe(false);
-    const b = writeGz(path.join(work, "sock2.cpio.gz"), rawCpio([{ name: "s", type: "socket" }, { name: "s/x", type: "file", data: "x" }]));
-    await expect(unpackArchive({ archive: b, dest: path.join(work, "sock2") })).rejects.toThrow(/"s\/x" passes through "s", which is a socket/);
+    const b = writeGz(
+      path.join(work, "sock2.cpio.gz"),
+      rawCpio([
+        { name: "s", type: "socket" },
+        { name: "s/x", type: "file", data: "x" },
+      ]),
+    );
+    await expect(unpackArchive({ archive: b, dest: path.join(work, "sock2") })).rejects.toThrow(
+      /"s\/x" passes through "s", which is a socket/,
+    );
   });
 
   it("refuses an existing destination with conflict", async () => {

@@ -96,7 +96,8 @@ export async function walkTree(root: string, opts: { xdev?: boolean } = {}): Pro
   const visit = async (dirRel: string, dirAbs: string): Promise<void> => {
     const names = readdirSync(dirAbs).sort();
     for (const name of names) {
-      if (name.includes("\uFFFD")) throw new ArchiveError(`file name in ${dirAbs} is not valid UTF-8 (${JSON.stringify(name)}); rename it before packing`);
+      if (name.includes("\uFFFD"))
+        throw new ArchiveError(`file name in ${dirAbs} is not valid UTF-8 (${JSON.stringify(name)}); rename it before packing`);
       const rel = dirRel ? `${dirRel}/${name}` : name;
       const abs = `${dirAbs}/${name}`;
       const st = lstatSync(abs);

@@ -128,7 +128,9 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       else {
         const buf = take();
         const rawBuf = buildRaw(m.records, m.rawLength, o.warnings, buf);
-        p = (split ? compressSplit(rawBuf, m, cores, o.compressor, slot) : slot(() => o.compressor.compress(rawBuf))).finally(() => pool.push(buf));
+        p = (split ? compressSplit(rawBuf, m, cores, o.compressor, slot) : slot(() => o.compressor.compress(rawBuf))).finally(() =>
+          pool.push(buf),
+        );
       }
       p = p.then(
         (gz) => {
@@ -172,7 +174,12 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
         // Adjacent kept members are contiguous in the previous archive too: handle the run in one go.
         let j = i;
         let runLength = hit.length;
-        for (let h: ReturnType<typeof hitOf>; j + 1 < o.members.length && (h = hitOf(o.members[j + 1])) && h.offset === hit.offset + runLength; j++) runLength += h.length;
+        for (
+          let h: ReturnType<typeof hitOf>;
+          j + 1 < o.members.length && (h = hitOf(o.members[j + 1])) && h.offset === hit.offset + runLength;
+          j++
+        )
+          runLength += h.length;
         if (!base || hit.offset !== pos) {
           await ensureBase();
           copyRange(src, o.fd, hit.offset, pos, runLength, scratch);
@@ -301,7 +308,13 @@ export async function writeXz(o: Omit<WriteMembersOptions, "compressor" | "reuse
       const chunks = m.rawLength > STREAM_THRESHOLD ? rawChunks(m, o.warnings) : [buildRaw(m.records, m.rawLength, o.warnings)];
       for (const c of chunks) if (!stdin.write(c)) await once(stdin, "drain");
       raw += m.rawLength;
-      o.onProgress?.({ phase: "pack", bytesDone: raw, bytesTotal: o.members.reduce((a, x) => a + x.rawLength, 0), entries: 0, entriesTotal: o.entriesTotal });
+      o.onProgress?.({
+        phase: "pack",
+        bytesDone: raw,
+        bytesTotal: o.members.reduce((a, x) => a + x.rawLength, 0),
+        entries: 0,
+        entriesTotal: o.entriesTotal,
+      });
     }
     stdin.end(buildTrailer(raw));
   } catch (e) {

@@ -6,7 +6,8 @@ import { run } from "./spawn-batch.ts";
 /** getfattr/setfattr dump quoting: every byte outside a safe set as \ooo octal. */
 function quote(s: string): string {
   let out = "";
-  for (const b of Buffer.from(s)) out += /[A-Za-z0-9/._+:@-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, "0")}`;
+  for (const b of Buffer.from(s))
+    out += /[A-Za-z0-9/._+:@-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, "0")}`;
   return out;
 }
 
@@ -18,7 +19,9 @@ function quote(s: string): string {
 export async function restoreXattrs(items: { abs: string; list: [string, Buffer][] }[], warnings: string[]): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), "rootimg-xattr-"));
   try {
-    const dump = items.map((i) => `# file: ${quote(i.abs)}\n${i.list.map(([n, v]) => `${quote(n)}=0s${v.toString("base64")}`).join("\n")}\n`).join("\n");
+    const dump = items
+      .map((i) => `# file: ${quote(i.abs)}\n${i.list.map(([n, v]) => `${quote(n)}=0s${v.toString("base64")}`).join("\n")}\n`)
+      .join("\n");
     const file = path.join(dir, "dump");
     writeFileSync(file, `${dump}\n`);
     const r = await run("setfattr", ["-h", `--restore=${file}`]).catch((e: Error) => ({ code: -1, stderr: e.message }));

@@ -37,22 +37,22 @@ export async function scanXattrs(paths: string[]): Promise<Map<string, string[]>
   // One getfattr at a time: a big image makes dozens of batches, and all at once they were dozens of processes
   // (each a few MB) competing with the compressors for memory and cores.
   for (const batch of batches) {
-      let r: Awaited<ReturnType<typeof run>>;
-      try {
-        r = await run("getfattr", ["-h", "-d", "-m", "-", "--absolute-names", "--", ...batch]);
-      } catch {
-        return found; // getfattr missing: no warnings rather than a failed pack
+    let r: Awaited<ReturnType<typeof run>>;
+    try {
+      r = await run("getfattr", ["-h", "-d", "-m", "-", "--absolute-names", "--", ...batch]);
+    } catch {
+      return found; // getfattr missing: no warnings rather than a failed pack
+    }
+    let file = "";
+    for (const line of r.stdout.toString("utf8").split("\n")) {
+      if (line.startsWith("# file: ")) file = unescapeName(line.slice(8));
+      else if (line && file && !line.startsWith("#")) {
+        const name = line.split("=")[0];
+        const list = found.get(file) ?? [];
+        list.push(name);
+        found.set(file, list);
       }
-      let file = "";
-      for (const line of r.stdout.toString("utf8").split("\n")) {
-        if (line.startsWith("# file: ")) file = unescapeName(line.slice(8));
-        else if (line && file && !line.startsWith("#")) {
-          const name = line.split("=")[0];
-          const list = found.get(file) ?? [];
-          list.push(name);
-          found.set(file, list);
-        }
-      }
+    }
   }
   return found;
 }

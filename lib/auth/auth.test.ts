@@ -64,7 +64,9 @@ describe("login", () => {
       code: "rate_limited",
       details: { retryAfterSeconds: expect.any(Number) },
     });
-    expect(await prisma.auditLog.count({ where: { action: "auth.login", outcome: "denied", username: "target" } })).toBe(THROTTLE.perUserAddress);
+    expect(await prisma.auditLog.count({ where: { action: "auth.login", outcome: "denied", username: "target" } })).toBe(
+      THROTTLE.perUserAddress,
+    );
     expect(await prisma.auditLog.count({ where: { action: "auth.throttled", username: "target" } })).toBe(1);
   });
 
@@ -72,7 +74,9 @@ describe("login", () => {
     const { user: admin, password } = await makeUser("admin");
     // a few real wrong passwords, then the rest of a distributed guess recorded as login() records it
     for (let i = 0; i < THROTTLE.perUserAddress + 1; i++) {
-      await expect(login({ username: admin.username, password: "guess", ip: `10.66.0.${i}` })).rejects.toMatchObject({ code: "unauthenticated" });
+      await expect(login({ username: admin.username, password: "guess", ip: `10.66.0.${i}` })).rejects.toMatchObject({
+        code: "unauthenticated",
+      });
     }
     for (let i = 0; i < THROTTLE.perUser; i++) await recordLoginFailure(admin.username, `10.66.1.${i}`);
     const ok = await login({ username: admin.username, password, ip: "192.0.2.10" });

@@ -13,8 +13,12 @@ describe("changeOwnPassword", () => {
     const here = await createSession(u.id);
     const elsewhere = await createSession(u.id);
 
-    await expect(changeOwnPassword({ user, current: "wrong", next: "new-password-2", sessionToken: here.token })).rejects.toThrow(/current password is not right/);
-    await expect(changeOwnPassword({ user, current: password, next: password, sessionToken: here.token })).rejects.toThrow(/is the current one/);
+    await expect(changeOwnPassword({ user, current: "wrong", next: "new-password-2", sessionToken: here.token })).rejects.toThrow(
+      /current password is not right/,
+    );
+    await expect(changeOwnPassword({ user, current: password, next: password, sessionToken: here.token })).rejects.toThrow(
+      /is the current one/,
+    );
     expect(await getSessionUser(elsewhere.token)).not.toBeNull();
 
     await changeOwnPassword({ user, current: password, next: "new-password-2", sessionToken: here.token, ip: "10.0.0.9" });

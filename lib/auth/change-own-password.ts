@@ -13,13 +13,26 @@ import { type SessionUser, tokenId } from "./session";
  * answers count like failed logins (a session left open on a shared screen must not allow guessing it).
  * The user's other sessions end; the one making the change stays signed in.
  */
-export async function changeOwnPassword(o: { user: SessionUser; current: string; next: string; sessionToken?: string; ip?: string }): Promise<void> {
+export async function changeOwnPassword(o: {
+  user: SessionUser;
+  current: string;
+  next: string;
+  sessionToken?: string;
+  ip?: string;
+}): Promise<void> {
   await checkLoginThrottle(o.user.username, o.ip);
   const row = await prisma.user.findUnique({ where: { id: o.user.id } });
   if (!row || row.disabled) throw new AppError("unauthenticated", "Not signed in or the account is disabled; sign in again.");
   if (!(await verifyPassword(o.current, row.passwordHash))) {
     await recordLoginFailure(o.user.username, o.ip);
-    await prisma.$transaction((tx) => recordAudit(tx, { user: o.user, action: "user.password.own", outcome: "denied", detail: { ip: o.ip, reason: "wrong current password" } }));
+    await prisma.$transaction((tx) =>
+      recordAudit(tx, {
+        user: o.user,
+        action: "user.password.own",
+        outcome: "denied",
+        detail: { ip: o.ip, reason: "wrong current password" },
+      }),
+    );
     throw new AppError("unprocessable", "The current password is not right; nothing was changed.");
   }
   if (o.next === o.current) throw new AppError("unprocessable", "The new password is the current one; choose another.");
@@ -28,7 +41,10 @@ export async function changeOwnPassword(o: { user: SessionUser; current: string;
   const keep = o.sessionToken ? tokenId(o.sessionToken) : undefined;
   const ended = await prisma.$transaction(async (tx) => {
     await tx.user.update({ where: { id: o.user.id }, data: { passwordHash } });
-    const others = await tx.session.findMany({ where: { userId: o.user.id, ...(keep ? { id: { not: keep } } : {}) }, select: { id: true } });
+    const others = await tx.session.findMany({
+      where: { userId: o.user.id, ...(keep ? { id: { not: keep } } : {}) },
+      select: { id: true },
+    });
     await tx.session.deleteMany({ where: { id: { in: others.map((s) => s.id) } } });
     await recordAudit(tx, { user: o.user, action: "user.password.own", target: o.user.username, outcome: "ok", detail: { ip: o.ip } });
     return others.map((s) => s.id);
@@ -36,5 +52,6 @@ export async function changeOwnPassword(o: { user: SessionUser; current: string;
   // The other sessions' open sockets go at once, like their sessions.
   for (const sessionId of ended) endSockets({ sessionId });
   // The generated first password is void once changed: its file goes.
-  if (o.user.username === "admin" && removeInitialAdminPassword(env().dataDir)) console.log("removed the initial admin password file (the password was changed)");
+  if (o.user.username === "admin" && removeInitialAdminPassword(env().dataDir))
+    console.log("removed the initial admin password file (the password was changed)");
 }

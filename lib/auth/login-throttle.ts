@@ -19,7 +19,12 @@ const pairKey = (username: string, ip: string) => `user-ip:${username.toLowerCas
 const ipKey = (ip: string) => `ip:${ip}`;
 
 async function recent(key: string, limit: number, since: Date): Promise<Date[]> {
-  const rows = await prisma.loginFailure.findMany({ where: { key, at: { gt: since } }, orderBy: { at: "desc" }, take: limit, select: { at: true } });
+  const rows = await prisma.loginFailure.findMany({
+    where: { key, at: { gt: since } },
+    orderBy: { at: "desc" },
+    take: limit,
+    select: { at: true },
+  });
   return rows.map((r) => r.at);
 }
 
@@ -32,14 +37,24 @@ export async function checkLoginThrottle(username: string, ip: string | undefine
     { why: "this address failed too often on this account", hits: pair, limit: THROTTLE.perUserAddress },
     { why: "this address failed too often", hits: ip ? await recent(ipKey(ip), THROTTLE.perIp, since) : [], limit: THROTTLE.perIp },
   ];
-  if (pair.length > 0) checks.push({ why: "this account is being guessed from many addresses", hits: await recent(userKey(username), THROTTLE.perUser, since), limit: THROTTLE.perUser });
+  if (pair.length > 0)
+    checks.push({
+      why: "this account is being guessed from many addresses",
+      hits: await recent(userKey(username), THROTTLE.perUser, since),
+      limit: THROTTLE.perUser,
+    });
   for (const { why, hits, limit } of checks) {
     if (hits.length < limit) continue;
     const oldest = hits[hits.length - 1].getTime();
     const retryAfterSeconds = Math.max(1, Math.ceil((oldest + THROTTLE.windowMs - Date.now()) / 1000));
     console.warn(`login throttled: user "${username.slice(0, 64)}" from ${address}: ${why} (retry in ${retryAfterSeconds} s)`);
     await prisma.$transaction((tx) =>
-      recordAudit(tx, { user: { username: username.slice(0, 64) }, action: "auth.throttled", outcome: "denied", detail: { ip: address, reason: why, retryAfterSeconds } }),
+      recordAudit(tx, {
+        user: { username: username.slice(0, 64) },
+        action: "auth.throttled",
+        outcome: "denied",
+        detail: { ip: address, reason: why, retryAfterSeconds },
+      }),
     );
     throw new AppError("rate_limited", `Too many failed logins; try again in ${retryAfterSeconds} s.`, { details: { retryAfterSeconds } });
   }

@@ -41,14 +41,22 @@ describe("listPendingChanges", () => {
     expect((await pendingChangesOf(DEMO_IMAGE_NAME)).changes).toEqual([]);
 
     const edit = (user: typeof alice, p: string, text: string) =>
-      runFileChange({ user, image: DEMO_IMAGE_NAME, tree, kind: "content", action: "file.save", target: p }, () => fs.writeFileSync(path.join(tree, p), text), () => ({ paths: [p] }));
+      runFileChange(
+        { user, image: DEMO_IMAGE_NAME, tree, kind: "content", action: "file.save", target: p },
+        () => fs.writeFileSync(path.join(tree, p), text),
+        () => ({ paths: [p] }),
+      );
     await edit(alice, "/etc/motd", "edited by alice\n");
     await edit(bob, "/etc/motd", "edited by bob\n");
     // An edit that was undone is not pending, whoever recorded it.
     const hostname = fs.readFileSync(path.join(tree, "etc/hostname"));
     await edit(alice, "/etc/hostname", "changed\n");
     await edit(alice, "/etc/hostname", hostname.toString());
-    fs.utimesSync(path.join(tree, "etc/hostname"), fs.statSync(path.join(tree, "etc/hostname")).atime, fs.statSync(path.join(tree, "etc/motd")).mtime);
+    fs.utimesSync(
+      path.join(tree, "etc/hostname"),
+      fs.statSync(path.join(tree, "etc/hostname")).atime,
+      fs.statSync(path.join(tree, "etc/motd")).mtime,
+    );
     // Changes made outside the editor (a chroot command, a shell on the management node) count too.
     fs.writeFileSync(path.join(tree, "etc/added-by-hand.conf"), "x=1\n");
     fs.chmodSync(path.join(tree, "etc/passwd"), 0o600);
@@ -79,7 +87,11 @@ describe("listPendingChanges", () => {
     expect((await prisma.job.findUniqueOrThrow({ where: { id: jobId } })).state).toBe("succeeded");
     expect((await pendingChangesOf(DEMO_IMAGE_NAME)).changes).toEqual([]);
     expect((await changedPaths(DEMO_IMAGE_NAME, tree)).paths).toEqual([]);
-    await runFileChange({ user: bob, image: DEMO_IMAGE_NAME, tree, kind: "content", action: "file.save", target: "/etc/motd" }, () => fs.writeFileSync(path.join(tree, "etc/motd"), "after the pack\n"), () => ({ paths: ["/etc/motd"] }));
+    await runFileChange(
+      { user: bob, image: DEMO_IMAGE_NAME, tree, kind: "content", action: "file.save", target: "/etc/motd" },
+      () => fs.writeFileSync(path.join(tree, "etc/motd"), "after the pack\n"),
+      () => ({ paths: ["/etc/motd"] }),
+    );
     const im = await pendingChangesOf(DEMO_IMAGE_NAME);
     expect(im.changes).toMatchObject([{ path: "/etc/motd", kind: "modified", by: ["bob"], edits: 1 }]);
   });

@@ -62,7 +62,12 @@ export type ImagePendingChanges = {
 export async function pendingChangesOf(image: string, signal?: AbortSignal): Promise<ImagePendingChanges> {
   const ws = await prisma.workspace.findUnique({ where: { image } });
   const base: ImagePendingChanges = {
-    image, state: ws?.state ?? "packed", unpackedAt: ws?.unpackedAt ?? undefined, unpackedBy: ws?.unpackedBy ?? undefined, compared: false, changes: [],
+    image,
+    state: ws?.state ?? "packed",
+    unpackedAt: ws?.unpackedAt ?? undefined,
+    unpackedBy: ws?.unpackedBy ?? undefined,
+    compared: false,
+    changes: [],
   };
   const touched = await recordedEdits(image);
   let tree: string;
@@ -77,13 +82,22 @@ export async function pendingChangesOf(image: string, signal?: AbortSignal): Pro
     const changes = diff.changes.map((c): PendingChangeEntry => {
       const path = imagePathOf(c.path);
       const privileged = c.kind === "removed" ? undefined : privilegedNow(tree, path);
-      return { path, kind: c.kind, letter: c.letter, ...(c.fields ? { fields: c.fields } : {}), ...attribution(path), ...(privileged ? { privileged } : {}) };
+      return {
+        path,
+        kind: c.kind,
+        letter: c.letter,
+        ...(c.fields ? { fields: c.fields } : {}),
+        ...attribution(path),
+        ...(privileged ? { privileged } : {}),
+      };
     });
     return { ...base, compared: true, changes: changes.sort((a, b) => a.path.localeCompare(b.path)) };
   } catch (e) {
     if (signal?.aborted) throw e;
     // No manifest to compare with: what the editor recorded is all that is known.
-    const changes = [...touched.keys()].sort().map((path): PendingChangeEntry => ({ path, kind: "recorded", letter: "?", ...attribution(path) }));
+    const changes = [...touched.keys()]
+      .sort()
+      .map((path): PendingChangeEntry => ({ path, kind: "recorded", letter: "?", ...attribution(path) }));
     return { ...base, changes, error: `Not compared with the pristine image: ${(e as Error).message}` };
   }
 }

@@ -59,7 +59,11 @@ function resolveInsideImage(root: string, p: string): string | null {
 export function checkImageShell(tree: string, opts: { hostArch?: string; binfmtDir?: string } = {}): ImageShell {
   const hostArch = opts.hostArch ?? process.arch;
   const shell = resolveInsideImage(tree, "/bin/sh");
-  if (!shell) throw new ChrootError("no-shell", "The image has no /bin/sh (or it is a broken link), so no command can run in it. Install a shell in the image (busybox or dash), or check that the tree is complete.");
+  if (!shell)
+    throw new ChrootError(
+      "no-shell",
+      "The image has no /bin/sh (or it is a broken link), so no command can run in it. Install a shell in the image (busybox or dash), or check that the tree is complete.",
+    );
   const file = path.join(tree, shell);
   let head = Buffer.alloc(20);
   let fd: number | undefined;
@@ -67,7 +71,11 @@ export function checkImageShell(tree: string, opts: { hostArch?: string; binfmtD
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new ChrootError("no-shell", `The image's /bin/sh (${shell}) is not a regular file; no command can run in it.`);
-    if ((st.mode & 0o111) === 0) throw new ChrootError("no-shell", `The image's /bin/sh (${shell}) is not executable (mode ${(st.mode & 0o7777).toString(8)}); fix its mode first.`);
+    if ((st.mode & 0o111) === 0)
+      throw new ChrootError(
+        "no-shell",
+        `The image's /bin/sh (${shell}) is not executable (mode ${(st.mode & 0o7777).toString(8)}); fix its mode first.`,
+      );
     head = head.subarray(0, fs.readSync(fd, head, 0, 20, 0));
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
@@ -86,6 +94,8 @@ export function checkImageShell(tree: string, opts: { hostArch?: string; binfmtD
   throw new ChrootError(
     "foreign-arch",
     `The image is built for ${arch} (its /bin/sh is ${shell}) and this host is ${hostName}: its programs cannot run here. ` +
-      (m ? `Install Debian's qemu-user-static and binfmt-support (registers qemu-${m.qemu}) to run them emulated, or run the command on a ${arch} host.` : "No emulator is known for it."),
+      (m
+        ? `Install Debian's qemu-user-static and binfmt-support (registers qemu-${m.qemu}) to run them emulated, or run the command on a ${arch} host.`
+        : "No emulator is known for it."),
   );
 }

@@ -8,7 +8,9 @@ export class ChrootError extends AppError {
     readonly kind: ChrootErrorKind,
     message: string,
   ) {
-    super(kind === "apply" ? "conflict" : kind === "spawn" || kind === "overlay" ? "unavailable" : "unprocessable", message, { details: { reason: kind } });
+    super(kind === "apply" ? "conflict" : kind === "spawn" || kind === "overlay" ? "unavailable" : "unprocessable", message, {
+      details: { reason: kind },
+    });
     this.name = "ChrootError";
   }
 }

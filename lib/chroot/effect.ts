@@ -46,7 +46,16 @@ export function entryType(st: fs.Stats): EntryType {
 }
 
 export function entryState(st: fs.Stats, target?: string): EntryState {
-  return { type: entryType(st), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: st.size, ...(target !== undefined ? { target } : {}), ino: st.ino, mtimeMs: st.mtimeMs };
+  return {
+    type: entryType(st),
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    size: st.size,
+    ...(target !== undefined ? { target } : {}),
+    ino: st.ino,
+    mtimeMs: st.mtimeMs,
+  };
 }
 
 /** The metadata fields that differ between two entries of the same type (content is compared by the caller). */

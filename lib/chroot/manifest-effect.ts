@@ -24,7 +24,11 @@ export async function snapshotTree(tree: string, signal?: AbortSignal): Promise<
       } catch {
         continue; // vanished while walking
       }
-      out.set(`/${r}`, { state: entryState(st, st.isSymbolicLink() ? await readlink(path.join(tree, r)) : undefined), rdev: st.rdev, ctimeMs: st.ctimeMs });
+      out.set(`/${r}`, {
+        state: entryState(st, st.isSymbolicLink() ? await readlink(path.join(tree, r)) : undefined),
+        rdev: st.rdev,
+        ctimeMs: st.ctimeMs,
+      });
       if (st.isDirectory()) await walk(r);
     }
   }
@@ -51,9 +55,11 @@ export function diffSnapshots(before: TreeSnapshot, after: TreeSnapshot): Effect
       continue;
     }
     const meta = metadataFields(b.state, a.state, a.rdev !== b.rdev);
-    const content = a.state.type === "file" && (a.state.size !== b.state.size || a.state.mtimeMs !== b.state.mtimeMs || a.state.ino !== b.state.ino);
+    const content =
+      a.state.type === "file" && (a.state.size !== b.state.size || a.state.mtimeMs !== b.state.mtimeMs || a.state.ino !== b.state.ino);
     if (content) out.push({ path: p, kind: "modified", fields: ["content", ...meta], before: b.state, after: a.state });
-    else if (meta.length) out.push({ path: p, kind: meta.includes("target") ? "modified" : "metadata", fields: meta, before: b.state, after: a.state });
+    else if (meta.length)
+      out.push({ path: p, kind: meta.includes("target") ? "modified" : "metadata", fields: meta, before: b.state, after: a.state });
   }
   for (const [p, a] of after) if (!before.has(p)) out.push({ path: p, kind: "added", after: a.state });
   return out.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));

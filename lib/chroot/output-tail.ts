@@ -31,7 +31,10 @@ export class OutputTail {
         this.cutBytes += size;
       } else {
         // cut inside the chunk at a character boundary (approximately `over` bytes)
-        const cut = Buffer.from(first.text).subarray(over).toString("utf8").replace(/^\uFFFD+/, "");
+        const cut = Buffer.from(first.text)
+          .subarray(over)
+          .toString("utf8")
+          .replace(/^\uFFFD+/, "");
         const removed = size - Buffer.byteLength(cut);
         first.text = cut;
         this.bytes -= removed;

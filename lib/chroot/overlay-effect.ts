@@ -12,7 +12,10 @@ export type OverlayXattrs = Map<string, string[]>;
 
 /** `getfattr` escapes unusual bytes in names as \ooo octal. */
 function unescapeGetfattr(s: string): string {
-  return Buffer.from(s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))), "latin1").toString("utf8");
+  return Buffer.from(
+    s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))),
+    "latin1",
+  ).toString("utf8");
 }
 
 /**
@@ -24,7 +27,10 @@ export async function readOverlayXattrs(upper: string): Promise<OverlayXattrs> {
   const out: OverlayXattrs = new Map();
   let stdout: string;
   try {
-    ({ stdout } = await run("getfattr", ["-R", "-h", "-d", "-m", "^trusted\\.overlay\\.", "--absolute-names", upper], { maxBuffer: 256 * 1024 * 1024, encoding: "latin1" }));
+    ({ stdout } = await run("getfattr", ["-R", "-h", "-d", "-m", "^trusted\\.overlay\\.", "--absolute-names", upper], {
+      maxBuffer: 256 * 1024 * 1024,
+      encoding: "latin1",
+    }));
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stdout?: string };
     if (err.code === "ENOENT") throw new Error('getfattr is missing: install the Debian package "attr"');

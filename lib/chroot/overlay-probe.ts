@@ -27,7 +27,19 @@ async function probe(parent: string): Promise<string | null> {
   try {
     for (const d of ["lower", "upper", "work", "merged"]) fs.mkdirSync(path.join(dir, d));
     const opts = `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work,redirect_dir=off,metacopy=off,index=off,xino=off`;
-    await run("unshare", ["--mount", "--propagation", "private", "--", "mount", "-t", "overlay", "rootimg-probe", "-o", opts, path.join(dir, "merged")]);
+    await run("unshare", [
+      "--mount",
+      "--propagation",
+      "private",
+      "--",
+      "mount",
+      "-t",
+      "overlay",
+      "rootimg-probe",
+      "-o",
+      opts,
+      path.join(dir, "merged"),
+    ]);
     return null;
   } catch (e) {
     const err = e as { stderr?: string; message: string };

@@ -29,7 +29,11 @@ function runIn(line: string, o: Partial<RunInChrootOptions> & { name?: string } 
     onOutput: (stream, text) => out.push({ stream, text }),
     ...o,
   });
-  const text = (s?: string) => out.filter((p) => !s || p.stream === s).map((p) => p.text).join("");
+  const text = (s?: string) =>
+    out
+      .filter((p) => !s || p.stream === s)
+      .map((p) => p.text)
+      .join("");
   return { runDir, out, text, result };
 }
 
@@ -45,7 +49,11 @@ function processesRootedIn(dir: string): number[] {
   }
   return pids;
 }
-const mountsUnder = (dir: string) => fs.readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(dir));
+const mountsUnder = (dir: string) =>
+  fs
+    .readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .filter((l) => l.includes(dir));
 
 async function waitFor(pred: () => boolean) {
   for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -66,9 +74,15 @@ describe("runInChroot", () => {
 
   it("runs in private namespaces: own hostname, PID 1, no network route out by default", async () => {
     img = makeBusyboxTree();
-    const r = runIn("hostname isolated; hostname; ls /proc | grep -c '^[0-9]'; cat /proc/net/dev | tail -n +3 | cut -d: -f1", { proc: true });
+    const r = runIn("hostname isolated; hostname; ls /proc | grep -c '^[0-9]'; cat /proc/net/dev | tail -n +3 | cut -d: -f1", {
+      proc: true,
+    });
     expect((await r.result).exitCode).toBe(0);
-    const lines = r.text("stdout").trim().split("\n").map((l) => l.trim());
+    const lines = r
+      .text("stdout")
+      .trim()
+      .split("\n")
+      .map((l) => l.trim());
     expect(lines[0]).toBe("isolated");
     // a fresh PID namespace: the sandbox's init, the shell and the few programs of this line
     expect(Number(lines[1])).toBeLessThan(8);
@@ -78,7 +92,12 @@ describe("runInChroot", () => {
 
   it("binds /proc, /sys, /dev and the host's resolv.conf when asked, and leaves no mount behind", async () => {
     img = makeBusyboxTree();
-    const r = runIn("ls /proc/self/status /sys/kernel /dev/null >/dev/null && cat /etc/resolv.conf", { proc: true, sys: true, dev: true, network: true });
+    const r = runIn("ls /proc/self/status /sys/kernel /dev/null >/dev/null && cat /etc/resolv.conf", {
+      proc: true,
+      sys: true,
+      dev: true,
+      network: true,
+    });
     expect((await r.result).exitCode).toBe(0);
     expect(r.text("stdout")).toBe(fs.readFileSync("/etc/resolv.conf", "utf8"));
     expect(mountsUnder(r.runDir)).toEqual([]);
@@ -230,7 +249,14 @@ describe("overlay effect, apply and discard", () => {
     expect(fs.readFileSync(path.join(originals, "etc/group"), "utf8")).toBe("root:x:0:\n");
     expect(fs.readFileSync(path.join(originals, "usr/share/doc/pkg/README"), "utf8")).toBe("readme\n");
     expect(fs.readFileSync(path.join(originals, "opt/dir/sub/f"), "utf8")).toBe("f\n");
-    expect(effect.filter((e) => e.original).map((e) => e.path)).toEqual(["/etc/group", "/etc/hostname", "/etc/localtime", "/etc/motd", "/opt/dir", "/usr/share/doc"]);
+    expect(effect.filter((e) => e.original).map((e) => e.path)).toEqual([
+      "/etc/group",
+      "/etc/hostname",
+      "/etc/localtime",
+      "/etc/motd",
+      "/opt/dir",
+      "/usr/share/doc",
+    ]);
     const { execFileSync } = await import("node:child_process");
     expect(execFileSync("getfattr", ["-h", "-d", "-m", "^trusted\\.overlay\\.", t("etc/motd")], { encoding: "utf8" })).toBe("");
     // the originals store is beside the tree, never inside it
@@ -244,7 +270,9 @@ describe("overlay effect, apply and discard", () => {
     const upper = path.join(r.runDir, "upper");
     const effect = await readOverlayEffect({ lower: img.tree, upper });
     fs.writeFileSync(path.join(img.tree, "etc/motd"), "someone else's save, longer\n");
-    await expect(applyEffect({ tree: img.tree, upper, effect, originals: path.join(img.base, "orig"), xattrs: new Map() })).rejects.toMatchObject({ kind: "apply", message: /\/etc\/motd \(changed\)/ });
+    await expect(
+      applyEffect({ tree: img.tree, upper, effect, originals: path.join(img.base, "orig"), xattrs: new Map() }),
+    ).rejects.toMatchObject({ kind: "apply", message: /\/etc\/motd \(changed\)/ });
     expect(fs.readFileSync(path.join(img.tree, "etc/motd"), "utf8")).toBe("someone else's save, longer\n");
   });
 
@@ -263,7 +291,9 @@ describe("overlay effect, apply and discard", () => {
   it("without overlayfs: runs in the tree and compares snapshots before and after", async () => {
     img = makeBusyboxTree();
     const before = await snapshotTree(img.tree);
-    const r = runIn("chmod 600 /etc/secret; echo x > /etc/new; rm /etc/group; rm -rf /usr/share/doc; echo more >> /etc/hostname", { mode: "direct" });
+    const r = runIn("chmod 600 /etc/secret; echo x > /etc/new; rm /etc/group; rm -rf /usr/share/doc; echo more >> /etc/hostname", {
+      mode: "direct",
+    });
     expect((await r.result).exitCode).toBe(0);
     expect(fs.existsSync(path.join(img.tree, "etc/new"))).toBe(true);
     expect(fs.readdirSync(path.join(r.runDir, "upper"))).toEqual([]);
@@ -301,8 +331,14 @@ describe("checkImageShell", () => {
     fs.symlinkSync("/bin/dash", path.join(img.tree, "bin/sh"));
     const binfmt = path.join(img.base, "binfmt");
     fs.mkdirSync(binfmt);
-    expect(() => checkImageShell(img.tree, { hostArch: "x64", binfmtDir: binfmt })).toThrow(/built for aarch64 .* this host is x86_64.*qemu-user-static/);
+    expect(() => checkImageShell(img.tree, { hostArch: "x64", binfmtDir: binfmt })).toThrow(
+      /built for aarch64 .* this host is x86_64.*qemu-user-static/,
+    );
     fs.writeFileSync(path.join(binfmt, "qemu-aarch64"), "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\n");
-    expect(checkImageShell(img.tree, { hostArch: "x64", binfmtDir: binfmt })).toEqual({ shell: "/bin/dash", arch: "aarch64", emulator: "qemu-aarch64 (binfmt)" });
+    expect(checkImageShell(img.tree, { hostArch: "x64", binfmtDir: binfmt })).toEqual({
+      shell: "/bin/dash",
+      arch: "aarch64",
+      emulator: "qemu-aarch64 (binfmt)",
+    });
   });
 });

@@ -59,7 +59,10 @@ export async function runInChroot(o: RunInChrootOptions): Promise<RunResult> {
   let outcome: RunOutcome = "exited";
   try {
     // fd 3 is the lifeline (sandbox.ts): never written, it closes when this process dies
-    const child: ChildProcess = spawn(cmd.file, cmd.args, { stdio: ["ignore", "pipe", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" } as unknown as NodeJS.ProcessEnv });
+    const child: ChildProcess = spawn(cmd.file, cmd.args, {
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" } as unknown as NodeJS.ProcessEnv,
+    });
     const kill = (why: RunOutcome) => {
       if (outcome === "exited") outcome = why;
       child.kill("SIGKILL");
@@ -88,7 +91,12 @@ export async function runInChroot(o: RunInChrootOptions): Promise<RunResult> {
     });
     clearTimeout(timer);
     o.signal?.removeEventListener("abort", onAbort);
-    return { outcome, exitCode: outcome === "exited" ? code : null, durationMs: Math.round(performance.now() - started), pidsLimited: !!cgroup };
+    return {
+      outcome,
+      exitCode: outcome === "exited" ? code : null,
+      durationMs: Math.round(performance.now() - started),
+      pidsLimited: !!cgroup,
+    };
   } finally {
     if (cgroup) await removePidsCgroup(cgroup);
   }

@@ -85,6 +85,20 @@ export function sandboxCommand(o: SandboxOptions): { file: string; args: string[
   const ns = ["--mount", "--pid", "--ipc", "--uts", ...(o.network ? [] : ["--net"]), "--fork", "--kill-child", "--propagation", "private"];
   return {
     file: "unshare",
-    args: [...ns, "--", "/bin/sh", "-c", SANDBOX_SCRIPT, SANDBOX_MARKER, o.tree, o.runDir, o.mode, binds, o.cgroup ?? "", o.term ?? "dumb", ...o.argv],
+    args: [
+      ...ns,
+      "--",
+      "/bin/sh",
+      "-c",
+      SANDBOX_SCRIPT,
+      SANDBOX_MARKER,
+      o.tree,
+      o.runDir,
+      o.mode,
+      binds,
+      o.cgroup ?? "",
+      o.term ?? "dumb",
+      ...o.argv,
+    ],
   };
 }

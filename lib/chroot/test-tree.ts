@@ -10,7 +10,8 @@ import path from "node:path";
 export function makeBusyboxTree(): { base: string; tree: string; runDir: (name: string) => string; cleanup: () => void } {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), "rootimg-chroot-test-"));
   const tree = path.join(base, "rootimg");
-  for (const d of ["bin", "etc", "proc", "sys", "dev", "tmp", "opt/dir/sub", "usr/share/doc/pkg", "root"]) fs.mkdirSync(path.join(tree, d), { recursive: true });
+  for (const d of ["bin", "etc", "proc", "sys", "dev", "tmp", "opt/dir/sub", "usr/share/doc/pkg", "root"])
+    fs.mkdirSync(path.join(tree, d), { recursive: true });
   fs.copyFileSync("/bin/busybox", path.join(tree, "bin/busybox"));
   fs.chmodSync(path.join(tree, "bin/busybox"), 0o755);
   for (const a of execFileSync("/bin/busybox", ["--list"], { encoding: "utf8" }).split("\n").filter(Boolean)) {

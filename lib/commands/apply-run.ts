@@ -55,18 +55,30 @@ function announce(run: CommandRun, effect: EffectEntry[], by: string): void {
  */
 export async function applyRunEffect(runId: string, user: Who): Promise<CommandRun> {
   const run = await prisma.commandRun.findUniqueOrThrow({ where: { id: runId } });
-  if (run.effectState !== "pending") throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
-  if (!run.runDir || !fs.existsSync(path.join(run.runDir, "upper"))) throw new AppError("conflict", "The overlay of this run is gone; its effect can no longer be applied. Run the command again.");
+  if (run.effectState !== "pending")
+    throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
+  if (!run.runDir || !fs.existsSync(path.join(run.runDir, "upper")))
+    throw new AppError("conflict", "The overlay of this run is gone; its effect can no longer be applied. Run the command again.");
   const tree = await getImageTree(run.image);
   const effect = effectOf(run);
   const upper = path.join(run.runDir, "upper");
   const xattrs = await readOverlayXattrs(upper);
   // the review's pristine side of every path the effect replaces or removes, before the first byte changes
-  await capturePristine(tree, effect.map((e) => e.path));
+  await capturePristine(
+    tree,
+    effect.map((e) => e.path),
+  );
   await applyEffect({ tree, upper, effect, originals: originalsDirFor(tree, run.id), xattrs });
   const updated = await prisma.$transaction(async (tx) => {
     await recordCommandChange(tx, run, effect, user.username);
-    await recordAudit(tx, { user, action: `image.${run.kind}.apply`, image: run.image, target: run.line.slice(0, 500), outcome: "ok", detail: { commandId: run.id, paths: effect.length } });
+    await recordAudit(tx, {
+      user,
+      action: `image.${run.kind}.apply`,
+      image: run.image,
+      target: run.line.slice(0, 500),
+      outcome: "ok",
+      detail: { commandId: run.id, paths: effect.length },
+    });
     return tx.commandRun.update({
       where: { id: run.id },
       data: { effectState: "applied", appliedAt: new Date(), appliedBy: user.username, effect: JSON.stringify(effect), runDir: null },
@@ -81,7 +93,8 @@ export async function applyRunEffect(runId: string, user: Who): Promise<CommandR
 export async function applyCommand(o: { image: string; id: string; user: SessionUser }): Promise<CommandRun> {
   assertMayRunCommands(o.user, "apply the effect of a command");
   const run = await getCommandRunOrThrow(o.image, o.id);
-  if (run.effectState !== "pending") throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
+  if (run.effectState !== "pending")
+    throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
   const tree = await getImageTree(o.image);
   const hold = holdImage(o.image, { kind: run.kind as HolderKind, user: o.user, tree });
   const jobId = await startJob({
@@ -107,9 +120,17 @@ export async function applyCommand(o: { image: string; id: string; user: Session
 export async function discardCommand(o: { image: string; id: string; user: SessionUser }): Promise<CommandRun> {
   assertMayRunCommands(o.user, "discard the effect of a command");
   const run = await getCommandRunOrThrow(o.image, o.id);
-  if (run.effectState !== "pending") throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be discarded.`);
+  if (run.effectState !== "pending")
+    throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be discarded.`);
   const updated = await prisma.$transaction(async (tx) => {
-    await recordAudit(tx, { user: o.user, action: `image.${run.kind}.discard`, image: run.image, target: run.line.slice(0, 500), outcome: "ok", detail: { commandId: run.id } });
+    await recordAudit(tx, {
+      user: o.user,
+      action: `image.${run.kind}.discard`,
+      image: run.image,
+      target: run.line.slice(0, 500),
+      outcome: "ok",
+      detail: { commandId: run.id },
+    });
     return tx.commandRun.update({ where: { id: run.id }, data: { effectState: "discarded", runDir: null } });
   });
   if (run.runDir) fs.rmSync(run.runDir, { recursive: true, force: true });

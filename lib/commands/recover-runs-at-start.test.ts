@@ -20,9 +20,27 @@ describe("recoverRunsAtStart", () => {
     prepareRunDir(runDir);
     // the "dead server's" command: started here, never cancelled by us
     let output = "";
-    const running = runInChroot({ tree: img.tree, runDir, runId: row.id, mode: "overlay", proc: true, argv: ["/bin/sh", "-c", "echo x > /etc/motd; echo up; sleep 300"], onOutput: (_, t) => (output += t) });
+    const running = runInChroot({
+      tree: img.tree,
+      runDir,
+      runId: row.id,
+      mode: "overlay",
+      proc: true,
+      argv: ["/bin/sh", "-c", "echo x > /etc/motd; echo up; sleep 300"],
+      onOutput: (_, t) => (output += t),
+    });
     for (let i = 0; i < 200 && !output.includes("up"); i++) await new Promise((r) => setTimeout(r, 25));
-    const done = await prisma.commandRun.create({ data: { image: "img", line: "true", username: "bob", state: "exited", exitCode: 0, effectState: "pending", runDir: img.runDir("kept") } });
+    const done = await prisma.commandRun.create({
+      data: {
+        image: "img",
+        line: "true",
+        username: "bob",
+        state: "exited",
+        exitCode: 0,
+        effectState: "pending",
+        runDir: img.runDir("kept"),
+      },
+    });
 
     const logged: string[] = [];
     expect(await recoverRunsAtStart((l) => logged.push(l))).toBe(1);
@@ -32,8 +50,15 @@ describe("recoverRunsAtStart", () => {
     expect(fs.readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(runDir);
     expect(fs.readFileSync(path.join(img.tree, "etc/motd"), "utf8")).toBe("welcome\n");
     expect(logged.join("\n")).toMatch(/killed \d+ process/);
-    expect(await prisma.commandRun.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ state: "interrupted", effectState: "discarded", runDir: null });
+    expect(await prisma.commandRun.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      state: "interrupted",
+      effectState: "discarded",
+      runDir: null,
+    });
     // a finished run's pending effect survives a restart: it can still be applied
-    expect(await prisma.commandRun.findUniqueOrThrow({ where: { id: done.id } })).toMatchObject({ state: "exited", effectState: "pending" });
+    expect(await prisma.commandRun.findUniqueOrThrow({ where: { id: done.id } })).toMatchObject({
+      state: "exited",
+      effectState: "pending",
+    });
   });
 });

@@ -16,7 +16,8 @@ export const shellRoom = defineRoom({
   async onJoin(socket, id) {
     const row = await prisma.commandRun.findUnique({ where: { id } });
     if (row?.kind !== "shell") throw new AppError("not_found", `No shell ${id}.`);
-    if (row.userId !== socket.user.id && !hasRole(socket.user, "admin")) throw new AppError("forbidden", `Shell ${id} belongs to ${row.username}.`);
+    if (row.userId !== socket.user.id && !hasRole(socket.user, "admin"))
+      throw new AppError("forbidden", `Shell ${id} belongs to ${row.username}.`);
     const s = shellSessions.get(id);
     if (s) socket.emit("shell:output", { id, data: s.recent, replay: true });
     else {

@@ -68,10 +68,27 @@ async function runShell(job: JobContext, o: OpenShellOptions, { run, tree, mode,
   prepareRunDir(runDir);
   const before: TreeSnapshot | undefined = mode === "direct" ? await snapshotTree(tree, job.signal) : undefined;
   const cgroup = createPidsCgroup(run.id, DEFAULT_MAX_PIDS);
-  const cmd = sandboxCommand({ tree, runDir, mode, proc: o.proc, sys: o.sys, dev: o.dev, network: o.network, cgroup, term: TERM, argv: ["/bin/sh", "-l"] });
+  const cmd = sandboxCommand({
+    tree,
+    runDir,
+    mode,
+    proc: o.proc,
+    sys: o.sys,
+    dev: o.dev,
+    network: o.network,
+    cgroup,
+    term: TERM,
+    argv: ["/bin/sh", "-l"],
+  });
   const transcript = new OutputTail();
   const started = performance.now();
-  const p = pty.spawn(cmd.file, cmd.args, { name: TERM, cols: o.cols, rows: o.rows, cwd: "/", env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" } });
+  const p = pty.spawn(cmd.file, cmd.args, {
+    name: TERM,
+    cols: o.cols,
+    rows: o.rows,
+    cwd: "/",
+    env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" },
+  });
   const session: ShellSession = { runId: run.id, image: o.image, ownerId: o.user.id, pty: p, recent: "", lastInput: Date.now() };
   shellSessions.set(run.id, session);
   let ended = "exited" as "exited" | "cancelled" | "idle";
@@ -102,10 +119,25 @@ async function runShell(job: JobContext, o: OpenShellOptions, { run, tree, mode,
   if (cgroup) await removePidsCgroup(cgroup);
   shellSessions.delete(run.id);
   const durationMs = Math.round(performance.now() - started);
-  const note = ended === "idle" ? `ended after ${o.idleMinutes} min without input` : ended === "cancelled" ? `ended by ${String((job.signal.reason as Error | undefined)?.message ?? "request")}` : `exited with status ${exit.exitCode}`;
+  const note =
+    ended === "idle"
+      ? `ended after ${o.idleMinutes} min without input`
+      : ended === "cancelled"
+        ? `ended by ${String((job.signal.reason as Error | undefined)?.message ?? "request")}`
+        : `exited with status ${exit.exitCode}`;
   transcript.add("info", `\r\n[${note}]\r\n`);
   const effect = await readRunEffect(run, tree, before);
-  const finished = await finishRun(run, { state: ended === "exited" ? "exited" : "cancelled", exitCode: ended === "exited" ? exit.exitCode : null, durationMs, error: ended === "exited" ? undefined : note }, transcript, effect);
+  const finished = await finishRun(
+    run,
+    {
+      state: ended === "exited" ? "exited" : "cancelled",
+      exitCode: ended === "exited" ? exit.exitCode : null,
+      durationMs,
+      error: ended === "exited" ? undefined : note,
+    },
+    transcript,
+    effect,
+  );
   job.log(`${note}; effect: ${summarizeEffect(effect)}`, "info");
   emitTo(room.shell(run.id), "shell:exit", { id: run.id, note, effectState: finished.effectState, effectSummary: summarizeEffect(effect) });
   return { commandId: run.id, exitCode: exit.exitCode, effect: finished.effectState };

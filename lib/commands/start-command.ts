@@ -50,8 +50,15 @@ async function executeCommand(job: JobContext, { run, tree, shell, mode, overlay
   const tail = new OutputTail();
   const lines = new LineSplitter((stream, line) => job.log(line, stream));
   const res = await runInChroot({
-    tree, runDir, runId: run.id, mode, argv: ["/bin/sh", "-c", o.line],
-    proc: o.options.proc, sys: o.options.sys, dev: o.options.dev, network: o.options.network,
+    tree,
+    runDir,
+    runId: run.id,
+    mode,
+    argv: ["/bin/sh", "-c", o.line],
+    proc: o.options.proc,
+    sys: o.options.sys,
+    dev: o.options.dev,
+    network: o.options.network,
     timeoutMs: o.options.timeoutMinutes * 60_000,
     signal: job.signal,
     onOutput: (stream, text) => {
@@ -63,7 +70,12 @@ async function executeCommand(job: JobContext, { run, tree, shell, mode, overlay
   if (!res.pidsLimited) job.log("no pids cgroup could be made: the process limit did not apply to this run", "info");
   const effect = await readRunEffect(run, tree, before);
   const state = res.outcome === "exited" ? "exited" : res.outcome;
-  const ended = state === "exited" ? `exit status ${res.exitCode}` : state === "timeout" ? `stopped at its time limit (${o.options.timeoutMinutes} min)` : "cancelled";
+  const ended =
+    state === "exited"
+      ? `exit status ${res.exitCode}`
+      : state === "timeout"
+        ? `stopped at its time limit (${o.options.timeoutMinutes} min)`
+        : "cancelled";
   tail.add("info", `${ended} after ${duration(res.durationMs)}\n`);
   job.log(`${ended} after ${duration(res.durationMs)}; effect: ${effect.length ? summarizeEffect(effect) : "no changes"}`, "info");
   let finished = await finishRun(run, { state, exitCode: res.exitCode, durationMs: res.durationMs }, tail, effect);
@@ -76,7 +88,8 @@ async function executeCommand(job: JobContext, { run, tree, shell, mode, overlay
     }
   }
   if (state === "cancelled") throw job.signal.reason ?? new Error("cancelled");
-  if (state === "timeout") throw new AppError("unprocessable", `The command was stopped at its time limit of ${o.options.timeoutMinutes} min.`);
+  if (state === "timeout")
+    throw new AppError("unprocessable", `The command was stopped at its time limit of ${o.options.timeoutMinutes} min.`);
   if (res.exitCode !== 0) throw new AppError("unprocessable", `The command exited with status ${res.exitCode}.`);
   return { commandId: run.id, exitCode: res.exitCode, durationMs: res.durationMs, effect: finished.effectState };
 }

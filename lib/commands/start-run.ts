@@ -47,7 +47,15 @@ export async function startRun(o: StartRunOptions): Promise<{ runId: string; job
   const prepared = await prepareRun(o.image);
   const { tree, mode } = prepared;
   const row = await prisma.commandRun.create({
-    data: { image: o.image, kind: o.kind, line: o.line, userId: o.user.id, username: o.user.username, mode, options: JSON.stringify(o.options) },
+    data: {
+      image: o.image,
+      kind: o.kind,
+      line: o.line,
+      userId: o.user.id,
+      username: o.user.username,
+      mode,
+      options: JSON.stringify(o.options),
+    },
   });
   const runDir = runDirFor(tree, row.id);
   const run = await prisma.commandRun.update({ where: { id: row.id }, data: { runDir } });
@@ -63,7 +71,10 @@ export async function startRun(o: StartRunOptions): Promise<{ runId: string; job
       run: (job) => recordingFailure(run.id, job.signal, () => o.execute(job, { ...prepared, run, runDir })),
     });
   } catch (e) {
-    await prisma.commandRun.update({ where: { id: run.id }, data: { state: "failed", error: (e as Error).message, finishedAt: new Date(), runDir: null } });
+    await prisma.commandRun.update({
+      where: { id: run.id },
+      data: { state: "failed", error: (e as Error).message, finishedAt: new Date(), runDir: null },
+    });
     throw e;
   }
   await prisma.commandRun.update({ where: { id: run.id }, data: { jobId } });

@@ -4,7 +4,13 @@ import { prisma } from "./client";
 export type ListAuditOptions = { user?: string; image?: string; action?: string; before?: number; limit?: number };
 
 /** Newest first; `action` matches as a prefix (`image.` finds every image action). */
-export async function listAudit({ user, image, action, before, limit = 100 }: ListAuditOptions): Promise<{ entries: AuditEntryDto[]; nextBefore: number | null }> {
+export async function listAudit({
+  user,
+  image,
+  action,
+  before,
+  limit = 100,
+}: ListAuditOptions): Promise<{ entries: AuditEntryDto[]; nextBefore: number | null }> {
   const rows = await prisma.auditLog.findMany({
     where: {
       username: user || undefined,

@@ -72,7 +72,8 @@ export async function resetPassword({ actor, id, password }: { actor: SessionUse
   });
   endSockets({ userId: id });
   // The generated first password is void once changed: its file goes.
-  if (username === "admin" && removeInitialAdminPassword(env().dataDir)) console.log("removed the initial admin password file (the password was changed)");
+  if (username === "admin" && removeInitialAdminPassword(env().dataDir))
+    console.log("removed the initial admin password file (the password was changed)");
 }
 
 async function getUserOrThrow(tx: Tx, id: string): Promise<User> {

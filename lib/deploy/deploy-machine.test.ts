@@ -14,7 +14,11 @@ function bootTo(t: TargetState): TargetState {
 
 describe("deploy state machine", () => {
   it("walks a node to verified with a timestamp per state", () => {
-    const t = advance(bootTo(initialTarget("th1", UUID, t0)), { type: "stamp", uuid: UUID, timestamp: "Wed Dec 02 04:39:52 UTC 2026" }, at(20));
+    const t = advance(
+      bootTo(initialTarget("th1", UUID, t0)),
+      { type: "stamp", uuid: UUID, timestamp: "Wed Dec 02 04:39:52 UTC 2026" },
+      at(20),
+    );
     expect(t.state).toBe("verified");
     expect(t.seenUuid).toBe(UUID);
     expect(t.history.map((h) => [h.state, h.at])).toEqual([

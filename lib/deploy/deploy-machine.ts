@@ -47,7 +47,8 @@ export function advance(t: TargetState, ev: DeployEvent, now = new Date()): Targ
   const rule = NEXT[ev.type];
   if (!rule.from.includes(t.state)) throw new Error(`deploy of ${t.node}: ${ev.type} is not allowed in state ${t.state}`);
   const at = now.toISOString();
-  if (ev.type === "fail") return { ...t, state: "failed", message: ev.message, history: [...t.history, { state: "failed", at, detail: ev.message }] };
+  if (ev.type === "fail")
+    return { ...t, state: "failed", message: ev.message, history: [...t.history, { state: "failed", at, detail: ev.message }] };
   if (ev.type === "stamp") {
     // booted is its own step (with its time), then the verdict on the stamp
     const booted = [...t.history, { state: "booted" as const, at }];

@@ -5,7 +5,14 @@ createTempDatabase("deploy-policy-");
 const { assertDeployAllowed } = await import("./deploy-policy");
 const { setPolicy } = await import("@/lib/requests/policy");
 
-const base = { image: "img", seq: 3, stampUuid: "11111111-2222-3333-4444-555555555555", changeId: null, testHosts: [] as string[], nodes: [] as string[] };
+const base = {
+  image: "img",
+  seq: 3,
+  stampUuid: "11111111-2222-3333-4444-555555555555",
+  changeId: null,
+  testHosts: [] as string[],
+  nodes: [] as string[],
+};
 const as = (role: string) => ({ id: `u-${role}`, username: role, role });
 
 describe("deploy policy", () => {
@@ -18,7 +25,10 @@ describe("deploy policy", () => {
 
   it("refuses an editor on xCAT nodes or a group, naming the rule", async () => {
     for (const ask of [{ nodes: ["cn01"] }, { group: "compute" }]) {
-      await expect(assertDeployAllowed({ ...base, user: as("editor"), testHosts: ["th1"], ...ask })).rejects.toMatchObject({ code: "forbidden", details: { rule: "role" } });
+      await expect(assertDeployAllowed({ ...base, user: as("editor"), testHosts: ["th1"], ...ask })).rejects.toMatchObject({
+        code: "forbidden",
+        details: { rule: "role" },
+      });
     }
   });
 
@@ -26,7 +36,10 @@ describe("deploy policy", () => {
     const other = { ...base, image: "fresh" };
     await expect(assertDeployAllowed({ ...other, user: as("admin"), testHosts: ["th1"] })).resolves.toBeUndefined();
     for (const ask of [{ nodes: ["cn01"] }, { group: "compute" }]) {
-      await expect(assertDeployAllowed({ ...other, user: as("admin"), ...ask })).rejects.toMatchObject({ code: "conflict", details: { reason: "approval-required", seq: 3 } });
+      await expect(assertDeployAllowed({ ...other, user: as("admin"), ...ask })).rejects.toMatchObject({
+        code: "conflict",
+        details: { reason: "approval-required", seq: 3 },
+      });
     }
   });
 });

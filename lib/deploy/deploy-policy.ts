@@ -27,7 +27,9 @@ export type DeployPolicyInput = {
 
 export async function assertDeployAllowed(input: DeployPolicyInput): Promise<void> {
   if ((input.nodes.length || input.group) && !hasRole(input.user, "reviewer"))
-    throw new AppError("forbidden", "editors deploy to test hosts only; a reviewer or admin deploys to xCAT nodes", { details: { rule: "role" } });
+    throw new AppError("forbidden", "editors deploy to test hosts only; a reviewer or admin deploys to xCAT nodes", {
+      details: { rule: "role" },
+    });
   const targets = [
     ...input.testHosts.map((name) => ({ name, kind: "testhost" as const })),
     ...input.nodes.map((name) => ({ name, kind: "xcat" as const })),

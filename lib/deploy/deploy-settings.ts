@@ -15,12 +15,21 @@ async function intSetting(key: string, dflt: number): Promise<number> {
 
 /** The admin's rails for deploys: how many nodes one deploy may touch, how long an xCAT node may take to boot. */
 export async function getDeploySettings(): Promise<DeploySettings> {
-  return { maxNodes: await intSetting(MAX_NODES_KEY, DEFAULT_MAX_NODES), xcatBootTimeoutSec: await intSetting(XCAT_BOOT_TIMEOUT_KEY, DEFAULT_XCAT_BOOT_TIMEOUT_SEC) };
+  return {
+    maxNodes: await intSetting(MAX_NODES_KEY, DEFAULT_MAX_NODES),
+    xcatBootTimeoutSec: await intSetting(XCAT_BOOT_TIMEOUT_KEY, DEFAULT_XCAT_BOOT_TIMEOUT_SEC),
+  };
 }
 
-export async function setDeploySettings(s: DeploySettings, audit: (tx: Parameters<Parameters<typeof prisma.$transaction>[0]>[0]) => Promise<void>): Promise<DeploySettings> {
+export async function setDeploySettings(
+  s: DeploySettings,
+  audit: (tx: Parameters<Parameters<typeof prisma.$transaction>[0]>[0]) => Promise<void>,
+): Promise<DeploySettings> {
   await prisma.$transaction(async (tx) => {
-    for (const [key, v] of [[MAX_NODES_KEY, s.maxNodes], [XCAT_BOOT_TIMEOUT_KEY, s.xcatBootTimeoutSec]] as const)
+    for (const [key, v] of [
+      [MAX_NODES_KEY, s.maxNodes],
+      [XCAT_BOOT_TIMEOUT_KEY, s.xcatBootTimeoutSec],
+    ] as const)
       await tx.setting.upsert({ where: { key }, create: { key, value: String(v) }, update: { value: String(v) } });
     await audit(tx);
   });

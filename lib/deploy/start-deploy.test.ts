@@ -20,7 +20,19 @@ async function image(name: string, osarch: string, packed: boolean) {
   const rootimgdir = path.join(dir, "images", name);
   fs.mkdirSync(rootimgdir, { recursive: true });
   await prisma.image.create({ data: { imagename: name, osvers: "debian12", osarch, profile: "compute", rootimgdir } });
-  if (packed) await prisma.imageVersion.create({ data: { image: name, seq: 1, file: path.join(rootimgdir, "rootimg.cpio.gz"), format: "cpio.gz", size: 1, stampUuid: UUID, packedBy: "ad", live: true } });
+  if (packed)
+    await prisma.imageVersion.create({
+      data: {
+        image: name,
+        seq: 1,
+        file: path.join(rootimgdir, "rootimg.cpio.gz"),
+        format: "cpio.gz",
+        size: 1,
+        stampUuid: UUID,
+        packedBy: "ad",
+        live: true,
+      },
+    });
 }
 
 await image("img-x86", "x86_64", true);
@@ -28,7 +40,13 @@ await image("img-never", "x86_64", false);
 await image("img-ppc", "ppc64le", true);
 for (const name of ["th1", "th2"]) await prisma.testHost.create({ data: { name, image: "img-x86" } });
 
-const err = (p: Promise<unknown>) => p.then(() => { throw new Error("not refused"); }, (e: { code: string; message: string }) => ({ code: e.code, message: e.message }));
+const err = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("not refused");
+    },
+    (e: { code: string; message: string }) => ({ code: e.code, message: e.message }),
+  );
 
 describe("deploy rails", () => {
   it("returns the plan without starting anything when not confirmed", async () => {
@@ -39,17 +57,34 @@ describe("deploy rails", () => {
 
   it("refuses: no nodes, an unknown node, an image never packed, an architecture mismatch, an editor on xCAT nodes, too many nodes", async () => {
     const base = { user: admin, confirm: false } as const;
-    expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-x86" } }))).toMatchObject({ code: "unprocessable", message: expect.stringContaining("pick the nodes") });
-    expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-x86" }, testHosts: ["zz"] }))).toEqual({ code: "not_found", message: "unknown test host zz" });
-    expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-never" }, testHosts: ["th1"] }))).toEqual({ code: "unprocessable", message: "img-never was never packed: pack it before deploying" });
-    expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-ppc" }, testHosts: ["th1"] }))).toEqual({ code: "unprocessable", message: "th1 is an x86_64 test host; img-ppc is ppc64le" });
-    expect(await err(startDeploy({ ...base, source: { kind: "version", image: "img-x86", seq: 7 }, testHosts: ["th1"] }))).toMatchObject({ code: "not_found" });
+    expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-x86" } }))).toMatchObject({
+      code: "unprocessable",
+      message: expect.stringContaining("pick the nodes"),
+    });
+    expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-x86" }, testHosts: ["zz"] }))).toEqual({
+      code: "not_found",
+      message: "unknown test host zz",
+    });
+    expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-never" }, testHosts: ["th1"] }))).toEqual({
+      code: "unprocessable",
+      message: "img-never was never packed: pack it before deploying",
+    });
+    expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-ppc" }, testHosts: ["th1"] }))).toEqual({
+      code: "unprocessable",
+      message: "th1 is an x86_64 test host; img-ppc is ppc64le",
+    });
+    expect(await err(startDeploy({ ...base, source: { kind: "version", image: "img-x86", seq: 7 }, testHosts: ["th1"] }))).toMatchObject({
+      code: "not_found",
+    });
     const denied = await err(startDeploy({ user: editor, confirm: true, source: { kind: "image", image: "img-x86" }, nodes: ["cn01"] }));
     expect(denied.code).toBe("forbidden");
     expect(await prisma.auditLog.findFirst({ where: { action: "deploy", outcome: "denied", username: "ed" } })).not.toBeNull();
     await prisma.setting.create({ data: { key: "deploy.maxNodes", value: "1" } });
     try {
-      expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-x86" }, testHosts: ["th1", "th2"] }))).toEqual({ code: "unprocessable", message: "2 nodes picked; an admin allows at most 1 per deploy" });
+      expect(await err(startDeploy({ ...base, source: { kind: "image", image: "img-x86" }, testHosts: ["th1", "th2"] }))).toEqual({
+        code: "unprocessable",
+        message: "2 nodes picked; an admin allows at most 1 per deploy",
+      });
     } finally {
       await prisma.setting.delete({ where: { key: "deploy.maxNodes" } });
     }
@@ -58,7 +93,9 @@ describe("deploy rails", () => {
   it("refuses a second deploy to a node already deploying; a boot that cannot start fails that node with the reason", async () => {
     const first = await startDeploy({ user: editor, source: { kind: "image", image: "img-x86" }, testHosts: ["th1"], confirm: true });
     expect(first.jobId).toBeDefined();
-    expect(await err(startDeploy({ user: editor, source: { kind: "image", image: "img-x86" }, testHosts: ["th1", "th2"], confirm: true }))).toEqual({ code: "conflict", message: `already deploying: th1 (job ${first.jobId})` });
+    expect(
+      await err(startDeploy({ user: editor, source: { kind: "image", image: "img-x86" }, testHosts: ["th1", "th2"], confirm: true })),
+    ).toEqual({ code: "conflict", message: `already deploying: th1 (job ${first.jobId})` });
     await activeJobs.get(first.jobId!)?.finished;
     const job = await prisma.job.findUniqueOrThrow({ where: { id: first.jobId } });
     expect(job.state).toBe("failed");

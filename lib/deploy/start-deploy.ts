@@ -69,26 +69,45 @@ async function plan(req: DeployRequest): Promise<DeployPlan> {
   const { source, user } = req;
   const testHosts = [...new Set(req.testHosts ?? [])];
   const names = [...new Set(req.nodes ?? [])];
-  if (!testHosts.length && !names.length && !req.group) throw new AppError("unprocessable", "pick the nodes to deploy to: test hosts, node names or a group");
+  if (!testHosts.length && !names.length && !req.group)
+    throw new AppError("unprocessable", "pick the nodes to deploy to: test hosts, node names or a group");
 
   const image = await getBackend().getImage(source.image);
   const versions = await listVersions(source.image);
   if (!versions.length) throw new AppError("unprocessable", `${source.image} was never packed: pack it before deploying`);
   const v = source.kind === "version" ? versions.find((x) => x.seq === source.seq) : versions.find((x) => x.live);
-  if (!v) throw new AppError("not_found", source.kind === "version" ? `version ${source.seq} of ${source.image} is not kept` : `${source.image} has no live version`);
-  await assertDeployAllowed({ user, image: source.image, seq: v.seq, stampUuid: v.stampUuid, changeId: v.changeId, testHosts, nodes: names, group: req.group });
+  if (!v)
+    throw new AppError(
+      "not_found",
+      source.kind === "version" ? `version ${source.seq} of ${source.image} is not kept` : `${source.image} has no live version`,
+    );
+  await assertDeployAllowed({
+    user,
+    image: source.image,
+    seq: v.seq,
+    stampUuid: v.stampUuid,
+    changeId: v.changeId,
+    testHosts,
+    nodes: names,
+    group: req.group,
+  });
 
   const targets: Target[] = [];
   for (const name of testHosts) {
     await getTestHost(name).catch(() => {
       throw new AppError("not_found", `unknown test host ${name}`);
     });
-    if (image.osarch && image.osarch !== TEST_HOST_ARCH) throw new AppError("unprocessable", `${name} is an ${TEST_HOST_ARCH} test host; ${image.imagename} is ${image.osarch}`);
+    if (image.osarch && image.osarch !== TEST_HOST_ARCH)
+      throw new AppError("unprocessable", `${name} is an ${TEST_HOST_ARCH} test host; ${image.imagename} is ${image.osarch}`);
     targets.push({ name, kind: "testhost" });
   }
   if (names.length || req.group) {
     if (getBackend().kind !== "xcat") throw new AppError("unprocessable", "no xCAT here: only test hosts can be deployed to");
-    if (!v.live) throw new AppError("unprocessable", `xCAT nodes boot the live archive of ${source.image}: roll back to version ${v.seq} first, then deploy the image`);
+    if (!v.live)
+      throw new AppError(
+        "unprocessable",
+        `xCAT nodes boot the live archive of ${source.image}: roll back to version ${v.seq} first, then deploy the image`,
+      );
     const all = await new XcatNodes().listNodes();
     const byName = new Map(all.map((n) => [n.name, n]));
     const unknown = names.filter((n) => !byName.has(n));
@@ -97,15 +116,26 @@ async function plan(req: DeployRequest): Promise<DeployPlan> {
     if (req.group && !members.length) throw new AppError("not_found", `group ${req.group} has no nodes`);
     for (const n of [...new Set([...names, ...members])]) {
       const arch = byName.get(n)!.arch;
-      if (arch && image.osarch && arch !== image.osarch) throw new AppError("unprocessable", `${n} is ${arch}; ${image.imagename} is ${image.osarch}`);
+      if (arch && image.osarch && arch !== image.osarch)
+        throw new AppError("unprocessable", `${n} is ${arch}; ${image.imagename} is ${image.osarch}`);
       targets.push({ name: n, kind: "xcat" });
     }
   }
   const { maxNodes } = await getDeploySettings();
-  if (targets.length > maxNodes) throw new AppError("unprocessable", `${targets.length} nodes picked; an admin allows at most ${maxNodes} per deploy`);
+  if (targets.length > maxNodes)
+    throw new AppError("unprocessable", `${targets.length} nodes picked; an admin allows at most ${maxNodes} per deploy`);
   const busy = targets.filter((t) => deploying.has(key(t)));
-  if (busy.length) throw new AppError("conflict", `already deploying: ${busy.map((t) => `${t.name} (job ${deploying.get(key(t))})`).join(", ")}`);
-  return { image: source.image, seq: v.seq, stampUuid: v.stampUuid, packedAt: v.packedAt.toISOString(), targets, power: req.power ?? "boot", changeId: v.changeId };
+  if (busy.length)
+    throw new AppError("conflict", `already deploying: ${busy.map((t) => `${t.name} (job ${deploying.get(key(t))})`).join(", ")}`);
+  return {
+    image: source.image,
+    seq: v.seq,
+    stampUuid: v.stampUuid,
+    packedAt: v.packedAt.toISOString(),
+    targets,
+    power: req.power ?? "boot",
+    changeId: v.changeId,
+  };
 }
 
 /** Checks the request; with `confirm` starts the job and returns its id, otherwise returns the plan only. */
@@ -115,7 +145,15 @@ export async function startDeploy(req: DeployRequest): Promise<{ plan: DeployPla
     p = await plan(req);
   } catch (e) {
     if (req.confirm && e instanceof AppError && e.code === "forbidden")
-      await prisma.$transaction((tx) => recordAudit(tx, { user: req.user, action: "deploy", image: req.source.image, outcome: "denied", detail: { error: e.message, nodes: req.nodes, group: req.group } }));
+      await prisma.$transaction((tx) =>
+        recordAudit(tx, {
+          user: req.user,
+          action: "deploy",
+          image: req.source.image,
+          outcome: "denied",
+          detail: { error: e.message, nodes: req.nodes, group: req.group },
+        }),
+      );
     throw e;
   }
   if (!req.confirm) return { plan: p };
@@ -148,7 +186,18 @@ async function runDeploy(ctx: JobContext, user: DeployUser, p: DeployPlan) {
   try {
     for (const tg of p.targets) {
       const t = initialTarget(tg.name, p.stampUuid);
-      const row = await prisma.deployTarget.create({ data: { jobId: ctx.jobId, node: tg.name, kind: tg.kind, image: p.image, versionSeq: p.seq, expectedUuid: p.stampUuid, state: t.state, history: JSON.stringify(t.history) } });
+      const row = await prisma.deployTarget.create({
+        data: {
+          jobId: ctx.jobId,
+          node: tg.name,
+          kind: tg.kind,
+          image: p.image,
+          versionSeq: p.seq,
+          expectedUuid: p.stampUuid,
+          state: t.state,
+          history: JSON.stringify(t.history),
+        },
+      });
       rows.set(tg.name, { id: row.id, t, kind: tg.kind });
       emitTarget(ctx.jobId, rows.get(tg.name)!, p);
     }
@@ -157,9 +206,15 @@ async function runDeploy(ctx: JobContext, user: DeployUser, p: DeployPlan) {
       const r = rows.get(node)!;
       if (isFinal(r.t.state)) return;
       r.t = advance(r.t, ev);
-      await prisma.deployTarget.update({ where: { id: r.id }, data: { state: r.t.state, seenUuid: r.t.seenUuid, message: r.t.message, history: JSON.stringify(r.t.history) } });
+      await prisma.deployTarget.update({
+        where: { id: r.id },
+        data: { state: r.t.state, seenUuid: r.t.seenUuid, message: r.t.message, history: JSON.stringify(r.t.history) },
+      });
       emitTarget(ctx.jobId, r, p);
-      ctx.log(`${node}: ${r.t.state}${r.t.message && (isFinal(r.t.state) || ev.type === "fail") ? ` — ${r.t.message}` : "detail" in ev && ev.detail ? ` (${ev.detail})` : ""}`, r.t.state === "failed" || r.t.state === "mismatch" ? "stderr" : "info");
+      ctx.log(
+        `${node}: ${r.t.state}${r.t.message && (isFinal(r.t.state) || ev.type === "fail") ? ` — ${r.t.message}` : "detail" in ev && ev.detail ? ` (${ev.detail})` : ""}`,
+        r.t.state === "failed" || r.t.state === "mismatch" ? "stderr" : "info",
+      );
       ctx.progress([...rows.values()].filter((x) => isFinal(x.t.state)).length);
     };
     const hosts = p.targets.filter((t) => t.kind === "testhost").map((t) => t.name);
@@ -176,21 +231,37 @@ async function runDeploy(ctx: JobContext, user: DeployUser, p: DeployPlan) {
   return { summary: s.text, targets };
 }
 
-async function failQuietly(ctx: JobContext, rows: Map<string, { id: number; t: TargetState; kind: Target["kind"] }>, node: string, p: DeployPlan, message: string) {
+async function failQuietly(
+  ctx: JobContext,
+  rows: Map<string, { id: number; t: TargetState; kind: Target["kind"] }>,
+  node: string,
+  p: DeployPlan,
+  message: string,
+) {
   const r = rows.get(node)!;
   r.t = advance(r.t, { type: "fail", message });
-  await prisma.deployTarget.update({ where: { id: r.id }, data: { state: r.t.state, message: r.t.message, history: JSON.stringify(r.t.history) } }).catch(() => {});
+  await prisma.deployTarget
+    .update({ where: { id: r.id }, data: { state: r.t.state, message: r.t.message, history: JSON.stringify(r.t.history) } })
+    .catch(() => {});
   emitTarget(ctx.jobId, r, p);
 }
 
 function emitTarget(jobId: string, r: { t: TargetState; kind: Target["kind"] }, p: DeployPlan) {
-  emitTo(room.deploy(jobId), "deploy:target", { jobId, ...r.t, kind: r.kind, image: p.image, versionSeq: p.seq } satisfies DeployTargetDto & { jobId: string });
+  emitTo(room.deploy(jobId), "deploy:target", {
+    jobId,
+    ...r.t,
+    kind: r.kind,
+    image: p.image,
+    versionSeq: p.seq,
+  } satisfies DeployTargetDto & { jobId: string });
 }
 
 type Move = (node: string, ev: DeployEvent) => Promise<void>;
 
 async function audit(user: DeployUser, action: string, image: string, nodes: string[], outcome: "ok" | "error", detail: unknown) {
-  await prisma.$transaction((tx) => recordAudit(tx, { user, action, image, node: nodes.length === 1 ? nodes[0] : null, target: nodes.join(","), outcome, detail }));
+  await prisma.$transaction((tx) =>
+    recordAudit(tx, { user, action, image, node: nodes.length === 1 ? nodes[0] : null, target: nodes.join(","), outcome, detail }),
+  );
 }
 
 async function deployTestHosts(ctx: JobContext, user: DeployUser, p: DeployPlan, hosts: string[], move: Move) {
@@ -209,14 +280,20 @@ async function deployTestHosts(ctx: JobContext, user: DeployUser, p: DeployPlan,
         try {
           await powerOn(spec);
         } catch (e) {
-          await audit(user, "node.power", p.image, [name], "error", { testHost: true, action: "on", error: (e as Error).message, jobId: ctx.jobId });
+          await audit(user, "node.power", p.image, [name], "error", {
+            testHost: true,
+            action: "on",
+            error: (e as Error).message,
+            jobId: ctx.jobId,
+          });
           throw e;
         }
         await audit(user, "node.power", p.image, [name], "ok", { testHost: true, action: "on", jobId: ctx.jobId });
         await move(name, { type: "power-sent", detail: "QEMU started" });
         await move(name, { type: "booting" });
         const r = await booted;
-        if (r.ok) await move(name, { type: "stamp", uuid: r.xcatinfo.IMAGEUUID, imagename: r.xcatinfo.IMAGENAME, timestamp: r.xcatinfo.TIMESTAMP });
+        if (r.ok)
+          await move(name, { type: "stamp", uuid: r.xcatinfo.IMAGEUUID, imagename: r.xcatinfo.IMAGENAME, timestamp: r.xcatinfo.TIMESTAMP });
         else await move(name, { type: "fail", message: r.message });
       } catch (e) {
         if (ctx.signal.aborted) return;
@@ -239,7 +316,11 @@ async function deployXcatNodes(ctx: JobContext, user: DeployUser, p: DeployPlan,
       for (const w of r.warnings) ctx.log(`${r.node}: nodeset warning: ${w}`, "stderr");
     } else await move(r.node, { type: "fail", message: `nodeset: ${r.error}` });
   }
-  await audit(user, "node.nodeset", p.image, nodes, set.results.every((r) => r.ok) ? "ok" : "error", { command: set.command, results: set.results, jobId: ctx.jobId });
+  await audit(user, "node.nodeset", p.image, nodes, set.results.every((r) => r.ok) ? "ok" : "error", {
+    command: set.command,
+    results: set.results,
+    jobId: ctx.jobId,
+  });
   if (!okNodes.length) return;
 
   const powered: string[] = [];
@@ -262,7 +343,11 @@ async function deployXcatNodes(ctx: JobContext, user: DeployUser, p: DeployPlan,
         await move(r.node, { type: "power-sent", detail: `rpower ${p.power}: ${r.text}` });
       } else await move(r.node, { type: "fail", message: `rpower ${p.power}: ${r.error}` });
     }
-    await audit(user, "node.power", p.image, okNodes, pw.results.every((r) => r.ok) ? "ok" : "error", { command: pw.command, results: pw.results, jobId: ctx.jobId });
+    await audit(user, "node.power", p.image, okNodes, pw.results.every((r) => r.ok) ? "ok" : "error", {
+      command: pw.command,
+      results: pw.results,
+      jobId: ctx.jobId,
+    });
   }
   await watchXcatBoots(ctx, x, powered, move);
 }
@@ -285,7 +370,12 @@ async function watchXcatBoots(ctx: JobContext, x: XcatNodes, nodes: string[], mo
         const st = await x.readStamp(s.node, ctx.signal);
         if (!st.ok) continue; // sshd answers before logins work: try again on the next round
         if (!booting.has(s.node)) await move(s.node, { type: "booting" });
-        await move(s.node, { type: "stamp", uuid: st.xcatinfo.IMAGEUUID, imagename: st.xcatinfo.IMAGENAME, timestamp: st.xcatinfo.TIMESTAMP });
+        await move(s.node, {
+          type: "stamp",
+          uuid: st.xcatinfo.IMAGEUUID,
+          imagename: st.xcatinfo.IMAGENAME,
+          timestamp: st.xcatinfo.TIMESTAMP,
+        });
         waiting.delete(s.node);
       }
     }
@@ -314,5 +404,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** Stored targets of a deploy job (the room's replay and the page's first paint). */
 export async function listDeployTargets(jobId: string): Promise<DeployTargetDto[]> {
   const rows = await prisma.deployTarget.findMany({ where: { jobId }, orderBy: { id: "asc" } });
-  return rows.map((r) => ({ node: r.node, kind: r.kind as Target["kind"], image: r.image, versionSeq: r.versionSeq, state: r.state as TargetState["state"], expectedUuid: r.expectedUuid, seenUuid: r.seenUuid, message: r.message, history: JSON.parse(r.history) }));
+  return rows.map((r) => ({
+    node: r.node,
+    kind: r.kind as Target["kind"],
+    image: r.image,
+    versionSeq: r.versionSeq,
+    state: r.state as TargetState["state"],
+    expectedUuid: r.expectedUuid,
+    seenUuid: r.seenUuid,
+    message: r.message,
+    history: JSON.parse(r.history),
+  }));
 }

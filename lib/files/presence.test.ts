@@ -6,7 +6,8 @@ const user = (id: string) => ({ id, username: id, role: "viewer" as const });
 
 describe("presence store is bounded", () => {
   it("keeps at most tabsPerUser tabs of one user on an image (the oldest goes) and refuses images past the limit", () => {
-    for (let i = 0; i < PRESENCE_LIMITS.tabsPerUser + 5; i++) updatePresence({ image: "img-a", user: user("u1"), clientId: `tab-${i}`, files: [] });
+    for (let i = 0; i < PRESENCE_LIMITS.tabsPerUser + 5; i++)
+      updatePresence({ image: "img-a", user: user("u1"), clientId: `tab-${i}`, files: [] });
     const tabs = listPresence("img-a").filter((p) => p.username === "u1");
     expect(tabs).toHaveLength(PRESENCE_LIMITS.tabsPerUser);
     expect(tabs.map((t) => t.clientId)).not.toContain("tab-0");
@@ -31,7 +32,11 @@ describe("presence follows the tab's socket", () => {
     socketConnected("sock-1", "u3");
     updatePresence({ image: "img-s", user: user("u3"), clientId: "tab-s-1", files: ["/etc/motd"], socketId: "sock-1" });
     updatePresence({ image: "img-s", user: user("u4"), clientId: "tab-s-2", files: ["/etc/motd"] });
-    expect(listPresence("img-s").map((p) => p.clientId).sort()).toEqual(["tab-s-1", "tab-s-2"]);
+    expect(
+      listPresence("img-s")
+        .map((p) => p.clientId)
+        .sort(),
+    ).toEqual(["tab-s-1", "tab-s-2"]);
     socketGone("sock-1");
     // the tab without a socket lives on by its heartbeats
     expect(listPresence("img-s").map((p) => p.clientId)).toEqual(["tab-s-2"]);
@@ -54,6 +59,10 @@ describe("presence follows the tab's socket", () => {
     updatePresence({ image: "img-b", user: user("u7"), clientId: "tab-b-2", files: [], socketId: "made-up" });
     socketGone("sock-other");
     socketGone("made-up");
-    expect(listPresence("img-b").map((p) => p.clientId).sort()).toEqual(["tab-b-1", "tab-b-2"]);
+    expect(
+      listPresence("img-b")
+        .map((p) => p.clientId)
+        .sort(),
+    ).toEqual(["tab-b-1", "tab-b-2"]);
   });
 });

@@ -38,11 +38,20 @@ function ownSocket(socketId: string | undefined, userId: string): string | undef
 }
 
 /** Records which files one tab has open and tells the room `image:<name>` when that changed. */
-export function updatePresence(o: { image: string; user: SessionUser; clientId: string; files: string[]; socketId?: string }): Omit<PresenceEntry, "at">[] {
+export function updatePresence(o: {
+  image: string;
+  user: SessionUser;
+  clientId: string;
+  files: string[];
+  socketId?: string;
+}): Omit<PresenceEntry, "at">[] {
   let m = store.get(o.image);
   if (!m) {
     if (store.size >= PRESENCE_LIMITS.images) sweepExpired();
-    if (store.size >= PRESENCE_LIMITS.images) throw new AppError("rate_limited", "Too many images have open editors right now; retry in a minute.", { details: { retryAfterSeconds: 30 } });
+    if (store.size >= PRESENCE_LIMITS.images)
+      throw new AppError("rate_limited", "Too many images have open editors right now; retry in a minute.", {
+        details: { retryAfterSeconds: 30 },
+      });
     store.set(o.image, (m = new Map()));
   }
   const key = `${o.user.id}:${o.clientId}`;
@@ -51,7 +60,8 @@ export function updatePresence(o: { image: string; user: SessionUser; clientId: 
     listPresence(o.image); // drops expired tabs first
     const own = [...m.entries()].filter(([k]) => k.startsWith(`${o.user.id}:`)).sort((a, b) => a[1].at - b[1].at);
     if (own.length >= PRESENCE_LIMITS.tabsPerUser) m.delete(own[0][0]);
-    if (m.size >= PRESENCE_LIMITS.tabsPerImage) throw new AppError("rate_limited", "Too many open tabs on this image; retry in a minute.", { details: { retryAfterSeconds: 30 } });
+    if (m.size >= PRESENCE_LIMITS.tabsPerImage)
+      throw new AppError("rate_limited", "Too many open tabs on this image; retry in a minute.", { details: { retryAfterSeconds: 30 } });
   }
   const files = [...new Set(o.files)].sort();
   // A reload keeps the tab's clientId and brings a new socket: the entry moves to it, so the old socket's end

@@ -43,9 +43,13 @@ describe("runFileChange", () => {
 
   it("records a failed change as an audit error and no pending change", async () => {
     await expect(
-      runFileChange({ user, image: "img2", tree: treeOf("img2"), kind: "delete", action: "file.delete", target: "/etc" }, () => {
-        throw new Error("refused");
-      }, () => ({ paths: [] })),
+      runFileChange(
+        { user, image: "img2", tree: treeOf("img2"), kind: "delete", action: "file.delete", target: "/etc" },
+        () => {
+          throw new Error("refused");
+        },
+        () => ({ paths: [] }),
+      ),
     ).rejects.toThrow("refused");
     expect(await prisma.auditLog.findMany({ where: { image: "img2" } })).toMatchObject([{ outcome: "error", action: "file.delete" }]);
     expect(await prisma.pendingChange.count({ where: { image: "img2" } })).toBe(0);
@@ -55,7 +59,12 @@ describe("runFileChange", () => {
 describe("updatePresence", () => {
   it("lists each tab's open files per image", () => {
     updatePresence({ image: "img3", user, clientId: "tab-aaaaaaaa", files: ["/etc/hosts", "/etc/hosts"] });
-    const list = updatePresence({ image: "img3", user: { ...user, id: "u2", username: "bob" }, clientId: "tab-bbbbbbbb", files: ["/etc/motd"] });
+    const list = updatePresence({
+      image: "img3",
+      user: { ...user, id: "u2", username: "bob" },
+      clientId: "tab-bbbbbbbb",
+      files: ["/etc/motd"],
+    });
     expect(list).toEqual([
       { clientId: "tab-aaaaaaaa", username: "alice", files: ["/etc/hosts"] },
       { clientId: "tab-bbbbbbbb", username: "bob", files: ["/etc/motd"] },

@@ -62,22 +62,44 @@ export async function runFileChange<T>(
           if (!input.streaming) result = await change();
           d = describe(result as T);
           const detail = { ...input.detail, ...d.detail };
-          await tx.pendingChange.update({ where: { id: row.id }, data: { path: d.paths[0] ?? input.target, detail: JSON.stringify({ ...detail, paths: d.paths }) } });
-          await recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: d.paths[0] ?? input.target, outcome: "ok", detail });
+          await tx.pendingChange.update({
+            where: { id: row.id },
+            data: { path: d.paths[0] ?? input.target, detail: JSON.stringify({ ...detail, paths: d.paths }) },
+          });
+          await recordAudit(tx, {
+            user: input.user,
+            action: input.action,
+            image: input.image,
+            target: d.paths[0] ?? input.target,
+            outcome: "ok",
+            detail,
+          });
         },
         { maxWait: 10_000, timeout: 60_000 },
       );
     } catch (e) {
-      await prisma.$transaction((tx) =>
-        recordAudit(tx, { user: input.user, action: input.action, image: input.image, target: input.target, outcome: "error", detail: { error: e instanceof Error ? e.message : String(e) } }),
-      ).catch((err) => console.error("could not record the failed file change", err));
+      await prisma
+        .$transaction((tx) =>
+          recordAudit(tx, {
+            user: input.user,
+            action: input.action,
+            image: input.image,
+            target: input.target,
+            outcome: "error",
+            detail: { error: e instanceof Error ? e.message : String(e) },
+          }),
+        )
+        .catch((err) => console.error("could not record the failed file change", err));
       throw e;
     }
   });
   const done = d as ReturnType<Describe<T>>;
   noteChangedPaths(input.image, done.paths);
   // a rename carries from/to so open tabs elsewhere can follow it; a delete's subject is paths[0]
-  const moved = input.kind === "rename" && typeof done.detail?.from === "string" && typeof done.detail?.to === "string" ? { from: done.detail.from, to: done.detail.to } : {};
+  const moved =
+    input.kind === "rename" && typeof done.detail?.from === "string" && typeof done.detail?.to === "string"
+      ? { from: done.detail.from, to: done.detail.to }
+      : {};
   const etag = typeof done.detail?.etag === "string" ? done.detail.etag : undefined;
   emitTo(room.image(input.image), "files:changed", { paths: done.paths, kind: input.kind, by: input.user.username, etag, ...moved });
   emitTo(room.images(), "images:changed", { image: input.image, reason: "files" });

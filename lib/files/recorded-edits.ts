@@ -20,7 +20,13 @@ function commandOf(row: { detail: string | null; username: string }): CommandSou
   try {
     const d = JSON.parse(row.detail ?? "{}") as { commandId?: unknown; commandKind?: unknown; line?: unknown; exitCode?: unknown };
     if (typeof d.commandId !== "string") return undefined;
-    return { id: d.commandId, kind: typeof d.commandKind === "string" ? d.commandKind : "command", line: String(d.line ?? ""), by: row.username, exitCode: typeof d.exitCode === "number" ? d.exitCode : null };
+    return {
+      id: d.commandId,
+      kind: typeof d.commandKind === "string" ? d.commandKind : "command",
+      line: String(d.line ?? ""),
+      by: row.username,
+      exitCode: typeof d.exitCode === "number" ? d.exitCode : null,
+    };
   } catch {
     return undefined;
   }

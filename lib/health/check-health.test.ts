@@ -33,8 +33,14 @@ describe("checkHealth", () => {
       backend: () => new Promise(() => undefined),
     });
     expect(h.status).toBe("failing");
-    expect(h.checks.find((c) => c.name === "database")).toMatchObject({ status: "failing", message: expect.stringContaining("SQLITE_CANTOPEN") });
-    expect(h.checks.find((c) => c.name === "backend")).toMatchObject({ status: "warning", message: expect.stringMatching(/no answer within 0.2 s.*lsxcatd -a/) });
+    expect(h.checks.find((c) => c.name === "database")).toMatchObject({
+      status: "failing",
+      message: expect.stringContaining("SQLITE_CANTOPEN"),
+    });
+    expect(h.checks.find((c) => c.name === "backend")).toMatchObject({
+      status: "warning",
+      message: expect.stringMatching(/no answer within 0.2 s.*lsxcatd -a/),
+    });
   });
 
   it("warns when a disk is nearly full", async () => {
@@ -43,6 +49,9 @@ describe("checkHealth", () => {
     expect(roomy.status).toBe("ok");
     const full = await checkHealth({ ...probes, diskWarn: { freeFraction: 0, freeBytes: Number.MAX_SAFE_INTEGER } });
     expect(full.status).toBe("warning");
-    expect(full.checks.find((c) => c.name === "disk")).toMatchObject({ status: "warning", message: expect.stringMatching(/free of .*: nearly full/) });
+    expect(full.checks.find((c) => c.name === "disk")).toMatchObject({
+      status: "warning",
+      message: expect.stringMatching(/free of .*: nearly full/),
+    });
   });
 });

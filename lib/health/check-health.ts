@@ -36,7 +36,9 @@ export type HealthProbes = {
 /** Runs every check; a check that throws or hangs is reported as not ok, never as a failed request. */
 export async function checkHealth(p: HealthProbes): Promise<Health> {
   const timeoutMs = p.timeoutMs ?? 10_000;
-  const checks: HealthCheck[] = [{ name: "process", status: "ok", message: `up for ${Math.round(process.uptime())} s, pid ${process.pid}` }];
+  const checks: HealthCheck[] = [
+    { name: "process", status: "ok", message: `up for ${Math.round(process.uptime())} s, pid ${process.pid}` },
+  ];
 
   const db = await settle(p.database(), timeoutMs);
   checks.push(
@@ -49,7 +51,11 @@ export async function checkHealth(p: HealthProbes): Promise<Health> {
   let imageDirs: string[] = [];
   if (be.ok) {
     imageDirs = be.value.imageDirs;
-    checks.push({ name: "backend", status: "ok", message: `${be.value.kind === "xcat" ? "xCAT" : "local registry"} answered (${imageDirs.length} image${imageDirs.length === 1 ? "" : "s"})` });
+    checks.push({
+      name: "backend",
+      status: "ok",
+      message: `${be.value.kind === "xcat" ? "xCAT" : "local registry"} answered (${imageDirs.length} image${imageDirs.length === 1 ? "" : "s"})`,
+    });
   } else {
     checks.push({ name: "backend", status: "warning", message: `not reachable: ${be.error}; on xCAT check that xcatd runs (lsxcatd -a)` });
   }
@@ -77,7 +83,11 @@ export async function checkHealth(p: HealthProbes): Promise<Health> {
     });
   }
 
-  const status: CheckStatus = checks.some((c) => c.status === "failing") ? "failing" : checks.some((c) => c.status === "warning") ? "warning" : "ok";
+  const status: CheckStatus = checks.some((c) => c.status === "failing")
+    ? "failing"
+    : checks.some((c) => c.status === "warning")
+      ? "warning"
+      : "ok";
   return { status, checkedAt: new Date(), uptimeSeconds: Math.round(process.uptime()), checks };
 }
 

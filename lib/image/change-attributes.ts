@@ -19,7 +19,8 @@ export type ChangeAttributesOptions = {
 
 export function parseMode(mode: number | string): number {
   const n = typeof mode === "number" ? mode : /^[0-7]{1,4}$/.test(mode) ? Number.parseInt(mode, 8) : Number.NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 0o7777) throw new AppError("unprocessable", `Mode ${mode} is not valid; give octal digits such as 0644 or 4755.`);
+  if (!Number.isInteger(n) || n < 0 || n > 0o7777)
+    throw new AppError("unprocessable", `Mode ${mode} is not valid; give octal digits such as 0644 or 4755.`);
   return n;
 }
 
@@ -40,7 +41,8 @@ export function changeAttributes(opts: ChangeAttributesOptions): { before: FileE
     if (!r.exists || !r.stat) throw new AppError("not_found", `${r.path} does not exist in the image.`);
     const st = r.stat;
     if (st.isSymbolicLink()) {
-      if (mode !== undefined) throw new AppError("unprocessable", `${r.path} is a symbolic link; links have no mode of their own. Change the target instead.`);
+      if (mode !== undefined)
+        throw new AppError("unprocessable", `${r.path} is a symbolic link; links have no mode of their own. Change the target instead.`);
       fs.lchownSync(r.at, uid ?? st.uid, gid ?? st.gid);
     } else if (st.isFile() || st.isDirectory()) {
       const flags = st.isDirectory() ? fs.constants.O_RDONLY | fs.constants.O_DIRECTORY : fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
@@ -55,7 +57,8 @@ export function changeAttributes(opts: ChangeAttributesOptions): { before: FileE
     } else {
       // Devices, fifos, sockets: opening them has side effects (a device node opens the HOST's device),
       // and chmod by path would follow a symlink swapped in meanwhile. lchown never follows; modes are refused.
-      if (mode !== undefined) throw new AppError("unprocessable", `${r.path} is a device, fifo or socket; change its mode with a command in the image (chmod).`);
+      if (mode !== undefined)
+        throw new AppError("unprocessable", `${r.path} is a device, fifo or socket; change its mode with a command in the image (chmod).`);
       fs.lchownSync(r.at, uid ?? st.uid, gid ?? st.gid);
     }
   } catch (e) {

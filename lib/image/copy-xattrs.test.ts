@@ -73,7 +73,13 @@ describe("uploadFile replacing an existing file", () => {
     decorate(host("usr/shared.bin"));
     const before = fs.statSync(host("usr/shared.bin"));
     const big = Buffer.alloc(3 * 1024 * 1024 + 7, 0x42); // more than one copy chunk
-    const res = await uploadFile({ root: img.root, dir: "/usr", name: "shared.bin", body: Readable.from([big.subarray(0, 1000), big.subarray(1000)]), onConflict: "replace" });
+    const res = await uploadFile({
+      root: img.root,
+      dir: "/usr",
+      name: "shared.bin",
+      body: Readable.from([big.subarray(0, 1000), big.subarray(1000)]),
+      onConflict: "replace",
+    });
     expect(res.replaced).toBe(true);
     expect(res.bytes).toBe(big.length);
     const after = fs.statSync(host("usr/shared.bin"));
@@ -104,7 +110,9 @@ describe("the xattr helper", () => {
       if (i % 3 === 0) run("setcap", ["cap_net_raw+ep", host(n)]);
     }
     const reads = names.map((n) => readImageFile(img.root, `/${n}`));
-    const res = await Promise.all(names.map((n, i) => saveImageFile({ root: img.root, path: `/${n}`, content: `w${i}\n`, encoding: "utf-8", etag: reads[i].etag })));
+    const res = await Promise.all(
+      names.map((n, i) => saveImageFile({ root: img.root, path: `/${n}`, content: `w${i}\n`, encoding: "utf-8", etag: reads[i].etag })),
+    );
     expect(res.every((r) => !r.inPlace)).toBe(true);
     for (const [i, n] of names.entries()) {
       expect(fs.readFileSync(host(n), "utf8")).toBe(`w${i}\n`);

@@ -30,7 +30,10 @@ export async function restoreXattrs(o: { fd: number; dump: Buffer; what: string 
   const r = await runXattrTool({ op: "set", fd: o.fd, input });
   if (r.status === 127) throw toolMissing(r.stderr, "setfattr", o.what);
   if (r.status !== 0) {
-    throw new AppError("internal", `Could not keep the extended attributes (capabilities, ACLs) of ${o.what}; nothing was saved: ${r.stderr.trim()}`);
+    throw new AppError(
+      "internal",
+      `Could not keep the extended attributes (capabilities, ACLs) of ${o.what}; nothing was saved: ${r.stderr.trim()}`,
+    );
   }
 }
 

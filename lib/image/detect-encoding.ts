@@ -39,7 +39,10 @@ export function encodeText(text: string, enc: TextEncoding): Buffer {
   if (enc === "utf-8") return Buffer.from(text, "utf8");
   for (let i = 0; i < text.length; i++) {
     if (text.charCodeAt(i) > 0xff) {
-      throw new AppError("unprocessable", `The character "${text[i]}" at offset ${i} cannot be written in latin-1 (the file's encoding); remove it or convert the file to UTF-8.`);
+      throw new AppError(
+        "unprocessable",
+        `The character "${text[i]}" at offset ${i} cannot be written in latin-1 (the file's encoding); remove it or convert the file to UTF-8.`,
+      );
     }
   }
   return Buffer.from(text, "latin1");

@@ -35,12 +35,28 @@ export function downloadEntry(opts: {
       const size = fs.fstatSync(fd).size;
       return { kind: "file", filename: base, size, stream: fs.createReadStream("", { fd, autoClose: true }) };
     }
-    if (!r.stat.isDirectory()) throw new AppError("unprocessable", `${r.path} is neither a file nor a directory; download its directory instead.`);
+    if (!r.stat.isDirectory())
+      throw new AppError("unprocessable", `${r.path} is neither a file nor a directory; download its directory instead.`);
     const dirAt = `/proc/self/fd/${r.dirFd}/${r.name}`;
-    const excluded = (opts.excludeUnder?.(dirAt, r.path) ?? []).map((p) => `--exclude=${r.name}${r.path === "/" ? p : p.slice(r.path.length)}`);
+    const excluded = (opts.excludeUnder?.(dirAt, r.path) ?? []).map(
+      (p) => `--exclude=${r.name}${r.path === "/" ? p : p.slice(r.path.length)}`,
+    );
     const child = spawn(
       "tar",
-      ["--numeric-owner", "--one-file-system", "--xattrs", "--anchored", "--no-wildcards", ...excluded, "-C", "/proc/self/fd/3", "-cf", "-", "--", r.name],
+      [
+        "--numeric-owner",
+        "--one-file-system",
+        "--xattrs",
+        "--anchored",
+        "--no-wildcards",
+        ...excluded,
+        "-C",
+        "/proc/self/fd/3",
+        "-cf",
+        "-",
+        "--",
+        r.name,
+      ],
       { stdio: ["ignore", "pipe", "pipe", r.dirFd] },
     );
     const stdout = child.stdout as Readable;

@@ -35,7 +35,12 @@ describe("listDirectory / statEntry", () => {
     const { entries } = listDirectory(img.root, "/etc");
     const motd = entries.find((e) => e.name === "motd");
     expect(motd).toMatchObject({ type: "file", user: "munge", group: "munge", octal: "0644", symbolic: "-rw-r--r--", nlink: 1 });
-    expect(entries.find((e) => e.name === "localtime")).toMatchObject({ type: "symlink", target: "/usr/share/zoneinfo/UTC", dangling: false, targetType: "file" });
+    expect(entries.find((e) => e.name === "localtime")).toMatchObject({
+      type: "symlink",
+      target: "/usr/share/zoneinfo/UTC",
+      dangling: false,
+      targetType: "file",
+    });
     expect(entries.find((e) => e.name === "dangling")).toMatchObject({ dangling: true });
     expect(statEntry(img.root, "/tmp")).toMatchObject({ type: "dir", octal: "1777", symbolic: "drwxrwxrwt" });
   });
@@ -67,9 +72,17 @@ describe("createEntry / renameEntry / deleteEntry", () => {
   it("creates files, directories and symlinks owned like the parent", () => {
     fs.mkdirSync(host("var/lib/munge"), { recursive: true });
     fs.chownSync(host("var/lib/munge"), 4242, 4343);
-    expect(createEntry({ root: img.root, path: "/var/lib/munge/seed", type: "file" })).toMatchObject({ uid: 4242, gid: 4343, octal: "0644", size: 0 });
+    expect(createEntry({ root: img.root, path: "/var/lib/munge/seed", type: "file" })).toMatchObject({
+      uid: 4242,
+      gid: 4343,
+      octal: "0644",
+      size: 0,
+    });
     expect(createEntry({ root: img.root, path: "/var/lib/munge/d", type: "dir" })).toMatchObject({ type: "dir", octal: "0755", uid: 4242 });
-    expect(createEntry({ root: img.root, path: "/var/lib/munge/l", type: "symlink", target: "/etc/motd" })).toMatchObject({ type: "symlink", target: "/etc/motd" });
+    expect(createEntry({ root: img.root, path: "/var/lib/munge/l", type: "symlink", target: "/etc/motd" })).toMatchObject({
+      type: "symlink",
+      target: "/etc/motd",
+    });
     expect(codeOf(() => createEntry({ root: img.root, path: "/etc/motd", type: "file" }))).toBe("conflict");
   });
 
@@ -97,14 +110,28 @@ describe("createEntry / renameEntry / deleteEntry", () => {
 describe("uploadFile / downloadEntry / searchNames", () => {
   it("streams an upload, owned like the directory, and keeps both on conflict", async () => {
     fs.chownSync(host("etc"), 0, 1);
-    const a = await uploadFile({ root: img.root, dir: "/etc", name: "motd", body: Readable.from([Buffer.from("new motd\n")]), onConflict: "rename" });
+    const a = await uploadFile({
+      root: img.root,
+      dir: "/etc",
+      name: "motd",
+      body: Readable.from([Buffer.from("new motd\n")]),
+      onConflict: "rename",
+    });
     expect(a.entry.path).toBe("/etc/motd-1");
     expect(a.entry).toMatchObject({ gid: 1, octal: "0644" });
     expect(fs.readFileSync(host("etc/motd"), "utf8")).toBe("Welcome to the compute node\n");
-    const b = await uploadFile({ root: img.root, dir: "/etc", name: "motd", body: Readable.from([Buffer.from("replaced\n")]), onConflict: "replace" });
+    const b = await uploadFile({
+      root: img.root,
+      dir: "/etc",
+      name: "motd",
+      body: Readable.from([Buffer.from("replaced\n")]),
+      onConflict: "replace",
+    });
     expect(b.replaced).toBe(true);
     expect(fs.readFileSync(host("etc/motd"), "utf8")).toBe("replaced\n");
-    await expect(uploadFile({ root: img.root, dir: "/etc", name: "../x", body: Readable.from([]), onConflict: "fail" })).rejects.toThrow(AppError);
+    await expect(uploadFile({ root: img.root, dir: "/etc", name: "../x", body: Readable.from([]), onConflict: "fail" })).rejects.toThrow(
+      AppError,
+    );
     expect(fs.readdirSync(host("etc")).filter((n) => n.includes(".rootimg-"))).toEqual([]);
   });
 

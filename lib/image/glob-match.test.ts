@@ -4,17 +4,33 @@ import { compileGlob, GLOB_LIMITS } from "./glob-match";
 
 // The reference: the same pattern as an anchored RegExp, on short names only (where backtracking is harmless).
 function reference(pattern: string, name: string): boolean {
-  const src = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const src = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${/[*?]/.test(pattern) ? src : `.*${src}.*`}$`, "is").test(name);
 }
 
 describe("compileGlob", () => {
   it("matches like find -name (case-insensitive), and a plain word as a substring", () => {
     const cases: [string, string, boolean][] = [
-      ["m*d", "motd", true], ["m*d", "motd.bak", false], ["*.conf", "sshd.conf", true], ["*.conf", "conf", false],
-      ["?tc", "etc", true], ["?tc", "tc", false], ["utc", "UTC", true], ["ssh", "sshd_config", true],
-      ["*a*b*", "xaxb", true], ["*a*b*", "xbxa", false], ["a*a", "a", false], ["a*a", "aa", true], ["*", "", true],
-      ["**x", "x", true], ["*?", "", false], ["a?c*", "abc", true], ["*.*", "nodot", false],
+      ["m*d", "motd", true],
+      ["m*d", "motd.bak", false],
+      ["*.conf", "sshd.conf", true],
+      ["*.conf", "conf", false],
+      ["?tc", "etc", true],
+      ["?tc", "tc", false],
+      ["utc", "UTC", true],
+      ["ssh", "sshd_config", true],
+      ["*a*b*", "xaxb", true],
+      ["*a*b*", "xbxa", false],
+      ["a*a", "a", false],
+      ["a*a", "aa", true],
+      ["*", "", true],
+      ["**x", "x", true],
+      ["*?", "", false],
+      ["a?c*", "abc", true],
+      ["*.*", "nodot", false],
     ];
     for (const [p, n, want] of cases) expect(compileGlob(p).test(n), `${p} on ${n}`).toBe(want);
   });
@@ -23,7 +39,8 @@ describe("compileGlob", () => {
     const alpha = ["a", "b", "*", "?"];
     const names = ["", "a", "b", "ab", "ba", "aab", "abab", "bbb", "abba", "aaaa"];
     const patterns: string[] = [""];
-    for (let len = 1; len <= 4; len++) for (const prev of patterns.filter((x) => x.length === len - 1)) for (const c of alpha) patterns.push(prev + c);
+    for (let len = 1; len <= 4; len++)
+      for (const prev of patterns.filter((x) => x.length === len - 1)) for (const c of alpha) patterns.push(prev + c);
     for (const p of patterns.filter((x) => x.length > 0)) {
       const m = compileGlob(p);
       for (const n of names) expect(m.test(n), `${p} on "${n}"`).toBe(reference(p, n));

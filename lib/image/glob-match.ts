@@ -22,7 +22,8 @@ export function compileGlob(pattern: string): GlobMatcher {
   if (pattern.length > GLOB_LIMITS.maxLength) {
     throw new AppError("bad_request", `Search patterns are limited to ${GLOB_LIMITS.maxLength} characters; shorten it.`);
   }
-  if (/[/\0]/.test(pattern)) throw new AppError("bad_request", "A file name search cannot contain '/' or NUL; search for a name, not a path.");
+  if (/[/\0]/.test(pattern))
+    throw new AppError("bad_request", "A file name search cannot contain '/' or NUL; search for a name, not a path.");
   let p = pattern.toLowerCase();
   if (!/[*?]/.test(p)) p = `*${p}*`;
   const segments = p.split(/\*+/);

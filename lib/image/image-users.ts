@@ -73,7 +73,10 @@ export function idFromNameOrNumber(value: string | number, byName: Map<string, n
   }
   const id = byName.get(value);
   if (id === undefined) {
-    throw new AppError("unprocessable", `No ${what} named "${value}" in the image's /etc/${what === "user" ? "passwd" : "group"}; use a number or add the ${what} first.`);
+    throw new AppError(
+      "unprocessable",
+      `No ${what} named "${value}" in the image's /etc/${what === "user" ? "passwd" : "group"}; use a number or add the ${what} first.`,
+    );
   }
   return id;
 }

@@ -52,11 +52,14 @@ export function listDirectory(root: string, dirPath: string, attempt = 0): { pat
       const st = fs.lstatSync(`${base}/${name}`, { throwIfNoEntry: false });
       if (!st) continue; // removed while listing
       const e = describeListed({ name, st, users });
-      if (e.type === "symlink") describeLink({ root, entry: e, path: joinImagePath(r.path, name), linkAt: `${dirAt}/${name}`, rootHandle: handle });
+      if (e.type === "symlink")
+        describeLink({ root, entry: e, path: joinImagePath(r.path, name), linkAt: `${dirAt}/${name}`, rootHandle: handle });
       entries.push(e);
     }
     if (viaReal && !sameInode(real, fd)) return listDirectory(root, dirPath, attempt + 1);
-    entries.sort((a, b) => (a.type === "dir") === (b.type === "dir") ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.type === "dir" ? -1 : 1);
+    entries.sort((a, b) =>
+      (a.type === "dir") === (b.type === "dir") ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.type === "dir" ? -1 : 1,
+    );
     return { path: r.path, entries };
   } finally {
     if (fd !== undefined) fs.closeSync(fd);

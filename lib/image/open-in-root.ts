@@ -16,7 +16,8 @@ export function openInRoot(r: ResolvedPath, flags: number, mode?: number): numbe
     fd = fs.openSync(r.at, flags | O_NOFOLLOW, mode);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ELOOP") throw new AppError("conflict", `${r.path} became a symbolic link while it was being opened; reload and try again.`, { cause: e });
+    if (code === "ELOOP")
+      throw new AppError("conflict", `${r.path} became a symbolic link while it was being opened; reload and try again.`, { cause: e });
     if (code === "ENOENT") throw new AppError("not_found", `${r.path} does not exist in the image.`, { cause: e });
     if (code === "EISDIR") throw new AppError("unprocessable", `${r.path} is a directory.`, { cause: e });
     throw e;

@@ -17,7 +17,8 @@ export function renameEntry(opts: RenameEntryOptions): FileEntry {
   try {
     const to = resolveInRoot(opts.root, opts.to, { followFinal: false });
     try {
-      if (from.name === "." || to.name === ".") throw new AppError("unprocessable", "The image root and paths ending in . or .. cannot be renamed.");
+      if (from.name === "." || to.name === ".")
+        throw new AppError("unprocessable", "The image root and paths ending in . or .. cannot be renamed.");
       if (!from.exists) throw new AppError("not_found", `${from.path} does not exist in the image.`);
       if (to.path === from.path) return statEntry(opts.root, to.path);
       if (to.path.startsWith(`${from.path}/`)) throw new AppError("unprocessable", `Cannot move ${from.path} into itself (${to.path}).`);

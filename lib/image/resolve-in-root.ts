@@ -60,7 +60,8 @@ export function splitPath(p: string): string[] {
   if (Buffer.byteLength(p) > MAX_PATH) throw new AppError("bad_request", `The path is longer than ${MAX_PATH} bytes.`);
   const parts = p.split("/").filter((c) => c !== "" && c !== ".");
   for (const c of parts) {
-    if (Buffer.byteLength(c) > MAX_NAME) throw new AppError("bad_request", `A path component is longer than ${MAX_NAME} bytes: ${c.slice(0, 40)}…`);
+    if (Buffer.byteLength(c) > MAX_NAME)
+      throw new AppError("bad_request", `A path component is longer than ${MAX_NAME} bytes: ${c.slice(0, 40)}…`);
   }
   return parts;
 }
@@ -124,7 +125,10 @@ export function resolveInRoot(root: string, browserPath: string, opts: ResolveOp
       }
       if (st.isSymbolicLink() && (!isFinal || opts.followFinal)) {
         if (++links > MAX_SYMLINKS) {
-          throw new AppError("unprocessable", `Too many levels of symbolic links at ${virtual} (more than ${MAX_SYMLINKS}); the links form a loop.`);
+          throw new AppError(
+            "unprocessable",
+            `Too many levels of symbolic links at ${virtual} (more than ${MAX_SYMLINKS}); the links form a loop.`,
+          );
         }
         const target = fs.readlinkSync(at);
         if (target.startsWith("/")) {

@@ -49,7 +49,9 @@ describe("readImageFile / saveImageFile", () => {
   it("refuses a stale etag with a conflict (another writer changed the file)", async () => {
     const f = readImageFile(img.root, "/etc/motd");
     fs.writeFileSync(host("etc/motd"), "written by a chroot command\n");
-    const err = await saveImageFile({ root: img.root, path: "/etc/motd", content: "mine\n", encoding: "utf-8", etag: f.etag }).catch((e: unknown) => e);
+    const err = await saveImageFile({ root: img.root, path: "/etc/motd", content: "mine\n", encoding: "utf-8", etag: f.etag }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).status).toBe(409);
     expect(fs.readFileSync(host("etc/motd"), "utf8")).toBe("written by a chroot command\n");
@@ -112,7 +114,11 @@ function holdGetfattr(): { started: () => Promise<void>; release: () => void; re
   const dir = fs.mkdtempSync(path.join(img.base, "bin-"));
   const marker = path.join(dir, "started");
   const go = path.join(dir, "go");
-  fs.writeFileSync(path.join(dir, "getfattr"), `#!/bin/sh\n: > '${marker}'\nwhile [ ! -e '${go}' ]; do sleep 0.01; done\nexec /usr/bin/getfattr "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(dir, "getfattr"),
+    `#!/bin/sh\n: > '${marker}'\nwhile [ ! -e '${go}' ]; do sleep 0.01; done\nexec /usr/bin/getfattr "$@"\n`,
+    { mode: 0o755 },
+  );
   const oldPath = process.env.PATH;
   process.env.PATH = `${dir}:${oldPath}`;
   stopXattrWorker(); // the next request starts a helper that sees this PATH
@@ -133,7 +139,9 @@ describe("saveImageFile is asynchronous and still safe", () => {
     const hold = holdGetfattr();
     try {
       const f = readImageFile(img.root, "/etc/motd");
-      const saving = saveImageFile({ root: img.root, path: "/etc/motd", content: "mine\n", encoding: "utf-8", etag: f.etag }).catch((e: unknown) => e);
+      const saving = saveImageFile({ root: img.root, path: "/etc/motd", content: "mine\n", encoding: "utf-8", etag: f.etag }).catch(
+        (e: unknown) => e,
+      );
       await hold.started(); // this loop only runs because the save does not block the event loop
       fs.chmodSync(host("etc/motd"), 0o600); // what another request's chmod would do
       hold.release();
@@ -153,7 +161,9 @@ describe("saveImageFile is asynchronous and still safe", () => {
     const hold = holdGetfattr();
     try {
       const f = readImageFile(img.root, "/etc/motd");
-      const saving = saveImageFile({ root: img.root, path: "/etc/motd", content: "mine\n", encoding: "utf-8", etag: f.etag }).catch((e: unknown) => e);
+      const saving = saveImageFile({ root: img.root, path: "/etc/motd", content: "mine\n", encoding: "utf-8", etag: f.etag }).catch(
+        (e: unknown) => e,
+      );
       await hold.started();
       fs.writeFileSync(host("etc/motd.link"), "written through the other name\n");
       hold.release();
@@ -167,7 +177,9 @@ describe("saveImageFile is asynchronous and still safe", () => {
   it("two saves from the same version: one wins, the other gets 409 (they never interleave)", async () => {
     const f = readImageFile(img.root, "/etc/motd");
     const results = await Promise.allSettled(
-      ["first\n", "second\n"].map((content) => saveImageFile({ root: img.root, path: "/etc/motd", content, encoding: "utf-8", etag: f.etag })),
+      ["first\n", "second\n"].map((content) =>
+        saveImageFile({ root: img.root, path: "/etc/motd", content, encoding: "utf-8", etag: f.etag }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected"]);
     expect(((results[1] as PromiseRejectedResult).reason as AppError).status).toBe(409);

@@ -39,7 +39,8 @@ export type SaveResult = { entry: FileEntry; etag: string; inPlace: boolean; byt
  * touched it meanwhile (another request's chmod, rename or delete, a chroot command) makes this a 409.
  */
 export async function saveImageFile(opts: SaveImageFileOptions): Promise<SaveResult> {
-  if (opts.content.length > EDITOR_MAX_BYTES) throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
+  if (opts.content.length > EDITOR_MAX_BYTES)
+    throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
   const r = resolveInRoot(opts.root, opts.path, { followFinal: true });
   try {
     if (!r.exists) throw new AppError("not_found", `${r.path} no longer exists in the image; it was deleted or renamed meanwhile.`);
@@ -52,17 +53,25 @@ export async function saveImageFile(opts: SaveImageFileOptions): Promise<SaveRes
         const currentBytes = readFd(fd, st.size);
         const current = etagOf(currentBytes);
         if (current !== opts.etag) {
-          throw new AppError("conflict", `${r.path} changed since you opened it; compare and merge, or reload.`, { details: { etag: current } });
+          throw new AppError("conflict", `${r.path} changed since you opened it; compare and merge, or reload.`, {
+            details: { etag: current },
+          });
         }
         // the editor normalizes mixed line endings: give unchanged lines their own terminator back
         const bytes = encodeText(restoreLineEndings(decodeOrEmpty(currentBytes, opts.encoding), opts.content), opts.encoding);
-        if (bytes.length > EDITOR_MAX_BYTES) throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
+        if (bytes.length > EDITOR_MAX_BYTES)
+          throw new AppError("unprocessable", `The content is larger than ${EDITOR_MAX_BYTES} bytes; upload the file instead.`);
         const inPlace = st.nlink > 1;
         if (inPlace) await writeStagedInPlace({ r, st, bytes, ctimeNs });
         else await writeByRename({ r, st, ctimeNs, bytes, fromFd: fd });
         const after = fs.lstatSync(r.at);
         const name = r.path.slice(r.path.lastIndexOf("/") + 1);
-        return { entry: describeEntry({ name, path: r.path, st: after, users: readImageUsers(opts.root) }), etag: etagOf(bytes), inPlace, bytes: bytes.length };
+        return {
+          entry: describeEntry({ name, path: r.path, st: after, users: readImageUsers(opts.root) }),
+          etag: etagOf(bytes),
+          inPlace,
+          bytes: bytes.length,
+        };
       } finally {
         fs.closeSync(fd);
       }
@@ -82,7 +91,13 @@ function decodeOrEmpty(buf: Buffer, enc: TextEncoding): string {
 }
 
 async function writeStagedInPlace(o: { r: ResolvedPath; st: fs.Stats; bytes: Buffer; ctimeNs: bigint }): Promise<void> {
-  const temp = stageTemp(o.r, { bytes: o.bytes, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, mode: 0o600, renameOnto: false });
+  const temp = stageTemp(o.r, {
+    bytes: o.bytes,
+    uid: process.getuid?.() ?? 0,
+    gid: process.getgid?.() ?? 0,
+    mode: 0o600,
+    renameOnto: false,
+  });
   try {
     await writeInPlace({ r: o.r, st: o.st, temp, size: o.bytes.length, bytes: o.bytes, ctimeNs: o.ctimeNs });
   } finally {

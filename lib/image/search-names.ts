@@ -57,7 +57,13 @@ export async function searchNames(opts: SearchNamesOptions): Promise<{ hits: Nam
       const p = joinImagePath(dirPath, ent.name);
       const isDir = ent.isDirectory();
       if (match.test(ent.name)) {
-        const type = ent.isSymbolicLink() ? "symlink" : isDir ? "dir" : ent.isFile() ? "file" : entryType(fs.lstatSync(`${dirAt}/${ent.name}`));
+        const type = ent.isSymbolicLink()
+          ? "symlink"
+          : isDir
+            ? "dir"
+            : ent.isFile()
+              ? "file"
+              : entryType(fs.lstatSync(`${dirAt}/${ent.name}`));
         hits.push({ path: p, type });
       }
       if (!isDir || depth >= 128) continue;

@@ -36,7 +36,8 @@ function linkedFile(): void {
 }
 const capOf = (f: string) => spawnSync("getcap", [f], { encoding: "utf8" }).stdout;
 const treeNames = () => fs.readdirSync(host("etc")).sort();
-const writesLeft = () => (fs.existsSync(writesDirFor(fs.realpathSync(img.root))) ? fs.readdirSync(writesDirFor(fs.realpathSync(img.root))) : []);
+const writesLeft = () =>
+  fs.existsSync(writesDirFor(fs.realpathSync(img.root))) ? fs.readdirSync(writesDirFor(fs.realpathSync(img.root))) : [];
 
 /** Runs the in-place write of NEW over etc/big.conf the way a save does, crashing before `at`. */
 async function crashInPlace(at: InPlaceStep): Promise<void> {
@@ -76,7 +77,8 @@ describe("an in-place write stopped at each step, then recovered at start-up", (
     it(`before ${at}: both names hold the ${content} content`, async () => {
       linkedFile();
       await crashInPlace(at);
-      if (at === "truncate") expect(fs.readFileSync(host("etc/big.conf")).equals(OLD) || fs.readFileSync(host("etc/big.conf")).equals(NEW)).toBe(false); // torn until recovered
+      if (at === "truncate")
+        expect(fs.readFileSync(host("etc/big.conf")).equals(OLD) || fs.readFileSync(host("etc/big.conf")).equals(NEW)).toBe(false); // torn until recovered
       const r = await recoverWrites(img.root);
       expect(r.writes.map((w) => w.outcome)).toEqual(outcome ? [outcome] : []);
       const want = content === "old" ? OLD : NEW;
@@ -130,7 +132,6 @@ describe("an in-place write stopped at each step, then recovered at start-up", (
     expect((await recoverWrites(img.root)).writes.map((w) => w.outcome)).toEqual(["gone"]);
     expect(writesLeft()).toEqual([]);
   });
-
 });
 
 describe("a writer killed with SIGKILL", () => {
@@ -151,7 +152,10 @@ describe("a writer killed with SIGKILL", () => {
           process.stdout.write("at " + s + "\\n");
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
         } });`;
-      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, "--", img.root, at], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, "--", img.root, at], {
+        cwd: process.cwd(),
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       await new Promise<void>((resolve, reject) => {
         child.stdout.on("data", (b: Buffer) => b.toString().includes(`at ${at}`) && resolve());
         child.on("exit", (c) => reject(new Error(`the writer exited (${c}) before ${at}`)));
@@ -160,7 +164,11 @@ describe("a writer killed with SIGKILL", () => {
       child.kill("SIGKILL");
       await exited;
       // killed between the overwrite and the cut: the file is torn on disk until start-up finishes the write
-      if (at === "truncate") expect(fs.readFileSync(host("etc/big.conf")).subarray(0, NEW.length).equals(NEW) && fs.statSync(host("etc/big.conf")).size === OLD.length).toBe(true);
+      if (at === "truncate")
+        expect(
+          fs.readFileSync(host("etc/big.conf")).subarray(0, NEW.length).equals(NEW) &&
+            fs.statSync(host("etc/big.conf")).size === OLD.length,
+        ).toBe(true);
       const rec = await recoverWrites(img.root);
       expect(rec.writes.map((w) => w.outcome)).toEqual([at === "copy" ? "back" : "forward"]);
       const a = fs.readFileSync(host("etc/big.conf"));
@@ -192,7 +200,10 @@ describe("a save of a file with one name, its writer killed with SIGKILL", () =>
         process.stdout.write("ready\\n");
         await new Promise((r) => process.stdin.once("data", r));
         for (;;) await saveImageFile({ root, path: "/etc/motd", content: "new motd\\n".repeat(20_000), encoding: "utf-8", etag: etagOf(fs.readFileSync(root + "/etc/motd")) });`;
-      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, "--", img.root], { cwd: process.cwd(), stdio: ["pipe", "pipe", "inherit"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, "--", img.root], {
+        cwd: process.cwd(),
+        stdio: ["pipe", "pipe", "inherit"],
+      });
       await new Promise<void>((resolve) => child.stdout.on("data", (b: Buffer) => b.toString().includes("ready") && resolve()));
       const exited = new Promise((r) => child.once("exit", r));
       const w = fs.watch(watchDir, (_e, n) => n && name.test(n) && child.kill("SIGKILL"));
@@ -211,7 +222,13 @@ describe("saves and uploads leave nothing inside the tree", () => {
   it("a save of a hard-linked file keeps both names on one inode and cleans its journal", async () => {
     linkedFile();
     const ino = fs.statSync(host("etc/big.conf")).ino;
-    const res = await saveImageFile({ root: img.root, path: "/etc/big.conf", content: NEW.toString(), encoding: "utf-8", etag: etagOf(OLD) });
+    const res = await saveImageFile({
+      root: img.root,
+      path: "/etc/big.conf",
+      content: NEW.toString(),
+      encoding: "utf-8",
+      etag: etagOf(OLD),
+    });
     expect(res.inPlace).toBe(true);
     expect(fs.statSync(host("etc/big.conf.link")).ino).toBe(ino);
     expect(fs.readFileSync(host("etc/big.conf.link")).equals(NEW)).toBe(true);
@@ -243,8 +260,20 @@ describe("saves and uploads leave nothing inside the tree", () => {
       const f = fs.readFileSync(host("etc/motd"));
       await saveImageFile({ root: img.root, path: "/etc/motd", content: "saved on a bind mount\n", encoding: "utf-8", etag: etagOf(f) });
       expect(fs.readFileSync(host("etc/motd"), "utf8")).toBe("saved on a bind mount\n");
-      await uploadFile({ root: img.root, dir: "/etc", name: "uploaded.conf", body: Readable.from([Buffer.from("up\n")]), onConflict: "fail" });
-      await uploadFile({ root: img.root, dir: "/etc", name: "motd", body: Readable.from([Buffer.from("replaced\n")]), onConflict: "replace" });
+      await uploadFile({
+        root: img.root,
+        dir: "/etc",
+        name: "uploaded.conf",
+        body: Readable.from([Buffer.from("up\n")]),
+        onConflict: "fail",
+      });
+      await uploadFile({
+        root: img.root,
+        dir: "/etc",
+        name: "motd",
+        body: Readable.from([Buffer.from("replaced\n")]),
+        onConflict: "replace",
+      });
       expect(fs.readFileSync(host("etc/uploaded.conf"), "utf8")).toBe("up\n");
       expect(fs.readFileSync(host("etc/motd"), "utf8")).toBe("replaced\n");
       expect(treeNames().filter((n) => n.startsWith("."))).toEqual([]);

@@ -117,10 +117,25 @@ type JournalEntry = { v: 1; path: string; ino: number; ctimeNs: string; temp: st
  * Writes the journal entry of an in-place write and makes it and the staged content durable (both fsyncs on the
  * libuv pool at once, then the directory's), so that from here on start-up can finish the write.
  */
-export async function writeJournal(o: { r: ResolvedPath; ino: number; ctimeNs: bigint; temp: StagedTemp; size: number; xattrs: Buffer | null }): Promise<string> {
+export async function writeJournal(o: {
+  r: ResolvedPath;
+  ino: number;
+  ctimeNs: bigint;
+  temp: StagedTemp;
+  size: number;
+  xattrs: Buffer | null;
+}): Promise<string> {
   const dir = path.dirname(o.temp.at);
   const file = path.join(dir, `${path.basename(o.temp.at, ".new")}.json`);
-  const entry: JournalEntry = { v: 1, path: o.r.path, ino: o.ino, ctimeNs: String(o.ctimeNs), temp: o.temp.at, size: o.size, xattrs: o.xattrs?.toString("base64") ?? null };
+  const entry: JournalEntry = {
+    v: 1,
+    path: o.r.path,
+    ino: o.ino,
+    ctimeNs: String(o.ctimeNs),
+    temp: o.temp.at,
+    size: o.size,
+    xattrs: o.xattrs?.toString("base64") ?? null,
+  };
   const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL, 0o600);
   try {
     fs.writeSync(fd, JSON.stringify(entry));
@@ -144,7 +159,15 @@ export type InPlaceStep = "journal" | "copy" | "truncate" | "xattrs" | "fsync" |
  * Puts the new content on the target's inode: overwrite, cut to size, give back the extended attributes the
  * kernel drops on write (`security.capability`), fsync. Shared by the writer and the start-up roll-forward.
  */
-export async function applyInPlace(o: { fd: number; size: number; bytes?: Buffer; fromFd?: number; xattrs: Buffer | null; what: string; step?: (s: InPlaceStep) => void }): Promise<void> {
+export async function applyInPlace(o: {
+  fd: number;
+  size: number;
+  bytes?: Buffer;
+  fromFd?: number;
+  xattrs: Buffer | null;
+  what: string;
+  step?: (s: InPlaceStep) => void;
+}): Promise<void> {
   o.step?.("copy");
   if (o.bytes) fs.writeSync(o.fd, o.bytes, 0, o.bytes.length, 0);
   else if (o.fromFd !== undefined) await copyFd(o.fromFd, o.fd);

@@ -17,7 +17,10 @@ export function makeTestImage(): { base: string; root: string; outside: string; 
     fs.writeFileSync(path.join(root, p), content, { mode });
     fs.chmodSync(path.join(root, p), mode);
   };
-  w("etc/passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nmunge:x:4242:4343::/var/lib/munge:/bin/false\n");
+  w(
+    "etc/passwd",
+    "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nmunge:x:4242:4343::/var/lib/munge:/bin/false\n",
+  );
   w("etc/group", "root:x:0:\ndaemon:x:1:\nmunge:x:4343:\n");
   w("etc/motd", "Welcome to the compute node\n");
   w("etc/secret", "image secret\n");

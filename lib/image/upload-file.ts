@@ -67,7 +67,11 @@ export async function uploadFile(opts: UploadFileOptions): Promise<{ entry: File
         write(chunk: Buffer, _enc, cb) {
           bytes += chunk.length;
           if (bytes > max) {
-            return cb(new AppError("payload_too_large", `The upload is larger than ${max} bytes, the most one file upload takes.`, { details: { maxBytes: max } }));
+            return cb(
+              new AppError("payload_too_large", `The upload is larger than ${max} bytes, the most one file upload takes.`, {
+                details: { maxBytes: max },
+              }),
+            );
           }
           fs.write(tmp.fd, chunk, 0, chunk.length, null, (err) => cb(err));
         },

@@ -19,7 +19,15 @@ import { applyInPlace, forgetJournal, type InPlaceStep, type StagedTemp, writeJo
  * stay (`temp.keep`): they are the only complete copy, and start-up writes it again.
  * `beforeStep` stops the writer at a named moment (the crash tests).
  */
-export async function writeInPlace(o: { r: ResolvedPath; st: fs.Stats; temp: StagedTemp; size: number; bytes?: Buffer; ctimeNs?: bigint; beforeStep?: (s: InPlaceStep) => void }): Promise<void> {
+export async function writeInPlace(o: {
+  r: ResolvedPath;
+  st: fs.Stats;
+  temp: StagedTemp;
+  size: number;
+  bytes?: Buffer;
+  ctimeNs?: bigint;
+  beforeStep?: (s: InPlaceStep) => void;
+}): Promise<void> {
   const { r } = o;
   const fd = openInRoot(r, fs.constants.O_WRONLY);
   let journal: string | undefined;
@@ -35,13 +43,27 @@ export async function writeInPlace(o: { r: ResolvedPath; st: fs.Stats; temp: Sta
     journal = await writeJournal({ r, ino: o.st.ino, ctimeNs, temp: o.temp, size: o.size, xattrs });
     if (fs.fstatSync(fd, { bigint: true }).ctimeNs !== ctimeNs) throw changed();
     touched = true;
-    await applyInPlace({ fd, size: o.size, bytes: o.bytes, fromFd: o.bytes ? undefined : o.temp.fd, xattrs, what: r.path, step: o.beforeStep });
+    await applyInPlace({
+      fd,
+      size: o.size,
+      bytes: o.bytes,
+      fromFd: o.bytes ? undefined : o.temp.fd,
+      xattrs,
+      what: r.path,
+      step: o.beforeStep,
+    });
     o.beforeStep?.("forget");
     forgetJournal(journal, o.temp.at);
   } catch (e) {
     if (touched) o.temp.keep = true;
     else if (journal) forgetJournal(journal, o.temp.at);
-    throw touched && !(e instanceof AppError) ? new AppError("internal", `${r.path} could not be written completely (${(e as Error).message}); its new content is kept beside the image and is written again when the server restarts.`, { cause: e }) : e;
+    throw touched && !(e instanceof AppError)
+      ? new AppError(
+          "internal",
+          `${r.path} could not be written completely (${(e as Error).message}); its new content is kept beside the image and is written again when the server restarts.`,
+          { cause: e },
+        )
+      : e;
   } finally {
     fs.closeSync(fd);
   }

@@ -41,7 +41,10 @@ class XattrWorker {
     this.child.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-2000)));
     this.child.stdout!.on("data", (d: Buffer) => this.onData(d));
     const fail = (why: string) => {
-      this.failed = new AppError("unavailable", `The extended-attribute helper (sh running getfattr/setfattr) stopped: ${why} ${stderr.trim()}; install the Debian package "attr".`);
+      this.failed = new AppError(
+        "unavailable",
+        `The extended-attribute helper (sh running getfattr/setfattr) stopped: ${why} ${stderr.trim()}; install the Debian package "attr".`,
+      );
       for (const r of [this.current, ...this.queue]) r?.reject(this.failed);
       this.current = undefined;
       this.queue = [];

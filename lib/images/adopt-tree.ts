@@ -28,7 +28,16 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
   const existing = await readManifest(ctx.tree).catch(() => null);
   if (existing) {
     await setWorkspaceState(name, "unpacked");
-    await prisma.$transaction((tx) => recordAudit(tx, { user, action: "image.workspace.adopt", image: name, target: ctx.tree, outcome: "ok", detail: { manifest: "kept", recordedAt: existing.createdAt } }));
+    await prisma.$transaction((tx) =>
+      recordAudit(tx, {
+        user,
+        action: "image.workspace.adopt",
+        image: name,
+        target: ctx.tree,
+        outcome: "ok",
+        detail: { manifest: "kept", recordedAt: existing.createdAt },
+      }),
+    );
     emitTo(room.images(), "images:changed", { image: name, reason: "adopted" });
     await protectTreeAndSay(ctx.tree, (l) => console.log(l));
     return { workspace: ctx.tree };
@@ -49,9 +58,16 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
         job.message("recording the pristine state of the tree");
         job.log(`recording the pristine manifest of ${ctx.tree} (the diff and changed marks compare with it)`);
         const started = Date.now();
-        const r = await recordTreeManifest({ tree: ctx.tree, source: ctx.tree, signal: job.signal, onProgress: (d, t) => job.progress(d, t) });
+        const r = await recordTreeManifest({
+          tree: ctx.tree,
+          source: ctx.tree,
+          signal: job.signal,
+          onProgress: (d, t) => job.progress(d, t),
+        });
         const ms = Date.now() - started;
-        job.log(`recorded ${r.entries} entries, ${r.filesHashed} files hashed (${r.bytesHashed} bytes) in ${(ms / 1000).toFixed(1)} s: ${r.manifestPath}`);
+        job.log(
+          `recorded ${r.entries} entries, ${r.filesHashed} files hashed (${r.bytesHashed} bytes) in ${(ms / 1000).toFixed(1)} s: ${r.manifestPath}`,
+        );
         // no archive holds this state: the small text files kept are the review's only pristine copy of them
         seedPristineLater(ctx.tree, (l) => console.log(l));
         await setWorkspaceState(name, "unpacked", user.username);

@@ -49,6 +49,9 @@ export type HolderWords = { kind: string; user: string; since: Date | string; st
  * "pack waiting for the changes in progress to finish, started by alice 2 s ago".
  */
 export function holderText(h: HolderWords, now: number = Date.now()): string {
-  const what = h.state === "waiting" ? `${h.kind} waiting for the changes in progress to finish` : ((HOLDER_VERBS as Record<string, string>)[h.kind] ?? h.kind);
+  const what =
+    h.state === "waiting"
+      ? `${h.kind} waiting for the changes in progress to finish`
+      : ((HOLDER_VERBS as Record<string, string>)[h.kind] ?? h.kind);
   return `${what}, started by ${h.user} ${sinceText(h.since, now)}`;
 }

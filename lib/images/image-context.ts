@@ -26,6 +26,9 @@ export function assertWritableDir(dir: string): void {
     fs.writeFileSync(probe, "");
     fs.rmSync(probe);
   } catch (e) {
-    throw new AppError("unprocessable", `rootimgdir ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions and mount`);
+    throw new AppError(
+      "unprocessable",
+      `rootimgdir ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions and mount`,
+    );
   }
 }

@@ -36,7 +36,15 @@ describe("image cycle on the local backend", () => {
     await prepareImagesAtStart(() => {});
     await prepareImagesAtStart(() => {});
     const [s] = await listImageSummaries();
-    expect(s).toMatchObject({ imagename: NAME, osvers: "debian12", osarch: "x86_64", profile: "compute", provmethod: "netboot", workspace: "packed", treeExists: false });
+    expect(s).toMatchObject({
+      imagename: NAME,
+      osvers: "debian12",
+      osarch: "x86_64",
+      profile: "compute",
+      provmethod: "netboot",
+      workspace: "packed",
+      treeExists: false,
+    });
     expect(s.archive?.name).toBe("rootimg.cpio.gz");
     expect((await getImageDetail(NAME)).versions.map((v) => v.seq)).toEqual([1]);
   });
@@ -73,7 +81,10 @@ describe("image cycle on the local backend", () => {
     const job = await finished(jobId);
     expect(job.error).toBeNull();
     const d = await getImageDetail(NAME);
-    expect(d.versions.map((v) => [v.seq, v.live, v.packedBy])).toEqual([[2, true, "editor1"], [1, false, "system"]]);
+    expect(d.versions.map((v) => [v.seq, v.live, v.packedBy])).toEqual([
+      [2, true, "editor1"],
+      [1, false, "system"],
+    ]);
     const motd = execFileSync("bsdtar", ["-xOf", path.join(imgDir, "rootimg.cpio.gz"), "./etc/motd"], { encoding: "utf8" });
     expect(motd).toBe("edited by the cycle test\n");
     const info = execFileSync("bsdtar", ["-xOf", path.join(imgDir, "rootimg.cpio.gz"), "./opt/xcat/xcatinfo"], { encoding: "utf8" });
@@ -95,7 +106,12 @@ describe("image cycle on the local backend", () => {
     const versions = await listVersions(NAME);
     expect(versions.map((v) => v.seq)).toEqual([4, 3]);
     // The folder as it is, unfiltered: each kept version with its pristine manifest, and nothing else.
-    expect(fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).sort()).toEqual(["3-rootimg.cpio.gz", "4-rootimg.cpio.gz", "manifest-3.json", "manifest-4.json"]);
+    expect(fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).sort()).toEqual([
+      "3-rootimg.cpio.gz",
+      "4-rootimg.cpio.gz",
+      "manifest-3.json",
+      "manifest-4.json",
+    ]);
     // A retention of 1 keeps exactly one archive on disk: the live one.
     await setRetention({ retention: 1, user });
     // (a content not packed before: an unchanged tree would publish nothing)
@@ -103,7 +119,9 @@ describe("image cycle on the local backend", () => {
     expect((await finished((await packImage({ name: NAME, user })).jobId)).state).toBe("succeeded");
     expect((await listVersions(NAME)).map((v) => [v.seq, v.live])).toEqual([[5, true]]);
     expect(fs.readdirSync(path.join(imgDir, ".rootimg-studio/versions")).sort()).toEqual(["5-rootimg.cpio.gz", "manifest-5.json"]);
-    expect(fs.statSync(path.join(imgDir, ".rootimg-studio/versions/5-rootimg.cpio.gz")).ino).toBe(fs.statSync(path.join(imgDir, "rootimg.cpio.gz")).ino);
+    expect(fs.statSync(path.join(imgDir, ".rootimg-studio/versions/5-rootimg.cpio.gz")).ino).toBe(
+      fs.statSync(path.join(imgDir, "rootimg.cpio.gz")).ino,
+    );
     await setRetention({ retention: 5, user });
   });
 
@@ -113,7 +131,11 @@ describe("image cycle on the local backend", () => {
     const before = sha(archive);
     const job = await finished((await packImage({ name: NAME, user })).jobId);
     expect(job.state).toBe("succeeded");
-    expect(JSON.parse(job.result!)).toMatchObject({ unchanged: true, version: 5, message: expect.stringMatching(/^nothing changed since version 5: nothing was published/) });
+    expect(JSON.parse(job.result!)).toMatchObject({
+      unchanged: true,
+      version: 5,
+      message: expect.stringMatching(/^nothing changed since version 5: nothing was published/),
+    });
     expect(sha(archive)).toBe(before);
     expect((await listVersions(NAME)).map((v) => v.seq)).toEqual([5]);
 
@@ -166,7 +188,13 @@ describe("image cycle on the local backend", () => {
 
   it("fails clearly when rootimgdir is missing or not writable", async () => {
     const backend = getBackend() as import("@/lib/xcat/local-backend").LocalBackend;
-    await backend.registerImage({ imagename: "nodir", osvers: "x", osarch: "x86_64", profile: "p", rootimgdir: path.join(dir, "does-not-exist") });
+    await backend.registerImage({
+      imagename: "nodir",
+      osvers: "x",
+      osarch: "x86_64",
+      profile: "p",
+      rootimgdir: path.join(dir, "does-not-exist"),
+    });
     const e1 = await packImage({ name: "nodir", user }).catch((e) => e);
     expect(e1.message).toMatch(/does not exist: unpack the image first/);
     const e2 = await unpackImage({ name: "nodir", user, mode: "unpack" }).catch((e) => e);
@@ -185,7 +213,8 @@ describe("cancel during unpack", () => {
     fs.rmSync(path.join(rootimgdir, "rootimg"), { recursive: true });
     const archiveSha = sha(path.join(rootimgdir, "rootimg.cpio.gz"));
     const { jobId } = await unpackImage({ name: "big", user, mode: "unpack" });
-    for (let i = 0; i < 400 && !fs.readdirSync(rootimgdir).some((f) => f.startsWith(".rootimg.unpack-")); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && !fs.readdirSync(rootimgdir).some((f) => f.startsWith(".rootimg.unpack-")); i++)
+      await new Promise((r) => setTimeout(r, 25));
     activeJobs.get(jobId!)!.controller.abort(new Error("cancelled by test"));
     const job = await finished(jobId!);
     expect(job.state).toBe("cancelled");

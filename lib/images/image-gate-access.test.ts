@@ -40,7 +40,10 @@ describe("who may touch the gate's state", () => {
   });
 
   it("only the gate and the job runner use a hold's lifecycle (ready, release, attachJob)", () => {
-    expect(filesMatching(/\bhold\??\.(ready|release|attachJob|withoutXcatLock)\(/)).toEqual(["lib/images/image-gate.ts", "lib/jobs/start-job.ts"]);
+    expect(filesMatching(/\bhold\??\.(ready|release|attachJob|withoutXcatLock)\(/)).toEqual([
+      "lib/images/image-gate.ts",
+      "lib/jobs/start-job.ts",
+    ]);
   });
 
   it("the mechanisms the gate replaces are gone", () => {

@@ -86,12 +86,18 @@ async function waitingMessage(jobId: string): Promise<string> {
 async function holdXcatLockElsewhere(): Promise<ChildProcess> {
   const lockFile = lockPathFor(tree);
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
-  const holder = spawn("flock", ["-n", lockFile, "sh", "-c", `printf %s $$ > '${lockFile}'; exec sleep 60`], { stdio: "ignore", detached: true });
-  await vi.waitFor(() => {
-    const procLocks = fs.readFileSync("/proc/locks", "utf8");
-    const st = fs.statSync(lockFile);
-    if (!procLocks.includes(`:${st.ino} `)) throw new Error("not locked yet");
-  }, { timeout: 10_000, interval: 20 });
+  const holder = spawn("flock", ["-n", lockFile, "sh", "-c", `printf %s $$ > '${lockFile}'; exec sleep 60`], {
+    stdio: "ignore",
+    detached: true,
+  });
+  await vi.waitFor(
+    () => {
+      const procLocks = fs.readFileSync("/proc/locks", "utf8");
+      const st = fs.statSync(lockFile);
+      if (!procLocks.includes(`:${st.ino} `)) throw new Error("not locked yet");
+    },
+    { timeout: 10_000, interval: 20 },
+  );
   return holder;
 }
 
@@ -149,7 +155,9 @@ describe("the image gate: races it prevents", () => {
     expect(err.message).toMatch(/is packing \(pack \(job \w+\) started by alice \d+ s ago\)/);
     expect(await prisma.job.count()).toBe(jobsBefore);
     // The persisted record names the holder while it holds (a restart would report it).
-    await vi.waitFor(async () => expect(await prisma.imageHold.findUnique({ where: { image: NAME } })).toMatchObject({ kind: "pack", username: "alice", jobId }));
+    await vi.waitFor(async () =>
+      expect(await prisma.imageHold.findUnique({ where: { image: NAME } })).toMatchObject({ kind: "pack", username: "alice", jobId }),
+    );
     expect((await finished(jobId)).state).toBe("succeeded");
     expect(await prisma.imageHold.count()).toBe(0);
   });
@@ -242,7 +250,9 @@ describe("the image gate: races it prevents", () => {
       const { jobId } = await packImage({ name: NAME, user: alice });
       const job = await finished(jobId);
       expect(job.state).toBe("failed");
-      expect(job.error).toMatch(/^failed to acquire lock, seems there is another genimage\/packimage\/rmimage process \d+ running on root image dir ".*"; the pack of image .* did not start/);
+      expect(job.error).toMatch(
+        /^failed to acquire lock, seems there is another genimage\/packimage\/rmimage process \d+ running on root image dir ".*"; the pack of image .* did not start/,
+      );
       // Nothing was recorded from an archive packimage may be writing.
       expect(await prisma.imageVersion.findMany({ where: { image: NAME } })).toEqual(versions);
 
@@ -278,12 +288,19 @@ describe("the image gate: races it prevents", () => {
 
   it("a restart with an exclusive holder recorded says what was interrupted and frees the image", async () => {
     const since = new Date(Date.now() - 60_000);
-    await prisma.imageHold.create({ data: { image: NAME, kind: "rollback", userId: alice.id, username: "alice", jobId: null, since, pid: 999_999 } });
+    await prisma.imageHold.create({
+      data: { image: NAME, kind: "rollback", userId: alice.id, username: "alice", jobId: null, since, pid: 999_999 },
+    });
     const lines: string[] = [];
     await prepareImagesAtStart((l) => lines.push(l));
-    expect(lines).toContain(`images: ${NAME}: the rollback started by alice at ${since.toISOString()} was interrupted when the server stopped; the image is free again`);
+    expect(lines).toContain(
+      `images: ${NAME}: the rollback started by alice at ${since.toISOString()} was interrupted when the server stopped; the image is free again`,
+    );
     expect(await prisma.imageHold.count()).toBe(0);
-    expect(await prisma.auditLog.findFirst({ where: { action: "image.rollback", outcome: "interrupted" } })).toMatchObject({ username: "alice", image: NAME });
+    expect(await prisma.auditLog.findFirst({ where: { action: "image.rollback", outcome: "interrupted" } })).toMatchObject({
+      username: "alice",
+      image: NAME,
+    });
     const hold = reserveExclusive(NAME, { kind: "command", user: alice, tree });
     await hold.ready();
     await hold.release();

@@ -26,7 +26,18 @@ import { HOLDER_VERBS, sinceText, writerNoun } from "./gate-words";
 export type GateUser = { id: string; username: string } | null;
 export type ExclusiveKind = "unpack" | "pack" | "rollback" | "adopt" | "replace" | "delete" | "import" | "reconcile" | "command" | "shell";
 /** The file changes of the editor (PendingChange.kind), and an export reading the published archive. */
-export type SharedKind = "content" | "mode" | "owner" | "create" | "mkdir" | "symlink" | "rename" | "delete" | "upload" | "revert" | "export";
+export type SharedKind =
+  | "content"
+  | "mode"
+  | "owner"
+  | "create"
+  | "mkdir"
+  | "symlink"
+  | "rename"
+  | "delete"
+  | "upload"
+  | "revert"
+  | "export";
 
 /** Who holds (or waits for) an image, as the UI shows it: "packing, started by alice 12 s ago". */
 export type HolderInfo = { kind: string; user: string; jobId: string | null; since: string };
@@ -128,9 +139,13 @@ function writersError(image: string, what: string, waitedMs?: number): AppError 
   const summary = describeWriters(image);
   const verb = /^1 [\w ]+$/.test(summary) ? "is" : "are";
   const waited = waitedMs ? ` after waiting ${Math.round(waitedMs / 1000)} s` : "";
-  return new AppError("conflict", `${summary} to image ${image} ${verb} still in progress${waited}; ${what} was not started. Wait for them to finish (see the upload panel), then retry.`, {
-    details: { reason: "writes-in-progress", image, writers: sharedInfo(image), summary },
-  });
+  return new AppError(
+    "conflict",
+    `${summary} to image ${image} ${verb} still in progress${waited}; ${what} was not started. Wait for them to finish (see the upload panel), then retry.`,
+    {
+      details: { reason: "writes-in-progress", image, writers: sharedInfo(image), summary },
+    },
+  );
 }
 
 function xcatLockedError(image: string, e: unknown, outcome: string): unknown {
@@ -144,7 +159,12 @@ function xcatLockedError(image: string, e: unknown, outcome: string): unknown {
 }
 
 function sharedInfo(image: string): HolderInfo[] {
-  return [...(gates.get(image)?.shared.values() ?? [])].map((e) => ({ kind: e.kind, user: e.user, jobId: null, since: e.since.toISOString() }));
+  return [...(gates.get(image)?.shared.values() ?? [])].map((e) => ({
+    kind: e.kind,
+    user: e.user,
+    jobId: null,
+    since: e.since.toISOString(),
+  }));
 }
 
 class Exclusive implements ExclusiveHold {
@@ -181,8 +201,23 @@ class Exclusive implements ExclusiveHold {
     this.state = "held";
     this.persisted = prisma.imageHold.upsert({
       where: { image: this.image },
-      create: { image: this.image, kind: this.kind, userId: this.req.user?.id ?? null, username: this.username, jobId: this.jobId, since: this.since, pid: process.pid },
-      update: { kind: this.kind, userId: this.req.user?.id ?? null, username: this.username, jobId: this.jobId, since: this.since, pid: process.pid },
+      create: {
+        image: this.image,
+        kind: this.kind,
+        userId: this.req.user?.id ?? null,
+        username: this.username,
+        jobId: this.jobId,
+        since: this.since,
+        pid: process.pid,
+      },
+      update: {
+        kind: this.kind,
+        userId: this.req.user?.id ?? null,
+        username: this.username,
+        jobId: this.jobId,
+        since: this.since,
+        pid: process.pid,
+      },
     });
     await this.persisted;
     if (this.req.xcatLock !== false) await this.takeXcatLock();
@@ -255,7 +290,10 @@ class Exclusive implements ExclusiveHold {
     forget(this.image, s);
     // Only our own row: another holder may have been reserved and recorded since.
     await this.persisted?.catch(() => {});
-    if (this.persisted) await prisma.imageHold.deleteMany({ where: { image: this.image, since: this.since, pid: process.pid } }).catch((e) => console.error(`gate: the ${this.kind} hold of ${this.image} was not cleared`, e));
+    if (this.persisted)
+      await prisma.imageHold
+        .deleteMany({ where: { image: this.image, since: this.since, pid: process.pid } })
+        .catch((e) => console.error(`gate: the ${this.kind} hold of ${this.image} was not cleared`, e));
   }
 }
 
@@ -282,7 +320,11 @@ class SharedHoldImpl implements SharedHold {
       if (s.sharedLock === held) s.sharedLock = null;
       this.locked = false;
       held.refs--;
-      throw xcatLockedError(this.image, e, this.kind === "export" ? `the export of image ${this.image} did not start` : `the change to image ${this.image} was not made`);
+      throw xcatLockedError(
+        this.image,
+        e,
+        this.kind === "export" ? `the export of image ${this.image} did not start` : `the change to image ${this.image} was not made`,
+      );
     }
   }
 
@@ -303,7 +345,10 @@ function unrefSharedLock(image: string, s: ImageGate): void {
   const close = () => {
     if (s.sharedLock !== held || held.refs > 0) return;
     s.sharedLock = null;
-    void held.lock.then((l) => l.release(), () => {});
+    void held.lock.then(
+      (l) => l.release(),
+      () => {},
+    );
     forget(image, s);
   };
   if (s.exclusive) close();
@@ -337,7 +382,12 @@ export function reserveExclusive(image: string, req: ExclusiveRequest): Exclusiv
 }
 
 /** reserve, ready, run `fn`, release (also when anything throws). */
-export async function withExclusive<T>(image: string, req: ExclusiveRequest, fn: (hold: ExclusiveHold) => Promise<T>, opts: { signal?: AbortSignal } = {}): Promise<T> {
+export async function withExclusive<T>(
+  image: string,
+  req: ExclusiveRequest,
+  fn: (hold: ExclusiveHold) => Promise<T>,
+  opts: { signal?: AbortSignal } = {},
+): Promise<T> {
   const hold = reserveExclusive(image, req);
   try {
     await hold.ready(opts);

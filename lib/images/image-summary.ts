@@ -44,11 +44,21 @@ async function summarize(img: OsImage): Promise<ImageSummary> {
     profile: img.profile,
     provmethod: img.provmethod,
     rootimgdir: img.rootimgdir,
-    archive: st && archive ? { name: path.basename(archive), format: path.basename(archive).replace(/^rootimg\./, ""), size: st.size, mtime: st.mtime.toISOString() } : null,
+    archive:
+      st && archive
+        ? {
+            name: path.basename(archive),
+            format: path.basename(archive).replace(/^rootimg\./, ""),
+            size: st.size,
+            mtime: st.mtime.toISOString(),
+          }
+        : null,
     workspace: state,
     treeExists,
     pendingChanges: treeExists ? pending : 0,
-    lock: lock.locked ? { holder: lock.holder === String(process.pid) ? `Rootimg Studio (pid ${process.pid})` : `pid ${lock.holder}` } : null,
+    lock: lock.locked
+      ? { holder: lock.holder === String(process.pid) ? `Rootimg Studio (pid ${process.pid})` : `pid ${lock.holder}` }
+      : null,
     busy: gate.exclusive,
     writers: gate.shared.length,
     lastJob: job ? { id: job.id, type: job.type, state: job.state, at: job.createdAt.toISOString() } : null,
@@ -63,11 +73,32 @@ export async function getImageDetail(name: string) {
   const ctx = await getImageContext(name);
   const summary = await summarize(ctx.image);
   const files = fs.existsSync(ctx.rootimgdir)
-    ? fs.readdirSync(ctx.rootimgdir, { withFileTypes: true }).filter((d) => !d.name.startsWith(".")).map((d) => {
-        const st = fs.lstatSync(path.join(ctx.rootimgdir, d.name));
-        return { name: d.name, type: d.isDirectory() ? "dir" : d.isSymbolicLink() ? "symlink" : "file", size: st.size, mode: (st.mode & 0o7777).toString(8).padStart(4, "0"), mtime: st.mtime.toISOString() };
-      })
+    ? fs
+        .readdirSync(ctx.rootimgdir, { withFileTypes: true })
+        .filter((d) => !d.name.startsWith("."))
+        .map((d) => {
+          const st = fs.lstatSync(path.join(ctx.rootimgdir, d.name));
+          return {
+            name: d.name,
+            type: d.isDirectory() ? "dir" : d.isSymbolicLink() ? "symlink" : "file",
+            size: st.size,
+            mode: (st.mode & 0o7777).toString(8).padStart(4, "0"),
+            mtime: st.mtime.toISOString(),
+          };
+        })
     : [];
-  const versions = (await listVersions(name)).map((v) => ({ seq: v.seq, format: v.format, size: v.size, sha256: v.sha256, stampUuid: v.stampUuid, packedBy: v.packedBy, packedAt: v.packedAt.toISOString(), live: v.live, note: v.note, jobId: v.jobId, changeId: v.changeId }));
+  const versions = (await listVersions(name)).map((v) => ({
+    seq: v.seq,
+    format: v.format,
+    size: v.size,
+    sha256: v.sha256,
+    stampUuid: v.stampUuid,
+    packedBy: v.packedBy,
+    packedAt: v.packedAt.toISOString(),
+    live: v.live,
+    note: v.note,
+    jobId: v.jobId,
+    changeId: v.changeId,
+  }));
   return { ...summary, backend: ctx.backend.kind, attrs: ctx.image.attrs, files, versions };
 }

@@ -19,7 +19,8 @@ export const uploadsDir = () => path.join(env().dataDir, "uploads");
 
 export async function importImage(opts: { user: JobUser & {}; bundlePath: string; profile?: string; removeAfter?: boolean }) {
   const bundlePath = path.resolve(opts.bundlePath);
-  if (!fs.existsSync(bundlePath) || !fs.statSync(bundlePath).isFile()) throw new AppError("not_found", `bundle ${bundlePath} does not exist or is not a file`);
+  if (!fs.existsSync(bundlePath) || !fs.statSync(bundlePath).isFile())
+    throw new AppError("not_found", `bundle ${bundlePath} does not exist or is not a file`);
   const backend = getBackend();
   return startJob({
     type: "image.import",
@@ -61,7 +62,9 @@ export async function exportImage(opts: { user: JobUser & {}; name: string }) {
   const total = bundleInputBytes(img.rootimgdir, img.exlist);
   const running = exporting.get(opts.name);
   if (running) {
-    throw new AppError("conflict", `Another job (${running}) is already running for an export of ${opts.name}; wait for it or cancel it.`, { details: { jobId: running } });
+    throw new AppError("conflict", `Another job (${running}) is already running for an export of ${opts.name}; wait for it or cancel it.`, {
+      details: { jobId: running },
+    });
   }
   exporting.set(opts.name, "starting"); // reserved before the first await below
   let jobId: string;
@@ -79,7 +82,14 @@ export async function exportImage(opts: { user: JobUser & {}; name: string }) {
   return jobId;
 }
 
-function startExportJob(opts: { user: JobUser & {}; name: string }, backend: ReturnType<typeof getBackend>, dir: string, total: number, imagename: string, rootimgdir: string) {
+function startExportJob(
+  opts: { user: JobUser & {}; name: string },
+  backend: ReturnType<typeof getBackend>,
+  dir: string,
+  total: number,
+  imagename: string,
+  rootimgdir: string,
+) {
   return startJob({
     type: "image.export",
     user: opts.user,
@@ -99,7 +109,9 @@ function startExportJob(opts: { user: JobUser & {}; name: string }, backend: Ret
       try {
         // Reads the published archive: a shared holder, so neither a pack nor a hand-run packimage rewrites it meanwhile.
         const tree = path.join(rootimgdir, "rootimg");
-        const r = await withShared(opts.name, { kind: "export", user: opts.user, tree }, () => backend.exportBundle({ name: opts.name, destDir: dir, signal: job.signal, onLine: (l, s) => job.log(l, s) }));
+        const r = await withShared(opts.name, { kind: "export", user: opts.user, tree }, () =>
+          backend.exportBundle({ name: opts.name, destDir: dir, signal: job.signal, onLine: (l, s) => job.log(l, s) }),
+        );
         return { path: r.path, size: fs.statSync(r.path).size };
       } finally {
         clearInterval(timer);
@@ -110,7 +122,12 @@ function startExportJob(opts: { user: JobUser & {}; name: string }, backend: Ret
 
 /** Bytes of what a bundle carries: the packed archive, kernel, initrd and the exlist files. */
 function bundleInputBytes(rootimgdir: string, exlist?: string): number {
-  const files = [findPackedArchive(rootimgdir), path.join(rootimgdir, "kernel"), path.join(rootimgdir, "initrd-stateless.gz"), ...(exlist ?? "").split(",").filter(Boolean)];
+  const files = [
+    findPackedArchive(rootimgdir),
+    path.join(rootimgdir, "kernel"),
+    path.join(rootimgdir, "initrd-stateless.gz"),
+    ...(exlist ?? "").split(",").filter(Boolean),
+  ];
   let sum = 0;
   for (const f of files) {
     try {

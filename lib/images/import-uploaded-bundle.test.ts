@@ -78,9 +78,17 @@ describe("bundle upload and download", () => {
       return Buffer.concat([head, Buffer.alloc((4 - (head.length % 4)) % 4)]);
     };
     const cases: [string, Buffer, RegExp][] = [
-      ["garbage", Buffer.from("this is not an archive at all\n".repeat(100)), /rootimg\.cpio\.gz is not a valid root image archive \(.+\); nothing was imported/],
+      [
+        "garbage",
+        Buffer.from("this is not an archive at all\n".repeat(100)),
+        /rootimg\.cpio\.gz is not a valid root image archive \(.+\); nothing was imported/,
+      ],
       // one entry claiming 4 GB with a few bytes behind it: the stream ends long before the entry does
-      ["huge", zlib.gzipSync(Buffer.concat([header("etc/huge", 0xffffffff), Buffer.alloc(4096, 7)])), /rootimg\.cpio\.gz is not a valid root image archive \(.*(truncat|end).*\)/i],
+      [
+        "huge",
+        zlib.gzipSync(Buffer.concat([header("etc/huge", 0xffffffff), Buffer.alloc(4096, 7)])),
+        /rootimg\.cpio\.gz is not a valid root image archive \(.*(truncat|end).*\)/i,
+      ],
     ];
     for (const [profile, archive, message] of cases) {
       const work = fs.mkdtempSync(path.join(dir, "bad-bundle-"));

@@ -17,7 +17,9 @@ export type PackAdditions = { overlay?: PackOverlay; timezone?: string };
 export async function packAdditions(ctx: ImageContext, log: (line: string, stream?: "stdout" | "stderr") => void): Promise<PackAdditions> {
   if (!ctx.backend.packimageSettings) {
     const timezone = imageTimezone(ctx.tree);
-    log(`local backend: no xCAT tables to take postscripts, root's password or synclists from; ${timezone ? `the exlist keeps usr/share/zoneinfo/${timezone}, which etc/localtime names` : "etc/localtime names no zone under usr/share/zoneinfo"}`);
+    log(
+      `local backend: no xCAT tables to take postscripts, root's password or synclists from; ${timezone ? `the exlist keeps usr/share/zoneinfo/${timezone}, which etc/localtime names` : "etc/localtime names no zone under usr/share/zoneinfo"}`,
+    );
     const stamp = bootStampEntries(ctx.tree);
     return { timezone, overlay: stamp.length ? { entries: stamp } : undefined };
   }
@@ -26,7 +28,9 @@ export async function packAdditions(ctx: ImageContext, log: (line: string, strea
   // a synclist that ships its own file at the unit's path wins
   for (const e of bootStampEntries(ctx.tree)) if (!overlay.entries.some((o) => o.path === e.path)) overlay.entries.push(e);
   for (const m of messages) log(m.level === "warning" ? `Warning: ${m.text}` : m.text, m.level === "warning" ? "stderr" : "stdout");
-  if (ctx.image.exlist && !settings.timezone) for (let i = 0; i < ctx.image.exlist.split(",").filter(Boolean).length; i++) log("No timezone defined in site table, skipping timezone exlist configuration");
+  if (ctx.image.exlist && !settings.timezone)
+    for (let i = 0; i < ctx.image.exlist.split(",").filter(Boolean).length; i++)
+      log("No timezone defined in site table, skipping timezone exlist configuration");
   return { overlay, timezone: settings.timezone };
 }
 
@@ -59,7 +63,9 @@ export function addedByPackingLines(changes: OverlayChange[]): string[] {
     if (c.change !== "removed") open = line;
   }
   return lines.map(({ head, added, removed, replaced }) => {
-    const below = [added && `${added} added`, replaced && `${replaced} replaced`, removed && `${removed} removed`].filter(Boolean).join(", ");
+    const below = [added && `${added} added`, replaced && `${replaced} replaced`, removed && `${removed} removed`]
+      .filter(Boolean)
+      .join(", ");
     return `added by packing: ${head.change} ${head.path}${below ? ` and below it ${below}` : ""} (${head.reason})`;
   });
 }

@@ -35,7 +35,8 @@ export type PackImageOptions = { name: string; user: JobUser & {}; method?: Pack
 export async function packImage(opts: PackImageOptions): Promise<{ jobId: string }> {
   const ctx = await getImageContext(opts.name);
   const method = opts.method ?? "own";
-  if (method === "xcat" && !ctx.backend.packWithXcat) throw new AppError("bad_request", "pack with xCAT needs the xCAT backend; this server uses the local registry");
+  if (method === "xcat" && !ctx.backend.packWithXcat)
+    throw new AppError("bad_request", "pack with xCAT needs the xCAT backend; this server uses the local registry");
   if (!fs.existsSync(ctx.tree)) throw new AppError("conflict", `${ctx.tree} does not exist: unpack the image first`);
   assertWritableDir(ctx.rootimgdir);
   const archive = ctx.archive && /rootimg\.(cpio\.(gz|xz))$/.test(ctx.archive) ? ctx.archive : path.join(ctx.rootimgdir, "rootimg.cpio.gz");
@@ -59,10 +60,20 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
         if (method === "xcat") {
           job.log(PACKIMAGE_SIDE_EFFECTS);
           job.message("running packimage");
-          const r = await job.withoutXcatLock(() => ctx.backend.packWithXcat!({ name: opts.name, signal: job.signal, onLine: (l, s) => job.log(l, s) }));
+          const r = await job.withoutXcatLock(() =>
+            ctx.backend.packWithXcat!({ name: opts.name, signal: job.signal, onLine: (l, s) => job.log(l, s) }),
+          );
           const published = findPackedArchive(ctx.rootimgdir);
           if (!published) throw new AppError("unavailable", `packimage succeeded but no rootimg.* appeared in ${ctx.rootimgdir}`);
-          const v = await recordVersion({ image: opts.name, archive: published, stampUuid: readXcatinfo(ctx.tree).IMAGEUUID, packedBy: opts.user.username, jobId: job.jobId, changeId, note: "packed with xCAT packimage" });
+          const v = await recordVersion({
+            image: opts.name,
+            archive: published,
+            stampUuid: readXcatinfo(ctx.tree).IMAGEUUID,
+            packedBy: opts.user.username,
+            jobId: job.jobId,
+            changeId,
+            note: "packed with xCAT packimage",
+          });
           if (requestId !== undefined) await requestPacked(requestId, v.seq, opts.user, job.jobId);
           await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive: published, seq: v.seq, job });
           return { archive: published, size: v.size, version: v.seq, method, warnings: r.warnings, note: PACKIMAGE_SIDE_EFFECTS };
@@ -70,7 +81,10 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
         // The tree is ours (the gate's hold, with xCAT's lock): nothing else writes it while we compare. On xCAT,
         // packing also adds what xCAT's tables say (postscripts, root's password, timezone, synclists), which may
         // have changed since the live version without any change to the tree: there, a pack always publishes.
-        const same = opts.full || ctx.backend.packimageSettings ? null : await unchangedSinceLive({ name: opts.name, tree: ctx.tree, archive: ctx.archive, signal: job.signal });
+        const same =
+          opts.full || ctx.backend.packimageSettings
+            ? null
+            : await unchangedSinceLive({ name: opts.name, tree: ctx.tree, archive: ctx.archive, signal: job.signal });
         if (same !== null) {
           const message = `nothing changed since version ${same}: nothing was published (pack with "full" to publish anyway)`;
           job.log(message);
@@ -79,12 +93,28 @@ export async function packImage(opts: PackImageOptions): Promise<{ jobId: string
         job.message("reading what packimage would add");
         const additions = await packAdditions(ctx, (l, st) => job.log(l, st));
         job.message(`packing ${path.basename(archive)}`);
-        const r = await packTree({ tree: ctx.tree, archive, exlist: ctx.image.exlist, stamp: opts.name, ...additions, full: opts.full, signal: job.signal, onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal) });
+        const r = await packTree({
+          tree: ctx.tree,
+          archive,
+          exlist: ctx.image.exlist,
+          stamp: opts.name,
+          ...additions,
+          full: opts.full,
+          signal: job.signal,
+          onProgress: (p) => job.progress(p.bytesDone, p.bytesTotal),
+        });
         for (const w of r.warnings) job.log(w, "stderr");
         // The review shows these from the job's result: in the archive, not in the tree.
         for (const line of addedByPackingLines(r.overlayChanges)) job.log(line);
         job.log(`published ${archive}: ${r.size} bytes, ${r.entries} entries, ${r.members} gzip members (${r.membersReused} reused)`);
-        const v = await recordVersion({ image: opts.name, archive, stampUuid: r.uuid, packedBy: opts.user.username, jobId: job.jobId, changeId });
+        const v = await recordVersion({
+          image: opts.name,
+          archive,
+          stampUuid: r.uuid,
+          packedBy: opts.user.username,
+          jobId: job.jobId,
+          changeId,
+        });
         if (requestId !== undefined) await requestPacked(requestId, v.seq, opts.user, job.jobId);
         await packedStateIsPristine({ name: opts.name, rootimgdir: ctx.rootimgdir, tree: ctx.tree, archive, seq: v.seq, job });
         // The next incremental pack starts from this copy of the new archive instead of copying it on its own path
@@ -125,13 +155,23 @@ async function keepCurrentAsVersion(image: string, log: (l: string) => void): Pr
   if (!ctx.archive) return;
   const live = await prisma.imageVersion.findFirst({ where: { image, live: true } });
   if (live && fs.existsSync(live.file) && fs.statSync(live.file).ino === fs.statSync(ctx.archive).ino) return;
-  const v = await recordVersion({ image, archive: ctx.archive, packedBy: "unknown", stampUuid: readXcatinfo(ctx.tree).IMAGEUUID, note: "archive found before this pack" });
+  const v = await recordVersion({
+    image,
+    archive: ctx.archive,
+    packedBy: "unknown",
+    stampUuid: readXcatinfo(ctx.tree).IMAGEUUID,
+    note: "archive found before this pack",
+  });
   log(`kept the archive found in ${ctx.rootimgdir} as version ${v.seq}`);
 }
 
 function explainPackError(e: unknown, archive: string): unknown {
-  const code = (e as NodeJS.ErrnoException)?.code ?? ((e as { cause?: NodeJS.ErrnoException })?.cause?.code);
+  const code = (e as NodeJS.ErrnoException)?.code ?? (e as { cause?: NodeJS.ErrnoException })?.cause?.code;
   if (code === "ENOSPC" || /ENOSPC|no space left/i.test(String((e as Error)?.message)))
-    return new AppError("unavailable", `No space left on device while packing; the published ${path.basename(archive)} is untouched and the temporary file was removed. Free space in ${path.dirname(archive)} and pack again.`, { cause: e });
+    return new AppError(
+      "unavailable",
+      `No space left on device while packing; the published ${path.basename(archive)} is untouched and the temporary file was removed. Free space in ${path.dirname(archive)} and pack again.`,
+      { cause: e },
+    );
   return e;
 }

@@ -14,7 +14,14 @@ import { dropPristineStore } from "@/lib/review/pristine-store";
 import { recordTreeManifest } from "./record-tree-manifest";
 import { keepVersionManifest } from "./version-manifests";
 
-export async function packedStateIsPristine(opts: { name: string; rootimgdir: string; tree: string; archive: string; seq: number; job: Pick<JobContext, "log" | "message"> }): Promise<void> {
+export async function packedStateIsPristine(opts: {
+  name: string;
+  rootimgdir: string;
+  tree: string;
+  archive: string;
+  seq: number;
+  job: Pick<JobContext, "log" | "message">;
+}): Promise<void> {
   const { job } = opts;
   job.message("recording the packed state as the new pristine state");
   let recorded: Awaited<ReturnType<typeof recordTreeManifest>> | undefined;
@@ -25,10 +32,15 @@ export async function packedStateIsPristine(opts: { name: string; rootimgdir: st
     dropPristineStore(opts.tree);
   } catch (e) {
     // The archive is published either way; say why the pending changes still compare with the older state.
-    job.log(`version ${opts.seq} is published, but its state could not be recorded (${(e as Error).message}); pending changes still compare with the earlier pristine state`, "stderr");
+    job.log(
+      `version ${opts.seq} is published, but its state could not be recorded (${(e as Error).message}); pending changes still compare with the earlier pristine state`,
+      "stderr",
+    );
   }
   await prisma.pendingChange.updateMany({ where: { image: opts.name, changeSet: null }, data: { changeSet: `pack:${opts.seq}` } });
   if (!recorded) return;
   keepVersionManifest({ rootimgdir: opts.rootimgdir, seq: opts.seq, tree: opts.tree });
-  job.log(`pending changes now compare with version ${opts.seq}: ${recorded.entries} entries recorded (${recorded.filesHashed} files hashed, ${recorded.filesReused} unchanged)`);
+  job.log(
+    `pending changes now compare with version ${opts.seq}: ${recorded.entries} entries recorded (${recorded.filesHashed} files hashed, ${recorded.filesReused} unchanged)`,
+  );
 }

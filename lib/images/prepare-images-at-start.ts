@@ -22,10 +22,20 @@ export async function prepareImagesAtStart(log: (line: string) => void = console
   log(`images: ${backend.kind} backend`);
   for (const h of await recoverHoldsAtStart()) {
     const job = h.jobId ? ` (job ${h.jobId}, marked interrupted)` : "";
-    log(`images: ${h.image}: the ${h.kind} started by ${h.user} at ${h.since.toISOString()}${job} was interrupted when the server stopped; the image is free again`);
+    log(
+      `images: ${h.image}: the ${h.kind} started by ${h.user} at ${h.since.toISOString()}${job} was interrupted when the server stopped; the image is free again`,
+    );
     // A job's interruption is audited with the job; a rollback, delete or shell has no other record of it.
     if (!h.jobId)
-      await prisma.$transaction((tx) => recordAudit(tx, { user: { username: h.user }, action: `image.${h.kind}`, image: h.image, outcome: "interrupted", detail: { since: h.since, pid: h.pid } }));
+      await prisma.$transaction((tx) =>
+        recordAudit(tx, {
+          user: { username: h.user },
+          action: `image.${h.kind}`,
+          image: h.image,
+          outcome: "interrupted",
+          detail: { since: h.since, pid: h.pid },
+        }),
+      );
   }
   if (backend instanceof LocalBackend && process.env.ROOTIMG_DEMO_IMAGE !== "0") {
     try {
@@ -46,12 +56,16 @@ export async function prepareImagesAtStart(log: (line: string) => void = console
     try {
       await recoverReplacesAtStart({ image: img.imagename, rootimgdir: img.rootimgdir, log });
     } catch (e) {
-      log(`images: ${img.imagename}: an interrupted replace could not be recovered (${(e as Error).message}); look at the .rootimg.replaced-* directory in ${img.rootimgdir}: it is the previous tree`);
+      log(
+        `images: ${img.imagename}: an interrupted replace could not be recovered (${(e as Error).message}); look at the .rootimg.replaced-* directory in ${img.rootimgdir}: it is the previous tree`,
+      );
     }
     try {
       await recoverWritesAtStart({ image: img.imagename, tree: path.join(img.rootimgdir, "rootimg"), log });
     } catch (e) {
-      log(`images: ${img.imagename}: an interrupted save or upload could not be finished (${(e as Error).message}); its journal and new content are kept in ${img.rootimgdir}/.rootimg-studio/rootimg/writes`);
+      log(
+        `images: ${img.imagename}: an interrupted save or upload could not be finished (${(e as Error).message}); its journal and new content are kept in ${img.rootimgdir}/.rootimg-studio/rootimg/writes`,
+      );
     }
     try {
       await reconcileAtStart({ image: img.imagename, rootimgdir: img.rootimgdir, log });

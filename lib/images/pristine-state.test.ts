@@ -48,7 +48,13 @@ describe("the pristine state follows what is published", () => {
     fs.symlinkSync("../usr/bin/tool", path.join(tree, "etc/tool"));
     execFileSync("mknod", [path.join(tree, "dev/console"), "c", "5", "1"]);
     execFileSync("mkfifo", [path.join(tree, "etc/fifo")]);
-    await (getBackend() as import("@/lib/xcat/local-backend").LocalBackend).registerImage({ imagename: NAME, osvers: "x", osarch: "x86_64", profile: "p", rootimgdir });
+    await (getBackend() as import("@/lib/xcat/local-backend").LocalBackend).registerImage({
+      imagename: NAME,
+      osvers: "x",
+      osarch: "x86_64",
+      profile: "p",
+      rootimgdir,
+    });
     await expect(diffTree({ tree })).rejects.toThrow(/no pristine manifest/);
 
     const r = await unpackImage({ name: NAME, user, mode: "use-existing" });
@@ -84,7 +90,9 @@ describe("the pristine state follows what is published", () => {
     expect((await readManifest(tree))!.archive).toBe(path.join(rootimgdir, "rootimg.cpio.gz"));
     expect(await prisma.pendingChange.count({ where: { image: NAME, changeSet: null } })).toBe(0);
     const log = await prisma.jobLog.findMany({ where: { jobId: job.id }, orderBy: { seq: "asc" } });
-    expect(log.map((l) => l.line).join("\n")).toMatch(/pending changes now compare with version 1: \d+ entries recorded \(\d+ files hashed, \d+ unchanged\)/);
+    expect(log.map((l) => l.line).join("\n")).toMatch(
+      /pending changes now compare with version 1: \d+ entries recorded \(\d+ files hashed, \d+ unchanged\)/,
+    );
   });
 
   it("rolling back restores the pristine state of that version; rolling forward again clears it", async () => {
@@ -98,7 +106,9 @@ describe("the pristine state follows what is published", () => {
     // the tree still holds version 2's edit (and its stamp): pending against the archive nodes boot now
     expect(await changes()).toEqual(["M etc/motd", "M opt/xcat/xcatinfo"]);
     expect(await prisma.pendingChange.count({ where: { image: NAME, changeSet: null } })).toBe(1);
-    expect((await prisma.auditLog.findFirst({ where: { action: "image.rollback" }, orderBy: { id: "desc" } }))?.detail).toContain("restored");
+    expect((await prisma.auditLog.findFirst({ where: { action: "image.rollback" }, orderBy: { id: "desc" } }))?.detail).toContain(
+      "restored",
+    );
 
     await rollbackImage({ name: NAME, seq: 2, user });
     expect(await changes()).toEqual([]);
@@ -106,11 +116,14 @@ describe("the pristine state follows what is published", () => {
   });
 
   it("a replace cut by a crash is restored at start-up, and the job log and the audit say so", async () => {
-    const job = await prisma.job.create({ data: { type: "image.unpack", ownerId: user.id, ownerName: user.username, image: NAME, state: "running", unit: "bytes" } });
+    const job = await prisma.job.create({
+      data: { type: "image.unpack", ownerId: user.id, ownerName: user.username, image: NAME, state: "running", unit: "bytes" },
+    });
     const crash = replaceTree({
       rootimgdir,
       id: job.id,
-      stage: async (dest) => void (await (await import("@/lib/archive")).unpackArchive({ archive: path.join(rootimgdir, "rootimg.cpio.gz"), dest })),
+      stage: async (dest) =>
+        void (await (await import("@/lib/archive")).unpackArchive({ archive: path.join(rootimgdir, "rootimg.cpio.gz"), dest })),
       beforeStep: (s) => {
         if (s === "swap.state") throw new Error("killed");
       },
@@ -121,12 +134,17 @@ describe("the pristine state follows what is published", () => {
     expect(await interruptStaleJobs()).toBe(1);
     const lines: string[] = [];
     await prepareImagesAtStart((l) => lines.push(l));
-    expect(lines.join("\n")).toContain(`replace by job ${job.id}: the server stopped before the new tree was in place: the previous tree was restored at ${tree}`);
+    expect(lines.join("\n")).toContain(
+      `replace by job ${job.id}: the server stopped before the new tree was in place: the previous tree was restored at ${tree}`,
+    );
     expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe("second edit\n");
     expect(await changes()).toEqual([]);
     expect(fs.readdirSync(rootimgdir).filter((f) => f.startsWith(".rootimg."))).toEqual([]);
     const log = await prisma.jobLog.findMany({ where: { jobId: job.id }, orderBy: { seq: "asc" } });
-    expect(log.map((l) => l.line)).toEqual(["interrupted: The server stopped while this job was running; start it again.", expect.stringMatching(/^after restart: .*previous tree was restored/)]);
+    expect(log.map((l) => l.line)).toEqual([
+      "interrupted: The server stopped while this job was running; start it again.",
+      expect.stringMatching(/^after restart: .*previous tree was restored/),
+    ]);
     const audit = await prisma.auditLog.findFirst({ where: { action: "image.unpack.recover" } });
     expect(audit).toMatchObject({ image: NAME, username: "editor1", outcome: "ok" });
   });

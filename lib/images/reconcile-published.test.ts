@@ -47,7 +47,13 @@ async function packedImage(name: string) {
   const archive = path.join(rootimgdir, "rootimg.cpio.gz");
   fs.mkdirSync(path.join(tree, "etc"), { recursive: true });
   fs.writeFileSync(path.join(tree, "etc/motd"), "version one\n");
-  await (getBackend() as import("@/lib/xcat/local-backend").LocalBackend).registerImage({ imagename: name, osvers: "x", osarch: "x86_64", profile: name, rootimgdir });
+  await (getBackend() as import("@/lib/xcat/local-backend").LocalBackend).registerImage({
+    imagename: name,
+    osvers: "x",
+    osarch: "x86_64",
+    profile: name,
+    rootimgdir,
+  });
   await finished((await unpackImage({ name, user, mode: "use-existing" })).jobId!);
   expect((await finished((await packImage({ name, user })).jobId)).state).toBe("succeeded");
   return { name, rootimgdir, tree, archive };
@@ -76,9 +82,20 @@ const STEPS = ["rename", "link", "row", "manifest", "mark", "keep", "end"] as co
 type Step = (typeof STEPS)[number];
 async function packStoppedBefore(img: Img, step: Step): Promise<string> {
   fs.writeFileSync(path.join(img.tree, "etc/motd"), `edited before a pack stopped before ${step}\n`);
-  await prisma.pendingChange.create({ data: { image: img.name, path: "/etc/motd", kind: "content", userId: user.id, username: user.username } });
+  await prisma.pendingChange.create({
+    data: { image: img.name, path: "/etc/motd", kind: "content", userId: user.id, username: user.username },
+  });
   const job = await prisma.job.create({
-    data: { type: "image.pack", ownerId: user.id, ownerName: user.username, image: img.name, state: "running", unit: "bytes", startedAt: new Date(), params: JSON.stringify({ method: "own", archive: img.archive, full: false }) },
+    data: {
+      type: "image.pack",
+      ownerId: user.id,
+      ownerName: user.username,
+      image: img.name,
+      state: "running",
+      unit: "bytes",
+      startedAt: new Date(),
+      params: JSON.stringify({ method: "own", archive: img.archive, full: false }),
+    },
   });
   if (step === "rename") {
     fs.writeFileSync(path.join(img.rootimgdir, `.rootimg.cpio.gz.tmp-${process.pid}-0a1b2c3d`), "half of an archive");
@@ -131,8 +148,13 @@ describe("a pack stopped at each step of its publish, then start-up", () => {
       if (step === "row") expect(log).toContain("2-rootimg.cpio.gz in");
       const lines = (await prisma.jobLog.findMany({ where: { jobId }, orderBy: { seq: "asc" } })).map((l) => l.line);
       expect(lines[0]).toMatch(/^interrupted: /);
-      expect(lines[1]).toMatch(/^after restart: version 2 was published by this pack before the server stopped; it is recorded now \(recovered at start-up\)$/);
-      expect(await prisma.auditLog.findFirst({ where: { image: img.name, action: "image.pack.recover" } })).toMatchObject({ username: user.username, outcome: "ok" });
+      expect(lines[1]).toMatch(
+        /^after restart: version 2 was published by this pack before the server stopped; it is recorded now \(recovered at start-up\)$/,
+      );
+      expect(await prisma.auditLog.findFirst({ where: { image: img.name, action: "image.pack.recover" } })).toMatchObject({
+        username: user.username,
+        outcome: "ok",
+      });
       await expectNoOrphans(img);
       // a second start finds nothing to do
       expect(await startUp()).not.toContain(`${img.name}: pack job`);
@@ -144,7 +166,11 @@ describe("a pack stopped at each step of its publish, then start-up", () => {
     const log = await startUp();
     expect(log).not.toContain(`${img.name}: pack job`);
     expect(await live(img.name)).toMatchObject({ seq: 2 });
-    expect(await prisma.auditLog.count({ where: { image: img.name, action: { in: ["image.pack.recover", "image.version.found", "image.version.orphan"] } } })).toBe(0);
+    expect(
+      await prisma.auditLog.count({
+        where: { image: img.name, action: { in: ["image.pack.recover", "image.version.found", "image.version.orphan"] } },
+      }),
+    ).toBe(0);
     await expectNoOrphans(img);
   });
 });
@@ -160,11 +186,22 @@ describe("archives changed underneath, and kept archives no version owns", () =>
     await expect.poll(() => prisma.job.count({ where: { image: img.name, type: "image.reconcile" } })).toBe(1);
     const job = await prisma.job.findFirstOrThrow({ where: { image: img.name, type: "image.reconcile" } });
     expect((await finished(job.id)).state).toBe("succeeded");
-    expect(await live(img.name)).toMatchObject({ seq: 2, packedBy: "unknown", sha256: sha(img.archive), note: expect.stringContaining("found on disk") });
-    expect(await prisma.auditLog.findFirst({ where: { image: img.name, action: "image.version.found" } })).toMatchObject({ username: "system" });
-    expect((await prisma.jobLog.findMany({ where: { jobId: job.id } })).map((l) => l.line).join("\n")).toContain("recorded it as version 2, found on disk");
+    expect(await live(img.name)).toMatchObject({
+      seq: 2,
+      packedBy: "unknown",
+      sha256: sha(img.archive),
+      note: expect.stringContaining("found on disk"),
+    });
+    expect(await prisma.auditLog.findFirst({ where: { image: img.name, action: "image.version.found" } })).toMatchObject({
+      username: "system",
+    });
+    expect((await prisma.jobLog.findMany({ where: { jobId: job.id } })).map((l) => l.line).join("\n")).toContain(
+      "recorded it as version 2, found on disk",
+    );
     // version 1 still holds its own bytes, for a rollback
-    expect((await prisma.imageVersion.findFirstOrThrow({ where: { image: img.name, seq: 1 } })).sha256).toBe(sha((await prisma.imageVersion.findFirstOrThrow({ where: { image: img.name, seq: 1 } })).file));
+    expect((await prisma.imageVersion.findFirstOrThrow({ where: { image: img.name, seq: 1 } })).sha256).toBe(
+      sha((await prisma.imageVersion.findFirstOrThrow({ where: { image: img.name, seq: 1 } })).file),
+    );
     // recorded: the next listing starts nothing
     await listImageSummaries();
     expect(await prisma.job.count({ where: { image: img.name, type: "image.reconcile" } })).toBe(1);
@@ -181,7 +218,10 @@ describe("archives changed underneath, and kept archives no version owns", () =>
     const events = await reconcileAtStart({ image: img.name, rootimgdir: img.rootimgdir, log: () => {} });
     expect(events.map((e) => e.kind)).toEqual(["found-on-disk"]);
     expect(await live(img.name)).toMatchObject({ seq: 2, sha256: sha(img.archive) });
-    expect(await prisma.imageVersion.findFirstOrThrow({ where: { image: img.name, seq: 1 } })).toMatchObject({ sha256: null, note: expect.stringContaining("overwritten in place") });
+    expect(await prisma.imageVersion.findFirstOrThrow({ where: { image: img.name, seq: 1 } })).toMatchObject({
+      sha256: null,
+      note: expect.stringContaining("overwritten in place"),
+    });
     // recorded: a second look needs no read
     expect(await reconcileAtStart({ image: img.name, rootimgdir: img.rootimgdir, log: () => {} })).toEqual([]);
   });

@@ -97,7 +97,13 @@ export async function publishedDiffersFromLive(image: string, rootimgdir: string
  * when the archive must be read (its stats differ from the live version's), so a start-up with nothing to do
  * spawns no flock.
  */
-export async function reconcilePublished(o: { image: string; rootimgdir: string; tree: string; log: (line: string) => void; holdArchive: <T>(fn: () => Promise<T>) => Promise<T> }): Promise<ReconcileEvent[]> {
+export async function reconcilePublished(o: {
+  image: string;
+  rootimgdir: string;
+  tree: string;
+  log: (line: string) => void;
+  holdArchive: <T>(fn: () => Promise<T>) => Promise<T>;
+}): Promise<ReconcileEvent[]> {
   const events: ReconcileEvent[] = [];
   const say = (line: string) => o.log(`images: ${o.image}: ${line}`);
   const archive = findPackedArchive(o.rootimgdir);
@@ -115,7 +121,14 @@ export async function reconcilePublished(o: { image: string; rootimgdir: string;
       await prisma.$transaction(async (tx) => {
         await tx.imageVersion.updateMany({ where: { image: o.image, live: true }, data: { live: false } });
         await tx.imageVersion.update({ where: { id: owner.id }, data: { live: true } });
-        await recordAudit(tx, { user: null, action: "image.rollback.recover", image: o.image, target: archive, outcome: "ok", detail: { seq: owner.seq, text: "the published archive is this version's: a rollback was published but not recorded" } });
+        await recordAudit(tx, {
+          user: null,
+          action: "image.rollback.recover",
+          image: o.image,
+          target: archive,
+          outcome: "ok",
+          detail: { seq: owner.seq, text: "the published archive is this version's: a rollback was published but not recorded" },
+        });
       });
       say(`the published archive is version ${owner.seq}'s (a rollback cut before it was recorded): version ${owner.seq} is live again`);
       events.push({ kind: "rollback-recovered", seq: owner.seq });
@@ -135,7 +148,15 @@ export async function reconcilePublished(o: { image: string; rootimgdir: string;
  * The published archive is not what the live version records: hash it (the caller holds xCAT's lock) and
  * record what it is.
  */
-async function recordPublished(o: { image: string; rootimgdir: string; tree: string; archive: string; rows: ImageVersion[]; owner?: ImageVersion; say: (l: string) => void }): Promise<ReconcileEvent[]> {
+async function recordPublished(o: {
+  image: string;
+  rootimgdir: string;
+  tree: string;
+  archive: string;
+  rows: ImageVersion[];
+  owner?: ImageVersion;
+  say: (l: string) => void;
+}): Promise<ReconcileEvent[]> {
   const { archive, rows, owner, say } = o;
   const events: ReconcileEvent[] = [];
   // stat again: the archive may have been replaced while the lock was awaited
@@ -154,20 +175,48 @@ async function recordPublished(o: { image: string; rootimgdir: string; tree: str
         await tx.imageVersion.update({ where: { id: twin.id }, data: { live: true } });
       });
     }
-    say(`the published archive is a copy of version ${twin.seq} (same SHA-256): version ${twin.seq} is live and its kept link now points at it`);
+    say(
+      `the published archive is a copy of version ${twin.seq} (same SHA-256): version ${twin.seq} is live and its kept link now points at it`,
+    );
     events.push({ kind: "relinked", seq: twin.seq });
   } else {
     const job = await interruptedPackOf(o.image, archive, a);
     const stampUuid = readXcatinfo(o.tree).IMAGEUUID;
     if (job) {
-      const v = await recordVersion({ image: o.image, archive, stampUuid, packedBy: job.ownerName, jobId: job.id, note: "published by this pack; recorded at start-up after the server stopped" });
+      const v = await recordVersion({
+        image: o.image,
+        archive,
+        stampUuid,
+        packedBy: job.ownerName,
+        jobId: job.id,
+        note: "published by this pack; recorded at start-up after the server stopped",
+      });
       events.push({ kind: "pack-recovered", seq: v.seq, jobId: job.id });
     } else {
       // written in place on a kept inode (a packimage outside): that version's kept bytes are gone with it
-      if (owner) await prisma.imageVersion.update({ where: { id: owner.id }, data: { sha256: null, note: `${owner.note ? `${owner.note}; ` : ""}its archive was overwritten in place outside Rootimg Studio` } });
-      const v = await recordVersion({ image: o.image, archive, stampUuid, packedBy: "unknown", note: "found on disk: published outside Rootimg Studio (packimage or a copy)" });
+      if (owner)
+        await prisma.imageVersion.update({
+          where: { id: owner.id },
+          data: { sha256: null, note: `${owner.note ? `${owner.note}; ` : ""}its archive was overwritten in place outside Rootimg Studio` },
+        });
+      const v = await recordVersion({
+        image: o.image,
+        archive,
+        stampUuid,
+        packedBy: "unknown",
+        note: "found on disk: published outside Rootimg Studio (packimage or a copy)",
+      });
       const text = `the published ${path.basename(archive)} (${a.size} bytes, written ${a.mtime.toISOString()}) was not the live version's; recorded it as version ${v.seq}, found on disk`;
-      await prisma.$transaction((tx) => recordAudit(tx, { user: null, action: "image.version.found", image: o.image, target: archive, outcome: "ok", detail: { seq: v.seq, size: a.size, sha256: v.sha256, text } }));
+      await prisma.$transaction((tx) =>
+        recordAudit(tx, {
+          user: null,
+          action: "image.version.found",
+          image: o.image,
+          target: archive,
+          outcome: "ok",
+          detail: { seq: v.seq, size: a.size, sha256: v.sha256, text },
+        }),
+      );
       say(text);
       events.push({ kind: "found-on-disk", seq: v.seq });
     }
@@ -188,7 +237,13 @@ function relink(archive: string, kept: string): void {
  * Kept archives and manifests no row owns. `archive`: the published archive when no row owns it; a kept archive
  * with its inode is that version's link, made before the row was cut, and recordVersion links it again.
  */
-async function sweepOrphans(o: { image: string; rootimgdir: string; rows: ImageVersion[]; archive?: fs.Stats; say: (l: string) => void }): Promise<ReconcileEvent[]> {
+async function sweepOrphans(o: {
+  image: string;
+  rootimgdir: string;
+  rows: ImageVersion[];
+  archive?: fs.Stats;
+  say: (l: string) => void;
+}): Promise<ReconcileEvent[]> {
   const dir = versionsDir(o.rootimgdir);
   if (!fs.existsSync(dir)) return [];
   const events: ReconcileEvent[] = [];
@@ -204,7 +259,16 @@ async function sweepOrphans(o: { image: string; rootimgdir: string; rows: ImageV
       const text = adopted
         ? `${f} in ${dir} is the published archive but no version owned it (its recording was cut); it is recorded as a version now`
         : `${f} in ${dir} belonged to no version (a retention or a rollback was cut); removed`;
-      await prisma.$transaction((tx) => recordAudit(tx, { user: null, action: "image.version.orphan", image: o.image, target: file, outcome: "ok", detail: { outcome: adopted ? "adopted" : "removed", text } }));
+      await prisma.$transaction((tx) =>
+        recordAudit(tx, {
+          user: null,
+          action: "image.version.orphan",
+          image: o.image,
+          target: file,
+          outcome: "ok",
+          detail: { outcome: adopted ? "adopted" : "removed", text },
+        }),
+      );
       o.say(text);
       events.push({ kind: adopted ? "orphan-adopted" : "orphan-removed", file });
     } else if (manifest && !seqs.has(Number(manifest[1]))) {
@@ -229,20 +293,41 @@ async function interruptedPackOf(image: string, archive: string, a: fs.Stats): P
 }
 
 /** A live version made by a pack that never finished, whose pristine state was not recorded: record it now. */
-async function finishCutRecording(o: { image: string; rootimgdir: string; tree: string; archive: string; say: (l: string) => void }): Promise<ReconcileEvent | null> {
+async function finishCutRecording(o: {
+  image: string;
+  rootimgdir: string;
+  tree: string;
+  archive: string;
+  say: (l: string) => void;
+}): Promise<ReconcileEvent | null> {
   const live = await prisma.imageVersion.findFirst({ where: { image: o.image, live: true } });
   if (!live?.jobId || fs.existsSync(versionManifestPath(o.rootimgdir, live.seq)) || !fs.existsSync(o.tree)) return null;
   const job = await prisma.job.findUnique({ where: { id: live.jobId } });
   if (job?.type !== "image.pack" || !["interrupted", "failed"].includes(job.state)) return null;
   const lines: string[] = [];
-  await packedStateIsPristine({ name: o.image, rootimgdir: o.rootimgdir, tree: o.tree, archive: o.archive, seq: live.seq, job: { log: (l) => lines.push(l), message: () => {} } });
+  await packedStateIsPristine({
+    name: o.image,
+    rootimgdir: o.rootimgdir,
+    tree: o.tree,
+    archive: o.archive,
+    seq: live.seq,
+    job: { log: (l) => lines.push(l), message: () => {} },
+  });
   const text = `version ${live.seq} was published by this pack before the server stopped; it is recorded now (recovered at start-up)`;
   await prisma.$transaction(async (tx) => {
     const last = await tx.jobLog.findFirst({ where: { jobId: job.id }, orderBy: { seq: "desc" }, select: { seq: true } });
     let seq = last?.seq ?? 0;
-    for (const line of [`after restart: ${text}`, ...lines.map((l) => `after restart: ${l}`)]) await tx.jobLog.create({ data: { jobId: job.id, seq: ++seq, stream: "stderr", line } });
+    for (const line of [`after restart: ${text}`, ...lines.map((l) => `after restart: ${l}`)])
+      await tx.jobLog.create({ data: { jobId: job.id, seq: ++seq, stream: "stderr", line } });
     const user = job.ownerId ? { id: job.ownerId, username: job.ownerName } : { username: job.ownerName };
-    await recordAudit(tx, { user, action: "image.pack.recover", image: o.image, target: o.archive, outcome: "ok", detail: { jobId: job.id, seq: live.seq, text } });
+    await recordAudit(tx, {
+      user,
+      action: "image.pack.recover",
+      image: o.image,
+      target: o.archive,
+      outcome: "ok",
+      detail: { jobId: job.id, seq: live.seq, text },
+    });
   });
   o.say(`pack job ${job.id}: ${text}`);
   return { kind: "pack-finished", seq: live.seq, jobId: job.id };
@@ -256,9 +341,16 @@ async function finishCutRecording(o: { image: string; rootimgdir: string; tree: 
 export async function reconcileAtStart(o: { image: string; rootimgdir: string; log: (line: string) => void }): Promise<ReconcileEvent[]> {
   const tree = path.join(o.rootimgdir, "rootimg");
   try {
-    return await reconcilePublished({ ...o, tree, holdArchive: (fn) => withExclusive(o.image, { kind: "reconcile", user: null, tree, drain: "refuse" }, () => fn()) });
+    return await reconcilePublished({
+      ...o,
+      tree,
+      holdArchive: (fn) => withExclusive(o.image, { kind: "reconcile", user: null, tree, drain: "refuse" }, () => fn()),
+    });
   } catch (e) {
-    if (e instanceof AppError && e.code === "conflict") o.log(`images: ${o.image}: published archive not checked against its versions (${e.message}); it is checked when the images are next listed`);
+    if (e instanceof AppError && e.code === "conflict")
+      o.log(
+        `images: ${o.image}: published archive not checked against its versions (${e.message}); it is checked when the images are next listed`,
+      );
     else throw e;
     return [];
   }
@@ -293,7 +385,13 @@ export function noticeChangedArchive(o: { image: string; rootimgdir: string; bus
       run: async (job) => {
         job.message("comparing the published archive with the live version");
         // the job's hold already has the image and xCAT's lock
-        const events = await reconcilePublished({ image: o.image, rootimgdir: o.rootimgdir, tree, log: (l) => job.log(l), holdArchive: (fn) => fn() });
+        const events = await reconcilePublished({
+          image: o.image,
+          rootimgdir: o.rootimgdir,
+          tree,
+          log: (l) => job.log(l),
+          holdArchive: (fn) => fn(),
+        });
         return { events };
       },
     });

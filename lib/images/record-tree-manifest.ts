@@ -26,7 +26,14 @@ export type RecordTreeManifestOptions = {
   write?: boolean;
 };
 
-export type RecordTreeManifestResult = { manifest: Manifest; manifestPath: string; entries: number; filesHashed: number; bytesHashed: number; filesReused: number };
+export type RecordTreeManifestResult = {
+  manifest: Manifest;
+  manifestPath: string;
+  entries: number;
+  filesHashed: number;
+  bytesHashed: number;
+  filesReused: number;
+};
 
 const CHUNK = 1 << 20;
 /** Files up to this size are read with sync calls (one open/read/close each); bigger ones asynchronously. */
@@ -85,7 +92,15 @@ export async function recordTreeManifest(opts: RecordTreeManifestOptions): Promi
   let reused = 0;
   for (const w of walked) {
     const st = w.st;
-    const m: ManifestEntry = { path: w.rel === "" ? "." : w.rel, type: w.type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: w.type === "file" ? st.size : 0, mtime: st.mtimeMs / 1000 };
+    const m: ManifestEntry = {
+      path: w.rel === "" ? "." : w.rel,
+      type: w.type,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      size: w.type === "file" ? st.size : 0,
+      mtime: st.mtimeMs / 1000,
+    };
     if (w.type === "symlink") m.target = fs.readlinkSync(w.abs);
     if (w.type === "char" || w.type === "block") Object.assign(m, rdevParts(st.rdev));
     if (w.type === "file") {
@@ -94,7 +109,8 @@ export async function recordTreeManifest(opts: RecordTreeManifestOptions): Promi
       if (first) m.linkTo = first.path;
       else if (st.nlink > 1) firstOfInode.set(key, m);
       const old = before.get(m.path);
-      if (first) absOf.set(m, ""); // takes the first link's hash below
+      if (first)
+        absOf.set(m, ""); // takes the first link's hash below
       else if (old?.type === "file" && old.sha256 && old.size === st.size && old.mtime * 1000 === st.mtimeMs) {
         m.sha256 = old.sha256;
         reused++;
@@ -124,7 +140,13 @@ export async function recordTreeManifest(opts: RecordTreeManifestOptions): Promi
   }
   const byPath = new Map(entries.map((e) => [e.path, e]));
   for (const m of entries) if (m.linkTo) m.sha256 = byPath.get(m.linkTo)?.sha256;
-  const manifest: Manifest = { version: 1, createdAt: new Date().toISOString(), archive: opts.source, format: { compression: "none", container: "cpio", label: "tree" }, entries };
+  const manifest: Manifest = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    archive: opts.source,
+    format: { compression: "none", container: "cpio", label: "tree" },
+    entries,
+  };
   const manifestPath = manifestPathFor(tree);
   if (opts.write !== false) writeManifestFile(manifestPath, manifest);
   return { manifest, manifestPath, entries: entries.length, filesHashed: toHash.length, bytesHashed: done, filesReused: reused };

@@ -8,13 +8,19 @@ import { prisma } from "@/lib/db/client";
 import { pendingReplaceIds, type RecoverOutcome, recoverReplace } from "./replace-tree";
 
 const SAY: Record<RecoverOutcome, string | null> = {
-  restored: "the server stopped before the new tree was in place: the previous tree was restored at {tree}, unchanged; unpack again to replace it",
+  restored:
+    "the server stopped before the new tree was in place: the previous tree was restored at {tree}, unchanged; unpack again to replace it",
   committed: "the new tree was in place when the server stopped; the leftover old tree was removed",
-  cleaned: "the server stopped while the archive was being unpacked beside the tree; the tree was not touched and the partial copy was removed",
+  cleaned:
+    "the server stopped while the archive was being unpacked beside the tree; the tree was not touched and the partial copy was removed",
   none: null,
 };
 
-export async function recoverReplacesAtStart(opts: { image: string; rootimgdir: string; log: (line: string) => void }): Promise<RecoverOutcome[]> {
+export async function recoverReplacesAtStart(opts: {
+  image: string;
+  rootimgdir: string;
+  log: (line: string) => void;
+}): Promise<RecoverOutcome[]> {
   const outcomes: RecoverOutcome[] = [];
   for (const id of pendingReplaceIds(opts.rootimgdir)) {
     const outcome = await recoverReplace(opts.rootimgdir, id);
@@ -29,7 +35,14 @@ export async function recoverReplacesAtStart(opts: { image: string; rootimgdir: 
         await tx.jobLog.create({ data: { jobId: id, seq: (last?.seq ?? 0) + 1, stream: "stderr", line: `after restart: ${text}` } });
       }
       const user = job ? (job.ownerId ? { id: job.ownerId, username: job.ownerName } : { username: job.ownerName }) : null;
-      await recordAudit(tx, { user, action: "image.unpack.recover", image: opts.image, target: `${opts.rootimgdir}/rootimg`, outcome: "ok", detail: { jobId: id, outcome, text } });
+      await recordAudit(tx, {
+        user,
+        action: "image.unpack.recover",
+        image: opts.image,
+        target: `${opts.rootimgdir}/rootimg`,
+        outcome: "ok",
+        detail: { jobId: id, outcome, text },
+      });
     });
   }
   return outcomes;

@@ -53,7 +53,8 @@ async function crashAt(dir: string, id: string, at: ReplaceStep | "stage"): Prom
   await expect(run).rejects.toBeInstanceOf(Crash);
 }
 
-const leftovers = (dir: string) => [...fs.readdirSync(dir), ...fs.readdirSync(path.join(dir, ".rootimg-studio")).map((f) => `.rootimg-studio/${f}`)].sort();
+const leftovers = (dir: string) =>
+  [...fs.readdirSync(dir), ...fs.readdirSync(path.join(dir, ".rootimg-studio")).map((f) => `.rootimg-studio/${f}`)].sort();
 
 describe("replace interrupted at each step, then recovered at start-up", () => {
   for (const at of BEFORE_COMMIT)

@@ -19,7 +19,15 @@ import { stateDirFor } from "@/lib/archive";
 
 export type ReplaceStep = "aside.tree" | "aside.state" | "swap.tree" | "swap.state" | "commit.tree" | "commit.state" | "clean";
 
-export type ReplacePaths = { tree: string; treeState: string; staged: string; stagedState: string; aside: string; asideState: string; trash: string };
+export type ReplacePaths = {
+  tree: string;
+  treeState: string;
+  staged: string;
+  stagedState: string;
+  aside: string;
+  asideState: string;
+  trash: string;
+};
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -28,7 +36,15 @@ export function replacePaths(rootimgdir: string, id: string): ReplacePaths {
   const tree = path.join(rootimgdir, "rootimg");
   const staged = path.join(rootimgdir, `.rootimg.staged-${id}`);
   const aside = path.join(rootimgdir, `.rootimg.replaced-${id}`);
-  return { tree, treeState: stateDirFor(tree), staged, stagedState: stateDirFor(staged), aside, asideState: stateDirFor(aside), trash: path.join(rootimgdir, `.rootimg.trash-${id}`) };
+  return {
+    tree,
+    treeState: stateDirFor(tree),
+    staged,
+    stagedState: stateDirFor(staged),
+    aside,
+    asideState: stateDirFor(aside),
+    trash: path.join(rootimgdir, `.rootimg.trash-${id}`),
+  };
 }
 
 const exists = (p: string) => fs.existsSync(p);
@@ -96,7 +112,12 @@ export async function recoverReplace(rootimgdir: string, id: string): Promise<Re
 /** unpackArchive's temp dirs for the staged tree: `..rootimg.staged-<id>.unpack-XXXXXX`. */
 function stagingTemps(rootimgdir: string, id: string): string[] {
   const prefix = `.${path.basename(replacePaths(rootimgdir, id).staged)}.unpack-`;
-  return fs.existsSync(rootimgdir) ? fs.readdirSync(rootimgdir).filter((f) => f.startsWith(prefix)).map((f) => path.join(rootimgdir, f)) : [];
+  return fs.existsSync(rootimgdir)
+    ? fs
+        .readdirSync(rootimgdir)
+        .filter((f) => f.startsWith(prefix))
+        .map((f) => path.join(rootimgdir, f))
+    : [];
 }
 
 /** Ids of replaces that left names in rootimgdir (aside, staged, trash or staging temp). */

@@ -18,21 +18,33 @@ import { rollbackVersion } from "./versions";
 export async function rollbackImage(opts: { name: string; seq: number; user: JobUser & {} }) {
   const ctx = await getImageContext(opts.name);
   return withExclusive(opts.name, { kind: "rollback", user: opts.user, tree: ctx.tree }, async () => {
-      const treeExists = fs.existsSync(ctx.tree);
-      const pristine = !treeExists ? "no workspace" : fs.existsSync(versionManifestPath(ctx.rootimgdir, opts.seq)) ? "restored" : "kept: no state was recorded for this version";
-      const row = await rollbackVersion({
-        image: opts.name,
-        rootimgdir: ctx.rootimgdir,
-        seq: opts.seq,
-        audit: (tx) => recordAudit(tx, { user: opts.user, action: "image.rollback", image: opts.name, target: `version ${opts.seq}`, outcome: "ok", detail: { pristine } }),
-      });
-      if (pristine === "restored" && restoreVersionManifest({ rootimgdir: ctx.rootimgdir, seq: opts.seq, tree: ctx.tree })) {
-        // the kept pristine copies belong to the state rolled away from
-        dropPristineStore(ctx.tree);
-        await remarkEdits(opts.name, opts.seq, row.packedAt);
-      }
-      emitTo(room.images(), "images:changed", { image: opts.name, reason: "rollback" });
-      return row;
+    const treeExists = fs.existsSync(ctx.tree);
+    const pristine = !treeExists
+      ? "no workspace"
+      : fs.existsSync(versionManifestPath(ctx.rootimgdir, opts.seq))
+        ? "restored"
+        : "kept: no state was recorded for this version";
+    const row = await rollbackVersion({
+      image: opts.name,
+      rootimgdir: ctx.rootimgdir,
+      seq: opts.seq,
+      audit: (tx) =>
+        recordAudit(tx, {
+          user: opts.user,
+          action: "image.rollback",
+          image: opts.name,
+          target: `version ${opts.seq}`,
+          outcome: "ok",
+          detail: { pristine },
+        }),
+    });
+    if (pristine === "restored" && restoreVersionManifest({ rootimgdir: ctx.rootimgdir, seq: opts.seq, tree: ctx.tree })) {
+      // the kept pristine copies belong to the state rolled away from
+      dropPristineStore(ctx.tree);
+      await remarkEdits(opts.name, opts.seq, row.packedAt);
+    }
+    emitTo(room.images(), "images:changed", { image: opts.name, reason: "rollback" });
+    return row;
   });
 }
 
@@ -42,6 +54,9 @@ async function remarkEdits(image: string, seq: number, packedAt: Date): Promise<
   const since = ws?.unpackedAt ? { gte: ws.unpackedAt } : {};
   await prisma.$transaction([
     prisma.pendingChange.updateMany({ where: { image, at: { ...since, gt: packedAt } }, data: { changeSet: null } }),
-    prisma.pendingChange.updateMany({ where: { image, changeSet: null, at: { ...since, lte: packedAt } }, data: { changeSet: `pack:${seq}` } }),
+    prisma.pendingChange.updateMany({
+      where: { image, changeSet: null, at: { ...since, lte: packedAt } },
+      data: { changeSet: `pack:${seq}` },
+    }),
   ]);
 }

@@ -1,7 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 
-const PATTERNS = [/^\.rootimg\.(cpio|tar)\.(gz|xz)\.tmp-(\d+)-[0-9a-f]+$/, /^\.rootimg\.unpack-/, /^\.rootimg\.rollback-(\d+)$/, /^\.rootimg-write-probe-(\d+)$/];
+const PATTERNS = [
+  /^\.rootimg\.(cpio|tar)\.(gz|xz)\.tmp-(\d+)-[0-9a-f]+$/,
+  /^\.rootimg\.unpack-/,
+  /^\.rootimg\.rollback-(\d+)$/,
+  /^\.rootimg-write-probe-(\d+)$/,
+];
 
 function alive(pid: number): boolean {
   try {

@@ -108,7 +108,9 @@ export async function releaseAllTrees(): Promise<void> {
 /** protectTree with one line about the outcome for a job log or the server log (nothing for a private tree). */
 export async function protectTreeAndSay(tree: string, say: (line: string, stream?: "stdout" | "stderr") => void): Promise<TreeProtection> {
   const r = await protectTree(tree);
-  if (r.state === "mounted") say(`${tree} is mounted nosuid,nodev while it is served: no local user runs its setuid programs or opens its device nodes`);
-  if (r.state === "failed") say(`could not mount ${tree} nosuid,nodev (${r.detail}): local users can reach its setuid programs and device nodes`, "stderr");
+  if (r.state === "mounted")
+    say(`${tree} is mounted nosuid,nodev while it is served: no local user runs its setuid programs or opens its device nodes`);
+  if (r.state === "failed")
+    say(`could not mount ${tree} nosuid,nodev (${r.detail}): local users can reach its setuid programs and device nodes`, "stderr");
   return r;
 }

@@ -30,8 +30,13 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
     return adoptTree({ ctx, user: opts.user });
   }
   if (exists && opts.mode === "unpack")
-    throw new AppError("conflict", `${ctx.tree} already exists (a tree genimage or an earlier unpack left). Use it as the workspace, or replace it (this deletes it).`, { details: { treeExists: true, tree: ctx.tree } });
-  if (opts.mode === "replace" && exists && !opts.confirmReplace) throw new AppError("bad_request", `replacing ${ctx.tree} deletes it: confirm with confirmReplace=true`);
+    throw new AppError(
+      "conflict",
+      `${ctx.tree} already exists (a tree genimage or an earlier unpack left). Use it as the workspace, or replace it (this deletes it).`,
+      { details: { treeExists: true, tree: ctx.tree } },
+    );
+  if (opts.mode === "replace" && exists && !opts.confirmReplace)
+    throw new AppError("bad_request", `replacing ${ctx.tree} deletes it: confirm with confirmReplace=true`);
   if (!ctx.archive) throw new AppError("not_found", `no packed archive (rootimg.cpio.gz, ...) in ${ctx.rootimgdir}; nothing to unpack`);
   assertWritableDir(ctx.rootimgdir);
   const archive = ctx.archive;

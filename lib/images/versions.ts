@@ -35,7 +35,15 @@ export async function getRetention(db: Tx = prisma): Promise<number> {
   return Number.isInteger(n) && n >= 1 ? n : DEFAULT_RETENTION;
 }
 
-export type RecordVersionOptions = { image: string; archive: string; stampUuid?: string; packedBy: string; jobId?: string; changeId?: string; note?: string };
+export type RecordVersionOptions = {
+  image: string;
+  archive: string;
+  stampUuid?: string;
+  packedBy: string;
+  jobId?: string;
+  changeId?: string;
+  note?: string;
+};
 
 /** Keeps the archive just published at `archive` as the new live version. */
 export async function recordVersion(opts: RecordVersionOptions): Promise<ImageVersion> {
@@ -49,7 +57,20 @@ export async function recordVersion(opts: RecordVersionOptions): Promise<ImageVe
   const row = await prisma.$transaction(async (tx) => {
     await tx.imageVersion.updateMany({ where: { image: opts.image, live: true }, data: { live: false } });
     return tx.imageVersion.create({
-      data: { image: opts.image, seq, file: kept, format: formatOf(opts.archive), size: st.size, sha256: hash, stampUuid: opts.stampUuid ?? null, packedBy: opts.packedBy, jobId: opts.jobId ?? null, changeId: opts.changeId ?? null, live: true, note: opts.note ?? null },
+      data: {
+        image: opts.image,
+        seq,
+        file: kept,
+        format: formatOf(opts.archive),
+        size: st.size,
+        sha256: hash,
+        stampUuid: opts.stampUuid ?? null,
+        packedBy: opts.packedBy,
+        jobId: opts.jobId ?? null,
+        changeId: opts.changeId ?? null,
+        live: true,
+        note: opts.note ?? null,
+      },
     });
   });
   await applyRetention(opts.image);
@@ -78,10 +99,17 @@ export async function listVersions(image: string): Promise<ImageVersion[]> {
  * name (nodes downloading at that moment get the old or the new file, never a mix). `audit` runs in the same
  * transaction as the row update.
  */
-export async function rollbackVersion(opts: { image: string; rootimgdir: string; seq: number; audit?: (tx: Tx) => Promise<void> }): Promise<ImageVersion> {
+export async function rollbackVersion(opts: {
+  image: string;
+  rootimgdir: string;
+  seq: number;
+  audit?: (tx: Tx) => Promise<void>;
+}): Promise<ImageVersion> {
   const v = await prisma.imageVersion.findUnique({ where: { image_seq: { image: opts.image, seq: opts.seq } } });
-  if (!v) throw new AppError("not_found", `version ${opts.seq} of ${opts.image} does not exist (it may have been removed by the retention)`);
-  if (!fs.existsSync(v.file)) throw new AppError("conflict", `the kept archive of version ${opts.seq} (${v.file}) is missing; it cannot be republished`);
+  if (!v)
+    throw new AppError("not_found", `version ${opts.seq} of ${opts.image} does not exist (it may have been removed by the retention)`);
+  if (!fs.existsSync(v.file))
+    throw new AppError("conflict", `the kept archive of version ${opts.seq} (${v.file}) is missing; it cannot be republished`);
   const live = path.join(opts.rootimgdir, `rootimg.${v.format}`);
   const tmp = path.join(opts.rootimgdir, `.rootimg.rollback-${process.pid}`);
   fs.rmSync(tmp, { force: true });
@@ -94,7 +122,9 @@ export async function rollbackVersion(opts: { image: string; rootimgdir: string;
   }
   // nodeset picks the first of rootimg.cpio.gz, .cpio.xz, .tar.gz, .tar.xz (docs/xcat-packimage.md): another format
   // published earlier would shadow the live archive, so only one rootimg.* stays.
-  for (const f of fs.readdirSync(opts.rootimgdir)) if (/^rootimg\.(cpio|tar)\.(gz|xz)$|^rootimg\.gz$/.test(f) && f !== path.basename(live)) fs.rmSync(path.join(opts.rootimgdir, f), { force: true });
+  for (const f of fs.readdirSync(opts.rootimgdir))
+    if (/^rootimg\.(cpio|tar)\.(gz|xz)$|^rootimg\.gz$/.test(f) && f !== path.basename(live))
+      fs.rmSync(path.join(opts.rootimgdir, f), { force: true });
   return prisma.$transaction(async (tx) => {
     await tx.imageVersion.updateMany({ where: { image: opts.image, live: true }, data: { live: false } });
     const row = await tx.imageVersion.update({ where: { id: v.id }, data: { live: true } });
@@ -107,7 +137,11 @@ export async function rollbackVersion(opts: { image: string; rootimgdir: string;
 export async function setRetention(opts: { retention: number; user: { id: string; username: string } }): Promise<number> {
   const { recordAudit } = await import("@/lib/audit/record-audit");
   await prisma.$transaction(async (tx) => {
-    await tx.setting.upsert({ where: { key: RETENTION_KEY }, create: { key: RETENTION_KEY, value: String(opts.retention) }, update: { value: String(opts.retention) } });
+    await tx.setting.upsert({
+      where: { key: RETENTION_KEY },
+      create: { key: RETENTION_KEY, value: String(opts.retention) },
+      update: { value: String(opts.retention) },
+    });
     await recordAudit(tx, { user: opts.user, action: "image.retention", target: String(opts.retention), outcome: "ok" });
   });
   return opts.retention;

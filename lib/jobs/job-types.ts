@@ -43,4 +43,3 @@ export type StartJobOptions<R> = {
   /** the work; its return value is stored as the job's result */
   run(ctx: JobContext): Promise<R>;
 };
-

@@ -71,7 +71,11 @@ describe("startJob", () => {
     ]);
     // Live events went to the job's room; the last one is the final state.
     const mine = sent.filter((s) => s.room === room.job(id));
-    expect(mine.filter((s) => s.event === "job:log").flatMap((s) => s.data.lines.map((l) => l.line))).toEqual(["entry 1", "entry 2", "entry 3"]);
+    expect(mine.filter((s) => s.event === "job:log").flatMap((s) => s.data.lines.map((l) => l.line))).toEqual([
+      "entry 1",
+      "entry 2",
+      "entry 3",
+    ]);
     expect(mine.at(-1)).toMatchObject({ event: "job:update", data: { id, state: "succeeded", done: 3 } });
     const audit = await prisma.auditLog.findMany({ where: { action: "test.count" }, orderBy: { id: "asc" } });
     expect(audit.map((a) => a.outcome)).toEqual(["started", "ok"]);
@@ -109,7 +113,14 @@ describe("startJob", () => {
   });
 
   it("records a failure with its message", async () => {
-    const id = await startJob({ type: "test.fail", user: owner.user, unit: "steps", run: async () => { throw new Error("disk on fire"); } });
+    const id = await startJob({
+      type: "test.fail",
+      user: owner.user,
+      unit: "steps",
+      run: async () => {
+        throw new Error("disk on fire");
+      },
+    });
     await finished(id);
     const job = await prisma.job.findUniqueOrThrow({ where: { id } });
     expect(job).toMatchObject({ state: "failed", error: "disk on fire" });

@@ -25,7 +25,9 @@ export async function startJob<R>(opts: StartJobOptions<R>): Promise<string> {
   if (opts.sole) {
     if (soleJobTypes.has(opts.type)) {
       await opts.hold?.release();
-      throw new AppError("conflict", `A ${opts.type} job is already running; wait for it or cancel it.`, { details: { reason: "job-running", type: opts.type } });
+      throw new AppError("conflict", `A ${opts.type} job is already running; wait for it or cancel it.`, {
+        details: { reason: "job-running", type: opts.type },
+      });
     }
     soleJobTypes.add(opts.type);
   }
@@ -44,7 +46,14 @@ export async function startJob<R>(opts: StartJobOptions<R>): Promise<string> {
           params: opts.params === undefined ? null : JSON.stringify(opts.params),
         },
       });
-      await recordAudit(tx, { user: opts.user, action: opts.type, image: opts.image, node: opts.node, outcome: "started", detail: { jobId: job.id, params: opts.params } });
+      await recordAudit(tx, {
+        user: opts.user,
+        action: opts.type,
+        image: opts.image,
+        node: opts.node,
+        outcome: "started",
+        detail: { jobId: job.id, params: opts.params },
+      });
       return job.id;
     });
   } catch (e) {
@@ -53,8 +62,16 @@ export async function startJob<R>(opts: StartJobOptions<R>): Promise<string> {
     throw e;
   }
   opts.hold?.attachJob(id);
-  console.log(`job ${id} ${opts.type}${opts.image ? ` image=${opts.image}` : ""}${opts.node ? ` node=${opts.node}` : ""} started by ${opts.user?.username ?? "system"}`);
-  const active: ActiveJob = { id, ownerId: opts.user?.id ?? null, controller: new AbortController(), log: new JobLogWriter(id), finished: Promise.resolve() };
+  console.log(
+    `job ${id} ${opts.type}${opts.image ? ` image=${opts.image}` : ""}${opts.node ? ` node=${opts.node}` : ""} started by ${opts.user?.username ?? "system"}`,
+  );
+  const active: ActiveJob = {
+    id,
+    ownerId: opts.user?.id ?? null,
+    controller: new AbortController(),
+    log: new JobLogWriter(id),
+    finished: Promise.resolve(),
+  };
   activeJobs.set(id, active);
   active.finished = new Promise((resolve) => setImmediate(() => void runJob(active, opts).finally(resolve)));
   return id;
@@ -143,7 +160,14 @@ async function runJob<R>(active: ActiveJob, opts: StartJobOptions<R>): Promise<v
       },
     });
     const outcome = state === "succeeded" ? "ok" : state === "failed" ? "error" : state;
-    await recordAudit(tx, { user: opts.user, action: opts.type, image: opts.image, node: opts.node, outcome, detail: error ? { jobId: id, error } : { jobId: id } });
+    await recordAudit(tx, {
+      user: opts.user,
+      action: opts.type,
+      image: opts.image,
+      node: opts.node,
+      outcome,
+      detail: error ? { jobId: id, error } : { jobId: id },
+    });
     return row;
   });
   // One line per job end in the service log; an expected failure (AppError) is this line only, no stack.

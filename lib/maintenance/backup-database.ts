@@ -44,7 +44,9 @@ export async function backupDatabase(ctx: JobContext, { dataDir, keep = 10 }: Ba
       throw new AppError("internal", `The copy failed the integrity check: ${check.map((c) => c.integrity_check).join("; ")}`);
     }
     ctx.log("integrity_check: ok");
-    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+      name: string;
+    }[];
     for (const { name } of names) {
       const { n } = db.prepare(`SELECT count(*) AS n FROM "${name.replaceAll('"', '""')}"`).get() as { n: number };
       ctx.log(`${name}: ${n} rows`, "stdout");

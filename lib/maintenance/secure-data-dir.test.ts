@@ -41,7 +41,15 @@ describe("password hashes readable by every local user", () => {
     for (const n of fs.readdirSync(testDataDir).filter((x) => x.startsWith("rootimg-studio.db"))) {
       expect(modeOf(path.join(testDataDir, n)), n).toBe("0600");
     }
-    const ctx: JobContext = { jobId: "t", signal: new AbortController().signal, progress() {}, log() {}, message() {}, addTempPath: async () => {}, withoutXcatLock: (fn) => fn() };
+    const ctx: JobContext = {
+      jobId: "t",
+      signal: new AbortController().signal,
+      progress() {},
+      log() {},
+      message() {},
+      addTempPath: async () => {},
+      withoutXcatLock: (fn) => fn(),
+    };
     const r = await backupDatabase(ctx, { dataDir: testDataDir });
     expect(modeOf(r.file)).toBe("0600");
     expect(modeOf(path.dirname(r.file))).toBe("0700");

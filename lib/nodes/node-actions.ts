@@ -24,7 +24,16 @@ export async function listAllNodes() {
     try {
       const [nodes, groups] = await Promise.all([x.listNodes(), x.listGroups()]);
       xcat = {
-        nodes: nodes.map((n) => ({ name: n.name, arch: n.arch ?? null, groups: n.groups, currstate: n.currstate ?? null, provmethod: n.provmethod ?? null, status: n.status ?? null, statustime: n.statustime ?? null, deployingJob: deployingJobOf("xcat", n.name) ?? null })),
+        nodes: nodes.map((n) => ({
+          name: n.name,
+          arch: n.arch ?? null,
+          groups: n.groups,
+          currstate: n.currstate ?? null,
+          provmethod: n.provmethod ?? null,
+          status: n.status ?? null,
+          statustime: n.statustime ?? null,
+          deployingJob: deployingJobOf("xcat", n.name) ?? null,
+        })),
         groups,
         error: null,
       };
@@ -36,7 +45,9 @@ export async function listAllNodes() {
 }
 
 async function audit(user: User, action: string, nodes: string[], outcome: "ok" | "error", detail: unknown) {
-  await prisma.$transaction((tx) => recordAudit(tx, { user, action, node: nodes.length === 1 ? nodes[0] : null, target: nodes.join(","), outcome, detail }));
+  await prisma.$transaction((tx) =>
+    recordAudit(tx, { user, action, node: nodes.length === 1 ? nodes[0] : null, target: nodes.join(","), outcome, detail }),
+  );
 }
 
 export async function powerTestHost(user: User, name: string, action: "on" | "off" | "reset") {
@@ -60,7 +71,11 @@ function requireXcat(): XcatNodes {
   return new XcatNodes();
 }
 
-export async function powerNodes(user: User, nodes: string[], action: PowerAction | "ssh-reboot"): Promise<{ command: string; results: NodeOutcome[] }> {
+export async function powerNodes(
+  user: User,
+  nodes: string[],
+  action: PowerAction | "ssh-reboot",
+): Promise<{ command: string; results: NodeOutcome[] }> {
   const x = requireXcat();
   let out: { command: string; results: NodeOutcome[] };
   if (action === "ssh-reboot") {
@@ -72,7 +87,8 @@ export async function powerNodes(user: User, nodes: string[], action: PowerActio
     out = { command: nodes.map((n) => `ssh ${n} reboot`).join("; "), results };
   } else out = await x.rpower(nodes, action);
   // a query changes nothing: only actions are audited
-  if (action !== "stat") await audit(user, "node.power", nodes, out.results.every((r) => r.ok) ? "ok" : "error", { command: out.command, results: out.results });
+  if (action !== "stat")
+    await audit(user, "node.power", nodes, out.results.every((r) => r.ok) ? "ok" : "error", { command: out.command, results: out.results });
   return out;
 }
 
@@ -80,6 +96,16 @@ export async function nodesetNodes(user: User, nodes: string[], image: string) {
   const x = requireXcat();
   await getBackend().getImage(image);
   const out = await x.nodeset(nodes, image);
-  await prisma.$transaction((tx) => recordAudit(tx, { user, action: "node.nodeset", image, node: nodes.length === 1 ? nodes[0] : null, target: nodes.join(","), outcome: out.results.every((r) => r.ok) ? "ok" : "error", detail: { command: out.command, results: out.results } }));
+  await prisma.$transaction((tx) =>
+    recordAudit(tx, {
+      user,
+      action: "node.nodeset",
+      image,
+      node: nodes.length === 1 ? nodes[0] : null,
+      target: nodes.join(","),
+      outcome: out.results.every((r) => r.ok) ? "ok" : "error",
+      detail: { command: out.command, results: out.results },
+    }),
+  );
   return out;
 }

@@ -1,7 +1,16 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTranscripts } from "@/lib/xcat/transcripts";
-import { parseGroupMembers, parseGroupNames, parseNodeNames, parseNodeObjects, parseNodeset, parseNodestat, parseRpower, parseXcatinfo } from "./parse-node-commands";
+import {
+  parseGroupMembers,
+  parseGroupNames,
+  parseNodeNames,
+  parseNodeObjects,
+  parseNodeset,
+  parseNodestat,
+  parseRpower,
+  parseXcatinfo,
+} from "./parse-node-commands";
 
 const t = loadTranscripts(path.join(process.cwd(), "test/fake-xcat/xcat-transcripts-nodes.md"));
 const get = (id: string) => {
@@ -19,7 +28,13 @@ describe("lsdef for nodes and groups (real xCAT 2.19 output)", () => {
 
   it("reads node objects with arch, groups, currstate and provmethod after a nodeset", () => {
     const [n] = parseNodeObjects(get("40-lsdef-node-after-nodeset").stdout);
-    expect(n).toMatchObject({ name: "testhost-a000", arch: "x86_64", groups: ["compute", "all"], currstate: "netboot rhels8-x86_64-compute", provmethod: "rhels8-x86_64-netboot-compute" });
+    expect(n).toMatchObject({
+      name: "testhost-a000",
+      arch: "x86_64",
+      groups: ["compute", "all"],
+      currstate: "netboot rhels8-x86_64-compute",
+      provmethod: "rhels8-x86_64-netboot-compute",
+    });
     const two = parseNodeObjects(get("53-lsdef-t-node-l-two").stdout);
     expect(two.map((x) => x.name)).toEqual(["testhost-a000", "testhost-a001"]);
     expect(two[1].currstate).toBeUndefined();
@@ -40,7 +55,12 @@ describe("nodeset", () => {
     const r = get("43-nodeset");
     expect(r.exitCode).toBe(1);
     expect(parseNodeset(r.stdout, r.stderr, ["testhost-a000"])).toEqual([
-      { node: "testhost-a000", ok: true, text: "netboot rhels8-x86_64-compute", warnings: ["The selected DHCP backend 'isc' is not available on this system."] },
+      {
+        node: "testhost-a000",
+        ok: true,
+        text: "netboot rhels8-x86_64-compute",
+        warnings: ["The selected DHCP backend 'isc' is not available on this system."],
+      },
     ]);
   });
 
@@ -53,9 +73,15 @@ describe("nodeset", () => {
 
   it("fails every node with xCAT's message for a missing image, an unknown node or no address", () => {
     const bad = get("44-nodeset-bad-image");
-    expect(parseNodeset(bad.stdout, bad.stderr, ["testhost-a000"])[0]).toMatchObject({ ok: false, error: "Cannot find the OS image no-such-image in the osimage table." });
+    expect(parseNodeset(bad.stdout, bad.stderr, ["testhost-a000"])[0]).toMatchObject({
+      ok: false,
+      error: "Cannot find the OS image no-such-image in the osimage table.",
+    });
     const unknown = get("45-nodeset-unknown-node");
-    expect(parseNodeset(unknown.stdout, unknown.stderr, ["testhost-zzz"])[0]).toMatchObject({ ok: false, error: "Invalid nodes and/or groups in noderange: testhost-zzz" });
+    expect(parseNodeset(unknown.stdout, unknown.stderr, ["testhost-zzz"])[0]).toMatchObject({
+      ok: false,
+      error: "Invalid nodes and/or groups in noderange: testhost-zzz",
+    });
     const noip = get("29-nodeset-no-ip");
     expect(parseNodeset(noip.stdout, noip.stderr, ["testhost-a000"])[0].error).toMatch(/^Failed to generate xnba configurations/);
   });
@@ -100,7 +126,9 @@ describe("rpower", () => {
 describe("nodestat", () => {
   it("splits status and currstate", () => {
     const r = get("47-nodestat-fping");
-    expect(parseNodestat(r.stdout, r.stderr, ["testhost-a000"]).nodes).toEqual([{ node: "testhost-a000", status: "ping", currstate: "netboot rhels8-x86_64-compute" }]);
+    expect(parseNodestat(r.stdout, r.stderr, ["testhost-a000"]).nodes).toEqual([
+      { node: "testhost-a000", status: "ping", currstate: "netboot rhels8-x86_64-compute" },
+    ]);
     const g = get("48-nodestat-group");
     expect(parseNodestat(g.stdout, g.stderr, ["testhost-a000"]).nodes[0].status).toBe("ping");
   });
@@ -111,15 +139,24 @@ describe("nodestat", () => {
     expect(a.nodes[0].status).toBeUndefined();
     expect(a.nodes[0].error).toBe("Unable to find fping on system, must install fping package to use nodestat -f");
     const noHosts = get("28-nodestat");
-    expect(parseNodestat(noHosts.stdout, noHosts.stderr, ["testhost-a000"]).nodes[0].error).toBe("Please make sure testhost-a000 exists in /etc/hosts");
+    expect(parseNodestat(noHosts.stdout, noHosts.stderr, ["testhost-a000"]).nodes[0].error).toBe(
+      "Please make sure testhost-a000 exists in /etc/hosts",
+    );
     const unknown = get("46-nodestat-unknown-node");
-    expect(parseNodestat(unknown.stdout, unknown.stderr, ["testhost-zzz"]).nodes[0].error).toBe("Invalid nodes and/or groups in noderange: testhost-zzz");
+    expect(parseNodestat(unknown.stdout, unknown.stderr, ["testhost-zzz"]).nodes[0].error).toBe(
+      "Invalid nodes and/or groups in noderange: testhost-zzz",
+    );
   });
 });
 
 describe("xcatinfo", () => {
   it("reads the stamp from `cat` output and from a console with other text around it", () => {
-    const text = "[    6.2] Run /init\r\nIMAGENAME='demo'\r\nIMAGEUUID='a551732e-c56b-425d-999c-9bb146451180'\r\nTIMESTAMP='Wed Dec 02 04:39:52 UTC 2026'\r\n";
-    expect(parseXcatinfo(text)).toEqual({ IMAGENAME: "demo", IMAGEUUID: "a551732e-c56b-425d-999c-9bb146451180", TIMESTAMP: "Wed Dec 02 04:39:52 UTC 2026" });
+    const text =
+      "[    6.2] Run /init\r\nIMAGENAME='demo'\r\nIMAGEUUID='a551732e-c56b-425d-999c-9bb146451180'\r\nTIMESTAMP='Wed Dec 02 04:39:52 UTC 2026'\r\n";
+    expect(parseXcatinfo(text)).toEqual({
+      IMAGENAME: "demo",
+      IMAGEUUID: "a551732e-c56b-425d-999c-9bb146451180",
+      TIMESTAMP: "Wed Dec 02 04:39:52 UTC 2026",
+    });
   });
 });

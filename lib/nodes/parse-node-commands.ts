@@ -65,7 +65,11 @@ export function parsePerNode(stdout: string, stderr: string, nodes: readonly str
 }
 
 /** One outcome per requested node: its error, else its data line, else the request's error (or "no answer"). */
-export function outcomesPerNode(out: PerNodeOutput, nodes: readonly string[], isSuccess: (text: string) => boolean = () => true): NodeOutcome[] {
+export function outcomesPerNode(
+  out: PerNodeOutput,
+  nodes: readonly string[],
+  isSuccess: (text: string) => boolean = () => true,
+): NodeOutcome[] {
   return nodes.map((node) => {
     const errors = out.errors.get(node);
     if (errors?.length) return { node, ok: false, error: errors.join("; "), warnings: [] };
@@ -79,7 +83,9 @@ export function outcomesPerNode(out: PerNodeOutput, nodes: readonly string[], is
 
 /** `nodeset NODES osimage=IMAGE`: per node `netboot <os>-<arch>-<profile>` (not the image name). */
 export function parseNodeset(stdout: string, stderr: string, nodes: readonly string[]): NodeOutcome[] {
-  return outcomesPerNode(parsePerNode(stdout, stderr, nodes), nodes, (t) => /^(netboot|install|statelite|offline|boot|shell|runcmd=)/.test(t));
+  return outcomesPerNode(parsePerNode(stdout, stderr, nodes), nodes, (t) =>
+    /^(netboot|install|statelite|offline|boot|shell|runcmd=)/.test(t),
+  );
 }
 
 export type PowerAction = "stat" | "on" | "off" | "reset" | "boot";
@@ -95,7 +101,8 @@ export function parseRpower(stdout: string, stderr: string, nodes: readonly stri
     if (!o.ok || o.text === undefined) return o;
     const word = o.text.split(/\s+/)[0].toLowerCase();
     const power = word === "on" || word === "reset" || word === "running" ? "on" : word === "off" || word === "not" ? "off" : undefined;
-    if (action === "reset" && power === "off") return { ...o, ok: false, power, error: `${o.node} is powered off: reset does nothing on IPMI; use boot or on` };
+    if (action === "reset" && power === "off")
+      return { ...o, ok: false, power, error: `${o.node} is powered off: reset does nothing on IPMI; use boot or on` };
     if ((action === "on" || action === "boot") && power === "off") return { ...o, ok: false, power, error: `${o.node} stayed off` };
     return { ...o, power };
   });
@@ -153,7 +160,16 @@ export function parseNodeObjects(stdout: string): XcatNode[] {
 function toNode(o: XcatObject): XcatNode {
   const a = o.attrs;
   const v = (k: string) => (a[k] ? a[k] : undefined);
-  return { name: o.name, arch: v("arch"), groups: (a.groups ?? "").split(",").filter(Boolean), currstate: v("currstate"), provmethod: v("provmethod"), status: v("status"), statustime: v("statustime"), attrs: a };
+  return {
+    name: o.name,
+    arch: v("arch"),
+    groups: (a.groups ?? "").split(",").filter(Boolean),
+    currstate: v("currstate"),
+    provmethod: v("provmethod"),
+    status: v("status"),
+    statustime: v("statustime"),
+    attrs: a,
+  };
 }
 
 /** `lsdef -t group -o G`: `members=a,b`. */

@@ -16,7 +16,11 @@ export async function prepareTestHostsAtStart(log: (line: string) => void = cons
   if (await prisma.setting.findUnique({ where: { key: CREATED_KEY } })) return;
   if (!(await prisma.image.findUnique({ where: { imagename: DEMO_IMAGE_NAME } }))) return;
   await prisma.$transaction([
-    prisma.testHost.upsert({ where: { name: DEMO_TEST_HOST }, create: { name: DEMO_TEST_HOST, image: DEMO_IMAGE_NAME, memoryMb: 256, bootTimeoutSec: 180 }, update: {} }),
+    prisma.testHost.upsert({
+      where: { name: DEMO_TEST_HOST },
+      create: { name: DEMO_TEST_HOST, image: DEMO_IMAGE_NAME, memoryMb: 256, bootTimeoutSec: 180 },
+      update: {},
+    }),
     prisma.setting.create({ data: { key: CREATED_KEY, value: new Date().toISOString() } }),
   ]);
   log(`test hosts: created ${DEMO_TEST_HOST}, which boots ${DEMO_IMAGE_NAME} in QEMU`);

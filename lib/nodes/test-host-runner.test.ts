@@ -27,7 +27,16 @@ function initramfs(name: string, init: string): string {
   return out;
 }
 
-const spec = (name: string, initrd: string, bootTimeoutSec: number): BootSpec => ({ name, memoryMb: 192, kernel: findKernel()!, initrd, kcmdline: "quiet", nic: null, bootTimeoutSec, label: "test" });
+const spec = (name: string, initrd: string, bootTimeoutSec: number): BootSpec => ({
+  name,
+  memoryMb: 192,
+  kernel: findKernel()!,
+  initrd,
+  kcmdline: "quiet",
+  nic: null,
+  bootTimeoutSec,
+  label: "test",
+});
 
 beforeAll(async () => {
   for (const name of ["th-ok", "th-silent", "th-split"]) await prisma.testHost.create({ data: { name, image: "none" } });
@@ -52,7 +61,9 @@ describe("test host runner", () => {
     const r = await booted;
     expect(r).toEqual({ ok: true, xcatinfo: { IMAGENAME: "tiny", IMAGEUUID: UUID, TIMESTAMP: "now" } });
     await expect.poll(() => isRunning("th-ok"), { timeout: 60_000 }).toBe(false);
-    await expect.poll(async () => (await prisma.testHost.findUniqueOrThrow({ where: { name: "th-ok" } })).status, { timeout: 10_000 }).toBe("off");
+    await expect
+      .poll(async () => (await prisma.testHost.findUniqueOrThrow({ where: { name: "th-ok" } })).status, { timeout: 10_000 })
+      .toBe("off");
     const row = await prisma.testHost.findUniqueOrThrow({ where: { name: "th-ok" } });
     expect(row.bootedUuid).toBe(UUID);
     expect(row.pid).toBeNull();
@@ -78,7 +89,11 @@ describe("test host runner", () => {
     // A stand-in for QEMU (ROOTIMG_QEMU) that prints the stamp in two pieces, the way a loaded machine's
     // console does: the TIMESTAMP line comes half a second after IMAGEUUID.
     const fake = path.join(work, "fake-qemu.sh");
-    fs.writeFileSync(fake, `#!/bin/sh\nprintf "IMAGENAME='split'\\nIMAGEUUID='${UUID}'\\n"\nsleep 0.5\nprintf "TIMESTAMP='later'\\n"\nsleep 1\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      fake,
+      `#!/bin/sh\nprintf "IMAGENAME='split'\\nIMAGEUUID='${UUID}'\\n"\nsleep 0.5\nprintf "TIMESTAMP='later'\\n"\nsleep 1\n`,
+      { mode: 0o755 },
+    );
     process.env.ROOTIMG_QEMU = fake;
     try {
       const booted = waitForBoot("th-split");

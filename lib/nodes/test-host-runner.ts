@@ -23,10 +23,30 @@ import { emitTo } from "@/lib/realtime/io-registry";
 import { parseXcatinfo } from "./parse-node-commands";
 
 export type TestHostStatus = "off" | "booting" | "booted" | "failed";
-export type BootSpec = { name: string; memoryMb: number; kernel: string; initrd: string; kcmdline: string; nic: string | null; bootTimeoutSec: number; label: string };
+export type BootSpec = {
+  name: string;
+  memoryMb: number;
+  kernel: string;
+  initrd: string;
+  kcmdline: string;
+  nic: string | null;
+  bootTimeoutSec: number;
+  label: string;
+};
 export type BootResult = { ok: true; xcatinfo: Record<string, string> } | { ok: false; message: string };
 
-type Running = { child: ChildProcess; file: fs.WriteStream; tail: string; history: string; status: TestHostStatus; stopping: boolean; exited: boolean; timer?: NodeJS.Timeout; stampWait?: NodeJS.Timeout; startedAt: number };
+type Running = {
+  child: ChildProcess;
+  file: fs.WriteStream;
+  tail: string;
+  history: string;
+  status: TestHostStatus;
+  stopping: boolean;
+  exited: boolean;
+  timer?: NodeJS.Timeout;
+  stampWait?: NodeJS.Timeout;
+  startedAt: number;
+};
 /** How long after the IMAGEUUID line the rest of the stamp may take to arrive (see onData). */
 const STAMP_WAIT_MS = 2000;
 
@@ -88,7 +108,11 @@ function findOnPath(cmd: string): string | undefined {
 /** The QEMU binary, or a clear error naming the Debian package. */
 export function qemuBinary(): string {
   const p = process.env.ROOTIMG_QEMU || findOnPath(QEMU);
-  if (!p || !fs.existsSync(p)) throw new AppError("unavailable", `${QEMU} not found: install Debian's qemu-system-x86 package (apt-get install qemu-system-x86) to boot test hosts`);
+  if (!p || !fs.existsSync(p))
+    throw new AppError(
+      "unavailable",
+      `${QEMU} not found: install Debian's qemu-system-x86 package (apt-get install qemu-system-x86) to boot test hosts`,
+    );
   return p;
 }
 
@@ -99,9 +123,26 @@ export function qemuArgs(spec: BootSpec): string[] {
   // no_timer_check: under software emulation on a busy machine the guest's IO-APIC timer check can miss its
   // ticks and the kernel panics ("IO-APIC + timer doesn't work!"); the check proves nothing about a VM.
   return [
-    "-name", nameArg(spec.name), ...accel, "-m", String(spec.memoryMb), "-nodefaults", "-display", "none", "-no-reboot",
-    "-serial", "stdio", "-monitor", "none", ...(spec.nic ? ["-nic", spec.nic] : ["-nic", "none"]),
-    "-kernel", spec.kernel, "-initrd", spec.initrd, "-append", `console=ttyS0 panic=-1 no_timer_check ${spec.kcmdline}`.trim(),
+    "-name",
+    nameArg(spec.name),
+    ...accel,
+    "-m",
+    String(spec.memoryMb),
+    "-nodefaults",
+    "-display",
+    "none",
+    "-no-reboot",
+    "-serial",
+    "stdio",
+    "-monitor",
+    "none",
+    ...(spec.nic ? ["-nic", spec.nic] : ["-nic", "none"]),
+    "-kernel",
+    spec.kernel,
+    "-initrd",
+    spec.initrd,
+    "-append",
+    `console=ttyS0 panic=-1 no_timer_check ${spec.kcmdline}`.trim(),
   ];
 }
 
@@ -114,7 +155,11 @@ export function liveStatus(host: string): TestHostStatus | undefined {
   return running.get(host)?.status;
 }
 
-async function setStatus(host: string, status: TestHostStatus, extra: { message?: string | null; bootedUuid?: string | null; pid?: number | null } = {}): Promise<void> {
+async function setStatus(
+  host: string,
+  status: TestHostStatus,
+  extra: { message?: string | null; bootedUuid?: string | null; pid?: number | null } = {},
+): Promise<void> {
   const r = running.get(host);
   if (r) r.status = status;
   const at = new Date();
@@ -125,7 +170,9 @@ async function setStatus(host: string, status: TestHostStatus, extra: { message?
 /** Powers the host on with `spec`; a running machine is stopped first (a reset is a power cycle). */
 export async function powerOn(spec: BootSpec): Promise<void> {
   const qemu = qemuBinary();
-  for (const f of [spec.kernel, spec.initrd]) if (!fs.existsSync(f)) throw new AppError("unprocessable", `${f} does not exist: the image needs a kernel and a packed archive to boot`);
+  for (const f of [spec.kernel, spec.initrd])
+    if (!fs.existsSync(f))
+      throw new AppError("unprocessable", `${f} does not exist: the image needs a kernel and a packed archive to boot`);
   if (isRunning(spec.name)) await powerOff(spec.name);
   fs.mkdirSync(consoleDir(), { recursive: true });
   const file = fs.createWriteStream(consolePath(spec.name), { flags: "w" });
@@ -134,7 +181,9 @@ export async function powerOn(spec: BootSpec): Promise<void> {
   emitTo(room.console(spec.name), "console:reset", { name: spec.name, data: header });
   const setpriv = findOnPath("setpriv");
   const args = qemuArgs(spec);
-  const child = setpriv ? spawn(setpriv, ["--pdeathsig", "KILL", "--", qemu, ...args], { stdio: ["ignore", "pipe", "pipe"] }) : spawn(qemu, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = setpriv
+    ? spawn(setpriv, ["--pdeathsig", "KILL", "--", qemu, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(qemu, args, { stdio: ["ignore", "pipe", "pipe"] });
   const r: Running = { child, file, tail: "", history: header, status: "booting", stopping: false, exited: false, startedAt: Date.now() };
   const append = (text: string) => {
     r.history = r.history.length + text.length > HISTORY_MAX ? (r.history + text).slice(-HISTORY_MAX) : r.history + text;
@@ -179,7 +228,8 @@ export async function powerOn(spec: BootSpec): Promise<void> {
     append(b.toString("utf8"));
   });
   r.timer = setTimeout(() => {
-    if (r.status === "booting") fail(spec.name, r, `no stamp (IMAGEUUID from opt/xcat/xcatinfo) on the console within ${spec.bootTimeoutSec} s; the console is kept`);
+    if (r.status === "booting")
+      fail(spec.name, r, `no stamp (IMAGEUUID from opt/xcat/xcatinfo) on the console within ${spec.bootTimeoutSec} s; the console is kept`);
   }, spec.bootTimeoutSec * 1000);
   r.timer.unref();
   child.on("error", (e) => {
@@ -196,7 +246,9 @@ export async function powerOn(spec: BootSpec): Promise<void> {
     // the file holds the history once written; until then readConsole keeps serving it from memory
     file.once("finish", () => running.get(spec.name) === r && running.delete(spec.name));
     if (r.status === "booting") {
-      const why = r.stopping ? "powered off before the stamp was printed" : `QEMU exited (${sig ?? `code ${code}`}) before the stamp was printed${stderr.trim() ? `: ${stderr.trim().split("\n").at(-1)}` : ""}`;
+      const why = r.stopping
+        ? "powered off before the stamp was printed"
+        : `QEMU exited (${sig ?? `code ${code}`}) before the stamp was printed${stderr.trim() ? `: ${stderr.trim().split("\n").at(-1)}` : ""}`;
       void setStatus(spec.name, "failed", { message: why, pid: null });
       events.emit(`boot:${spec.name}`, { ok: false, message: why } satisfies BootResult);
     } else if (r.status === "failed") void setStatus(spec.name, "failed", { pid: null });
@@ -269,6 +321,9 @@ export async function cleanTestHostsAtStart(log: (line: string) => void = consol
       }
     }
     const message = h.status === "booting" ? "the server stopped while it was booting" : h.message;
-    await prisma.testHost.update({ where: { name: h.name }, data: { pid: null, status: h.status === "booting" ? "failed" : "off", message, statusAt: new Date() } });
+    await prisma.testHost.update({
+      where: { name: h.name },
+      data: { pid: null, status: h.status === "booting" ? "failed" : "off", message, statusAt: new Date() },
+    });
   }
 }

@@ -29,8 +29,13 @@ export function toTestHostDto(h: TestHost): TestHostDto {
 }
 
 function checkInput(input: TestHostInput): void {
-  if (!TEST_HOST_NAME_RE.test(input.name)) throw new AppError("unprocessable", `invalid test host name ${JSON.stringify(input.name)}: letters, digits, '.', '_' and '-'`);
-  if (input.nic && !NIC_RE.test(input.nic)) throw new AppError("unprocessable", `network ${JSON.stringify(input.nic)} refused: use "user" or "user,model=virtio-net-pci|e1000|rtl8139", or none`);
+  if (!TEST_HOST_NAME_RE.test(input.name))
+    throw new AppError("unprocessable", `invalid test host name ${JSON.stringify(input.name)}: letters, digits, '.', '_' and '-'`);
+  if (input.nic && !NIC_RE.test(input.nic))
+    throw new AppError(
+      "unprocessable",
+      `network ${JSON.stringify(input.nic)} refused: use "user" or "user,model=virtio-net-pci|e1000|rtl8139", or none`,
+    );
   if (/[\n\r]/.test(input.kcmdline)) throw new AppError("unprocessable", "the kernel command line must be one line");
 }
 
@@ -47,7 +52,8 @@ export async function getTestHost(name: string): Promise<TestHost> {
 export async function createTestHost(input: TestHostInput): Promise<TestHostDto> {
   checkInput(input);
   await getBackend().getImage(input.image);
-  if (await prisma.testHost.findUnique({ where: { name: input.name } })) throw new AppError("conflict", `test host ${input.name} already exists`);
+  if (await prisma.testHost.findUnique({ where: { name: input.name } }))
+    throw new AppError("conflict", `test host ${input.name} already exists`);
   return toTestHostDto(await prisma.testHost.create({ data: input }));
 }
 
@@ -56,7 +62,9 @@ export async function updateTestHost(name: string, input: Omit<TestHostInput, "n
   checkInput({ ...input, name });
   if (input.image !== h.image) await getBackend().getImage(input.image);
   // a new image drops the assigned version: versions are per image
-  return toTestHostDto(await prisma.testHost.update({ where: { name }, data: { ...input, versionSeq: input.image === h.image ? h.versionSeq : null } }));
+  return toTestHostDto(
+    await prisma.testHost.update({ where: { name }, data: { ...input, versionSeq: input.image === h.image ? h.versionSeq : null } }),
+  );
 }
 
 export async function deleteTestHost(name: string): Promise<void> {
@@ -73,7 +81,9 @@ export async function resolveBoot(h: TestHost): Promise<{ spec: BootSpec; seq: n
   if (!v) {
     throw new AppError(
       "unprocessable",
-      h.versionSeq != null ? `version ${h.versionSeq} of ${h.image} is no longer kept; deploy another version to ${h.name}` : `${h.image} was never packed: pack it before booting ${h.name}`,
+      h.versionSeq != null
+        ? `version ${h.versionSeq} of ${h.image} is no longer kept; deploy another version to ${h.name}`
+        : `${h.image} was never packed: pack it before booting ${h.name}`,
     );
   }
   return {

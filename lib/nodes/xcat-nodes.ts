@@ -8,7 +8,20 @@ import { AppError } from "@/lib/errors";
 import { parseXcatMessages } from "@/lib/xcat/parse-lsdef";
 import { type CommandResult, runCommand } from "@/lib/xcat/run-command";
 import { xcatRoot } from "@/lib/xcat/xcat-backend";
-import { type NodeOutcome, type NodestatOutcome, type PowerAction, type PowerOutcome, parseGroupNames, parseNodeNames, parseNodeObjects, parseNodeset, parseNodestat, parseRpower, parseXcatinfo, type XcatNode } from "./parse-node-commands";
+import {
+  type NodeOutcome,
+  type NodestatOutcome,
+  type PowerAction,
+  type PowerOutcome,
+  parseGroupNames,
+  parseNodeNames,
+  parseNodeObjects,
+  parseNodeset,
+  parseNodestat,
+  parseRpower,
+  parseXcatinfo,
+  type XcatNode,
+} from "./parse-node-commands";
 
 /** ssh options for a non-interactive call to a node: never a password prompt, a bounded wait. */
 const SSH_OPTS = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new"];
@@ -69,7 +82,10 @@ export class XcatNodes {
   }
 
   /** `ssh NODE cat /opt/xcat/xcatinfo`: the stamp of the pack the node runs, or why it could not be read. */
-  async readStamp(node: string, signal?: AbortSignal): Promise<{ ok: true; xcatinfo: Record<string, string> } | { ok: false; message: string }> {
+  async readStamp(
+    node: string,
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; xcatinfo: Record<string, string> } | { ok: false; message: string }> {
     const r = await runCommand({ cmd: this.ssh, args: [...SSH_OPTS, node, "cat", "/opt/xcat/xcatinfo"], signal });
     if (r.code !== 0) return { ok: false, message: r.stderr.trim() || `ssh exited with code ${r.code}` };
     return { ok: true, xcatinfo: parseXcatinfo(r.stdout) };
@@ -81,6 +97,10 @@ export class XcatNodes {
     const r = await runCommand({ cmd: this.ssh, args, signal });
     // a reboot may cut the connection before ssh exits cleanly (255 with "closed by remote host")
     const ok = r.code === 0 || /closed by remote host|Connection to .* closed/.test(r.stderr);
-    return { command: ["ssh", node, "reboot"].join(" "), ok, message: ok ? undefined : r.stderr.trim() || `ssh exited with code ${r.code}` };
+    return {
+      command: ["ssh", node, "reboot"].join(" "),
+      ok,
+      message: ok ? undefined : r.stderr.trim() || `ssh exited with code ${r.code}`,
+    };
   }
 }

@@ -87,7 +87,9 @@ export function attachSocketServer(io: RealtimeServer, rooms: { [F in RoomFamily
         const parsed = parseRoom(room);
         if (!parsed) return;
         const def = rooms[parsed.family] as RoomDefinition;
-        const handler = (def.on as Record<string, ((from: { user: SessionUser }, id: string, data: unknown) => void) | undefined> | undefined)?.[event];
+        const handler = (
+          def.on as Record<string, ((from: { user: SessionUser }, id: string, data: unknown) => void) | undefined> | undefined
+        )?.[event];
         if (!handler || !Object.hasOwn(def.on as object, event)) return;
         // Same checks as join: the session must still be valid and the role still held.
         const user = await getSessionUser(readSessionToken(socket.handshake.headers.cookie));

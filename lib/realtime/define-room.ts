@@ -22,7 +22,9 @@ export type RoomDefinition<F extends RoomFamily = RoomFamily> = {
    * into a shell. Only sockets that joined the room reach these; the session and role are checked again per message.
    * `data` is untrusted: handlers validate it.
    */
-  on?: F extends keyof RoomMessages ? { [E in keyof RoomMessages[F]]?: (from: { user: SessionUser }, id: string, data: unknown) => void } : never;
+  on?: F extends keyof RoomMessages
+    ? { [E in keyof RoomMessages[F]]?: (from: { user: SessionUser }, id: string, data: unknown) => void }
+    : never;
 };
 
 export function defineRoom<F extends RoomFamily>(def: RoomDefinition<F>): RoomDefinition<F> {

@@ -12,7 +12,8 @@ describe("rooms", () => {
   });
 
   it("refuses names outside the table", () => {
-    for (const name of ["", "job", "job:", "images:x", "jobs:all", "nope:1", "constructor", "__proto__:x", ":x"]) expect(parseRoom(name)).toBeNull();
+    for (const name of ["", "job", "job:", "images:x", "jobs:all", "nope:1", "constructor", "__proto__:x", ":x"])
+      expect(parseRoom(name)).toBeNull();
   });
 });
 

@@ -23,7 +23,17 @@ export type FilesChangedEvent = { paths: string[]; kind: string; by: string; eta
 export type ImageChangeReason = "job" | "files" | "imported" | "deleted" | "rollback" | "adopted";
 
 /** What happened to a change request, and who did it (authorId: the browser tells its own requests apart). */
-export type RequestChangedEvent = { id: number; image: string; title: string; state: string; action: string; by: string; byId: string | null; authorId: string | null; author: string };
+export type RequestChangedEvent = {
+  id: number;
+  image: string;
+  title: string;
+  state: string;
+  action: string;
+  by: string;
+  byId: string | null;
+  authorId: string | null;
+  author: string;
+};
 
 /** Per room family: the events sent to its rooms and their payloads. */
 export type RoomEvents = {
@@ -72,7 +82,14 @@ export type RoomEvents = {
   };
   /** `nodes`: test hosts' status changes. No replay: clients refetch on join. */
   nodes: {
-    "testhost:status": { name: string; status: string; statusAt: string; message?: string | null; bootedUuid?: string | null; pid?: number | null };
+    "testhost:status": {
+      name: string;
+      status: string;
+      statusAt: string;
+      message?: string | null;
+      bootedUuid?: string | null;
+      pid?: number | null;
+    };
   };
 };
 
@@ -97,7 +114,17 @@ export const room = {
 };
 
 /** Families whose rooms carry an id (`<family>:<id>`); the others are one room named after the family. */
-const WITH_ID: Record<RoomFamily, boolean> = { job: true, image: true, images: false, jobs: false, deploy: true, console: true, nodes: false, shell: true, requests: false };
+const WITH_ID: Record<RoomFamily, boolean> = {
+  job: true,
+  image: true,
+  images: false,
+  jobs: false,
+  deploy: true,
+  console: true,
+  nodes: false,
+  shell: true,
+  requests: false,
+};
 
 /** Splits a room name a client asked to join; null when it is not a room of the table. */
 export function parseRoom(name: string): { family: RoomFamily; id: string } | null {
@@ -105,7 +132,7 @@ export function parseRoom(name: string): { family: RoomFamily; id: string } | nu
   const family = (sep < 0 ? name : name.slice(0, sep)) as RoomFamily;
   if (!Object.hasOwn(WITH_ID, family)) return null;
   const id = sep < 0 ? "" : name.slice(sep + 1);
-  if (WITH_ID[family] !== (sep >= 0) || (WITH_ID[family] && id === "")) return null;
+  if (WITH_ID[family] !== sep >= 0 || (WITH_ID[family] && id === "")) return null;
   return { family, id };
 }
 
@@ -117,7 +144,11 @@ export type ClientToServerEvents = {
   join: (room: string, ack?: (r: JoinAck) => void) => void;
   leave: (room: string) => void;
   /** a message to a room the socket joined (e.g. keystrokes into a shell); see RoomMessages */
-  "room:send": <F extends keyof RoomMessages, E extends keyof RoomMessages[F] & string>(room: Room<F>, event: E, data: RoomMessages[F][E]) => void;
+  "room:send": <F extends keyof RoomMessages, E extends keyof RoomMessages[F] & string>(
+    room: Room<F>,
+    event: E,
+    data: RoomMessages[F][E],
+  ) => void;
 };
 
 /** Per room family: the messages a client in the room may send to the server (RoomDefinition.on). */
@@ -131,4 +162,6 @@ export type RoomMessages = {
 type AllEvents = { [F in RoomFamily]: RoomEvents[F] }[RoomFamily];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 /** What the server sends: every room event as `(roomName, payload)`. */
-export type ServerToClientEvents = { [E in keyof UnionToIntersection<AllEvents>]: (room: string, payload: UnionToIntersection<AllEvents>[E]) => void };
+export type ServerToClientEvents = {
+  [E in keyof UnionToIntersection<AllEvents>]: (room: string, payload: UnionToIntersection<AllEvents>[E]) => void;
+};

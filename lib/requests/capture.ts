@@ -27,32 +27,65 @@ export type CapturedItem = {
 /** The pending changes of `image` (only `paths` when given), captured now. */
 export async function captureChanges(image: string, paths?: string[]): Promise<CapturedItem[]> {
   const pending = await pendingChangesOf(image);
-  if (pending.state !== "unpacked") throw new AppError("conflict", `${image} is ${pending.state}, not unpacked: a change request bundles the pending changes of an unpacked image.`, { details: { reason: "not-unpacked" } });
-  if (!pending.compared) throw new AppError("conflict", `The changes of ${image} cannot be compared with its pristine image (${pending.error ?? "no manifest"}); unpack it again to review changes.`, { details: { reason: "not-compared" } });
+  if (pending.state !== "unpacked")
+    throw new AppError(
+      "conflict",
+      `${image} is ${pending.state}, not unpacked: a change request bundles the pending changes of an unpacked image.`,
+      { details: { reason: "not-unpacked" } },
+    );
+  if (!pending.compared)
+    throw new AppError(
+      "conflict",
+      `The changes of ${image} cannot be compared with its pristine image (${pending.error ?? "no manifest"}); unpack it again to review changes.`,
+      { details: { reason: "not-compared" } },
+    );
   let changes = pending.changes;
   if (paths?.length) {
     const want = new Set(paths);
     const missing = paths.filter((p) => !changes.some((c) => c.path === p));
-    if (missing.length) throw new AppError("unprocessable", `No pending change at ${missing.join(", ")} (reverted or already packed?): refresh the list of changes and pick again.`, { details: { reason: "not-pending", paths: missing } });
+    if (missing.length)
+      throw new AppError(
+        "unprocessable",
+        `No pending change at ${missing.join(", ")} (reverted or already packed?): refresh the list of changes and pick again.`,
+        { details: { reason: "not-pending", paths: missing } },
+      );
     changes = changes.filter((c) => want.has(c.path));
   }
-  if (!changes.length) throw new AppError("unprocessable", `${image} has no pending change to put in a request.`, { details: { reason: "nothing-pending" } });
+  if (!changes.length)
+    throw new AppError("unprocessable", `${image} has no pending change to put in a request.`, { details: { reason: "nothing-pending" } });
   const tree = await getImageTree(image);
   const out: CapturedItem[] = [];
   for (const c of changes) {
     const now = c.kind === "removed" ? null : readTreeSide(tree, c.path);
     const pristine = c.kind === "added" ? null : await readPristine(image, c.path);
-    const before: SideMeta | null = pristine && { type: pristine.type, mode: pristine.mode, uid: pristine.uid, gid: pristine.gid, size: pristine.size, ...(pristine.sha256 ? { sha256: pristine.sha256 } : {}), ...(pristine.linkTarget !== undefined ? { linkTarget: pristine.linkTarget } : {}) };
+    const before: SideMeta | null = pristine && {
+      type: pristine.type,
+      mode: pristine.mode,
+      uid: pristine.uid,
+      gid: pristine.gid,
+      size: pristine.size,
+      ...(pristine.sha256 ? { sha256: pristine.sha256 } : {}),
+      ...(pristine.linkTarget !== undefined ? { linkTarget: pristine.linkTarget } : {}),
+    };
     let beforeText: Buffer | undefined;
     if (pristine?.type === "file" && pristine.size <= TEXT_SNAPSHOT_MAX) {
       const buf = await pristine.content().catch(() => undefined); // not kept: the request shows hashes and sizes only
       if (buf && isText(buf)) beforeText = buf;
     }
     const afterText = now?.text;
-    const text = (before === null || beforeText !== undefined) && (now === null || afterText !== undefined) && (beforeText !== undefined || afterText !== undefined);
+    const text =
+      (before === null || beforeText !== undefined) &&
+      (now === null || afterText !== undefined) &&
+      (beforeText !== undefined || afterText !== undefined);
     out.push({
-      path: c.path, kind: c.kind, letter: c.letter, ...(c.fields ? { fields: c.fields } : {}),
-      before, after: now?.meta ?? null, text, ...(text ? { beforeText, afterText } : {}),
+      path: c.path,
+      kind: c.kind,
+      letter: c.letter,
+      ...(c.fields ? { fields: c.fields } : {}),
+      before,
+      after: now?.meta ?? null,
+      text,
+      ...(text ? { beforeText, afterText } : {}),
       source: { by: c.by, edits: c.edits, commands: c.commands },
     });
   }

@@ -29,27 +29,77 @@ export async function checkPack(image: string, requestId: number | undefined, si
   const r = await getRequestRow(requestId);
   const items = await prisma.changeRequestItem.findMany({ where: { requestId, revision: r.revision } });
   const pending = await pendingChangesOf(image, signal);
-  if (!pending.compared) throw new AppError("conflict", `The tree of ${image} cannot be compared with its pristine image (${pending.error ?? "no manifest"}), so a pack from a change request cannot prove it holds only the approved changes.`, { details: { reason: "not-compared" } });
+  if (!pending.compared)
+    throw new AppError(
+      "conflict",
+      `The tree of ${image} cannot be compared with its pristine image (${pending.error ?? "no manifest"}), so a pack from a change request cannot prove it holds only the approved changes.`,
+      { details: { reason: "not-compared" } },
+    );
   const tree = await getImageTree(image);
   const current = new Map<string, SideMeta | null>();
   for (const c of pending.changes) current.set(c.path, c.kind === "removed" ? null : (readTreeSide(tree, c.path)?.meta ?? null));
   return decidePack({
-    image, policy, pending: pending.changes.map((c) => ({ path: c.path, kind: c.kind })), current,
-    request: { id: r.id, image: r.image, state: r.state as RequestState, staleness: await stalenessOf(r), items: items.map((i) => ({ path: i.path, after: i.after ? (JSON.parse(i.after) as SideMeta) : null })) },
+    image,
+    policy,
+    pending: pending.changes.map((c) => ({ path: c.path, kind: c.kind })),
+    current,
+    request: {
+      id: r.id,
+      image: r.image,
+      state: r.state as RequestState,
+      staleness: await stalenessOf(r),
+      items: items.map((i) => ({ path: i.path, after: i.after ? (JSON.parse(i.after) as SideMeta) : null })),
+    },
   });
 }
 
-async function move(requestId: number, action: "pack" | "deploy", user: User, detail: Record<string, unknown>, data: { packedSeq?: number } = {}): Promise<void> {
+async function move(
+  requestId: number,
+  action: "pack" | "deploy",
+  user: User,
+  detail: Record<string, unknown>,
+  data: { packedSeq?: number } = {},
+): Promise<void> {
   const r = await getRequestRow(requestId);
   // The state check is the machine's; the role was checked by the route that started the pack or deploy.
-  const to = nextState({ state: r.state as RequestState, authorId: r.authorId, authorName: r.authorName }, action, { ...user, role: "editor" });
+  const to = nextState({ state: r.state as RequestState, authorId: r.authorId, authorName: r.authorName }, action, {
+    ...user,
+    role: "editor",
+  });
   const u = await prisma.$transaction(async (tx) => {
     const u = await tx.changeRequest.update({ where: { id: r.id }, data: { state: to, ...data } });
-    await tx.changeRequestEvent.create({ data: { requestId: r.id, userId: user.id, username: user.username, action, fromState: r.state, toState: to, detail: JSON.stringify(detail) } });
-    await recordAudit(tx, { user, action: `request.${action}`, image: r.image, target: `#${r.id}`, outcome: "ok", detail: { from: r.state, to, ...detail } });
+    await tx.changeRequestEvent.create({
+      data: {
+        requestId: r.id,
+        userId: user.id,
+        username: user.username,
+        action,
+        fromState: r.state,
+        toState: to,
+        detail: JSON.stringify(detail),
+      },
+    });
+    await recordAudit(tx, {
+      user,
+      action: `request.${action}`,
+      image: r.image,
+      target: `#${r.id}`,
+      outcome: "ok",
+      detail: { from: r.state, to, ...detail },
+    });
     return u;
   });
-  emitTo(room.requests(), "requests:changed", { id: u.id, image: u.image, title: u.title, state: u.state, action, by: user.username, byId: user.id, authorId: u.authorId, author: u.authorName });
+  emitTo(room.requests(), "requests:changed", {
+    id: u.id,
+    image: u.image,
+    title: u.title,
+    state: u.state,
+    action,
+    by: user.username,
+    byId: user.id,
+    authorId: u.authorId,
+    author: u.authorName,
+  });
 }
 
 /** The pack of an approved request published version `seq`. */
@@ -58,15 +108,32 @@ export function requestPacked(requestId: number, seq: number, user: User, jobId:
 }
 
 /** Refuses a deploy the policy does not allow for this version and these targets. */
-export async function checkDeploy(opts: { image: string; seq: number; changeId: string | null; targets: { name: string; kind: "testhost" | "xcat" }[] }): Promise<void> {
+export async function checkDeploy(opts: {
+  image: string;
+  seq: number;
+  changeId: string | null;
+  targets: { name: string; kind: "testhost" | "xcat" }[];
+}): Promise<void> {
   const policy = await getPolicy(opts.image);
   const id = opts.changeId ? Number(opts.changeId) : NaN;
   const r = Number.isInteger(id) ? await prisma.changeRequest.findUnique({ where: { id } }) : null;
-  decideDeploy({ image: opts.image, policy, seq: opts.seq, targets: opts.targets, request: r && { id: r.id, state: r.state as RequestState } });
+  decideDeploy({
+    image: opts.image,
+    policy,
+    seq: opts.seq,
+    targets: opts.targets,
+    request: r && { id: r.id, state: r.state as RequestState },
+  });
 }
 
 /** A deploy of a version packed from a request started: the request is deployed. */
-export async function requestDeployed(opts: { changeId: string | null; seq: number; nodes: string[]; jobId: string; user: User }): Promise<void> {
+export async function requestDeployed(opts: {
+  changeId: string | null;
+  seq: number;
+  nodes: string[];
+  jobId: string;
+  user: User;
+}): Promise<void> {
   const id = opts.changeId ? Number(opts.changeId) : NaN;
   if (!Number.isInteger(id)) return;
   const r = await prisma.changeRequest.findUnique({ where: { id } });

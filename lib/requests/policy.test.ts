@@ -17,12 +17,27 @@ function refusal(fn: () => unknown) {
 }
 
 const approved = (over: Partial<NonNullable<PackFacts["request"]>> = {}): NonNullable<PackFacts["request"]> => ({
-  id: 7, image: "img", state: "approved", staleness: { stale: false }, items: [{ path: "/etc/motd", after: motd }, { path: "/etc/passwd", after: passwdMode }], ...over,
+  id: 7,
+  image: "img",
+  state: "approved",
+  staleness: { stale: false },
+  items: [
+    { path: "/etc/motd", after: motd },
+    { path: "/etc/passwd", after: passwdMode },
+  ],
+  ...over,
 });
 const facts = (over: Partial<PackFacts> = {}): PackFacts => ({
-  image: "img", policy: { packRequiresApproval: false },
-  pending: [{ path: "/etc/motd", kind: "modified" }, { path: "/etc/passwd", kind: "metadata" }],
-  current: new Map([["/etc/motd", motd], ["/etc/passwd", passwdMode]]),
+  image: "img",
+  policy: { packRequiresApproval: false },
+  pending: [
+    { path: "/etc/motd", kind: "modified" },
+    { path: "/etc/passwd", kind: "metadata" },
+  ],
+  current: new Map([
+    ["/etc/motd", motd],
+    ["/etc/passwd", passwdMode],
+  ]),
   ...over,
 });
 
@@ -44,11 +59,21 @@ describe("pack policy", () => {
 
   it("refuses a pack that would contain changes outside the approved request, listing each", () => {
     const r = refusal(() =>
-      decidePack(facts({
-        request: approved(),
-        pending: [{ path: "/etc/motd", kind: "modified" }, { path: "/etc/passwd", kind: "metadata" }, { path: "/etc/extra.conf", kind: "added" }],
-        current: new Map([["/etc/motd", { ...motd, sha256: "cc" }], ["/etc/passwd", passwdMode], ["/etc/extra.conf", motd]]),
-      })),
+      decidePack(
+        facts({
+          request: approved(),
+          pending: [
+            { path: "/etc/motd", kind: "modified" },
+            { path: "/etc/passwd", kind: "metadata" },
+            { path: "/etc/extra.conf", kind: "added" },
+          ],
+          current: new Map([
+            ["/etc/motd", { ...motd, sha256: "cc" }],
+            ["/etc/passwd", passwdMode],
+            ["/etc/extra.conf", motd],
+          ]),
+        }),
+      ),
     );
     expect(r.details.reason).toBe("unapproved-changes");
     expect(r.details.extra).toEqual([
@@ -59,13 +84,25 @@ describe("pack policy", () => {
   });
 
   it("a mode changed again after approval is a change outside the request", () => {
-    const r = refusal(() => decidePack(facts({ request: approved(), current: new Map([["/etc/motd", motd], ["/etc/passwd", { ...passwdMode, mode: 0o640 }]]) })));
+    const r = refusal(() =>
+      decidePack(
+        facts({
+          request: approved(),
+          current: new Map([
+            ["/etc/motd", motd],
+            ["/etc/passwd", { ...passwdMode, mode: 0o640 }],
+          ]),
+        }),
+      ),
+    );
     expect(r.details.extra).toEqual([{ path: "/etc/passwd", kind: "metadata", why: "changed-since-approved" }]);
   });
 
   it("refuses requests that are not approved, stale, or of another image", () => {
     expect(refusal(() => decidePack(facts({ request: approved({ state: "submitted" }) }))).details.reason).toBe("not-approved");
-    const stale = refusal(() => decidePack(facts({ request: approved({ staleness: { stale: true, reason: "the image was rolled back" } }) })));
+    const stale = refusal(() =>
+      decidePack(facts({ request: approved({ staleness: { stale: true, reason: "the image was rolled back" } }) })),
+    );
     expect(stale.details.reason).toBe("stale");
     expect(stale.message).toMatch(/rolled back.*update it/);
     expect(refusal(() => decidePack(facts({ request: approved({ image: "other" }) }))).code).toBe("unprocessable");
@@ -88,7 +125,9 @@ describe("deploy policy", () => {
     expect(() => decideDeploy({ ...base, targets: [node], request: { id: 2, state: "packed" } })).not.toThrow();
     expect(() => decideDeploy({ ...base, targets: [node], request: { id: 2, state: "deployed" } })).not.toThrow();
     // a request abandoned after its pack does not vouch for the version
-    expect(refusal(() => decideDeploy({ ...base, targets: [node], request: { id: 2, state: "abandoned" } })).details.reason).toBe("approval-required");
+    expect(refusal(() => decideDeploy({ ...base, targets: [node], request: { id: 2, state: "abandoned" } })).details.reason).toBe(
+      "approval-required",
+    );
   });
 
   it("an admin can let nodes be deployed without approval", () => {

@@ -9,7 +9,13 @@ import { AppError } from "@/lib/errors";
 import type { RequestState, Staleness } from "./state-machine";
 import { type SideMeta, sameSide } from "./tree-side";
 
-export type ReviewPolicyView = { image: string; packRequiresApproval: boolean; deployRequiresApproval: boolean; updatedBy: string | null; updatedAt: Date | null };
+export type ReviewPolicyView = {
+  image: string;
+  packRequiresApproval: boolean;
+  deployRequiresApproval: boolean;
+  updatedBy: string | null;
+  updatedAt: Date | null;
+};
 
 export const DEFAULT_POLICY = { packRequiresApproval: false, deployRequiresApproval: true } as const;
 
@@ -19,11 +25,26 @@ export async function getPolicy(image: string): Promise<ReviewPolicyView> {
 }
 
 /** Admins only (the route checks the role); audited with the change. */
-export async function setPolicy(opts: { image: string; packRequiresApproval: boolean; deployRequiresApproval: boolean; user: { id: string; username: string } }): Promise<ReviewPolicyView> {
-  const data = { packRequiresApproval: opts.packRequiresApproval, deployRequiresApproval: opts.deployRequiresApproval, updatedBy: opts.user.username };
+export async function setPolicy(opts: {
+  image: string;
+  packRequiresApproval: boolean;
+  deployRequiresApproval: boolean;
+  user: { id: string; username: string };
+}): Promise<ReviewPolicyView> {
+  const data = {
+    packRequiresApproval: opts.packRequiresApproval,
+    deployRequiresApproval: opts.deployRequiresApproval,
+    updatedBy: opts.user.username,
+  };
   return prisma.$transaction(async (tx) => {
     const row = await tx.reviewPolicy.upsert({ where: { image: opts.image }, create: { image: opts.image, ...data }, update: data });
-    await recordAudit(tx, { user: opts.user, action: "image.review-policy", image: opts.image, outcome: "ok", detail: { packRequiresApproval: row.packRequiresApproval, deployRequiresApproval: row.deployRequiresApproval } });
+    await recordAudit(tx, {
+      user: opts.user,
+      action: "image.review-policy",
+      image: opts.image,
+      outcome: "ok",
+      detail: { packRequiresApproval: row.packRequiresApproval, deployRequiresApproval: row.deployRequiresApproval },
+    });
     return row;
   });
 }
@@ -47,23 +68,45 @@ export function decidePack(f: PackFacts): number | undefined {
   const r = f.request;
   if (!r) {
     if (f.policy.packRequiresApproval)
-      throw new AppError("conflict", `Packing ${f.image} needs an approved change request (an admin's policy for this image). Submit the pending changes as a change request, have a reviewer approve it, then pack from the request.`, { details: { reason: "approval-required", image: f.image } });
+      throw new AppError(
+        "conflict",
+        `Packing ${f.image} needs an approved change request (an admin's policy for this image). Submit the pending changes as a change request, have a reviewer approve it, then pack from the request.`,
+        { details: { reason: "approval-required", image: f.image } },
+      );
     return undefined;
   }
-  if (r.image !== f.image) throw new AppError("unprocessable", `Change request #${r.id} is about ${r.image}, not ${f.image}.`, { details: { reason: "other-image" } });
+  if (r.image !== f.image)
+    throw new AppError("unprocessable", `Change request #${r.id} is about ${r.image}, not ${f.image}.`, {
+      details: { reason: "other-image" },
+    });
   if (r.state !== "approved")
-    throw new AppError("conflict", `Change request #${r.id} is ${r.state.replace("_", " ")}, not approved: a reviewer must approve it before it is packed.`, { details: { reason: "not-approved", request: r.id, state: r.state } });
+    throw new AppError(
+      "conflict",
+      `Change request #${r.id} is ${r.state.replace("_", " ")}, not approved: a reviewer must approve it before it is packed.`,
+      { details: { reason: "not-approved", request: r.id, state: r.state } },
+    );
   if (r.staleness.stale)
-    throw new AppError("conflict", `Change request #${r.id} is stale (${r.staleness.reason}): the author must update it and have it approved again before it is packed.`, { details: { reason: "stale", request: r.id, moved: r.staleness.reason } });
+    throw new AppError(
+      "conflict",
+      `Change request #${r.id} is stale (${r.staleness.reason}): the author must update it and have it approved again before it is packed.`,
+      { details: { reason: "stale", request: r.id, moved: r.staleness.reason } },
+    );
   const approved = new Map(r.items.map((i) => [i.path, i.after]));
   const extra: ExtraChange[] = [];
   for (const p of f.pending) {
     if (!approved.has(p.path)) extra.push({ path: p.path, kind: p.kind, why: "not-in-request" });
-    else if (!sameSide(approved.get(p.path) ?? null, f.current.get(p.path) ?? null)) extra.push({ path: p.path, kind: p.kind, why: "changed-since-approved" });
+    else if (!sameSide(approved.get(p.path) ?? null, f.current.get(p.path) ?? null))
+      extra.push({ path: p.path, kind: p.kind, why: "changed-since-approved" });
   }
   if (extra.length) {
-    const list = extra.map((e) => `${e.path} (${e.why === "not-in-request" ? `${e.kind}, not in the request` : "changed since it was approved"})`).join(", ");
-    throw new AppError("conflict", `The pack would contain ${extra.length} change${extra.length === 1 ? "" : "s"} outside approved change request #${r.id}: ${list}. Revert ${extra.length === 1 ? "it" : "them"}, or update the request to include ${extra.length === 1 ? "it" : "them"} and have it approved again.`, { details: { reason: "unapproved-changes", request: r.id, extra } });
+    const list = extra
+      .map((e) => `${e.path} (${e.why === "not-in-request" ? `${e.kind}, not in the request` : "changed since it was approved"})`)
+      .join(", ");
+    throw new AppError(
+      "conflict",
+      `The pack would contain ${extra.length} change${extra.length === 1 ? "" : "s"} outside approved change request #${r.id}: ${list}. Revert ${extra.length === 1 ? "it" : "them"}, or update the request to include ${extra.length === 1 ? "it" : "them"} and have it approved again.`,
+      { details: { reason: "unapproved-changes", request: r.id, extra } },
+    );
   }
   return r.id;
 }

@@ -33,7 +33,11 @@ afterAll(async () => {
 });
 
 const save = (p: string, text: string) =>
-  runFileChange({ user: alice, image: IMG, tree, kind: "content", action: "file.save", target: p }, () => fs.writeFileSync(path.join(tree, p), text), () => ({ paths: [p] }));
+  runFileChange(
+    { user: alice, image: IMG, tree, kind: "content", action: "file.save", target: p },
+    () => fs.writeFileSync(path.join(tree, p), text),
+    () => ({ paths: [p] }),
+  );
 
 async function refused(p: Promise<unknown>): Promise<{ code: string; reason: unknown; message: string; details: Record<string, unknown> }> {
   try {
@@ -70,7 +74,12 @@ describe("change requests", () => {
     const byPath = new Map(d.items.map((i) => [i.path, i]));
     expect(byPath.get("/etc/motd")).toMatchObject({ kind: "modified", source: { by: ["alice"] } });
     expect(byPath.get("/etc/motd")?.after).toMatchObject({ type: "file", mode: 0o644 });
-    expect(byPath.get("/etc/passwd")).toMatchObject({ kind: "metadata", fields: ["mode"], before: { mode: 0o644 }, after: { mode: 0o600 } });
+    expect(byPath.get("/etc/passwd")).toMatchObject({
+      kind: "metadata",
+      fields: ["mode"],
+      before: { mode: 0o644 },
+      after: { mode: 0o600 },
+    });
     expect(d.actions).toEqual(["approve", "request_changes"]);
     expect(d.events.map((e) => [e.action, e.toState])).toEqual([["create", "submitted"]]);
     expect((await prisma.auditLog.findMany({ where: { action: "request.create" } })).length).toBe(1);
@@ -113,7 +122,11 @@ describe("change requests", () => {
     expect(d.items.find((i) => i.path === "/etc/motd")?.changedSince).toBe(false);
     expect(d.revisions.map((x) => x.revision)).toEqual([1, 2]);
     // the comments on revision 1 stay with revision 1
-    expect(d.comments.map((c) => [c.revision, c.path, c.body])).toEqual([[1, null, "the whole request: fine"], [1, "/etc/passwd", "not this file"], [1, null, "add a line"]]);
+    expect(d.comments.map((c) => [c.revision, c.path, c.body])).toEqual([
+      [1, null, "the whole request: fine"],
+      [1, "/etc/passwd", "not this file"],
+      [1, null, "add a line"],
+    ]);
     expect(d.events.map((e) => e.action)).toEqual(["create", "request_changes", "update"]);
     expect(d.events.at(-1)?.detail).toMatchObject({ revision: 2, changed: ["/etc/motd"] });
   });

@@ -12,7 +12,11 @@ export const sha256Of = (buf: Buffer) => createHash("sha256").update(buf).digest
 export async function putBlob(buf: Buffer, db: Tx = prisma): Promise<string> {
   const sha = sha256Of(buf);
   const data = gzipSync(buf, { level: 6 });
-  await db.changeRequestBlob.upsert({ where: { sha256: sha }, create: { sha256: sha, size: buf.length, data: new Uint8Array(data) }, update: {} });
+  await db.changeRequestBlob.upsert({
+    where: { sha256: sha },
+    create: { sha256: sha, size: buf.length, data: new Uint8Array(data) },
+    update: {},
+  });
   return sha;
 }
 

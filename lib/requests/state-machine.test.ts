@@ -46,13 +46,17 @@ describe("request state machine", () => {
     const own = refusal(() => nextState(req("submitted", "ad"), "approve", ada));
     expect(own).toMatchObject({ code: "forbidden", reason: "own-request" });
     expect(own.message).toMatch(/another reviewer/);
-    expect(refusal(() => nextState(req("submitted", "r"), "request_changes", rita))).toMatchObject({ code: "forbidden", reason: "own-request" });
+    expect(refusal(() => nextState(req("submitted", "r"), "request_changes", rita))).toMatchObject({
+      code: "forbidden",
+      reason: "own-request",
+    });
   });
 
   it("editors cannot approve; viewers can do nothing", () => {
     const bob = { id: "b", username: "bob", role: "editor" };
     expect(refusal(() => nextState(req("submitted"), "approve", bob))).toMatchObject({ code: "forbidden", reason: "role" });
-    for (const a of ["submit", "update", "approve", "request_changes", "abandon"] as RequestAction[]) expect(refusal(() => nextState(req("submitted", "v"), a, vic)).code).toBe("forbidden");
+    for (const a of ["submit", "update", "approve", "request_changes", "abandon"] as RequestAction[])
+      expect(refusal(() => nextState(req("submitted", "v"), a, vic)).code).toBe("forbidden");
     expect(allowedActions(req("submitted", "v"), vic)).toEqual([]);
   });
 
@@ -75,7 +79,9 @@ describe("request state machine", () => {
   });
 
   it("refuses to approve a stale request and says what moved and what to do", () => {
-    const r = refusal(() => nextState(req("submitted"), "approve", rita, { stale: true, reason: "the image was repacked: version 4 is live" }));
+    const r = refusal(() =>
+      nextState(req("submitted"), "approve", rita, { stale: true, reason: "the image was repacked: version 4 is live" }),
+    );
     expect(r).toMatchObject({ code: "conflict", reason: "stale" });
     expect(r.message).toMatch(/version 4 is live.*must update it/);
     // asking for changes on a stale request stays possible: that is how the author hears about it

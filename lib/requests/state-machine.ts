@@ -27,7 +27,12 @@ export type RequestFacts = { state: RequestState; authorId: string | null; autho
 /** Why the request no longer matches the published image (repacked or rolled back since it was captured). */
 export type Staleness = { stale: boolean; reason?: string };
 
-type Rule = { from: readonly RequestState[]; to: RequestState | "same"; role: Role; who: "author" | "not-author" | "author-or-admin" | "anyone" };
+type Rule = {
+  from: readonly RequestState[];
+  to: RequestState | "same";
+  role: Role;
+  who: "author" | "not-author" | "author-or-admin" | "anyone";
+};
 
 const RULES: Record<RequestAction, Rule> = {
   submit: { from: ["draft", "changes_requested"], to: "submitted", role: "editor", who: "author" },
@@ -41,7 +46,13 @@ const RULES: Record<RequestAction, Rule> = {
 };
 
 const LABEL: Record<RequestState, string> = {
-  draft: "a draft", submitted: "submitted", changes_requested: "waiting for changes", approved: "approved", packed: "packed", deployed: "deployed", abandoned: "abandoned",
+  draft: "a draft",
+  submitted: "submitted",
+  changes_requested: "waiting for changes",
+  approved: "approved",
+  packed: "packed",
+  deployed: "deployed",
+  abandoned: "abandoned",
 };
 
 export function stateLabel(s: RequestState): string {
@@ -52,13 +63,36 @@ export function stateLabel(s: RequestState): string {
 export function nextState(req: RequestFacts, action: RequestAction, actor: Actor, staleness: Staleness = { stale: false }): RequestState {
   const rule = RULES[action];
   const isAuthor = req.authorId !== null && req.authorId === actor.id;
-  if (!hasRole(actor, rule.role)) throw new AppError("forbidden", `To ${verb(action)} a change request you need the ${rule.role} role; you are ${actor.role}: ask a ${rule.role} or an admin.`, { details: { reason: "role", needs: rule.role } });
-  if (rule.who === "author" && !isAuthor) throw new AppError("forbidden", `Only the author (${req.authorName}) can ${verb(action)} this request.`, { details: { reason: "not-author" } });
-  if (rule.who === "author-or-admin" && !isAuthor && !hasRole(actor, "admin")) throw new AppError("forbidden", `Only the author (${req.authorName}) or an admin can ${verb(action)} this request.`, { details: { reason: "not-author" } });
-  if (rule.who === "not-author" && isAuthor) throw new AppError("forbidden", "You cannot review your own change request: ask another reviewer.", { details: { reason: "own-request" } });
-  if (!rule.from.includes(req.state)) throw new AppError("conflict", `This request is ${stateLabel(req.state)}; you can ${verb(action)} it only when it is ${rule.from.map(stateLabel).join(" or ")}.`, { details: { reason: "state", state: req.state } });
+  if (!hasRole(actor, rule.role))
+    throw new AppError(
+      "forbidden",
+      `To ${verb(action)} a change request you need the ${rule.role} role; you are ${actor.role}: ask a ${rule.role} or an admin.`,
+      { details: { reason: "role", needs: rule.role } },
+    );
+  if (rule.who === "author" && !isAuthor)
+    throw new AppError("forbidden", `Only the author (${req.authorName}) can ${verb(action)} this request.`, {
+      details: { reason: "not-author" },
+    });
+  if (rule.who === "author-or-admin" && !isAuthor && !hasRole(actor, "admin"))
+    throw new AppError("forbidden", `Only the author (${req.authorName}) or an admin can ${verb(action)} this request.`, {
+      details: { reason: "not-author" },
+    });
+  if (rule.who === "not-author" && isAuthor)
+    throw new AppError("forbidden", "You cannot review your own change request: ask another reviewer.", {
+      details: { reason: "own-request" },
+    });
+  if (!rule.from.includes(req.state))
+    throw new AppError(
+      "conflict",
+      `This request is ${stateLabel(req.state)}; you can ${verb(action)} it only when it is ${rule.from.map(stateLabel).join(" or ")}.`,
+      { details: { reason: "state", state: req.state } },
+    );
   if (action === "approve" && staleness.stale)
-    throw new AppError("conflict", `This request is stale: ${staleness.reason ?? "the image moved since it was submitted"}. The author must update it (recapture against the image as published now) before it can be approved.`, { details: { reason: "stale", moved: staleness.reason } });
+    throw new AppError(
+      "conflict",
+      `This request is stale: ${staleness.reason ?? "the image moved since it was submitted"}. The author must update it (recapture against the image as published now) before it can be approved.`,
+      { details: { reason: "stale", moved: staleness.reason } },
+    );
   if (rule.to !== "same") return rule.to;
   // An update of a submitted, approved or refused request puts it back in front of a reviewer.
   return req.state === "draft" ? "draft" : "submitted";
@@ -77,5 +111,13 @@ export function allowedActions(req: RequestFacts, actor: Actor, staleness: Stale
 }
 
 function verb(a: RequestAction): string {
-  return { submit: "submit", update: "update", approve: "approve", request_changes: "request changes on", abandon: "abandon", pack: "pack", deploy: "deploy" }[a];
+  return {
+    submit: "submit",
+    update: "update",
+    approve: "approve",
+    request_changes: "request changes on",
+    abandon: "abandon",
+    pack: "pack",
+    deploy: "deploy",
+  }[a];
 }

@@ -26,7 +26,14 @@ export type Side = { meta: SideMeta; text?: Buffer };
 /** True when two sides are the same entry for a review: type, permissions, owner, content, link target. */
 export function sameSide(a: SideMeta | null, b: SideMeta | null): boolean {
   if (!a || !b) return a === b;
-  return a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && (a.sha256 ?? null) === (b.sha256 ?? null) && (a.linkTarget ?? null) === (b.linkTarget ?? null);
+  return (
+    a.type === b.type &&
+    a.mode === b.mode &&
+    a.uid === b.uid &&
+    a.gid === b.gid &&
+    (a.sha256 ?? null) === (b.sha256 ?? null) &&
+    (a.linkTarget ?? null) === (b.linkTarget ?? null)
+  );
 }
 
 export function isText(buf: Buffer): boolean {

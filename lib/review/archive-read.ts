@@ -109,13 +109,24 @@ export type ArchiveReadTarget = {
  * which is used only while it still describes this very archive file. Read only archives that are never
  * written in place (published by rename, kept versions): an open descriptor keeps the bytes it started with.
  */
-export async function readEntryFromArchive(o: { archive: string; tree?: string; target: ArchiveReadTarget; signal?: AbortSignal }): Promise<{ data: Buffer; via: "member-index" | "scan"; mode: number; uid: number } | undefined> {
+export async function readEntryFromArchive(o: {
+  archive: string;
+  tree?: string;
+  target: ArchiveReadTarget;
+  signal?: AbortSignal;
+}): Promise<{ data: Buffer; via: "member-index" | "scan"; mode: number; uid: number } | undefined> {
   const names = new Set(o.target.names);
   // cpio writes a hard-link group's data with its last name (the others have size 0); tar with its first.
   const want = (name: string, e: ArchiveEntry) =>
-    names.has(name) && e.type === "file" && !e.hardLink && (o.target.size === undefined ? e.size > 0 || e.nlink <= 1 : e.size === o.target.size);
+    names.has(name) &&
+    e.type === "file" &&
+    !e.hardLink &&
+    (o.target.size === undefined ? e.size > 0 || e.nlink <= 1 : e.size === o.target.size);
   const cache = o.tree ? loadPackCache(o.tree) : undefined;
-  const members = cache && path.resolve(cache.cache.archive) === path.resolve(o.archive) && cache.cache.members.length > 0 ? cache.cache.members : memberRanges(o.archive);
+  const members =
+    cache && path.resolve(cache.cache.archive) === path.resolve(o.archive) && cache.cache.members.length > 0
+      ? cache.cache.members
+      : memberRanges(o.archive);
   if (members) {
     const last = [...names].sort(walkOrder).at(-1)!;
     // the last member whose first entry is not after the wanted one

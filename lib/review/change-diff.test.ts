@@ -24,7 +24,10 @@ async function packedTree(): Promise<string> {
   dirs.push(d);
   const tree = path.join(d, "rootimg");
   makeFixtureTree(tree);
-  fs.writeFileSync(path.join(tree, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nalice:x:1234:4321::/home/alice:/bin/sh\nbob:x:1235:4322::/home/bob:/bin/sh\n");
+  fs.writeFileSync(
+    path.join(tree, "etc/passwd"),
+    "root:x:0:0:root:/root:/bin/sh\nalice:x:1234:4321::/home/alice:/bin/sh\nbob:x:1235:4322::/home/bob:/bin/sh\n",
+  );
   fs.writeFileSync(path.join(tree, "etc/group"), "root:x:0:\nstaff:x:4321:\nops:x:4322:\n");
   fs.copyFileSync("/bin/true", path.join(tree, "usr/bin/true"));
   fs.chmodSync(path.join(tree, "usr/bin/true"), 0o755);
@@ -68,9 +71,19 @@ describe("changeDiffOfTree", () => {
     fs.writeFileSync(path.join(tree, "etc/new.conf"), "key = 1\n");
     fs.rmSync(path.join(tree, "etc/owned"));
     const added = await diff(tree, "/etc/new.conf");
-    expect(added).toMatchObject({ kind: "added", before: null, after: { type: "file" }, content: { kind: "text", before: null, after: "key = 1\n" } });
+    expect(added).toMatchObject({
+      kind: "added",
+      before: null,
+      after: { type: "file" },
+      content: { kind: "text", before: null, after: "key = 1\n" },
+    });
     const removed = await diff(tree, "/etc/owned");
-    expect(removed).toMatchObject({ kind: "removed", after: null, before: { owner: "alice", group: "staff", octal: "0640" }, content: { kind: "text", before: "owned\n", after: null } });
+    expect(removed).toMatchObject({
+      kind: "removed",
+      after: null,
+      before: { owner: "alice", group: "staff", octal: "0640" },
+      content: { kind: "text", before: "owned\n", after: null },
+    });
   });
 
   it("shows mode, owner, group and link target changes with names from the image's passwd and group", async () => {
@@ -80,22 +93,52 @@ describe("changeDiffOfTree", () => {
     fs.unlinkSync(path.join(tree, "etc/rel-link"));
     fs.symlinkSync("/usr/bin/true", path.join(tree, "etc/rel-link"));
     const mode = await diff(tree, "/etc/motd");
-    expect(mode).toMatchObject({ kind: "metadata", fields: ["mode"], before: { octal: "0644", symbolic: "-rw-r--r--" }, after: { octal: "0600", symbolic: "-rw-------" }, content: { kind: "none" } });
+    expect(mode).toMatchObject({
+      kind: "metadata",
+      fields: ["mode"],
+      before: { octal: "0644", symbolic: "-rw-r--r--" },
+      after: { octal: "0600", symbolic: "-rw-------" },
+      content: { kind: "none" },
+    });
     const owner = await diff(tree, "/etc/owned");
-    expect(owner).toMatchObject({ kind: "metadata", fields: ["owner", "group"], before: { owner: "alice", group: "staff" }, after: { owner: "bob", group: "ops" } });
+    expect(owner).toMatchObject({
+      kind: "metadata",
+      fields: ["owner", "group"],
+      before: { owner: "alice", group: "staff" },
+      after: { owner: "bob", group: "ops" },
+    });
     const link = await diff(tree, "/etc/rel-link");
-    expect(link).toMatchObject({ kind: "metadata", fields: ["target"], before: { linkTarget: "../usr/bin/perl" }, after: { linkTarget: "/usr/bin/true" } });
+    expect(link).toMatchObject({
+      kind: "metadata",
+      fields: ["target"],
+      before: { linkTarget: "../usr/bin/perl" },
+      after: { linkTarget: "/usr/bin/true" },
+    });
   });
 
   it("shows a type change, and a binary change with sizes, hashes and what file(1) says of an ELF", async () => {
     const tree = await packedTree();
     fs.rmSync(path.join(tree, "etc/localtime"));
     fs.writeFileSync(path.join(tree, "etc/localtime"), "UTC\n");
-    expect(await diff(tree, "/etc/localtime")).toMatchObject({ kind: "type", fields: ["type"], before: { type: "symlink" }, after: { type: "file" } });
+    expect(await diff(tree, "/etc/localtime")).toMatchObject({
+      kind: "type",
+      fields: ["type"],
+      before: { type: "symlink" },
+      after: { type: "file" },
+    });
     fs.copyFileSync("/bin/false", path.join(tree, "usr/bin/true"));
     const bin = await diff(tree, "/usr/bin/true");
     expect(bin.kind).toBe("content");
-    expect(bin.content).toMatchObject({ kind: "binary", reason: "binary", before: { size: fs.statSync("/bin/true").size, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), file: expect.stringContaining("ELF") }, after: { size: fs.statSync("/bin/false").size, file: expect.stringContaining("ELF") } });
+    expect(bin.content).toMatchObject({
+      kind: "binary",
+      reason: "binary",
+      before: {
+        size: fs.statSync("/bin/true").size,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        file: expect.stringContaining("ELF"),
+      },
+      after: { size: fs.statSync("/bin/false").size, file: expect.stringContaining("ELF") },
+    });
   });
 
   it("shows a text file over the editor's limit by size and hash", async () => {
@@ -103,7 +146,15 @@ describe("changeDiffOfTree", () => {
     const big = Buffer.from("a line of a big log file\n".repeat(260_000));
     fs.writeFileSync(path.join(tree, "var-big.log"), big);
     const d = await diff(tree, "/var-big.log");
-    expect(d).toMatchObject({ kind: "added", content: { kind: "binary", reason: "too-large", before: null, after: { size: big.length, sha256: createHash("sha256").update(big).digest("hex") } } });
+    expect(d).toMatchObject({
+      kind: "added",
+      content: {
+        kind: "binary",
+        reason: "too-large",
+        before: null,
+        after: { size: big.length, sha256: createHash("sha256").update(big).digest("hex") },
+      },
+    });
   });
 
   it("shows extended attributes changed after the first change kept them", async () => {
@@ -124,7 +175,19 @@ describe("changeDiffOfTree", () => {
   });
 
   it("classifies an entry that is back as it was as unchanged", () => {
-    const side = { type: "file" as const, mode: 0o644, octal: "0644", symbolic: "-rw-r--r--", uid: 0, gid: 0, owner: "root", group: "root", size: 1, mtime: 1, sha256: "a" };
+    const side = {
+      type: "file" as const,
+      mode: 0o644,
+      octal: "0644",
+      symbolic: "-rw-r--r--",
+      uid: 0,
+      gid: 0,
+      owner: "root",
+      group: "root",
+      size: 1,
+      mtime: 1,
+      sha256: "a",
+    };
     expect(classify(side, { ...side })).toEqual({ kind: "unchanged", fields: [] });
   });
 });

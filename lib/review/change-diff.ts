@@ -110,15 +110,35 @@ function currentOf(tree: string, imagePath: string, names: ReturnType<typeof rea
   try {
     if (!r.exists || !r.stat) return Promise.resolve(null);
     const st = r.stat;
-    const type: EntryType = st.isFile() ? "file" : st.isDirectory() ? "dir" : st.isSymbolicLink() ? "symlink" : st.isCharacterDevice() ? "char" : st.isBlockDevice() ? "block" : st.isFIFO() ? "fifo" : "socket";
+    const type: EntryType = st.isFile()
+      ? "file"
+      : st.isDirectory()
+        ? "dir"
+        : st.isSymbolicLink()
+          ? "symlink"
+          : st.isCharacterDevice()
+            ? "char"
+            : st.isBlockDevice()
+              ? "block"
+              : st.isFIFO()
+                ? "fifo"
+                : "socket";
     const mode = st.mode & 0o7777;
     const meta: SideMeta = {
-      type, mode, octal: octal(mode), symbolic: symbolicMode(type, mode), uid: st.uid, gid: st.gid,
-      owner: names.userById.get(st.uid) ?? null, group: names.groupById.get(st.gid) ?? null,
-      size: type === "file" ? st.size : 0, mtime: Math.floor(st.mtimeMs / 1000),
+      type,
+      mode,
+      octal: octal(mode),
+      symbolic: symbolicMode(type, mode),
+      uid: st.uid,
+      gid: st.gid,
+      owner: names.userById.get(st.uid) ?? null,
+      group: names.groupById.get(st.gid) ?? null,
+      size: type === "file" ? st.size : 0,
+      mtime: Math.floor(st.mtimeMs / 1000),
     };
     if (type === "symlink") meta.linkTarget = fs.readlinkSync(r.at);
-    if (type === "char" || type === "block") meta.rdev = `${Math.floor(st.rdev / 256) & 0xfff}:${(st.rdev & 0xff) | (Math.floor(st.rdev / 4096) & 0xfff00)}`;
+    if (type === "char" || type === "block")
+      meta.rdev = `${Math.floor(st.rdev / 256) & 0xfff}:${(st.rdev & 0xff) | (Math.floor(st.rdev / 4096) & 0xfff00)}`;
     if (type !== "file" && type !== "dir") return Promise.resolve({ meta });
     const fd = openInRoot(r, fs.constants.O_RDONLY | (type === "dir" ? fs.constants.O_DIRECTORY : 0));
     return dumpXattrs(fd, imagePath)
@@ -153,8 +173,16 @@ function currentOf(tree: string, imagePath: string, names: ReturnType<typeof rea
 
 function pristineMeta(p: PristineEntry, names: ReturnType<typeof readImageUsers>): SideMeta {
   return {
-    type: p.type, mode: p.mode, octal: octal(p.mode), symbolic: symbolicMode(p.type, p.mode), uid: p.uid, gid: p.gid,
-    owner: names.userById.get(p.uid) ?? null, group: names.groupById.get(p.gid) ?? null, size: p.size, mtime: Math.floor(p.mtime),
+    type: p.type,
+    mode: p.mode,
+    octal: octal(p.mode),
+    symbolic: symbolicMode(p.type, p.mode),
+    uid: p.uid,
+    gid: p.gid,
+    owner: names.userById.get(p.uid) ?? null,
+    group: names.groupById.get(p.gid) ?? null,
+    size: p.size,
+    mtime: Math.floor(p.mtime),
     ...(p.sha256 ? { sha256: p.sha256 } : {}),
     ...(p.linkTarget !== undefined ? { linkTarget: p.linkTarget } : {}),
     ...(p.rdevMajor !== undefined ? { rdev: `${p.rdevMajor}:${p.rdevMinor}` } : {}),
@@ -175,7 +203,8 @@ export function classify(before: SideMeta | null, after: SideMeta | null): { kin
   if (!after) return { kind: "removed", fields: [] };
   if (before.type !== after.type) return { kind: "type", fields: ["type"] };
   const fields: MetaField[] = [];
-  if (before.type === "file" && (before.size !== after.size || (before.sha256 && after.sha256 && before.sha256 !== after.sha256))) fields.push("content");
+  if (before.type === "file" && (before.size !== after.size || (before.sha256 && after.sha256 && before.sha256 !== after.sha256)))
+    fields.push("content");
   if (before.mode !== after.mode) fields.push("mode");
   if (before.uid !== after.uid) fields.push("owner");
   if (before.gid !== after.gid) fields.push("group");
@@ -188,7 +217,16 @@ export function classify(before: SideMeta | null, after: SideMeta | null): { kin
 }
 
 const HOW: Record<string, EditHow> = {
-  content: "editor", upload: "upload", create: "create", mkdir: "create", symlink: "create", rename: "rename", delete: "delete", mode: "attributes", owner: "attributes", revert: "revert",
+  content: "editor",
+  upload: "upload",
+  create: "create",
+  mkdir: "create",
+  symlink: "create",
+  rename: "rename",
+  delete: "delete",
+  mode: "attributes",
+  owner: "attributes",
+  revert: "revert",
 };
 
 /** The changes recorded through the product that touched `imagePath` since the unpack and are not packed yet, oldest first. */
@@ -211,7 +249,14 @@ export async function sourcesOf(image: string, imagePath: string): Promise<Chang
     if (!paths.includes(imagePath)) continue;
     const at = r.at.toISOString();
     if (r.kind === "command" && typeof d.commandId === "string") {
-      out.push({ how: d.commandKind === "shell" ? "shell" : "command", by: r.username, at, line: String(d.line ?? ""), commandId: d.commandId, exitCode: typeof d.exitCode === "number" ? d.exitCode : null });
+      out.push({
+        how: d.commandKind === "shell" ? "shell" : "command",
+        by: r.username,
+        at,
+        line: String(d.line ?? ""),
+        commandId: d.commandId,
+        exitCode: typeof d.exitCode === "number" ? d.exitCode : null,
+      });
     } else out.push({ how: HOW[r.kind] ?? "editor", by: r.username, at });
   }
   return out;
@@ -231,11 +276,23 @@ export type ChangeDiffOptions = { hideContent?: string };
 /** The diff of one path of an unpacked image against its pristine state (see the module comment). */
 export async function changeDiffOf(image: string, imagePath: string, opts: ChangeDiffOptions = {}): Promise<ChangeDiff> {
   const tree = await getImageTree(image);
-  return changeDiffOfTree({ image, tree, imagePath, sources: await sourcesOf(image, imagePathOf(imagePath)), hideContent: opts.hideContent });
+  return changeDiffOfTree({
+    image,
+    tree,
+    imagePath,
+    sources: await sourcesOf(image, imagePathOf(imagePath)),
+    hideContent: opts.hideContent,
+  });
 }
 
 /** changeDiffOf on a given tree, with the recorded sources passed in (the database-free core). */
-export async function changeDiffOfTree(o: { image: string; tree: string; imagePath: string; sources: ChangeSource[]; hideContent?: string }): Promise<ChangeDiff> {
+export async function changeDiffOfTree(o: {
+  image: string;
+  tree: string;
+  imagePath: string;
+  sources: ChangeSource[];
+  hideContent?: string;
+}): Promise<ChangeDiff> {
   const p = imagePathOf(o.imagePath);
   const names = readImageUsers(o.tree);
   const pristine = await pristineOfTree(o.tree, p);
@@ -243,8 +300,21 @@ export async function changeDiffOfTree(o: { image: string; tree: string; imagePa
   const before = pristine ? pristineMeta(pristine, names) : null;
   const after = now?.meta ?? null;
   const { kind, fields } = classify(before, after);
-  const sources: ChangeSource[] = o.sources.length ? o.sources : kind === "unchanged" ? [] : [{ how: "outside", note: "changed outside Rootimg Studio (by hand on the management node, or by a tool run there)" }];
-  const base = { image: o.image, path: p, kind, fields, before, after, sources, ...(o.sources.length ? { lastAt: (o.sources.at(-1) as { at: string }).at } : {}) };
+  const sources: ChangeSource[] = o.sources.length
+    ? o.sources
+    : kind === "unchanged"
+      ? []
+      : [{ how: "outside", note: "changed outside Rootimg Studio (by hand on the management node, or by a tool run there)" }];
+  const base = {
+    image: o.image,
+    path: p,
+    kind,
+    fields,
+    before,
+    after,
+    sources,
+    ...(o.sources.length ? { lastAt: (o.sources.at(-1) as { at: string }).at } : {}),
+  };
   const hasContent = before?.type === "file" || after?.type === "file";
   if (!hasContent || (kind === "metadata" && !fields.includes("content"))) return { ...base, content: { kind: "none" } };
   if (o.hideContent) return { ...base, content: { kind: "hidden", reason: o.hideContent } };
@@ -262,7 +332,8 @@ export async function changeDiffOfTree(o: { image: string; tree: string; imagePa
       warning = `The pristine content could not be read: ${(e as Error).message}`;
     }
   }
-  const textual = (b: Buffer | undefined, side: SideMeta | null) => side?.type !== "file" || (b !== undefined && side.size <= MAX_TEXT && detectEncoding(b) !== "binary");
+  const textual = (b: Buffer | undefined, side: SideMeta | null) =>
+    side?.type !== "file" || (b !== undefined && side.size <= MAX_TEXT && detectEncoding(b) !== "binary");
   const beforeText = before?.type === "file" && beforeData !== undefined && textual(beforeData, before);
   const afterText = after?.type !== "file" || textual(afterData, after);
   const beforeOk = before?.type !== "file" || beforeText;
@@ -273,7 +344,11 @@ export async function changeDiffOfTree(o: { image: string; tree: string; imagePa
       const enc = detectEncoding(b);
       return decodeText(b, enc === "binary" ? "latin-1" : enc);
     };
-    return { ...base, ...(warning ? { warning } : {}), content: { kind: "text", language: detectLanguage(p, firstLine), before: text(beforeData, before), after: text(afterData, after) } };
+    return {
+      ...base,
+      ...(warning ? { warning } : {}),
+      content: { kind: "text", language: detectLanguage(p, firstLine), before: text(beforeData, before), after: text(afterData, after) },
+    };
   }
   const tooLarge = (before?.size ?? 0) > MAX_TEXT || (after?.size ?? 0) > MAX_TEXT;
   return {
@@ -290,5 +365,6 @@ export async function changeDiffOfTree(o: { image: string; tree: string; imagePa
 
 /** Refuses a path that is not a pending change now (nothing to show, nothing to revert). */
 export function assertChanged(d: ChangeDiff): void {
-  if (d.kind === "unchanged") throw new AppError("not_found", `${d.path} has no pending change in ${d.image}: it is as in the published archive.`);
+  if (d.kind === "unchanged")
+    throw new AppError("not_found", `${d.path} has no pending change in ${d.image}: it is as in the published archive.`);
 }

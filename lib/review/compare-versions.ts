@@ -13,13 +13,27 @@ import { type CompareResult, compareArchives, fileInArchive } from "./version-co
 async function keptVersion(image: string, seq: number) {
   const v = await prisma.imageVersion.findUnique({ where: { image_seq: { image, seq } } });
   if (!v) throw new AppError("not_found", `${image} has no version ${seq}; the versions list shows the kept ones.`);
-  if (!fs.existsSync(v.file)) throw new AppError("not_found", `The archive of version ${seq} of ${image} is no longer kept (${v.file}); compare versions that are still listed.`);
+  if (!fs.existsSync(v.file))
+    throw new AppError(
+      "not_found",
+      `The archive of version ${seq} of ${image} is no longer kept (${v.file}); compare versions that are still listed.`,
+    );
   return v;
 }
 
-const ref = (v: Awaited<ReturnType<typeof keptVersion>>) => ({ seq: v.seq, packedAt: v.packedAt.toISOString(), packedBy: v.packedBy, live: v.live });
+const ref = (v: Awaited<ReturnType<typeof keptVersion>>) => ({
+  seq: v.seq,
+  packedAt: v.packedAt.toISOString(),
+  packedBy: v.packedBy,
+  live: v.live,
+});
 
-export async function compareVersions(o: { image: string; from: number; to: number; signal?: AbortSignal }): Promise<CompareResult & { image: string; from: ReturnType<typeof ref>; to: ReturnType<typeof ref> }> {
+export async function compareVersions(o: {
+  image: string;
+  from: number;
+  to: number;
+  signal?: AbortSignal;
+}): Promise<CompareResult & { image: string; from: ReturnType<typeof ref>; to: ReturnType<typeof ref> }> {
   if (o.from === o.to) throw new AppError("bad_request", "Pick two different versions to compare.");
   const [a, b] = await Promise.all([keptVersion(o.image, o.from), keptVersion(o.image, o.to)]);
   const r = await compareArchives(a.file, b.file, o.signal);
@@ -62,5 +76,8 @@ export async function compareVersionFile(o: {
     return { size: x.length, sha256: sha256(x), ...(file ? { file } : {}) };
   };
   const big = (before?.length ?? 0) > EDITOR_MAX_BYTES || (after?.length ?? 0) > EDITOR_MAX_BYTES;
-  return { path: o.path, content: { kind: "binary", reason: big ? "too-large" : "binary", before: await side(before), after: await side(after) } };
+  return {
+    path: o.path,
+    content: { kind: "binary", reason: big ? "too-large" : "binary", before: await side(before), after: await side(after) },
+  };
 }

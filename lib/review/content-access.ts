@@ -16,7 +16,8 @@ export async function contentHiddenFor(user: SessionUser, image: string, path: s
   const tree = await getImageTree(image);
   const check = sensitiveCheck(await getSecuritySettings());
   const pristine = await pristineOfTree(tree, p);
-  if (pristine && check(p, { mode: pristine.mode, uid: pristine.uid, isFile: () => pristine.type === "file" })) return "a sensitive file: its content needs the editor role";
+  if (pristine && check(p, { mode: pristine.mode, uid: pristine.uid, isFile: () => pristine.type === "file" }))
+    return "a sensitive file: its content needs the editor role";
   const st = fs.lstatSync(`${tree}${p}`, { throwIfNoEntry: false });
   if (st && check(p, st)) return "a sensitive file: its content needs the editor role";
   return undefined;

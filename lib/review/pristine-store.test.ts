@@ -12,7 +12,14 @@ import { makeFixtureTree, sh, tmp } from "@/lib/archive/test-fixtures";
 import { unpackArchive } from "@/lib/archive/unpack-archive";
 import { recordTreeManifest } from "@/lib/images/record-tree-manifest";
 import { readEntryFromArchive, walkOrder } from "./archive-read";
-import { capturePristine, dropPristineStore, pristineManifest, pristineOfTree, pristineStoreDir, seedPristineAtUnpack } from "./pristine-store";
+import {
+  capturePristine,
+  dropPristineStore,
+  pristineManifest,
+  pristineOfTree,
+  pristineStoreDir,
+  seedPristineAtUnpack,
+} from "./pristine-store";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -61,7 +68,9 @@ describe("an archive the product packed", () => {
     const files = pm.manifest.entries.filter((e) => e.type === "file");
     expect(files.length).toBeGreaterThan(50);
     for (const m of files) {
-      const names = pm.manifest.entries.filter((e) => e.path === (m.linkTo ?? m.path) || e.linkTo === (m.linkTo ?? m.path)).map((e) => e.path);
+      const names = pm.manifest.entries
+        .filter((e) => e.path === (m.linkTo ?? m.path) || e.linkTo === (m.linkTo ?? m.path))
+        .map((e) => e.path);
       const got = await readEntryFromArchive({ archive, tree, target: { names, size: m.size } });
       expect(got?.via, m.path).toBe("member-index");
       expect(got?.data.equals(fs.readFileSync(path.join(tree, m.path))), m.path).toBe(true);
@@ -121,7 +130,11 @@ describe("a foreign single-stream archive", () => {
   it("reads from the start of the archive what was not kept", async () => {
     const { tree, archive } = await foreign();
     const perl = fs.readFileSync(path.join(tree, "usr/bin/perl"));
-    const got = await readEntryFromArchive({ archive, tree, target: { names: ["usr/bin/perl", "usr/bin/perl5.36", "etc/perl-hardlink"], size: perl.length } });
+    const got = await readEntryFromArchive({
+      archive,
+      tree,
+      target: { names: ["usr/bin/perl", "usr/bin/perl5.36", "etc/perl-hardlink"], size: perl.length },
+    });
     expect(got?.via).toBe("scan");
     expect(got?.data.equals(perl)).toBe(true);
     fs.writeFileSync(path.join(tree, "etc/sub dir/deep"), "new");

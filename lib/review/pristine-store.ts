@@ -75,7 +75,8 @@ export function pristineStoreDir(tree: string): string {
   return path.join(stateDirFor(tree), "pristine");
 }
 const blobPath = (tree: string, sha: string) => path.join(pristineStoreDir(tree), "blobs", `${sha}.gz`);
-const pathRecord = (tree: string, rel: string) => path.join(pristineStoreDir(tree), "paths", `${createHash("sha256").update(rel).digest("hex")}.json`);
+const pathRecord = (tree: string, rel: string) =>
+  path.join(pristineStoreDir(tree), "paths", `${createHash("sha256").update(rel).digest("hex")}.json`);
 
 /** `/etc/motd` -> `etc/motd`, `/` -> `.` (the manifest's spelling). */
 export function relOf(imagePath: string): string {
@@ -86,7 +87,9 @@ export function relOf(imagePath: string): string {
 type PathRecord = { path: string; manifest: string; xattrs: Record<string, string> | null };
 
 // The manifest of a big image is a few MB of JSON: parsed once per version of the file.
-const g = globalThis as unknown as { rootimgPristineManifests?: Map<string, { stamp: string; manifest: Manifest; byPath: Map<string, ManifestEntry> }> };
+const g = globalThis as unknown as {
+  rootimgPristineManifests?: Map<string, { stamp: string; manifest: Manifest; byPath: Map<string, ManifestEntry> }>;
+};
 const manifests = (g.rootimgPristineManifests ??= new Map());
 
 function manifestStamp(tree: string): string | undefined {
@@ -95,7 +98,9 @@ function manifestStamp(tree: string): string | undefined {
 }
 
 /** The tree's pristine manifest indexed by path, or null when the tree has none (adopted without one). */
-export async function pristineManifest(tree: string): Promise<{ manifest: Manifest; byPath: Map<string, ManifestEntry>; stamp: string } | null> {
+export async function pristineManifest(
+  tree: string,
+): Promise<{ manifest: Manifest; byPath: Map<string, ManifestEntry>; stamp: string } | null> {
   const stamp = manifestStamp(tree);
   if (!stamp) return null;
   const hit = manifests.get(tree);
@@ -178,14 +183,20 @@ function linkGroup(entries: ManifestEntry[], m: ManifestEntry): string[] {
 /** The pristine state of one path of a tree, or null when the path did not exist in it (an added file). */
 export async function pristineOfTree(tree: string, imagePath: string): Promise<PristineEntry | null> {
   const pm = await pristineManifest(tree);
-  if (!pm) throw new AppError("not_found", `The tree ${tree} has no pristine manifest (it was adopted, not unpacked): there is no pristine state to compare with. Unpack the image to get one.`);
+  if (!pm)
+    throw new AppError(
+      "not_found",
+      `The tree ${tree} has no pristine manifest (it was adopted, not unpacked): there is no pristine state to compare with. Unpack the image to get one.`,
+    );
   const rel = relOf(imagePath);
   const m = pm.byPath.get(rel);
   if (!m) return null;
   const rec = readRecord(tree, rel, pm.manifest.createdAt);
   const archive = pm.manifest.archive;
   const seed = m.type === "file" ? seedIndex(tree) : undefined;
-  const kept = m.type === "file" && (m.size === 0 || (m.sha256 !== undefined && (fs.existsSync(blobPath(tree, m.sha256)) || seed?.[m.sha256] !== undefined)));
+  const kept =
+    m.type === "file" &&
+    (m.size === 0 || (m.sha256 !== undefined && (fs.existsSync(blobPath(tree, m.sha256)) || seed?.[m.sha256] !== undefined)));
   const indexed = () => {
     if (loadPackCache(tree)?.cache.archive === archive) return true;
     try {
@@ -208,17 +219,29 @@ export async function pristineOfTree(tree: string, imagePath: string): Promise<P
     ...(m.type === "file" ? { readCost: kept ? "kept" : indexed() ? "archive-index" : "archive-scan" } : {}),
     ...(m.type === "file" && !kept && seed && m.size <= SEED_MAX_BYTES ? { binaryByUnpack: true } : {}),
     async content() {
-      if (m.type !== "file") throw new AppError("unprocessable", `${imagePath} was a ${m.type} in the pristine image, not a regular file: it has no content.`);
+      if (m.type !== "file")
+        throw new AppError("unprocessable", `${imagePath} was a ${m.type} in the pristine image, not a regular file: it has no content.`);
       if (m.size === 0) return Buffer.alloc(0);
       const sha = m.sha256;
       const kept = sha ? (readBlob(tree, sha) ?? readSeed(tree, sha)) : undefined;
       if (kept && sha256(kept) === sha) return kept;
       if (!fs.statSync(archive, { throwIfNoEntry: false })?.isFile()) {
-        throw new AppError("not_found", `No copy of the pristine ${imagePath} was kept and its state was recorded from ${archive}, not from an archive (an adopted tree): its earlier bytes are not known. Its metadata is.`);
+        throw new AppError(
+          "not_found",
+          `No copy of the pristine ${imagePath} was kept and its state was recorded from ${archive}, not from an archive (an adopted tree): its earlier bytes are not known. Its metadata is.`,
+        );
       }
       const got = await readEntryFromArchive({ archive, tree, target: { names: linkGroup(pm.manifest.entries, m), size: m.size } });
-      if (!got) throw new AppError("not_found", `The pristine bytes of ${imagePath} are not in ${archive} any more (it was replaced outside Rootimg Studio). Unpack the image again to compare with what is published now.`);
-      if (sha && sha256(got.data) !== sha) throw new AppError("conflict", `${archive} no longer holds the pristine ${imagePath} (its hash differs from the one recorded at unpack): the archive was changed outside Rootimg Studio. Unpack the image again.`);
+      if (!got)
+        throw new AppError(
+          "not_found",
+          `The pristine bytes of ${imagePath} are not in ${archive} any more (it was replaced outside Rootimg Studio). Unpack the image again to compare with what is published now.`,
+        );
+      if (sha && sha256(got.data) !== sha)
+        throw new AppError(
+          "conflict",
+          `${archive} no longer holds the pristine ${imagePath} (its hash differs from the one recorded at unpack): the archive was changed outside Rootimg Studio. Unpack the image again.`,
+        );
       return got.data;
     },
   };
@@ -280,19 +303,22 @@ export async function capturePristine(tree: string, imagePaths: string[]): Promi
       const prefix = rel === "." ? "" : `${rel}/`;
       return pm.manifest.entries.filter((e) => e.path.startsWith(prefix));
     };
-    const blobSources = [...[...rels].filter((r) => pm.byPath.get(r)?.type === "dir").flatMap(below), ...blobOnly.flatMap((r) => (pm.byPath.get(r)?.type === "dir" ? below(r) : [pm.byPath.get(r)].filter((e) => e !== undefined)))];
-      for (const e of blobSources) {
-        if ( e.type !== "file" || !e.sha256 || e.size === 0 || e.size > SEED_MAX_BYTES || rels.has(e.path)) continue;
-        if (bytes + e.size > CAPTURE_BUDGET_BYTES) break;
-        const data = readIfPristine(path.join(tree, e.path), e);
-        if (!data) continue;
-        keepBlob(tree, e.sha256, data);
-        bytes += data.length;
-        if (Date.now() - slice > 20) {
-          await new Promise((r) => setImmediate(r));
-          slice = Date.now();
-        }
+    const blobSources = [
+      ...[...rels].filter((r) => pm.byPath.get(r)?.type === "dir").flatMap(below),
+      ...blobOnly.flatMap((r) => (pm.byPath.get(r)?.type === "dir" ? below(r) : [pm.byPath.get(r)].filter((e) => e !== undefined))),
+    ];
+    for (const e of blobSources) {
+      if (e.type !== "file" || !e.sha256 || e.size === 0 || e.size > SEED_MAX_BYTES || rels.has(e.path)) continue;
+      if (bytes + e.size > CAPTURE_BUDGET_BYTES) break;
+      const data = readIfPristine(path.join(tree, e.path), e);
+      if (!data) continue;
+      keepBlob(tree, e.sha256, data);
+      bytes += data.length;
+      if (Date.now() - slice > 20) {
+        await new Promise((r) => setImmediate(r));
+        slice = Date.now();
       }
+    }
     for (const rel of rels) {
       const m = pm.byPath.get(rel);
       if (!m || readRecord(tree, rel, pm.manifest.createdAt)) continue;
@@ -303,7 +329,8 @@ export async function capturePristine(tree: string, imagePaths: string[]): Promi
       } catch {
         continue; // already gone: only the archive has it
       }
-      const sameType = m.type === "file" ? st.isFile() : m.type === "dir" ? st.isDirectory() : m.type === "symlink" ? st.isSymbolicLink() : true;
+      const sameType =
+        m.type === "file" ? st.isFile() : m.type === "dir" ? st.isDirectory() : m.type === "symlink" ? st.isSymbolicLink() : true;
       if (!sameType) continue;
       let xattrs: Record<string, string> | null = null;
       if (m.type === "file" && st.size === m.size && m.sha256 && m.size <= CAPTURE_MAX_BYTES && bytes + m.size <= CAPTURE_BUDGET_BYTES) {
@@ -341,7 +368,10 @@ export async function capturePristine(tree: string, imagePaths: string[]): Promi
  * gzip member per distinct content), so the pristine side of a file changed by hand on the management node
  * needs no read of the archive. Returns what it kept.
  */
-export async function seedPristineAtUnpack(tree: string, opts: { signal?: AbortSignal; maxBytes?: number } = {}): Promise<{ files: number; distinct: number; rawBytes: number; storedBytes: number }> {
+export async function seedPristineAtUnpack(
+  tree: string,
+  opts: { signal?: AbortSignal; maxBytes?: number } = {},
+): Promise<{ files: number; distinct: number; rawBytes: number; storedBytes: number }> {
   const max = opts.maxBytes ?? SEED_MAX_BYTES;
   const pm = await pristineManifest(tree);
   const out = { files: 0, distinct: 0, rawBytes: 0, storedBytes: 0 };
@@ -411,7 +441,9 @@ export function seedPristineLater(tree: string, log: (line: string) => void): vo
   const p = (async () => {
     await new Promise((r) => setImmediate(r));
     const seed = await seedPristineAtUnpack(tree);
-    log(`kept ${seed.distinct} small text files of ${tree} (${seed.rawBytes} bytes) as ${seed.storedBytes} compressed bytes for the review's diffs`);
+    log(
+      `kept ${seed.distinct} small text files of ${tree} (${seed.rawBytes} bytes) as ${seed.storedBytes} compressed bytes for the review's diffs`,
+    );
   })().catch((e) => log(`could not keep copies of the small text files of ${tree} for the review: ${(e as Error).message}`));
   seeding.add(p);
   void p.finally(() => seeding.delete(p));

@@ -26,7 +26,19 @@ const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 export type RevertResult = { path: string; action: "removed" | "restored" | "metadata" | "unchanged" };
 
 function typeOf(st: fs.Stats): PristineEntry["type"] {
-  return st.isFile() ? "file" : st.isDirectory() ? "dir" : st.isSymbolicLink() ? "symlink" : st.isCharacterDevice() ? "char" : st.isBlockDevice() ? "block" : st.isFIFO() ? "fifo" : "socket";
+  return st.isFile()
+    ? "file"
+    : st.isDirectory()
+      ? "dir"
+      : st.isSymbolicLink()
+        ? "symlink"
+        : st.isCharacterDevice()
+          ? "char"
+          : st.isBlockDevice()
+            ? "block"
+            : st.isFIFO()
+              ? "fifo"
+              : "socket";
 }
 
 /** Owner, mode, xattrs and mtime of an entry open on `fd` (chown first: it clears setuid/setgid). */
@@ -36,7 +48,11 @@ async function setMetaFd(fd: number, p: PristineEntry, what: string, existing: R
   if (p.xattrs) {
     // a fresh file has none; an entry kept in place may carry attributes the pristine one lacked
     const extra = Object.keys(existing ?? {}).filter((k) => !(k in p.xattrs!));
-    if (extra.length) throw new AppError("conflict", `${what} carries extended attributes the pristine file had not (${extra.join(", ")}); revert its content to replace it with a clean copy.`);
+    if (extra.length)
+      throw new AppError(
+        "conflict",
+        `${what} carries extended attributes the pristine file had not (${extra.join(", ")}); revert its content to replace it with a clean copy.`,
+      );
     if (Object.keys(p.xattrs).length) await restoreXattrs({ fd, dump: formatXattrDump(`/proc/${process.pid}/fd/${fd}`, p.xattrs), what });
   }
   fs.futimesSync(fd, p.mtime, p.mtime);
@@ -50,7 +66,8 @@ async function writeFile(r: ResolvedPath, p: PristineEntry, what: string): Promi
   const bytes = await p.content();
   const t = stageTemp(r, { bytes, uid: p.uid, gid: p.gid, mode: p.mode, renameOnto: true });
   try {
-    if (p.xattrs && Object.keys(p.xattrs).length) await restoreXattrs({ fd: t.fd, dump: formatXattrDump(`/proc/${process.pid}/fd/${t.fd}`, p.xattrs), what });
+    if (p.xattrs && Object.keys(p.xattrs).length)
+      await restoreXattrs({ fd: t.fd, dump: formatXattrDump(`/proc/${process.pid}/fd/${t.fd}`, p.xattrs), what });
     fs.futimesSync(t.fd, p.mtime, p.mtime);
     fs.fsyncSync(t.fd);
     fs.renameSync(t.at, r.at);
@@ -75,7 +92,8 @@ function makeNode(r: ResolvedPath, p: PristineEntry): void {
       {
         // the child reaches our verified directory descriptor through our pid (its /proc/self is its own)
         const at = `/proc/${process.pid}/fd/${r.dirFd}/${r.name}`;
-        const args = p.type === "fifo" ? [at, "p"] : [at, p.type === "char" ? "c" : "b", String(p.rdevMajor ?? 0), String(p.rdevMinor ?? 0)];
+        const args =
+          p.type === "fifo" ? [at, "p"] : [at, p.type === "char" ? "c" : "b", String(p.rdevMajor ?? 0), String(p.rdevMinor ?? 0)];
         const res = spawnSync("mknod", ["-m", "600", ...args]);
         if (res.status !== 0) throw new AppError("internal", `Could not re-create ${r.path} (mknod: ${String(res.stderr ?? "").trim()}).`);
       }

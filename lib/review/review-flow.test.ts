@@ -45,12 +45,24 @@ describe("the review of a product-unpacked image", () => {
     await seedsSettled();
     expect(fs.existsSync(path.join(pristineStoreDir(tree), "seed.pack"))).toBe(true);
     const motd = fs.readFileSync(path.join(tree, "etc/motd"), "utf8");
-    await runFileChange({ user: alice, image, tree, kind: "content", action: "file.save", target: "/etc/motd" }, () => fs.writeFileSync(path.join(tree, "etc/motd"), `${motd}reviewed\n`), () => ({ paths: ["/etc/motd"] }));
-    await runFileChange({ user: alice, image, tree, kind: "mode", action: "file.chmod", target: "/etc/hostname" }, () => fs.chmodSync(path.join(tree, "etc/hostname"), 0o600), () => ({ paths: ["/etc/hostname"] }));
+    await runFileChange(
+      { user: alice, image, tree, kind: "content", action: "file.save", target: "/etc/motd" },
+      () => fs.writeFileSync(path.join(tree, "etc/motd"), `${motd}reviewed\n`),
+      () => ({ paths: ["/etc/motd"] }),
+    );
+    await runFileChange(
+      { user: alice, image, tree, kind: "mode", action: "file.chmod", target: "/etc/hostname" },
+      () => fs.chmodSync(path.join(tree, "etc/hostname"), 0o600),
+      () => ({ paths: ["/etc/hostname"] }),
+    );
     fs.writeFileSync(path.join(tree, "etc/by-hand.conf"), "x=1\n");
 
     const d = await changeDiffOf(image, "/etc/motd");
-    expect(d).toMatchObject({ kind: "content", sources: [{ how: "editor", by: "alice" }], content: { kind: "text", before: motd, after: `${motd}reviewed\n` } });
+    expect(d).toMatchObject({
+      kind: "content",
+      sources: [{ how: "editor", by: "alice" }],
+      content: { kind: "text", before: motd, after: `${motd}reviewed\n` },
+    });
     expect((await changeDiffOf(image, "/etc/hostname")).sources).toMatchObject([{ how: "attributes", by: "alice" }]);
     expect((await changeDiffOf(image, "/etc/by-hand.conf")).sources).toMatchObject([{ how: "outside" }]);
     expect(await readPristine(image, "/etc/by-hand.conf")).toBeNull();
@@ -58,16 +70,27 @@ describe("the review of a product-unpacked image", () => {
 
   it("reverts one change through the gate, recorded and audited, then all the others", async () => {
     expect(await revertChange({ image, path: "/etc/hostname", user: alice })).toEqual({ path: "/etc/hostname", action: "metadata" });
-    expect(await prisma.auditLog.findFirst({ where: { image, action: "file.revert" } })).toMatchObject({ target: "/etc/hostname", outcome: "ok", username: "alice" });
+    expect(await prisma.auditLog.findFirst({ where: { image, action: "file.revert" } })).toMatchObject({
+      target: "/etc/hostname",
+      outcome: "ok",
+      username: "alice",
+    });
     expect(await prisma.pendingChange.findFirst({ where: { image, kind: "revert" } })).toMatchObject({ path: "/etc/hostname" });
     expect((await pendingChangesOf(image)).changes.map((c) => c.path)).toEqual(["/etc/by-hand.conf", "/etc/motd"]);
     const all = await revertAll({ image, user: alice, paths: ["/etc/by-hand.conf", "/etc/motd"] });
-    expect(all.map((r) => [r.path, r.action])).toEqual([["/etc/by-hand.conf", "removed"], ["/etc/motd", "restored"]]);
+    expect(all.map((r) => [r.path, r.action])).toEqual([
+      ["/etc/by-hand.conf", "removed"],
+      ["/etc/motd", "restored"],
+    ]);
     expect((await pendingChangesOf(image)).changes).toEqual([]);
   });
 
   it("drops the store at a pack, and compares the two versions", async () => {
-    await runFileChange({ user: alice, image, tree, kind: "content", action: "file.save", target: "/etc/motd" }, () => fs.appendFileSync(path.join(tree, "etc/motd"), "packed\n"), () => ({ paths: ["/etc/motd"] }));
+    await runFileChange(
+      { user: alice, image, tree, kind: "content", action: "file.save", target: "/etc/motd" },
+      () => fs.appendFileSync(path.join(tree, "etc/motd"), "packed\n"),
+      () => ({ paths: ["/etc/motd"] }),
+    );
     await finished((await packImage({ name: image, user: alice })).jobId);
     expect(fs.existsSync(pristineStoreDir(tree))).toBe(false);
     const seqs = (await prisma.imageVersion.findMany({ where: { image }, orderBy: { seq: "asc" } })).map((v) => v.seq);
@@ -80,6 +103,9 @@ describe("the review of a product-unpacked image", () => {
     // after the pack the pristine side comes from the product's archive through its member index
     fs.appendFileSync(path.join(tree, "etc/motd"), "by hand\n");
     expect((await readPristine(image, "/etc/motd"))?.readCost).toBe("archive-index");
-    expect((await changeDiffOf(image, "/etc/motd")).content).toMatchObject({ kind: "text", after: expect.stringMatching(/packed\nby hand\n$/) });
+    expect((await changeDiffOf(image, "/etc/motd")).content).toMatchObject({
+      kind: "text",
+      after: expect.stringMatching(/packed\nby hand\n$/),
+    });
   });
 });

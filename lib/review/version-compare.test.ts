@@ -32,7 +32,6 @@ async function twoVersions(): Promise<{ d: string; tree: string; v1: string; v2:
   return { d, tree, v1, v2 };
 }
 
-
 describe("compareArchives", () => {
   it("lists every change between two product-packed versions, reading only the members that differ", async () => {
     const { v1, v2 } = await twoVersions();
@@ -57,7 +56,12 @@ describe("compareArchives", () => {
     fs.mkdirSync(src);
     sh("sh", ["-c", 'gzip -dc "$1" | cpio -idm --quiet', "sh", v1], { cwd: src });
     const foreign = path.join(d, "foreign.cpio.gz");
-    fs.writeFileSync(foreign, sh("gzip", ["-c"], { input: sh("cpio", ["-o", "-0", "-H", "newc", "--quiet"], { cwd: src, input: sh("find", [".", "-print0"], { cwd: src }) }) }));
+    fs.writeFileSync(
+      foreign,
+      sh("gzip", ["-c"], {
+        input: sh("cpio", ["-o", "-0", "-H", "newc", "--quiet"], { cwd: src, input: sh("find", [".", "-print0"], { cwd: src }) }),
+      }),
+    );
     expect(memberRanges(foreign)).toBeNull();
     const r = await compareArchives(foreign, v2);
     expect(r.members.skipped).toBe(0);

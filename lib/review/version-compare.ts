@@ -19,8 +19,23 @@ import { AppError } from "@/lib/errors";
 import { type MemberRange, memberRanges } from "./archive-members";
 import { readEntryFromArchive } from "./archive-read";
 
-export type ComparedMeta = { type: EntryType; mode: number; uid: number; gid: number; size: number; sha256?: string; linkTarget?: string; rdev?: string };
-export type ComparedChange = { path: string; kind: "added" | "removed" | "content" | "metadata" | "type"; fields: string[]; before: ComparedMeta | null; after: ComparedMeta | null };
+export type ComparedMeta = {
+  type: EntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  sha256?: string;
+  linkTarget?: string;
+  rdev?: string;
+};
+export type ComparedChange = {
+  path: string;
+  kind: "added" | "removed" | "content" | "metadata" | "type";
+  fields: string[];
+  before: ComparedMeta | null;
+  after: ComparedMeta | null;
+};
 export type CompareResult = { changes: ComparedChange[]; members: { from: number; to: number; skipped: number }; bytesInflated: number };
 
 function hashRange(fd: number, r: MemberRange, scratch: Buffer): string {
@@ -61,7 +76,12 @@ function sameBytes(fa: number, fb: number, a: MemberRange, b: MemberRange, ba: B
  * did not rebuild at its offset, so ranges at the same offset and length are compared byte for byte; the rest
  * (members shifted by a rebuilt one that did not fit in place) are matched by sha256.
  */
-function unsharedRanges(from: string, to: string, ra: MemberRange[], rb: MemberRange[]): { a: MemberRange[]; b: MemberRange[]; skipped: number } {
+function unsharedRanges(
+  from: string,
+  to: string,
+  ra: MemberRange[],
+  rb: MemberRange[],
+): { a: MemberRange[]; b: MemberRange[]; skipped: number } {
   const fa = fs.openSync(from, "r");
   const fb = fs.openSync(to, "r");
   const ba = Buffer.allocUnsafe(4 << 20);
@@ -105,7 +125,15 @@ class Collector implements EntrySink {
     } catch {
       return;
     }
-    const m: ComparedMeta & { ino: number; nlink: number } = { type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.type === "file" ? e.size : 0, ino: e.ino, nlink: e.nlink };
+    const m: ComparedMeta & { ino: number; nlink: number } = {
+      type: e.type,
+      mode: e.mode,
+      uid: e.uid,
+      gid: e.gid,
+      size: e.type === "file" ? e.size : 0,
+      ino: e.ino,
+      nlink: e.nlink,
+    };
     if (e.type === "symlink") m.linkTarget = e.linkName ?? "";
     if (e.type === "char" || e.type === "block") m.rdev = `${e.rdevMajor}:${e.rdevMinor}`;
     this.entries.set(name, m);
@@ -207,9 +235,17 @@ export async function compareArchives(from: string, to: string, signal?: AbortSi
     const d = compareMeta(m, n);
     if (!d) continue;
     if (d === "type") changes.push({ path: abs(p), kind: "type", fields: ["type"], before: pub(m), after: pub(n) });
-    else if (typeof d === "object") changes.push({ path: abs(p), kind: d.fields.includes("content") ? "content" : "metadata", fields: d.fields, before: pub(m), after: pub(n) });
+    else if (typeof d === "object")
+      changes.push({
+        path: abs(p),
+        kind: d.fields.includes("content") ? "content" : "metadata",
+        fields: d.fields,
+        before: pub(m),
+        after: pub(n),
+      });
   }
-  for (const [p, n] of b.entries) if (!a.entries.has(p)) changes.push({ path: abs(p), kind: "added", fields: [], before: null, after: pub(n) });
+  for (const [p, n] of b.entries)
+    if (!a.entries.has(p)) changes.push({ path: abs(p), kind: "added", fields: [], before: null, after: pub(n) });
   changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   return { changes, members: { from: ra?.length ?? 1, to: rb?.length ?? 1, skipped }, bytesInflated };
 }

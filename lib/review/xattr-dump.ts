@@ -21,7 +21,8 @@ export function parseXattrDump(dump: Buffer | string): Record<string, string> {
 export function formatXattrDump(file: string, xattrs: Record<string, string>): Buffer {
   const quote = (s: string) => {
     let q = "";
-    for (const b of Buffer.from(s)) q += /[A-Za-z0-9/._+:@-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, "0")}`;
+    for (const b of Buffer.from(s))
+      q += /[A-Za-z0-9/._+:@-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, "0")}`;
     return q;
   };
   const lines = Object.entries(xattrs).map(([n, v]) => `${quote(n)}=0s${v}`);

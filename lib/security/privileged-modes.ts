@@ -36,11 +36,23 @@ export async function mayMakePrivileged(user: SessionUser, image: string): Promi
 }
 
 /** 403 unless the user may make this privileged change; returns the audit action to record it under. */
-export async function assertMayMakePrivileged(user: SessionUser, image: string, reasons: PrivilegedReason[], path: string): Promise<string | null> {
+export async function assertMayMakePrivileged(
+  user: SessionUser,
+  image: string,
+  reasons: PrivilegedReason[],
+  path: string,
+): Promise<string | null> {
   if (reasons.length === 0) return null;
   if (!(await mayMakePrivileged(user, image))) {
     await prisma.$transaction((tx) =>
-      recordAudit(tx, { user, action: "file.privileged", image, target: path, outcome: "denied", detail: { privileged: reasons, role: user.role } }),
+      recordAudit(tx, {
+        user,
+        action: "file.privileged",
+        image,
+        target: path,
+        outcome: "denied",
+        detail: { privileged: reasons, role: user.role },
+      }),
     );
     throw new AppError(
       "forbidden",

@@ -19,10 +19,7 @@ export const securitySettingsSchema = z.object({
 export type SecuritySettings = z.infer<typeof securitySettingsSchema>;
 
 export const DEFAULT_SECURITY_SETTINGS: SecuritySettings = {
-  sensitivePaths: [
-    "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-",
-    "/etc/ssh/ssh_host_*_key", "/etc/munge/munge.key",
-  ],
+  sensitivePaths: ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/ssh/ssh_host_*_key", "/etc/munge/munge.key"],
   sensitiveRootPrivate: true,
   privilegedEditorImages: [],
 };
@@ -36,7 +33,10 @@ export async function getSecuritySettings(): Promise<SecuritySettings> {
   return parsed.success ? parsed.data : DEFAULT_SECURITY_SETTINGS;
 }
 
-export async function setSecuritySettings(opts: { settings: SecuritySettings; user: { id: string; username: string } }): Promise<SecuritySettings> {
+export async function setSecuritySettings(opts: {
+  settings: SecuritySettings;
+  user: { id: string; username: string };
+}): Promise<SecuritySettings> {
   const value = JSON.stringify(opts.settings);
   await prisma.$transaction(async (tx) => {
     const before = await tx.setting.findUnique({ where: { key: KEY } });

@@ -50,7 +50,11 @@ export function sensitiveUnder(dirAt: string, dirPath: string, check: SensitiveC
       return;
     }
     for (const ent of names) {
-      if (++visited > maxVisited) throw new AppError("unprocessable", `${dirPath} holds too many entries to check for sensitive files; download a smaller directory.`);
+      if (++visited > maxVisited)
+        throw new AppError(
+          "unprocessable",
+          `${dirPath} holds too many entries to check for sensitive files; download a smaller directory.`,
+        );
       const childAt = `${at}/${ent.name}`;
       const childPath = joinImagePath(p, ent.name);
       if (ent.isDirectory() && depth < 128) walk(childAt, childPath, depth + 1);

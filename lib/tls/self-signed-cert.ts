@@ -24,11 +24,27 @@ export function ensureSelfSignedCert(opts: { cert: string; key: string; hosts: s
     const names = sanNames(opts.hosts);
     const r = spawnSync(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "825",
-        "-subj", `/O=Rootimg Studio/CN=${names.dns[0] ?? "localhost"}`,
-        "-addext", `subjectAltName=${[...names.dns.map((n) => `DNS:${n}`), ...names.ip.map((n) => `IP:${n}`)].join(",")}`,
-        "-addext", "extendedKeyUsage=serverAuth",
-        "-keyout", tmpKey, "-out", tmpCert],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "825",
+        "-subj",
+        `/O=Rootimg Studio/CN=${names.dns[0] ?? "localhost"}`,
+        "-addext",
+        `subjectAltName=${[...names.dns.map((n) => `DNS:${n}`), ...names.ip.map((n) => `IP:${n}`)].join(",")}`,
+        "-addext",
+        "extendedKeyUsage=serverAuth",
+        "-keyout",
+        tmpKey,
+        "-out",
+        tmpCert,
+      ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
     );
     if (r.error || r.status !== 0) {

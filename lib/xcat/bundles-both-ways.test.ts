@@ -20,7 +20,15 @@ const FAKE = path.join(process.cwd(), "test/fake-xcat");
 const transcripts = loadTranscripts(path.join(process.cwd(), "test/fake-xcat/xcat-transcripts-nodes.md"));
 const install = path.join(dir, "install");
 const backend = new LocalBackend(path.join(dir, "images"), { installdir: install });
-const env = { ...process.env, XCATROOT: FAKE, FAKE_XCAT_STATE: path.join(dir, "state.json"), FAKE_XCAT_LOG: "", FAKE_XCAT_HOST: "mgmt", FAKE_XCAT_SHARE: path.join(dir, "share"), ROOTIMG_XCAT_LOCK_DIR: path.join(dir, "lock") };
+const env = {
+  ...process.env,
+  XCATROOT: FAKE,
+  FAKE_XCAT_STATE: path.join(dir, "state.json"),
+  FAKE_XCAT_LOG: "",
+  FAKE_XCAT_HOST: "mgmt",
+  FAKE_XCAT_SHARE: path.join(dir, "share"),
+  ROOTIMG_XCAT_LOCK_DIR: path.join(dir, "lock"),
+};
 const fake = (cmd: string, args: string[], cwd: string) => {
   const r = spawnSync(path.join(FAKE, "bin", cmd), args, { cwd, env, encoding: "utf8" });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status };
@@ -33,10 +41,22 @@ describe("bundles between the local backend and xCAT", () => {
     // A local image like the one section 78 exported, with its profile files beside it.
     const rootimgdir = path.join(dir, "images", "rhels8-x86_64-netboot-compute");
     fs.mkdirSync(rootimgdir, { recursive: true });
-    for (const [f, data] of [["kernel", "K"], ["initrd-stateless.gz", "I"], ["rootimg.cpio.gz", "R"], ["compute.rhels8.x86_64.pkglist", "bash\n"], ["compute.rhels8.x86_64.exlist", "./boot*\n"]]) fs.writeFileSync(path.join(rootimgdir, f), data);
+    for (const [f, data] of [
+      ["kernel", "K"],
+      ["initrd-stateless.gz", "I"],
+      ["rootimg.cpio.gz", "R"],
+      ["compute.rhels8.x86_64.pkglist", "bash\n"],
+      ["compute.rhels8.x86_64.exlist", "./boot*\n"],
+    ])
+      fs.writeFileSync(path.join(rootimgdir, f), data);
     await backend.registerImage({
-      imagename: "rhels8-x86_64-netboot-compute", osvers: "rhels8", osarch: "x86_64", profile: "compute", rootimgdir,
-      exlist: path.join(rootimgdir, "compute.rhels8.x86_64.exlist"), attrs: { pkglist: path.join(rootimgdir, "compute.rhels8.x86_64.pkglist"), usercomment: "probe image" },
+      imagename: "rhels8-x86_64-netboot-compute",
+      osvers: "rhels8",
+      osarch: "x86_64",
+      profile: "compute",
+      rootimgdir,
+      exlist: path.join(rootimgdir, "compute.rhels8.x86_64.exlist"),
+      attrs: { pkglist: path.join(rootimgdir, "compute.rhels8.x86_64.pkglist"), usercomment: "probe image" },
     });
     const exports = path.join(dir, "exports");
     fs.mkdirSync(exports);
@@ -44,7 +64,11 @@ describe("bundles between the local backend and xCAT", () => {
 
     const r = fake("imgimport", [bundle, "-f", "vialocal"], exports);
     const real = transcripts.get("72-imgimport-product-export-renamed")!;
-    expect(r).toEqual({ stdout: real.stdout.replaceAll("/install/", `${install}/`).replaceAll("reimport", "vialocal"), stderr: "", code: 0 });
+    expect(r).toEqual({
+      stdout: real.stdout.replaceAll("/install/", `${install}/`).replaceAll("reimport", "vialocal"),
+      stderr: "",
+      code: 0,
+    });
     expect(r.stdout).not.toContain(path.join(dir, "images"));
     const lsdef = fake("lsdef", ["-t", "osimage", "-o", "rhels8-x86_64-netboot-vialocal"], exports);
     expect(lsdef.stdout).toBe(
@@ -76,22 +100,50 @@ describe("bundles between the local backend and xCAT", () => {
     const real = transcripts.get("76-imgimport-local-backend-bundle-renamed")!;
     const stage = fs.mkdtempSync(path.join(dir, "noramdisk-"));
     fs.mkdirSync(path.join(stage, "img"));
-    fs.writeFileSync(path.join(stage, "img/manifest.xml"), '<?xml version="1.0"?>\n<xcatimage>\n  <kernel>/install/netboot/debian12/x86_64/compute/kernel</kernel>\n  <linuximage>\n    <imagename>img</imagename>\n  </linuximage>\n  <osimage>\n    <imagename>img</imagename>\n    <osarch>x86_64</osarch>\n    <osvers>debian12</osvers>\n    <profile>compute</profile>\n    <provmethod>netboot</provmethod>\n  </osimage>\n  <rootimg>/install/netboot/debian12/x86_64/compute/rootimg.cpio.gz</rootimg>\n</xcatimage>\n');
+    fs.writeFileSync(
+      path.join(stage, "img/manifest.xml"),
+      '<?xml version="1.0"?>\n<xcatimage>\n  <kernel>/install/netboot/debian12/x86_64/compute/kernel</kernel>\n  <linuximage>\n    <imagename>img</imagename>\n  </linuximage>\n  <osimage>\n    <imagename>img</imagename>\n    <osarch>x86_64</osarch>\n    <osvers>debian12</osvers>\n    <profile>compute</profile>\n    <provmethod>netboot</provmethod>\n  </osimage>\n  <rootimg>/install/netboot/debian12/x86_64/compute/rootimg.cpio.gz</rootimg>\n</xcatimage>\n',
+    );
     spawnSync("tar", ["czf", path.join(dir, "noramdisk.tgz"), "."], { cwd: stage });
-    expect(fake("imgimport", [path.join(dir, "noramdisk.tgz"), "-f", "demo"], dir)).toEqual({ stdout: real.stdout, stderr: real.stderr, code: real.exitCode });
+    expect(fake("imgimport", [path.join(dir, "noramdisk.tgz"), "-f", "demo"], dir)).toEqual({
+      stdout: real.stdout,
+      stderr: real.stderr,
+      code: real.exitCode,
+    });
   });
 
   it("a bundle from xCAT's imgexport (sections 70, 73) imports into the local backend", async () => {
     const rootimgdir = `${install}/netboot/rhels8/x86_64/imported`;
     fs.mkdirSync(rootimgdir, { recursive: true });
-    for (const [f, data] of [["kernel", "K2"], ["initrd-stateless.gz", "I2"], ["rootimg.cpio.gz", "R2"]]) fs.writeFileSync(path.join(rootimgdir, f), data);
+    for (const [f, data] of [
+      ["kernel", "K2"],
+      ["initrd-stateless.gz", "I2"],
+      ["rootimg.cpio.gz", "R2"],
+    ])
+      fs.writeFileSync(path.join(rootimgdir, f), data);
     fs.mkdirSync(`${install}/custom/netboot/rh`, { recursive: true });
     fs.writeFileSync(`${install}/custom/netboot/rh/imported.rhels8.x86_64.pkglist`, "bash\n");
     fs.writeFileSync(`${install}/custom/netboot/rh/imported.rhels8.x86_64.exlist`, "./usr/share/man*\n");
-    fs.writeFileSync(env.FAKE_XCAT_STATE, JSON.stringify({
-      site: { installdir: install, timezone: "Universal" },
-      osimages: { "rhels8-x86_64-netboot-imported": { exlist: `${install}/custom/netboot/rh/imported.rhels8.x86_64.exlist`, imagetype: "linux", osarch: "x86_64", osname: "Linux", osvers: "rhels8", pkglist: `${install}/custom/netboot/rh/imported.rhels8.x86_64.pkglist`, profile: "imported", provmethod: "netboot", rootimgdir, usercomment: "probe image" } },
-    }));
+    fs.writeFileSync(
+      env.FAKE_XCAT_STATE,
+      JSON.stringify({
+        site: { installdir: install, timezone: "Universal" },
+        osimages: {
+          "rhels8-x86_64-netboot-imported": {
+            exlist: `${install}/custom/netboot/rh/imported.rhels8.x86_64.exlist`,
+            imagetype: "linux",
+            osarch: "x86_64",
+            osname: "Linux",
+            osvers: "rhels8",
+            pkglist: `${install}/custom/netboot/rh/imported.rhels8.x86_64.pkglist`,
+            profile: "imported",
+            provmethod: "netboot",
+            rootimgdir,
+            usercomment: "probe image",
+          },
+        },
+      }),
+    );
     const out = path.join(dir, "xcat-export");
     fs.mkdirSync(out);
     const r = fake("imgexport", ["rhels8-x86_64-netboot-imported"], out);
@@ -103,8 +155,25 @@ describe("bundles between the local backend and xCAT", () => {
     expect(imported.imagename).toBe("rhels8-x86_64-netboot-imported");
     const img = await backend.getImage("rhels8-x86_64-netboot-imported");
     const here = path.join(dir, "images", "rhels8-x86_64-netboot-imported");
-    expect(img).toMatchObject({ osvers: "rhels8", osarch: "x86_64", profile: "imported", provmethod: "netboot", rootimgdir: here, exlist: path.join(here, "imported.rhels8.x86_64.exlist") });
-    expect(img.attrs).toMatchObject({ usercomment: "probe image", pkglist: path.join(here, "imported.rhels8.x86_64.pkglist"), imagetype: "linux" });
-    for (const [f, data] of [["kernel", "K2"], ["initrd-stateless.gz", "I2"], ["rootimg.cpio.gz", "R2"], ["imported.rhels8.x86_64.pkglist", "bash\n"]]) expect(fs.readFileSync(path.join(here, f), "utf8")).toBe(data);
+    expect(img).toMatchObject({
+      osvers: "rhels8",
+      osarch: "x86_64",
+      profile: "imported",
+      provmethod: "netboot",
+      rootimgdir: here,
+      exlist: path.join(here, "imported.rhels8.x86_64.exlist"),
+    });
+    expect(img.attrs).toMatchObject({
+      usercomment: "probe image",
+      pkglist: path.join(here, "imported.rhels8.x86_64.pkglist"),
+      imagetype: "linux",
+    });
+    for (const [f, data] of [
+      ["kernel", "K2"],
+      ["initrd-stateless.gz", "I2"],
+      ["rootimg.cpio.gz", "R2"],
+      ["imported.rhels8.x86_64.pkglist", "bash\n"],
+    ])
+      expect(fs.readFileSync(path.join(here, f), "utf8")).toBe(data);
   });
 });

@@ -34,14 +34,27 @@ export const FILES: Record<string, { text: string; mode?: number; uid?: number; 
       "",
     ].join("\n"),
   },
-  "etc/group": { text: ["root:x:0:", "daemon:x:1:", "wheel:x:10:hpcuser", "munge:x:990:", "hpcuser:x:1001:", "nogroup:x:65534:", ""].join("\n") },
+  "etc/group": {
+    text: ["root:x:0:", "daemon:x:1:", "wheel:x:10:hpcuser", "munge:x:990:", "hpcuser:x:1001:", "nogroup:x:65534:", ""].join("\n"),
+  },
   "etc/shadow": {
     mode: 0o640,
-    text: ["root:*:19700:0:99999:7:::", "daemon:*:19700:0:99999:7:::", "munge:!:19700::::::", "hpcuser:!:19700:0:99999:7:::", "nobody:*:19700:0:99999:7:::", ""].join("\n"),
+    text: [
+      "root:*:19700:0:99999:7:::",
+      "daemon:*:19700:0:99999:7:::",
+      "munge:!:19700::::::",
+      "hpcuser:!:19700:0:99999:7:::",
+      "nobody:*:19700:0:99999:7:::",
+      "",
+    ].join("\n"),
   },
-  "etc/fstab": { text: "# <file system> <mount point> <type> <options> <dump> <pass>\nproc /proc proc defaults 0 0\nsysfs /sys sysfs defaults 0 0\ntmpfs /tmp tmpfs mode=1777 0 0\n" },
+  "etc/fstab": {
+    text: "# <file system> <mount point> <type> <options> <dump> <pass>\nproc /proc proc defaults 0 0\nsysfs /sys sysfs defaults 0 0\ntmpfs /tmp tmpfs mode=1777 0 0\n",
+  },
   "etc/hosts": { text: "127.0.0.1 localhost\n127.0.1.1 demo-compute\n" },
-  "etc/ssh/sshd_config": { text: "# sshd_config of the demo image (no sshd in busybox: a file to edit)\nPort 22\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nUsePAM yes\nX11Forwarding no\nSubsystem sftp /usr/lib/openssh/sftp-server\n" },
+  "etc/ssh/sshd_config": {
+    text: "# sshd_config of the demo image (no sshd in busybox: a file to edit)\nPort 22\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nUsePAM yes\nX11Forwarding no\nSubsystem sftp /usr/lib/openssh/sftp-server\n",
+  },
   "etc/systemd/system/munge.service": {
     text: "[Unit]\nDescription=MUNGE authentication service\nAfter=network.target\n\n[Service]\nType=forking\nUser=munge\nExecStart=/usr/sbin/munged\nRestart=on-failure\n\n[Install]\nWantedBy=multi-user.target\n",
   },

@@ -50,7 +50,22 @@ describe("demo image", () => {
     withRootimg(initrd, path.join(first.dir, "rootimg.cpio.gz"), joined);
     const boot = spawnSync(
       "qemu-system-x86_64",
-      ["-accel", "tcg", "-m", "512", "-nographic", "-no-reboot", "-nic", "none", "-kernel", path.join(first.dir, "kernel"), "-initrd", joined, "-append", "console=ttyS0 panic=-1 quiet"],
+      [
+        "-accel",
+        "tcg",
+        "-m",
+        "512",
+        "-nographic",
+        "-no-reboot",
+        "-nic",
+        "none",
+        "-kernel",
+        path.join(first.dir, "kernel"),
+        "-initrd",
+        joined,
+        "-append",
+        "console=ttyS0 panic=-1 quiet",
+      ],
       { encoding: "utf8", timeout: 90_000 },
     );
     expect(boot.stdout).toContain("xcatroot: rootimg.cpio.gz unpacked into a tmpfs");

@@ -17,7 +17,12 @@ export { DEMO_IMAGE_NAME };
 
 /** Newest Debian kernel (linux-image-amd64), or undefined. */
 export function findKernel(bootDir = "/boot"): string | undefined {
-  const ks = fs.existsSync(bootDir) ? fs.readdirSync(bootDir).filter((f) => /^vmlinuz-/.test(f)).sort() : [];
+  const ks = fs.existsSync(bootDir)
+    ? fs
+        .readdirSync(bootDir)
+        .filter((f) => /^vmlinuz-/.test(f))
+        .sort()
+    : [];
   return ks.length ? path.join(bootDir, ks[ks.length - 1]) : undefined;
 }
 
@@ -25,7 +30,28 @@ export function findKernel(bootDir = "/boot"): string | undefined {
 export function buildDemoTree(root: string, busybox = "/bin/busybox"): void {
   if (!fs.existsSync(busybox)) throw new AppError("unavailable", `${busybox} not found: install Debian's busybox-static`);
   fs.mkdirSync(root, { mode: 0o755 });
-  for (const d of ["bin", "sbin", "usr/bin", "usr/sbin", "usr/local/bin", "usr/local/sbin", "etc/ssh", "etc/systemd/system", "etc/munge", "proc", "sys", "dev", "run", "mnt", "opt/xcat", "root", "home/hpcuser", "var/log", "var/lib/munge", "var/spool"])
+  for (const d of [
+    "bin",
+    "sbin",
+    "usr/bin",
+    "usr/sbin",
+    "usr/local/bin",
+    "usr/local/sbin",
+    "etc/ssh",
+    "etc/systemd/system",
+    "etc/munge",
+    "proc",
+    "sys",
+    "dev",
+    "run",
+    "mnt",
+    "opt/xcat",
+    "root",
+    "home/hpcuser",
+    "var/log",
+    "var/lib/munge",
+    "var/spool",
+  ])
     fs.mkdirSync(path.join(root, d), { recursive: true, mode: 0o755 });
   fs.chmodSync(path.join(root, "root"), 0o700);
   fs.mkdirSync(path.join(root, "tmp"), { mode: 0o755 });
@@ -73,7 +99,11 @@ export async function ensureDemoImage(opts: EnsureDemoImageOptions): Promise<{ c
     if (!fs.existsSync(initrd)) await buildDemoInitrd(initrd);
     return { created: false, dir: existing.rootimgdir };
   }
-  if (existing) throw new AppError("conflict", `demo image ${DEMO_IMAGE_NAME} is registered but ${existing.rootimgdir}/rootimg.cpio.gz is missing; delete it to recreate`);
+  if (existing)
+    throw new AppError(
+      "conflict",
+      `demo image ${DEMO_IMAGE_NAME} is registered but ${existing.rootimgdir}/rootimg.cpio.gz is missing; delete it to recreate`,
+    );
   const log = opts.log ?? (() => {});
   const kernel = opts.kernel ?? findKernel();
   if (!kernel) throw new AppError("unavailable", "no /boot/vmlinuz-* found: install Debian's linux-image-amd64 for the demo image");
@@ -94,8 +124,22 @@ export async function ensureDemoImage(opts: EnsureDemoImageOptions): Promise<{ c
     fs.rmSync(path.join(stage, ".rootimg-studio"), { recursive: true, force: true });
     fs.chmodSync(stage, 0o755); // mkdtemp made it 0700; nodes fetch rootimgdir files over HTTP
     fs.renameSync(stage, dir);
-    await opts.backend.registerImage({ imagename: DEMO_IMAGE_NAME, osvers: "debian12", osarch: "x86_64", profile: "compute", provmethod: "netboot", rootimgdir: dir, description: "Busybox demo image that boots in QEMU" });
-    await recordVersion({ image: DEMO_IMAGE_NAME, archive: path.join(dir, "rootimg.cpio.gz"), stampUuid: r.uuid, packedBy: "system", note: "demo image created" });
+    await opts.backend.registerImage({
+      imagename: DEMO_IMAGE_NAME,
+      osvers: "debian12",
+      osarch: "x86_64",
+      profile: "compute",
+      provmethod: "netboot",
+      rootimgdir: dir,
+      description: "Busybox demo image that boots in QEMU",
+    });
+    await recordVersion({
+      image: DEMO_IMAGE_NAME,
+      archive: path.join(dir, "rootimg.cpio.gz"),
+      stampUuid: r.uuid,
+      packedBy: "system",
+      note: "demo image created",
+    });
     log(`demo image ${DEMO_IMAGE_NAME} ready (${r.size} bytes, ${r.entries} entries)`);
     return { created: true, dir };
   } catch (e) {

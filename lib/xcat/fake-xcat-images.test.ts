@@ -55,20 +55,48 @@ const state = () => JSON.parse(fs.readFileSync(`${tmp}/state.json`, "utf8"));
 const setState = (s: object) => fs.writeFileSync(`${tmp}/state.json`, JSON.stringify(s));
 
 const ORDER = [
-  "01-lsdef-osimage-empty", "02-mkdef-osimage", "03-lsdef-osimage", "04-lsdef-osimage-l", "05-lsdef-osimage-o", "06-lsdef-osimage-z",
-  "07-lsdef-osimage-o-z", "08-lsdef-site", "09-lsdef-site-o", "10-lsdef-site-o-i-installdir", "11-lsdef-site-i-installdir-master-tmpdir",
-  "12-lsdef-site-clustersite-positional", "13-lsdef-site-missing", "14-lsdef-osimage-o-i-unset", "15-lsdef-osimage-missing",
-  "16-lsdef-osimage-l-missing", "18-lsdef-site-i-installdir-restored", "27-packimage", "64-chdef-osimage", "65-chdef-osimage-missing",
+  "01-lsdef-osimage-empty",
+  "02-mkdef-osimage",
+  "03-lsdef-osimage",
+  "04-lsdef-osimage-l",
+  "05-lsdef-osimage-o",
+  "06-lsdef-osimage-z",
+  "07-lsdef-osimage-o-z",
+  "08-lsdef-site",
+  "09-lsdef-site-o",
+  "10-lsdef-site-o-i-installdir",
+  "11-lsdef-site-i-installdir-master-tmpdir",
+  "12-lsdef-site-clustersite-positional",
+  "13-lsdef-site-missing",
+  "14-lsdef-osimage-o-i-unset",
+  "15-lsdef-osimage-missing",
+  "16-lsdef-osimage-l-missing",
+  "18-lsdef-site-i-installdir-restored",
+  "27-packimage",
+  "64-chdef-osimage",
+  "65-chdef-osimage-missing",
   "66-lsdef-osimage-missing-after-chdef",
 ];
 
 describe("fake xCAT reproduces the second real recording (osimages, site, packimage, imgexport)", () => {
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fake-xcat-img-"));
-    env = { ...process.env, XCATROOT: FAKE, FAKE_XCAT_STATE: `${tmp}/state.json`, FAKE_XCAT_LOG: "", FAKE_XCAT_HOST: "mgmt", FAKE_XCAT_SHARE: `${tmp}/opt/xcat/share`, ROOTIMG_XCAT_LOCK_DIR: `${tmp}/lock` };
+    env = {
+      ...process.env,
+      XCATROOT: FAKE,
+      FAKE_XCAT_STATE: `${tmp}/state.json`,
+      FAKE_XCAT_LOG: "",
+      FAKE_XCAT_HOST: "mgmt",
+      FAKE_XCAT_SHARE: `${tmp}/opt/xcat/share`,
+      ROOTIMG_XCAT_LOCK_DIR: `${tmp}/lock`,
+    };
     // The site table exactly as section 09 listed it.
     const site = Object.fromEntries(
-      transcripts.get("09-lsdef-site-o")!.stdout.split("\n").filter((l) => l.startsWith("    ")).map((l) => [l.trim().split("=")[0], subst(l.trim().slice(l.trim().indexOf("=") + 1))]),
+      transcripts
+        .get("09-lsdef-site-o")!
+        .stdout.split("\n")
+        .filter((l) => l.startsWith("    "))
+        .map((l) => [l.trim().split("=")[0], subst(l.trim().slice(l.trim().indexOf("=") + 1))]),
     );
     expect(site.installdir).toBe(`${tmp}/install`);
     setState({ site, osimages: {}, passwd: [{ key: "system", username: "root", password: "cluster" }] });
@@ -82,7 +110,11 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
     fs.writeFileSync(`${tmp}/install/postscripts/xcatdsklspost`, "#!/bin/sh\n");
     fs.writeFileSync(`${tmp}/install/postscripts/_ssh/authorized_keys`, "ssh-ed25519 AAAA root@mgmt\n");
     fs.mkdirSync(`${tmp}/opt/xcat/share/xcat/netboot/rh`, { recursive: true });
-    for (const s of ["pkglist", "exlist"]) fs.writeFileSync(`${tmp}/opt/xcat/share/xcat/netboot/rh/compute.rhels8.x86_64.${s}`, s === "exlist" ? "./usr/share/zoneinfo*\n./boot*\n" : "bash\n");
+    for (const s of ["pkglist", "exlist"])
+      fs.writeFileSync(
+        `${tmp}/opt/xcat/share/xcat/netboot/rh/compute.rhels8.x86_64.${s}`,
+        s === "exlist" ? "./usr/share/zoneinfo*\n./boot*\n" : "bash\n",
+      );
     fs.mkdirSync(`${tmp}/root/export`, { recursive: true });
   });
 
@@ -94,9 +126,31 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
 
   it("19, 28, 23, 90: nodes are listed from the state, not looked up as an object named 'undefined'", () => {
     expect(run("19-lsdef-node-empty").got).toEqual(want("19-lsdef-node-empty"));
-    expect(fake(["lsdef", "cn99"])).toEqual({ stdout: "No object definitions have been found\n", stderr: "Error: [mgmt]: Could not find an object named 'cn99' of type 'node'.\n", code: 1 });
+    expect(fake(["lsdef", "cn99"])).toEqual({
+      stdout: "No object definitions have been found\n",
+      stderr: "Error: [mgmt]: Could not find an object named 'cn99' of type 'node'.\n",
+      code: 1,
+    });
     const s = state();
-    setState({ ...s, nodes: { "testhost-a000": { arch: "x86_64", currstate: "netboot rhels8-x86_64-compute", groups: "compute,all", installnic: "mac", ip: "127.0.1.10", mac: "52:54:00:00:a0:00", mgt: "ipmi", netboot: "xnba", os: "rhels8", primarynic: "mac", profile: "compute", provmethod: "rhels8-x86_64-netboot-compute" } } });
+    setState({
+      ...s,
+      nodes: {
+        "testhost-a000": {
+          arch: "x86_64",
+          currstate: "netboot rhels8-x86_64-compute",
+          groups: "compute,all",
+          installnic: "mac",
+          ip: "127.0.1.10",
+          mac: "52:54:00:00:a0:00",
+          mgt: "ipmi",
+          netboot: "xnba",
+          os: "rhels8",
+          primarynic: "mac",
+          profile: "compute",
+          provmethod: "rhels8-x86_64-netboot-compute",
+        },
+      },
+    });
     for (const id of ["89-lsdef-node-i", "90-lsdef-node-z"]) {
       const t = transcripts.get(id)!;
       expect(fake(parseCommand(t.command).argv), id).toEqual(want(id));
@@ -110,7 +164,11 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
     const { installdir, ...rest } = s.site;
     setState({ ...s, site: rest });
     const t = transcripts.get("17-site-installdir-unset")!;
-    expect(fake(["lsdef", "-t", "site", "-o", "clustersite", "-i", "installdir"])).toEqual({ stdout: t.stdout.replace("rc of lsdef: 0\n", ""), stderr: t.stderr, code: 0 });
+    expect(fake(["lsdef", "-t", "site", "-o", "clustersite", "-i", "installdir"])).toEqual({
+      stdout: t.stdout.replace("rc of lsdef: 0\n", ""),
+      stderr: t.stderr,
+      code: 0,
+    });
     setState({ ...s, site: { ...rest, installdir } });
   });
 
@@ -148,9 +206,16 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
   });
 
   it("86, 87: -c xz then the default again; only one rootimg.* stays", () => {
-    for (const [id, args] of [["86-packimage-xz", ["-c", "xz", IMAGE]], ["87-packimage-back-to-gz", [IMAGE]]] as const) {
+    for (const [id, args] of [
+      ["86-packimage-xz", ["-c", "xz", IMAGE]],
+      ["87-packimage-back-to-gz", [IMAGE]],
+    ] as const) {
       const r = fake(["packimage", ...args]);
-      const ls = `${fs.readdirSync(imgdir).filter((f) => !f.startsWith(".")).sort().join("\n")}\n`;
+      const ls = `${fs
+        .readdirSync(imgdir)
+        .filter((f) => !f.startsWith("."))
+        .sort()
+        .join("\n")}\n`;
       expect({ ...r, stdout: r.stdout + ls }, id).toEqual(want(id));
     }
   });
@@ -159,8 +224,12 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
     const root = `${imgdir}/rootimg`;
     expect(fs.readFileSync(`${root}/xcatpost/_ssh/authorized_keys`, "utf8")).toContain("root@mgmt");
     expect(fs.statSync(`${root}/opt/xcat/xcatdsklspost`).mode & 0o777).toBe(0o755);
-    expect(fs.readFileSync(`${root}/opt/xcat/xcatinfo`, "utf8")).toMatch(/^IMAGENAME='rhels8-x86_64-netboot-compute'\nIMAGEUUID='[0-9a-f-]{36}'\nTIMESTAMP='\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC \d{4}'\n$/);
-    expect(fs.readFileSync(`${root}/etc/shadow`, "utf8")).toMatch(/^root:\$5\$\w{8}\$[./\w]{43}:13880:0:99999:7:::\nbin:\*:19000:0:99999:7:::\n$/);
+    expect(fs.readFileSync(`${root}/opt/xcat/xcatinfo`, "utf8")).toMatch(
+      /^IMAGENAME='rhels8-x86_64-netboot-compute'\nIMAGEUUID='[0-9a-f-]{36}'\nTIMESTAMP='\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC \d{4}'\n$/,
+    );
+    expect(fs.readFileSync(`${root}/etc/shadow`, "utf8")).toMatch(
+      /^root:\$5\$\w{8}\$[./\w]{43}:13880:0:99999:7:::\nbin:\*:19000:0:99999:7:::\n$/,
+    );
   });
 
   it("71/82: a busy lock names the holder's pid on one line; the fake writes it without a newline", async () => {
@@ -171,7 +240,8 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
     fs.writeFileSync(file, "16826");
     const holder = spawn("flock", ["-n", file, "sleep", "30"], { stdio: "ignore", detached: true });
     try {
-      for (let i = 0; i < 100 && !fs.readFileSync("/proc/locks", "utf8").includes(String(fs.statSync(file).ino)); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && !fs.readFileSync("/proc/locks", "utf8").includes(String(fs.statSync(file).ino)); i++)
+        await new Promise((r) => setTimeout(r, 50));
       const r = fake(["packimage", IMAGE]);
       const t = transcripts.get("71-packimage-while-locked")!;
       expect(r.code).toBe(1);

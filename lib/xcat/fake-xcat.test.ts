@@ -38,21 +38,47 @@ function run(id: string) {
   const bin = ["packimage"].includes(argv[0]) ? "sbin" : "bin";
   const r = spawnSync(path.join(FAKE, bin, argv[0]), argv.slice(1), { cwd, env, encoding: "utf8" });
   const norm = (s: string) => s.replace(/imgexport\.\d+\.\w{6}/g, "imgexport.PID.XXXXXX");
-  return { got: { stdout: norm(r.stdout), stderr: r.stderr, code: r.status }, want: { stdout: norm(subst(t.stdout)), stderr: subst(t.stderr), code: t.exitCode } };
+  return {
+    got: { stdout: norm(r.stdout), stderr: r.stderr, code: r.status },
+    want: { stdout: norm(subst(t.stdout)), stderr: subst(t.stderr), code: t.exitCode },
+  };
 }
 
 const ORDER = [
-  "01-lsdef-osimage-empty", "02-mkdef-osimage", "03-lsdef-osimage", "04-lsdef-osimage-o", "05-chdef-osimage",
-  "06-lsdef-osimage-o-after-chdef", "07-lsdef-osimage-o-attr", "08-lsdef-osimage-o-z", "09-chdef-osimage-usercomment",
-  "10-lsdef-osimage-o-attr2", "11-packimage", "12-lsdef-osimage-o-after-packimage", "21-imgexport", "22-imgimport-same-name",
-  "23-imgimport-renamed", "24-lsdef-osimage-after-import", "25-lsdef-osimage-o-imported", "26-lsdef-osimage-o-imported-real",
-  "27-lsdef-osimage-missing", "29-mkdef-osimage-dup", "31-packimage-missing", "33-lsdef-osimage-long",
+  "01-lsdef-osimage-empty",
+  "02-mkdef-osimage",
+  "03-lsdef-osimage",
+  "04-lsdef-osimage-o",
+  "05-chdef-osimage",
+  "06-lsdef-osimage-o-after-chdef",
+  "07-lsdef-osimage-o-attr",
+  "08-lsdef-osimage-o-z",
+  "09-chdef-osimage-usercomment",
+  "10-lsdef-osimage-o-attr2",
+  "11-packimage",
+  "12-lsdef-osimage-o-after-packimage",
+  "21-imgexport",
+  "22-imgimport-same-name",
+  "23-imgimport-renamed",
+  "24-lsdef-osimage-after-import",
+  "25-lsdef-osimage-o-imported",
+  "26-lsdef-osimage-o-imported-real",
+  "27-lsdef-osimage-missing",
+  "29-mkdef-osimage-dup",
+  "31-packimage-missing",
+  "33-lsdef-osimage-long",
 ];
 
 describe("fake xCAT reproduces the real transcripts byte for byte", () => {
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fake-xcat-"));
-    env = { ...process.env, XCATROOT: FAKE, FAKE_XCAT_STATE: `${tmp}/state.json`, FAKE_XCAT_LOG: `${tmp}/calls.log`, ROOTIMG_XCAT_LOCK_DIR: `${tmp}/lock` };
+    env = {
+      ...process.env,
+      XCATROOT: FAKE,
+      FAKE_XCAT_STATE: `${tmp}/state.json`,
+      FAKE_XCAT_LOG: `${tmp}/calls.log`,
+      ROOTIMG_XCAT_LOCK_DIR: `${tmp}/lock`,
+    };
     fs.writeFileSync(`${tmp}/state.json`, JSON.stringify({ site: { installdir: `${tmp}/install`, timezone: "Universal" }, osimages: {} }));
     // What genimage would have left: a tree, kernel and initrd; the profile files in xCAT's share dir.
     const dir = `${tmp}/install/netboot/rhels9.4/x86_64/compute`;
@@ -61,7 +87,8 @@ describe("fake xCAT reproduces the real transcripts byte for byte", () => {
     fs.writeFileSync(`${dir}/kernel`, "kernel");
     fs.writeFileSync(`${dir}/initrd-stateless.gz`, "initrd");
     fs.mkdirSync(`${tmp}/opt/xcat/share/xcat/netboot/rh`, { recursive: true });
-    for (const s of ["pkglist", "postinstall", "exlist"]) fs.writeFileSync(`${tmp}/opt/xcat/share/xcat/netboot/rh/compute.rhels9.x86_64.${s}`, s);
+    for (const s of ["pkglist", "postinstall", "exlist"])
+      fs.writeFileSync(`${tmp}/opt/xcat/share/xcat/netboot/rh/compute.rhels9.x86_64.${s}`, s);
     fs.mkdirSync(`${tmp}/export`);
   });
 
@@ -75,9 +102,21 @@ describe("fake xCAT reproduces the real transcripts byte for byte", () => {
     const dir = `${tmp}/install/netboot/rhels9.4/x86_64/compute`;
     const list = execFileSync("bsdtar", ["-tf", `${dir}/rootimg.cpio.gz.ORIG`], { encoding: "utf8" });
     expect(list.split("\n")).toEqual(expect.arrayContaining(["etc/motd", "opt/xcat/xcatinfo"]));
-    const calls = fs.readFileSync(`${tmp}/calls.log`, "utf8").trim().split("\n").map((l) => JSON.parse(l).argv);
+    const calls = fs
+      .readFileSync(`${tmp}/calls.log`, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).argv);
     expect(calls).toContainEqual(["packimage", "rhels9.4-x86_64-netboot-compute"]);
-    expect(calls).toContainEqual(["chdef", "-t", "osimage", "-o", "rhels9.4-x86_64-netboot-compute", "comments=probe image", `otherpkgdir=${tmp}/install/post/otherpkgs/rhels9.4/x86_64`]);
+    expect(calls).toContainEqual([
+      "chdef",
+      "-t",
+      "osimage",
+      "-o",
+      "rhels9.4-x86_64-netboot-compute",
+      "comments=probe image",
+      `otherpkgdir=${tmp}/install/post/otherpkgs/rhels9.4/x86_64`,
+    ]);
   });
 });
 
@@ -89,22 +128,38 @@ describe("fake xCAT prints the site object as xCAT does", () => {
   const site = (state: object, ...args: string[]) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-xcat-site-"));
     fs.writeFileSync(`${dir}/state.json`, JSON.stringify(state));
-    const r = spawnSync(path.join(FAKE, "bin/lsdef"), args, { env: { ...process.env, FAKE_XCAT_STATE: `${dir}/state.json`, FAKE_XCAT_LOG: "" }, encoding: "utf8" });
+    const r = spawnSync(path.join(FAKE, "bin/lsdef"), args, {
+      env: { ...process.env, FAKE_XCAT_STATE: `${dir}/state.json`, FAKE_XCAT_LOG: "" },
+      encoding: "utf8",
+    });
     fs.rmSync(dir, { recursive: true });
     return { stdout: r.stdout, stderr: r.stderr, code: r.status };
   };
 
   it("lsdef -t site clustersite -i installdir", () => {
-    expect(site({ site: { installdir: "/install", domain: "cluster" } }, "-t", "site", "clustersite", "-i", "installdir")).toEqual({ stdout: "Object name: clustersite\n    installdir=/install\n", stderr: "", code: 0 });
-    expect(site({ site: { installdir: "/install", domain: "cluster" } }, "-t", "site", "-o", "clustersite", "-i", "installdir").stdout).toBe("Object name: clustersite\n    installdir=/install\n");
+    expect(site({ site: { installdir: "/install", domain: "cluster" } }, "-t", "site", "clustersite", "-i", "installdir")).toEqual({
+      stdout: "Object name: clustersite\n    installdir=/install\n",
+      stderr: "",
+      code: 0,
+    });
+    expect(
+      site({ site: { installdir: "/install", domain: "cluster" } }, "-t", "site", "-o", "clustersite", "-i", "installdir").stdout,
+    ).toBe("Object name: clustersite\n    installdir=/install\n");
   });
 
   it("lsdef -t site -l -i domain", () => {
-    expect(site({ site: { installdir: "/install", domain: "cluster" } }, "-t", "site", "-l", "-i", "domain")).toEqual({ stdout: "Object name: clustersite\n    domain=cluster\n", stderr: "", code: 0 });
+    expect(site({ site: { installdir: "/install", domain: "cluster" } }, "-t", "site", "-l", "-i", "domain")).toEqual({
+      stdout: "Object name: clustersite\n    domain=cluster\n",
+      stderr: "",
+      code: 0,
+    });
   });
 
   it("an unset site attribute asked with -i is left out, unlike an osimage's (xcat-transcripts-nodes.md, section 17)", () => {
-    expect(site({ osimages: {} }, "-t", "site", "-o", "clustersite", "-i", "installdir")).toEqual({ stdout: "Object name: clustersite\n", stderr: "", code: 0 });
+    expect(site({ osimages: {} }, "-t", "site", "-o", "clustersite", "-i", "installdir")).toEqual({
+      stdout: "Object name: clustersite\n",
+      stderr: "",
+      code: 0,
+    });
   });
 });
-

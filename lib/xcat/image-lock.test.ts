@@ -15,7 +15,9 @@ fs.mkdirSync(tree, { recursive: true });
 describe("xCAT image lock", () => {
   it("uses xCAT's file name: dotted realpath + md5 of the realpath", () => {
     const real = fs.realpathSync(tree);
-    expect(lockPathFor(tree, lockDir)).toBe(path.join(lockDir, `${real.replaceAll("/", ".")}.${createHash("md5").update(real).digest("hex")}`));
+    expect(lockPathFor(tree, lockDir)).toBe(
+      path.join(lockDir, `${real.replaceAll("/", ".")}.${createHash("md5").update(real).digest("hex")}`),
+    );
   });
 
   it("holds the lock with our PID, refuses a second holder with xCAT's message, and releases", async () => {
@@ -47,7 +49,8 @@ describe("xCAT image lock", () => {
     const file = lockPathFor(tree, lockDir);
     const child = spawn("flock", ["-n", file, "sleep", "30"], { stdio: "ignore", detached: true });
     try {
-      for (let i = 0; i < 100 && !(await probeImageLock({ rootimgDir: tree, lockDir })).locked; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && !(await probeImageLock({ rootimgDir: tree, lockDir })).locked; i++)
+        await new Promise((r) => setTimeout(r, 50));
       const err = await acquireImageLock({ rootimgDir: tree, lockDir }).catch((e) => e);
       expect(err.code).toBe("conflict");
     } finally {
@@ -66,7 +69,9 @@ describe("xCAT image lock", () => {
     const a = await acquireImageLock({ rootimgDir: other, lockDir });
     a.release();
     // Real xCAT's message when the lock file held `17102\n`: it breaks in two.
-    const t = loadTranscripts(path.join(process.cwd(), "test/fake-xcat/xcat-transcripts-nodes.md")).get("82-packimage-while-rootimg-studio-packs")!;
+    const t = loadTranscripts(path.join(process.cwd(), "test/fake-xcat/xcat-transcripts-nodes.md")).get(
+      "82-packimage-while-rootimg-studio-packs",
+    )!;
     expect(t.stdout).toContain("0000000   1   7   1   0   2  \\n");
     expect(t.stderr.split("\n").filter(Boolean)).toHaveLength(2);
     expect(parseHolder("17102\n")).toBe("17102");

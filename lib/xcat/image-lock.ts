@@ -62,11 +62,7 @@ export async function acquireImageLock(opts: { rootimgDir: string; lockDir?: str
     fs.closeSync(fd);
     const holder = readHolder(file);
     if (code === BUSY)
-      throw new AppError(
-        "conflict",
-        lockBusyMessage(holder, realTreePath(opts.rootimgDir)),
-        { details: { lockFile: file, holder } },
-      );
+      throw new AppError("conflict", lockBusyMessage(holder, realTreePath(opts.rootimgDir)), { details: { lockFile: file, holder } });
     throw new AppError("unavailable", `flock failed (exit ${code}) on ${file}`);
   }
   // Exactly what xCAT's acquire_lock writes: the holder's PID with no newline, because xCAT pastes the file's
@@ -125,7 +121,7 @@ export async function probeImageLock(opts: { rootimgDir: string; lockDir?: strin
  */
 export function isFlocked(st: { dev: number; ino: number }, procLocks: string): boolean {
   const major = Math.floor(st.dev / 256) & 0xfff;
-  const minor = (st.dev & 0xff) | ((Math.floor(st.dev / 4096) & 0xfff00));
+  const minor = (st.dev & 0xff) | (Math.floor(st.dev / 4096) & 0xfff00);
   const id = `${major.toString(16).padStart(2, "0")}:${minor.toString(16).padStart(2, "0")}:${st.ino}`;
   return procLocks.split("\n").some((l) => /\bFLOCK\s+ADVISORY\s+WRITE\b/.test(l) && l.split(/\s+/).includes(id));
 }

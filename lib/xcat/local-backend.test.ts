@@ -14,7 +14,12 @@ const backend = new LocalBackend(imagesDir);
 const manifest = (name: string) =>
   buildManifest({
     osimage: { imagename: name, osvers: "debian12", osarch: "x86_64", profile: "compute", provmethod: "netboot", imagetype: "linux" },
-    linuximage: { imagename: name, rootimgdir: `/install/netboot/debian12/x86_64/compute`, comments: "probe image", exlist: "/install/custom/netboot/debian/compute.debian12.x86_64.exlist" },
+    linuximage: {
+      imagename: name,
+      rootimgdir: `/install/netboot/debian12/x86_64/compute`,
+      comments: "probe image",
+      exlist: "/install/custom/netboot/debian/compute.debian12.x86_64.exlist",
+    },
     kernel: "/install/netboot/debian12/x86_64/compute/kernel",
     ramdisk: "/install/netboot/debian12/x86_64/compute/initrd-stateless.gz",
     rootimg: "/install/netboot/debian12/x86_64/compute/rootimg.cpio.gz",
@@ -49,7 +54,13 @@ describe("local backend (real database, real files)", () => {
     const r = await backend.importBundle({ bundlePath: b });
     expect(r.imagename).toBe("img1");
     const img = await backend.getImage("img1");
-    expect(img).toMatchObject({ osvers: "debian12", osarch: "x86_64", profile: "compute", provmethod: "netboot", rootimgdir: path.join(imagesDir, "img1") });
+    expect(img).toMatchObject({
+      osvers: "debian12",
+      osarch: "x86_64",
+      profile: "compute",
+      provmethod: "netboot",
+      rootimgdir: path.join(imagesDir, "img1"),
+    });
     expect(fs.readFileSync(path.join(imagesDir, "img1/kernel"), "utf8")).toBe("KERNEL");
     // linuximage.comments is xCAT's usercomment; the exlist lives beside the image
     expect(img.attrs.usercomment).toBe("probe image");
@@ -69,7 +80,12 @@ describe("local backend (real database, real files)", () => {
   });
 
   it("refuses paths escaping the target and links", async () => {
-    const esc = await refused(writeBundle(path.join(dir, "escape.tgz"), [{ name: "./img3/manifest.xml", data: manifest("img3") }, { name: "../../etc/evil", data: "x" }]));
+    const esc = await refused(
+      writeBundle(path.join(dir, "escape.tgz"), [
+        { name: "./img3/manifest.xml", data: manifest("img3") },
+        { name: "../../etc/evil", data: "x" },
+      ]),
+    );
     expect(esc.code).toBe("unprocessable");
     expect(esc.message).toMatch(/path escapes the target: "..\/..\/etc\/evil"/);
     expect(fs.existsSync(path.join(dir, "etc/evil"))).toBe(false);
@@ -91,13 +107,23 @@ describe("local backend (real database, real files)", () => {
     const r = await backend.exportBundle({ name: "img1", destDir: out });
     expect(r.path).toBe(path.join(out, "img1.tgz"));
     const list = execFileSync("tar", ["tzf", r.path], { encoding: "utf8" }).split("\n");
-    expect(list).toEqual(expect.arrayContaining(["./img1/manifest.xml", "./img1/kernel", "./img1/initrd-stateless.gz", "./img1/rootimg.cpio.gz", "./img1/compute.debian12.x86_64.exlist"]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        "./img1/manifest.xml",
+        "./img1/kernel",
+        "./img1/initrd-stateless.gz",
+        "./img1/rootimg.cpio.gz",
+        "./img1/compute.debian12.x86_64.exlist",
+      ]),
+    );
     const xml = execFileSync("tar", ["xzOf", r.path, "./img1/manifest.xml"], { encoding: "utf8" });
     // Paths as xCAT's imgexport writes them (under the install directory), never the product's data directory.
     expect(xml).not.toContain(imagesDir);
     expect(xml).toContain("<rootimg>/install/netboot/debian12/x86_64/compute/rootimg.cpio.gz</rootimg>");
     expect(xml).toContain("<ramdisk>/install/netboot/debian12/x86_64/compute/initrd-stateless.gz</ramdisk>");
-    expect(xml).toMatch(/<linuximage>[\s\S]*<comments>probe image<\/comments>[\s\S]*<exlist>\/install\/custom\/netboot\/debian\/compute.debian12.x86_64.exlist<\/exlist>[\s\S]*<\/linuximage>/);
+    expect(xml).toMatch(
+      /<linuximage>[\s\S]*<comments>probe image<\/comments>[\s\S]*<exlist>\/install\/custom\/netboot\/debian\/compute.debian12.x86_64.exlist<\/exlist>[\s\S]*<\/linuximage>/,
+    );
     expect(xml).not.toMatch(/<osimage>[\s\S]*<comments>[\s\S]*<\/osimage>/);
     await backend.deleteImage("img1");
     expect(fs.existsSync(path.join(imagesDir, "img1"))).toBe(false);

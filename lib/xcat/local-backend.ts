@@ -15,10 +15,22 @@ import { type CommandStream, type ImageBackend, type ImportResult, type OsImage,
 import { isValidImageName } from "./image-name";
 import { findPackedArchive } from "./packed-archive";
 
-const COLUMNS = ["imagetype", "provmethod", "osname", "osvers", "osarch", "profile", "rootimgdir", "exlist", "kernelver", "description"] as const;
+const COLUMNS = [
+  "imagetype",
+  "provmethod",
+  "osname",
+  "osvers",
+  "osarch",
+  "profile",
+  "rootimgdir",
+  "exlist",
+  "kernelver",
+  "description",
+] as const;
 
 export function assertImageName(name: string): void {
-  if (!isValidImageName(name)) throw new AppError("unprocessable", `invalid image name ${JSON.stringify(name)}: use letters, digits, '.', '_', '+' and '-' (no '..')`);
+  if (!isValidImageName(name))
+    throw new AppError("unprocessable", `invalid image name ${JSON.stringify(name)}: use letters, digits, '.', '_', '+' and '-' (no '..')`);
 }
 
 function rowToImage(r: Image): OsImage {
@@ -28,7 +40,17 @@ function rowToImage(r: Image): OsImage {
   return toOsImage(r.imagename, attrs);
 }
 
-export type RegisterImageInput = { imagename: string; osvers: string; osarch: string; profile: string; provmethod?: string; rootimgdir: string; exlist?: string; description?: string; attrs?: Record<string, string> };
+export type RegisterImageInput = {
+  imagename: string;
+  osvers: string;
+  osarch: string;
+  profile: string;
+  provmethod?: string;
+  rootimgdir: string;
+  exlist?: string;
+  description?: string;
+  attrs?: Record<string, string>;
+};
 
 export class LocalBackend implements ImageBackend {
   readonly kind = "local" as const;
@@ -57,7 +79,9 @@ export class LocalBackend implements ImageBackend {
   async registerImage(input: RegisterImageInput): Promise<OsImage> {
     assertImageName(input.imagename);
     const { attrs, ...cols } = input;
-    const r = await prisma.image.create({ data: { ...cols, provmethod: cols.provmethod ?? "netboot", attrs: attrs ? JSON.stringify(attrs) : null } });
+    const r = await prisma.image.create({
+      data: { ...cols, provmethod: cols.provmethod ?? "netboot", attrs: attrs ? JSON.stringify(attrs) : null },
+    });
     return rowToImage(r);
   }
 
@@ -82,7 +106,8 @@ export class LocalBackend implements ImageBackend {
       const take = (src: string | undefined, as?: string) => {
         if (!src) return;
         const from = path.join(bundle.imageDir, path.basename(src));
-        if (!fs.existsSync(from)) throw new AppError("unprocessable", `image bundle refused: ${path.basename(src)} named in manifest.xml is missing`);
+        if (!fs.existsSync(from))
+          throw new AppError("unprocessable", `image bundle refused: ${path.basename(src)} named in manifest.xml is missing`);
         const to = path.join(bundle.imageDir, ".import", as ?? path.basename(src));
         fs.renameSync(from, to);
         files.push(path.join(dest, as ?? path.basename(src)));
@@ -137,8 +162,14 @@ export class LocalBackend implements ImageBackend {
     if (!packed) throw new AppError("conflict", `Couldn't find compressed rootimg for ${opts.name}: pack it first`);
     const kernel = path.join(img.rootimgdir, "kernel");
     const ramdisk = path.join(img.rootimgdir, "initrd-stateless.gz");
-    if (!fs.existsSync(ramdisk)) throw new AppError("conflict", `${opts.name} has no initrd-stateless.gz in ${img.rootimgdir}: xCAT's imgimport refuses a netboot bundle without a ramdisk`);
-    const profileFiles = Object.fromEntries(PROFILE_FILE_ATTRS.map((k) => [k, (img.attrs[k] ?? "").split(",").filter((f) => f && fs.existsSync(f))]));
+    if (!fs.existsSync(ramdisk))
+      throw new AppError(
+        "conflict",
+        `${opts.name} has no initrd-stateless.gz in ${img.rootimgdir}: xCAT's imgimport refuses a netboot bundle without a ramdisk`,
+      );
+    const profileFiles = Object.fromEntries(
+      PROFILE_FILE_ATTRS.map((k) => [k, (img.attrs[k] ?? "").split(",").filter((f) => f && fs.existsSync(f))]),
+    );
     const files = { kernel: fs.existsSync(kernel) ? kernel : undefined, ramdisk, rootimg: packed, profileFiles };
     const m = xcatStyleManifest(img, files, this.opts.installdir);
     const dest = path.join(opts.destDir, `${img.imagename}.tgz`);
@@ -160,8 +191,13 @@ export class LocalBackend implements ImageBackend {
 
   async deleteImage(name: string): Promise<void> {
     const img = await this.getImage(name);
-    await prisma.$transaction([prisma.image.delete({ where: { imagename: name } }), prisma.imageVersion.deleteMany({ where: { image: name } }), prisma.workspace.deleteMany({ where: { image: name } })]);
+    await prisma.$transaction([
+      prisma.image.delete({ where: { imagename: name } }),
+      prisma.imageVersion.deleteMany({ where: { image: name } }),
+      prisma.workspace.deleteMany({ where: { image: name } }),
+    ]);
     // Only directories we created under the images dir are removed; a registry entry pointing elsewhere is left alone.
-    if (path.dirname(path.resolve(img.rootimgdir)) === path.resolve(this.imagesDir)) fs.rmSync(img.rootimgdir, { recursive: true, force: true });
+    if (path.dirname(path.resolve(img.rootimgdir)) === path.resolve(this.imagesDir))
+      fs.rmSync(img.rootimgdir, { recursive: true, force: true });
   }
 }

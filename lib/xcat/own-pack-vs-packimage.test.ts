@@ -69,7 +69,12 @@ const fileIn = (archive: string, name: string) => {
 
 describe("own pack vs packimage on the same tree", () => {
   beforeAll(() => {
-    Object.assign(process.env, { FAKE_XCAT_STATE: `${tmp}/state.json`, FAKE_XCAT_LOG: "", ROOTIMG_XCAT_LOCK_DIR: `${tmp}/lock`, FAKE_XCAT_SHARE: `${tmp}/share` });
+    Object.assign(process.env, {
+      FAKE_XCAT_STATE: `${tmp}/state.json`,
+      FAKE_XCAT_LOG: "",
+      ROOTIMG_XCAT_LOCK_DIR: `${tmp}/lock`,
+      FAKE_XCAT_SHARE: `${tmp}/share`,
+    });
     const exlist = `${tmp}/compute.exlist`;
     fs.writeFileSync(exlist, "./boot*\n./usr/share/man*\n./usr/share/zoneinfo*\n");
     const synclist = `${tmp}/compute.synclist`;
@@ -77,12 +82,23 @@ describe("own pack vs packimage on the same tree", () => {
     fs.writeFileSync(`${tmp}/sync/etc/munge/munge.key`, "secret\n", { mode: 0o400 });
     fs.writeFileSync(`${tmp}/sync/hosts`, "10.0.0.1 mgmt\n");
     fs.writeFileSync(synclist, `# from the MN\n${tmp}/sync/hosts -> /etc/hosts\n${tmp}/sync/etc/munge/munge.key -> /etc/munge/\n`);
-    const common = { imagetype: "linux", provmethod: "netboot", osname: "Linux", osvers: "rhels8", osarch: "x86_64", exlist, synclists: synclist };
+    const common = {
+      imagetype: "linux",
+      provmethod: "netboot",
+      osname: "Linux",
+      osvers: "rhels8",
+      osarch: "x86_64",
+      exlist,
+      synclists: synclist,
+    };
     fs.writeFileSync(
       `${tmp}/state.json`,
       JSON.stringify({
         site: { installdir: `${tmp}/install`, timezone: "Universal", master: "127.0.0.1" },
-        osimages: { [IMAGE]: { ...common, profile: "a", rootimgdir: a }, "rhels8-x86_64-netboot-b": { ...common, profile: "b", rootimgdir: b } },
+        osimages: {
+          [IMAGE]: { ...common, profile: "a", rootimgdir: a },
+          "rhels8-x86_64-netboot-b": { ...common, profile: "b", rootimgdir: b },
+        },
         passwd: [{ key: "system", username: "root", password: "cluster" }],
       }),
     );
@@ -104,10 +120,22 @@ describe("own pack vs packimage on the same tree", () => {
     const backend = new XcatBackend(FAKE, tmp);
     const image = await backend.getImage(IMAGE);
     const settings = await backend.packimageSettings(image);
-    expect(settings).toMatchObject({ installdir: `${tmp}/install`, timezone: "Universal", secureroot: false, rootPassword: { password: "cluster" } });
+    expect(settings).toMatchObject({
+      installdir: `${tmp}/install`,
+      timezone: "Universal",
+      secureroot: false,
+      rootPassword: { password: "cluster" },
+    });
     const { overlay, messages } = await packimageOverlay(tree, settings);
     expect(messages).toEqual([]); // zone present, xcatdsklspost present
-    const own = await packTree({ tree, archive: `${a}/rootimg.cpio.gz`, exlist: image.exlist, timezone: settings.timezone, stamp: IMAGE, overlay });
+    const own = await packTree({
+      tree,
+      archive: `${a}/rootimg.cpio.gz`,
+      exlist: image.exlist,
+      timezone: settings.timezone,
+      stamp: IMAGE,
+      overlay,
+    });
     expect(untouched()).toEqual(before);
 
     const r = spawnSync(path.join(FAKE, "sbin/packimage"), ["rhels8-x86_64-netboot-b"], { env: process.env, encoding: "utf8" });
@@ -127,21 +155,30 @@ describe("own pack vs packimage on the same tree", () => {
       ]),
     );
     expect(entries(theirs).some((e) => /stale-from-an-old-pack|usr\/share\/man|Europe|boot/.test(e))).toBe(false);
-    for (const f of ["xcatpost/_ssh/authorized_keys", "opt/xcat/xcatdsklspost", "etc/hosts", "etc/munge/munge.key"]) expect(fileIn(own.archive, f), f).toBe(fileIn(theirs, f));
+    for (const f of ["xcatpost/_ssh/authorized_keys", "opt/xcat/xcatdsklspost", "etc/hosts", "etc/munge/munge.key"])
+      expect(fileIn(own.archive, f), f).toBe(fileIn(theirs, f));
     const shadow = (archive: string) => fileIn(archive, "etc/shadow").replace(/^root:\$5\$[^:]+:/, "root:HASH:");
     expect(shadow(own.archive)).toBe("root:HASH:13880:0:99999:7:::\nbin:*:19000:0:99999:7:::\nhpc:!:19000::::::\n");
     expect(shadow(own.archive)).toBe(shadow(theirs));
     // The hash really is root's password from the passwd table.
     const hash = /^root:(\$5\$([^$]+)\$[^:]+):/.exec(fileIn(own.archive, "etc/shadow"))!;
     expect(execFileSync("openssl", ["passwd", "-5", "-salt", hash[2], "cluster"], { encoding: "utf8" }).trim()).toBe(hash[1]);
-    const info = (archive: string) => fileIn(archive, "opt/xcat/xcatinfo").replace(/IMAGEUUID='[^']+'/, "U").replace(/TIMESTAMP='[^']+'/, "T").replace(/-b'/, "-compute'");
+    const info = (archive: string) =>
+      fileIn(archive, "opt/xcat/xcatinfo")
+        .replace(/IMAGEUUID='[^']+'/, "U")
+        .replace(/TIMESTAMP='[^']+'/, "T")
+        .replace(/-b'/, "-compute'");
     expect(info(own.archive)).toBe(info(theirs));
 
     expect(own.overlayChanges).toEqual(
       expect.arrayContaining([
         { path: "etc/shadow", change: "replaced", reason: "root's password from xCAT's passwd table" },
         { path: "etc/localtime", change: "replaced", reason: "site.timezone Universal" },
-        { path: "xcatpost/stale-from-an-old-pack", change: "removed", reason: `xCAT postscripts from ${tmp}/install/postscripts (packimage refreshes xcatpost/)` },
+        {
+          path: "xcatpost/stale-from-an-old-pack",
+          change: "removed",
+          reason: `xCAT postscripts from ${tmp}/install/postscripts (packimage refreshes xcatpost/)`,
+        },
         { path: "etc/hosts", change: "added", reason: `synclist ${tmp}/compute.synclist` },
       ]),
     );

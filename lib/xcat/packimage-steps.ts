@@ -33,7 +33,10 @@ const SHADOW_TAIL = ":13880:0:99999:7:::";
 const CRYPT_PREFIX: Record<string, string> = { md5: "1", sha256: "5", sha512: "6" };
 const SALT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-export async function packimageOverlay(tree: string, s: PackimageSettings): Promise<{ overlay: PackOverlay; messages: PackimageMessage[] }> {
+export async function packimageOverlay(
+  tree: string,
+  s: PackimageSettings,
+): Promise<{ overlay: PackOverlay; messages: PackimageMessage[] }> {
   const entries: OverlayEntry[] = [];
   const messages: PackimageMessage[] = [];
   const postscripts = path.join(s.installdir, "postscripts");
@@ -42,17 +45,27 @@ export async function packimageOverlay(tree: string, s: PackimageSettings): Prom
   const why = `xCAT postscripts from ${postscripts} (packimage refreshes xcatpost/)`;
   entries.push({ path: "xcatpost", dir: true, mode: 0o755, reason: why });
   if (fs.existsSync(postscripts) && fs.statSync(postscripts).isDirectory())
-    for (const e of (await walkTree(postscripts)).slice(1)) entries.push({ path: `xcatpost/${e.rel}`, source: e.abs, uid: 0, gid: 0, reason: why });
+    for (const e of (await walkTree(postscripts)).slice(1))
+      entries.push({ path: `xcatpost/${e.rel}`, source: e.abs, uid: 0, gid: 0, reason: why });
 
   // 5. etc/localtime -> ../usr/share/zoneinfo/<tz>
   if (s.timezone) {
     entries.push({ path: "etc/localtime", target: `../usr/share/zoneinfo/${s.timezone}`, reason: `site.timezone ${s.timezone}` });
-    if (!resolvesToFile(tree, `usr/share/zoneinfo/${s.timezone}`)) messages.push({ level: "warning", text: `Unable to set timezone to '${s.timezone}', check this is a valid timezone` });
+    if (!resolvesToFile(tree, `usr/share/zoneinfo/${s.timezone}`))
+      messages.push({ level: "warning", text: `Unable to set timezone to '${s.timezone}', check this is a valid timezone` });
   } else messages.push({ level: "info", text: "No timezone defined in site table, skipping timezone /etc/localtime configuration" });
 
   // 7. copybootscript: <installdir>/postscripts/xcatdsklspost -> opt/xcat/xcatdsklspost, 0755
   const dsklspost = path.join(postscripts, "xcatdsklspost");
-  if (fs.existsSync(dsklspost)) entries.push({ path: "opt/xcat/xcatdsklspost", source: dsklspost, mode: 0o755, uid: 0, gid: 0, reason: `xCAT's diskless boot script from ${dsklspost}` });
+  if (fs.existsSync(dsklspost))
+    entries.push({
+      path: "opt/xcat/xcatdsklspost",
+      source: dsklspost,
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      reason: `xCAT's diskless boot script from ${dsklspost}`,
+    });
   else messages.push({ level: "warning", text: `Could not find the script ${dsklspost}.` });
 
   // 8. root's line of etc/shadow
@@ -108,7 +121,11 @@ function opensslPasswd(prefix: string, salt: string, password: string): Promise<
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
     child.on("error", (e) => reject(new AppError("unavailable", `cannot run openssl to hash root's password: ${e.message}`)));
-    child.on("close", (code) => (code === 0 && out.startsWith(`$${prefix}$`) ? resolve(out.trim()) : reject(new AppError("unavailable", `openssl passwd failed (${code}): ${err.trim()}`))));
+    child.on("close", (code) =>
+      code === 0 && out.startsWith(`$${prefix}$`)
+        ? resolve(out.trim())
+        : reject(new AppError("unavailable", `openssl passwd failed (${code}): ${err.trim()}`)),
+    );
     child.stdin.end(`${password}\n`);
   });
 }
@@ -127,7 +144,11 @@ async function shadowEntry(tree: string, s: PackimageSettings): Promise<OverlayE
       .filter((l) => !l.startsWith("root:"))
       .join("");
   }
-  const reason = s.secureroot ? "root locked (site.secureroot=1)" : s.rootPassword ? "root's password from xCAT's passwd table" : "root's password 'cluster' (no root row in xCAT's passwd table)";
+  const reason = s.secureroot
+    ? "root locked (site.secureroot=1)"
+    : s.rootPassword
+      ? "root's password from xCAT's passwd table"
+      : "root's password 'cluster' (no root row in xCAT's passwd table)";
   return { path: "etc/shadow", content: `root:${await rootHash(tree, s)}${SHADOW_TAIL}\n${rest}`, ...meta, reason };
 }
 
@@ -144,7 +165,10 @@ export async function synclistEntries(file: string): Promise<{ entries: OverlayE
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    messages.push({ level: "warning", text: `synclist ${file} cannot be read (${(e as NodeJS.ErrnoException).code}); its files are not added` });
+    messages.push({
+      level: "warning",
+      text: `synclist ${file} cannot be read (${(e as NodeJS.ErrnoException).code}); its files are not added`,
+    });
     return { entries, messages };
   }
   let section = "";
@@ -155,7 +179,10 @@ export async function synclistEntries(file: string): Promise<{ entries: OverlayE
     const header = /^(APPEND|MERGE|EXECUTE|EXECUTEALWAYS):$/.exec(line);
     if (header) {
       section = header[1];
-      messages.push({ level: "warning", text: `synclist ${file}: the ${section}: section is applied only by packimage (pack with xCAT); the own pack leaves it out` });
+      messages.push({
+        level: "warning",
+        text: `synclist ${file}: the ${section}: section is applied only by packimage (pack with xCAT); the own pack leaves it out`,
+      });
       continue;
     }
     if (section) continue;
@@ -179,7 +206,8 @@ export async function synclistEntries(file: string): Promise<{ entries: OverlayE
         messages.push({ level: "warning", text: `synclist ${file}: destination ${dest} is not inside the image; skipped` });
         continue;
       }
-      if (fs.statSync(real).isDirectory()) for (const e of await walkTree(real)) entries.push({ path: e.rel ? `${target}/${e.rel}` : target, source: e.abs, reason });
+      if (fs.statSync(real).isDirectory())
+        for (const e of await walkTree(real)) entries.push({ path: e.rel ? `${target}/${e.rel}` : target, source: e.abs, reason });
       else entries.push({ path: target, source: real, reason });
     }
   }
@@ -196,7 +224,9 @@ export function synclistFiles(attrs: Record<string, string>, installdir: string)
   const platform = PLATFORMS.find(([re]) => re.test(os))?.[1];
   if (!platform || !attrs.profile) return [];
   const base = path.join(installdir, "custom/netboot", platform);
-  const names = [`${attrs.profile}.${os}.${attrs.osarch}`, `${attrs.profile}.${os}`, `${attrs.profile}.${attrs.osarch}`, attrs.profile].map((n) => path.join(base, `${n}.synclist`));
+  const names = [`${attrs.profile}.${os}.${attrs.osarch}`, `${attrs.profile}.${os}`, `${attrs.profile}.${attrs.osarch}`, attrs.profile].map(
+    (n) => path.join(base, `${n}.synclist`),
+  );
   const found = names.find((f) => fs.existsSync(f));
   return found ? [found] : [];
 }

@@ -24,13 +24,19 @@ describe("lsdef parsers on real xCAT 2.19 output", () => {
 
   it("reads `-l` with several objects", () => {
     const objs = parseObjectStanzas(t.get("33-lsdef-osimage-long")!.stdout);
-    expect(objs.map((o) => o.name)).toEqual(["rhels9.4-x86_64-netboot-compute", "rhels9.4-x86_64-netboot-rhels9.4-x86_64-netboot-imported"]);
+    expect(objs.map((o) => o.name)).toEqual([
+      "rhels9.4-x86_64-netboot-compute",
+      "rhels9.4-x86_64-netboot-rhels9.4-x86_64-netboot-imported",
+    ]);
     expect(objs[1].attrs.profile).toBe("rhels9.4-x86_64-netboot-imported");
   });
 
   it("keeps valid attributes and reports the invalid one of `-i`", () => {
     const r = t.get("07-lsdef-osimage-o-attr")!;
-    expect(parseObjectStanzas(r.stdout)[0].attrs).toEqual({ provmethod: "netboot", rootimgdir: "/install/netboot/rhels9.4/x86_64/compute" });
+    expect(parseObjectStanzas(r.stdout)[0].attrs).toEqual({
+      provmethod: "netboot",
+      rootimgdir: "/install/netboot/rhels9.4/x86_64/compute",
+    });
     expect(parseXcatMessages(r.stderr).errors).toEqual(["'comments' is not a valid attribute name for an object type of 'osimage'."]);
   });
 
@@ -44,7 +50,9 @@ describe("lsdef parsers on real xCAT 2.19 output", () => {
 
   it("accepts `Error: text` without host, warnings and per-node errors", () => {
     expect(parseXcatMessages(t.get("32-rpower-missing-node")!.stderr).errors).toEqual(["Invalid nodes and/or groups in noderange: cn99"]);
-    expect(parseXcatMessages(t.get("29-mkdef-osimage-dup")!.stderr).warnings[0]).toMatch(/^A definition for 'rhels9.4-x86_64-netboot-compute' already exists/);
+    expect(parseXcatMessages(t.get("29-mkdef-osimage-dup")!.stderr).warnings[0]).toMatch(
+      /^A definition for 'rhels9.4-x86_64-netboot-compute' already exists/,
+    );
     expect(parseXcatMessages(t.get("19-rpower-stat")!.stderr).errors).toEqual(["cn01: ERROR: timeout"]);
     expect(isNotFoundMessage(parseXcatMessages(t.get("31-packimage-missing")!.stderr).errors[0])).toBe(true);
   });
@@ -57,7 +65,12 @@ describe("lsdef parsers on real xCAT 2.19 output", () => {
 describe("packimage / imgexport / imgimport parsers", () => {
   it("packimage", () => {
     const r = t.get("11-packimage")!;
-    expect(parsePackimageOutput(r.stdout)).toEqual({ rootimgDir: "/install/netboot/rhels9.4/x86_64/compute/rootimg", method: "cpio", compress: "pigz", other: [] });
+    expect(parsePackimageOutput(r.stdout)).toEqual({
+      rootimgDir: "/install/netboot/rhels9.4/x86_64/compute/rootimg",
+      method: "cpio",
+      compress: "pigz",
+      other: [],
+    });
     expect(parseXcatMessages(r.stderr).warnings).toEqual(["Unable to set timezone to 'Universal', check this is a valid timezone"]);
   });
 
@@ -74,7 +87,10 @@ describe("packimage / imgexport / imgimport parsers", () => {
     const same = parseImgimportOutput(t.get("22-imgimport-same-name")!.stdout);
     expect(same.image).toBe("rhels9.4-x86_64-netboot-compute");
     expect(same.moved).toHaveLength(6);
-    expect(same.moved[0]).toEqual({ from: "/install/netboot/rhels9.4/x86_64/compute/kernel", to: "/install/netboot/rhels9.4/x86_64/compute/kernel.ORIG" });
+    expect(same.moved[0]).toEqual({
+      from: "/install/netboot/rhels9.4/x86_64/compute/kernel",
+      to: "/install/netboot/rhels9.4/x86_64/compute/kernel.ORIG",
+    });
     const ren = parseImgimportOutput(t.get("23-imgimport-renamed")!.stdout);
     expect(ren.image).toBe("rhels9.4-x86_64-netboot-rhels9.4-x86_64-netboot-imported");
     expect(ren.moved).toEqual([]);

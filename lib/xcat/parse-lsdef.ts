@@ -71,7 +71,9 @@ export function parseXcatMessages(stderr: string): XcatMessages {
 
 /** `Could not find an object named 'X' of type 'T'.` → true: the adapter maps it to not_found. */
 export function isNotFoundMessage(text: string): boolean {
-  return /^Could not find an object named '.*' of type '.*'\.$/.test(text) || /^Cannot find image '.*' from the osimage table\.$/.test(text);
+  return (
+    /^Could not find an object named '.*' of type '.*'\.$/.test(text) || /^Cannot find image '.*' from the osimage table\.$/.test(text)
+  );
 }
 
 export function splitLines(text: string): string[] {

@@ -12,7 +12,12 @@ const FAKE = path.join(process.cwd(), "test/fake-xcat");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "xcat-backend-"));
 const log = path.join(tmp, "calls.log");
 const imgdir = `${tmp}/install/netboot/rhels9.4/x86_64/compute`;
-const calls = () => fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { argv: string[]; cwd: string });
+const calls = () =>
+  fs
+    .readFileSync(log, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { argv: string[]; cwd: string });
 let backend: XcatBackend;
 
 describe("xCAT backend against the fake xCAT", () => {
@@ -29,7 +34,18 @@ describe("xCAT backend against the fake xCAT", () => {
 
   it("lists no images, then one, with attributes from lsdef", async () => {
     expect(await backend.listImages()).toEqual([]);
-    execFileSync(`${FAKE}/bin/mkdef`, ["-t", "osimage", "-o", "rhels9.4-x86_64-netboot-compute", "imagetype=linux", "provmethod=netboot", "osvers=rhels9.4", "osarch=x86_64", "profile=compute", `rootimgdir=${imgdir}`]);
+    execFileSync(`${FAKE}/bin/mkdef`, [
+      "-t",
+      "osimage",
+      "-o",
+      "rhels9.4-x86_64-netboot-compute",
+      "imagetype=linux",
+      "provmethod=netboot",
+      "osvers=rhels9.4",
+      "osarch=x86_64",
+      "profile=compute",
+      `rootimgdir=${imgdir}`,
+    ]);
     const list = await backend.listImages();
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ imagename: "rhels9.4-x86_64-netboot-compute", rootimgdir: imgdir, provmethod: "netboot" });
@@ -45,7 +61,10 @@ describe("xCAT backend against the fake xCAT", () => {
     const r = await backend.packWithXcat({ name: "rhels9.4-x86_64-netboot-compute", onLine: (l) => lines.push(l) });
     expect(r.method).toBe("cpio");
     // Without site.timezone, packimage says it leaves etc/localtime alone before it packs.
-    expect(lines.slice(0, 2)).toEqual(["No timezone defined in site table, skipping timezone /etc/localtime configuration", `Packing contents of ${imgdir}/rootimg`]);
+    expect(lines.slice(0, 2)).toEqual([
+      "No timezone defined in site table, skipping timezone /etc/localtime configuration",
+      `Packing contents of ${imgdir}/rootimg`,
+    ]);
     expect(fs.existsSync(`${imgdir}/rootimg.cpio.gz`)).toBe(true);
     const bad = await backend.packWithXcat({ name: "nope" }).catch((e) => e);
     expect(bad.message).toBe("packimage failed: Cannot find image 'nope' from the osimage table.");
@@ -70,22 +89,45 @@ describe("xCAT backend against the fake xCAT", () => {
 
   it("refuses a bundle whose manifest would place files outside its rootimgdir, before imgimport runs", async () => {
     const evil = path.join(tmp, "evil.tgz");
-    fs.writeFileSync(evil, makeTgz([
-      { name: "./x/manifest.xml", data: buildManifest({ osimage: { imagename: "x", osvers: "a", osarch: "b", profile: "c", provmethod: "netboot" }, linuximage: { rootimgdir: "/install/x" }, kernel: "/etc/cron.d/kernel" }) },
-      { name: "./x/kernel", data: "* * * * * root evil" },
-    ]));
+    fs.writeFileSync(
+      evil,
+      makeTgz([
+        {
+          name: "./x/manifest.xml",
+          data: buildManifest({
+            osimage: { imagename: "x", osvers: "a", osarch: "b", profile: "c", provmethod: "netboot" },
+            linuximage: { rootimgdir: "/install/x" },
+            kernel: "/etc/cron.d/kernel",
+          }),
+        },
+        { name: "./x/kernel", data: "* * * * * root evil" },
+      ]),
+    );
     const before = calls().length;
     const err = await backend.importBundle({ bundlePath: evil }).catch((e) => e);
     expect(err.message).toMatch(/outside the image's rootimgdir/);
-    expect(calls().slice(before).map((c) => c.argv[0])).not.toContain("imgimport");
+    expect(
+      calls()
+        .slice(before)
+        .map((c) => c.argv[0]),
+    ).not.toContain("imgimport");
   });
 
   it("refuses a bundle whose profile files would land outside /install and xCAT's share dir", async () => {
     const evil = path.join(tmp, "evil2.tgz");
-    fs.writeFileSync(evil, makeTgz([
-      { name: "./y/manifest.xml", data: buildManifest({ osimage: { imagename: "y", osvers: "a", osarch: "b", profile: "c", provmethod: "netboot" }, linuximage: { rootimgdir: "/install/y", postinstall: "/etc/cron.d/y" } }) },
-      { name: "./y/y", data: "* * * * * root evil" },
-    ]));
+    fs.writeFileSync(
+      evil,
+      makeTgz([
+        {
+          name: "./y/manifest.xml",
+          data: buildManifest({
+            osimage: { imagename: "y", osvers: "a", osarch: "b", profile: "c", provmethod: "netboot" },
+            linuximage: { rootimgdir: "/install/y", postinstall: "/etc/cron.d/y" },
+          }),
+        },
+        { name: "./y/y", data: "* * * * * root evil" },
+      ]),
+    );
     const err = await backend.importBundle({ bundlePath: evil }).catch((e) => e);
     expect(err.message).toMatch(/postinstall \/etc\/cron.d\/y is outside xCAT's installdir \(.*\/install\/\) and share directory/);
   });

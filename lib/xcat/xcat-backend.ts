@@ -38,7 +38,10 @@ const SITE_TTL_MS = 60_000;
 export class XcatBackend implements ImageBackend {
   readonly kind = "xcat" as const;
   private site?: { installdir: string; at: number };
-  constructor(private readonly root = xcatRoot(), private readonly tmpDir = "/tmp") {}
+  constructor(
+    private readonly root = xcatRoot(),
+    private readonly tmpDir = "/tmp",
+  ) {}
 
   /**
    * site.installdir as xCAT reads it (`lsdef -t site -o clustersite -i installdir`; unset or empty means
@@ -106,12 +109,16 @@ export class XcatBackend implements ImageBackend {
         for (const f of (m.linuximage[k] ?? m.osimage[k] ?? "").split(",").filter(Boolean)) {
           if (!allowed.some((a) => f.startsWith(a))) allowed.push(`${(await this.installdir()).replace(/\/+$/, "")}/`);
           if (!allowed.some((a) => f.startsWith(a)) || f.split("/").includes(".."))
-            throw new AppError("unprocessable", `image bundle refused: manifest.xml ${k} ${f} is outside xCAT's installdir (${allowed.at(-1)}) and share directory`);
+            throw new AppError(
+              "unprocessable",
+              `image bundle refused: manifest.xml ${k} ${f} is outside xCAT's installdir (${allowed.at(-1)}) and share directory`,
+            );
         }
     } finally {
       bundle.dispose();
     }
-    if (await this.exists(name)) throw new AppError("conflict", `osimage ${name} already exists; delete it or import under another profile`);
+    if (await this.exists(name))
+      throw new AppError("conflict", `osimage ${name} already exists; delete it or import under another profile`);
     const args = [path.resolve(opts.bundlePath), ...(opts.profile ? ["-f", opts.profile] : [])];
     const r = await this.run("bin/imgimport", args, { ...opts, cwd: path.dirname(path.resolve(opts.bundlePath)) });
     if (r.code !== 0) throw failure(r);
@@ -139,7 +146,9 @@ export class XcatBackend implements ImageBackend {
     const attrs = parseObjectStanzas(site.stdout).find((o) => o.name === SITE_OBJECT)?.attrs ?? {};
     const passwd = await this.run("sbin/tabdump", ["passwd"]);
     if (passwd.code !== 0) throw failure(passwd);
-    const root = parseTabdump(passwd.stdout).find((r) => r.key === "system" && r.username === "root" && r.disable !== "1" && r.disable !== "yes");
+    const root = parseTabdump(passwd.stdout).find(
+      (r) => r.key === "system" && r.username === "root" && r.disable !== "1" && r.disable !== "yes",
+    );
     const installdir = attrs.installdir || DEFAULT_INSTALLDIR;
     return {
       installdir,

@@ -16,15 +16,37 @@ const FAKE = path.join(process.cwd(), "test/fake-xcat");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "xcat-installdir-"));
 const log = path.join(tmp, "calls.log");
 const state = path.join(tmp, "state.json");
-const calls = () => fs.readFileSync(log, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { argv: string[] }).argv.join(" "));
+const calls = () =>
+  fs
+    .readFileSync(log, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => (JSON.parse(l) as { argv: string[] }).argv.join(" "));
 const mkdef = (...attrs: string[]) => execFileSync(`${FAKE}/bin/mkdef`, ["-t", "osimage", ...attrs]);
 
 describe("site.installdir in the xCAT adapter", () => {
   beforeAll(() => {
     Object.assign(process.env, { FAKE_XCAT_STATE: state, FAKE_XCAT_LOG: log, ROOTIMG_XCAT_LOCK_DIR: `${tmp}/lock` });
     fs.writeFileSync(state, JSON.stringify({ site: { installdir: `${tmp}/srv/xcat` }, osimages: {} }));
-    mkdef("-o", "rhels9.4-x86_64-netboot-compute", "imagetype=linux", "provmethod=netboot", "osvers=rhels9.4", "osarch=x86_64", "profile=compute");
-    mkdef("-o", "set-dir", "imagetype=linux", "provmethod=netboot", "osvers=rhels9.4", "osarch=x86_64", "profile=other", `rootimgdir=${tmp}/elsewhere`);
+    mkdef(
+      "-o",
+      "rhels9.4-x86_64-netboot-compute",
+      "imagetype=linux",
+      "provmethod=netboot",
+      "osvers=rhels9.4",
+      "osarch=x86_64",
+      "profile=compute",
+    );
+    mkdef(
+      "-o",
+      "set-dir",
+      "imagetype=linux",
+      "provmethod=netboot",
+      "osvers=rhels9.4",
+      "osarch=x86_64",
+      "profile=other",
+      `rootimgdir=${tmp}/elsewhere`,
+    );
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -56,13 +78,32 @@ describe("site.installdir in the xCAT adapter", () => {
     const inst = `${tmp}/srv/xcat`;
     const dir = `${inst}/netboot/rhels9.4/x86_64/instp`;
     const bundle = path.join(tmp, "inst.tgz");
-    fs.writeFileSync(bundle, makeTgz([
-      { name: "./inst-img/manifest.xml", data: buildManifest({ osimage: { imagename: "inst-img", imagetype: "linux", osvers: "rhels9.4", osarch: "x86_64", profile: "instp", provmethod: "netboot" }, linuximage: { rootimgdir: dir, postinstall: `${inst}/custom/netboot/rh/instp.postinstall` }, kernel: `${dir}/kernel`, ramdisk: `${dir}/initrd-stateless.gz`, rootimg: `${dir}/rootimg.cpio.gz` }) },
-      { name: "./inst-img/kernel", data: "K" },
-      { name: "./inst-img/initrd-stateless.gz", data: "I" },
-      { name: "./inst-img/rootimg.cpio.gz", data: "R" },
-      { name: "./inst-img/instp.postinstall", data: "#!/bin/sh\n" },
-    ]));
+    fs.writeFileSync(
+      bundle,
+      makeTgz([
+        {
+          name: "./inst-img/manifest.xml",
+          data: buildManifest({
+            osimage: {
+              imagename: "inst-img",
+              imagetype: "linux",
+              osvers: "rhels9.4",
+              osarch: "x86_64",
+              profile: "instp",
+              provmethod: "netboot",
+            },
+            linuximage: { rootimgdir: dir, postinstall: `${inst}/custom/netboot/rh/instp.postinstall` },
+            kernel: `${dir}/kernel`,
+            ramdisk: `${dir}/initrd-stateless.gz`,
+            rootimg: `${dir}/rootimg.cpio.gz`,
+          }),
+        },
+        { name: "./inst-img/kernel", data: "K" },
+        { name: "./inst-img/initrd-stateless.gz", data: "I" },
+        { name: "./inst-img/rootimg.cpio.gz", data: "R" },
+        { name: "./inst-img/instp.postinstall", data: "#!/bin/sh\n" },
+      ]),
+    );
     const r = await new XcatBackend(FAKE, tmp).importBundle({ bundlePath: bundle });
     expect(r.imagename).toBe("inst-img");
     expect(fs.readFileSync(`${inst}/custom/netboot/rh/instp.postinstall`, "utf8")).toBe("#!/bin/sh\n");

@@ -27,6 +27,7 @@ export async function waitForQuiet(opts: { threshold: number; maxS: number; log:
     await sleep(5000);
     busy = await busyFraction();
   }
-  if (busy > opts.threshold) opts.log(`still busy (${(busy * 100).toFixed(0)} %) after ${opts.maxS} s: measuring anyway, ratios are less reliable`);
+  if (busy > opts.threshold)
+    opts.log(`still busy (${(busy * 100).toFixed(0)} %) after ${opts.maxS} s: measuring anyway, ratios are less reliable`);
   return busy;
 }

@@ -25,7 +25,9 @@ export async function treeListing(root: string): Promise<string[]> {
     const t = typeOf(s);
     let extra = "";
     if (t === "f") {
-      const hash = createHash("sha256").update(await readFile(abs)).digest("hex");
+      const hash = createHash("sha256")
+        .update(await readFile(abs))
+        .digest("hex");
       let group = "";
       if (s.nlink > 1) {
         const first = firstPathOfInode.get(s.ino);

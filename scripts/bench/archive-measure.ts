@@ -60,12 +60,7 @@ function treeRss(root: number): number {
   return sum;
 }
 
-export async function measure(opts: {
-  cmd: string;
-  args: string[];
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-}): Promise<Measured> {
+export async function measure(opts: { cmd: string; args: string[]; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), "bench-time-"));
   const timeFile = join(dir, "rss");
   const busy0 = machineBusyS();

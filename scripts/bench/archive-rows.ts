@@ -15,14 +15,64 @@ const get = (r: Reps, k: string) => r[k] ?? [];
 
 /** `scale`: "" for the bench image, "4g"/"8g" for the large ones (whose diff target is 1 s). */
 export function buildRows(r: Reps, sizes: { xcatBytes: number; oursBytes: number }, scale = ""): Row[] {
-  const [ou, cu, bu, of, xp, oi, od, os] = ["oursUnpack", "cpioUnpack", "bsdtarUnpack", "oursFull", "xcatPack", "oursIncr", "oursDiff", "oursSpare"].map((k) => get(r, k));
+  const [ou, cu, bu, of, xp, oi, od, os] = [
+    "oursUnpack",
+    "cpioUnpack",
+    "bsdtarUnpack",
+    "oursFull",
+    "xcatPack",
+    "oursIncr",
+    "oursDiff",
+    "oursSpare",
+  ].map((k) => get(r, k));
   const ours = [ou, of, oi, od, os].filter((s) => s.length);
   return [
-    { step: "unpack (vs pigz -dc | cpio -idum)", ours: sec(ou), baseline: sec(cu), unit: "s", max: 0.6, oursCpu: cpu(ou), baselineCpu: cpu(cu), others: worst(ou, cu) },
-    { step: "unpack (vs bsdtar -xf, reference)", ours: sec(ou), baseline: sec(bu), unit: "s", oursCpu: cpu(ou), baselineCpu: cpu(bu), others: worst(ou, bu) },
-    { step: "full pack (vs xCAT find|cpio|pigz)", ours: sec(of), baseline: sec(xp), unit: "s", max: 0.4, oursCpu: cpu(of), baselineCpu: cpu(xp), others: worst(of, xp) },
-    { step: "full pack size", ours: sizes.oursBytes ? sizes.oursBytes / 2 ** 20 : null, baseline: sizes.xcatBytes / 2 ** 20, unit: "MiB", max: 1.02 },
-    { step: "one-file repack (vs xCAT full pack)", ours: sec(oi), baseline: sec(xp), unit: "s", max: 0.04, oursCpu: cpu(oi), baselineCpu: cpu(xp), others: worst(oi, xp) },
+    {
+      step: "unpack (vs pigz -dc | cpio -idum)",
+      ours: sec(ou),
+      baseline: sec(cu),
+      unit: "s",
+      max: 0.6,
+      oursCpu: cpu(ou),
+      baselineCpu: cpu(cu),
+      others: worst(ou, cu),
+    },
+    {
+      step: "unpack (vs bsdtar -xf, reference)",
+      ours: sec(ou),
+      baseline: sec(bu),
+      unit: "s",
+      oursCpu: cpu(ou),
+      baselineCpu: cpu(bu),
+      others: worst(ou, bu),
+    },
+    {
+      step: "full pack (vs xCAT find|cpio|pigz)",
+      ours: sec(of),
+      baseline: sec(xp),
+      unit: "s",
+      max: 0.4,
+      oursCpu: cpu(of),
+      baselineCpu: cpu(xp),
+      others: worst(of, xp),
+    },
+    {
+      step: "full pack size",
+      ours: sizes.oursBytes ? sizes.oursBytes / 2 ** 20 : null,
+      baseline: sizes.xcatBytes / 2 ** 20,
+      unit: "MiB",
+      max: 1.02,
+    },
+    {
+      step: "one-file repack (vs xCAT full pack)",
+      ours: sec(oi),
+      baseline: sec(xp),
+      unit: "s",
+      max: 0.04,
+      oursCpu: cpu(oi),
+      baselineCpu: cpu(xp),
+      others: worst(oi, xp),
+    },
     { step: "one-file repack, absolute", ours: sec(oi), baseline: null, unit: "s", abs: 1, others: worst(oi) },
     { step: "(background) spare copy after a publish", ours: sec(os), baseline: null, unit: "s", oursCpu: cpu(os), others: worst(os) },
     { step: "diff after one-file edit", ours: sec(od), baseline: null, unit: "s", abs: scale ? 1 : 0.5, others: worst(od) },
@@ -34,7 +84,8 @@ export function buildRows(r: Reps, sizes: { xcatBytes: number; oursBytes: number
 /** Medians over quiet reps only; unpack and full pack use reps where BOTH sides of the pair were quiet. */
 export function quietLines(r: Reps): string[] {
   const quiet = (s: Rep[]) => s.filter((m) => m.othersCpu < QUIET);
-  const pairs = (a: Rep[], b: Rep[]) => a.map((m, i) => [m, b[i]] as const).filter(([x, y]) => y && x.othersCpu < QUIET && y.othersCpu < QUIET);
+  const pairs = (a: Rep[], b: Rep[]) =>
+    a.map((m, i) => [m, b[i]] as const).filter(([x, y]) => y && x.othersCpu < QUIET && y.othersCpu < QUIET);
   const line = (name: string, a: Rep[], b: Rep[] | null, target: string) => {
     if (!a.length || (b && !b.length)) return `${name}: no quiet reps`;
     const sa = sec(a)!;
@@ -45,8 +96,18 @@ export function quietLines(r: Reps): string[] {
   const up = pairs(get(r, "oursUnpack"), get(r, "cpioUnpack"));
   const fp = pairs(get(r, "oursFull"), get(r, "xcatPack"));
   return [
-    line("unpack", up.map(([x]) => x), up.map(([, y]) => y), "≤ 0.6×"),
-    line("full pack", fp.map(([x]) => x), fp.map(([, y]) => y), "≤ 0.4×"),
+    line(
+      "unpack",
+      up.map(([x]) => x),
+      up.map(([, y]) => y),
+      "≤ 0.6×",
+    ),
+    line(
+      "full pack",
+      fp.map(([x]) => x),
+      fp.map(([, y]) => y),
+      "≤ 0.4×",
+    ),
     line("one-file repack", quiet(get(r, "oursIncr")), quiet(get(r, "xcatPack")), "≤ 0.04×"),
     line("diff", quiet(get(r, "oursDiff")), null, "≤ 0.5 s"),
   ];

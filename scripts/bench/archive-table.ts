@@ -31,7 +31,10 @@ export function printTable(rows: Row[], checks: Record<string, string>, quiet: s
     ...rows.map((r) => {
       const v = rowVerdict(r);
       const ratio = v.ratio === null ? "—" : `${v.ratio.toFixed(3)}×`;
-      const cpu = r.oursCpu != null && r.baselineCpu ? `${r.oursCpu.toFixed(1)} / ${r.baselineCpu.toFixed(1)} = ${(r.oursCpu / r.baselineCpu).toFixed(2)}×` : "—";
+      const cpu =
+        r.oursCpu != null && r.baselineCpu
+          ? `${r.oursCpu.toFixed(1)} / ${r.baselineCpu.toFixed(1)} = ${(r.oursCpu / r.baselineCpu).toFixed(2)}×`
+          : "—";
       const others = r.others === undefined ? "—" : `${(r.others * 100).toFixed(0)} %${r.others > 0.25 ? " (contended)" : ""}`;
       return `| ${r.step.replaceAll("|", "\\|")} | ${fmt(r.ours, r.unit)} | ${fmt(r.baseline, r.unit)} | ${ratio} | ${v.target} | ${v.met} | ${cpu} | ${others} |`;
     }),

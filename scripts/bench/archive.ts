@@ -20,7 +20,8 @@ const SIZES = ["", "4g", "8g"];
 const resultFile = (scale: string) => join(BENCH, `archive-result${scale ? `-${scale}` : ""}.json`);
 // tmpfs by default: the shared disk (ext4, discard, other helpers' builds) adds noise that is not ours
 // nor xCAT's. BENCH_WORK=<dir on disk> to compare.
-const WORK = process.env.BENCH_WORK ?? (SCALE ? join(BENCH, `run-${SCALE}`) : existsSync("/dev/shm") ? "/dev/shm/rootimg-bench" : join(BENCH, "run"));
+const WORK =
+  process.env.BENCH_WORK ?? (SCALE ? join(BENCH, `run-${SCALE}`) : existsSync("/dev/shm") ? "/dev/shm/rootimg-bench" : join(BENCH, "run"));
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 // Ours: bin/rootimg, or (until the CLI exists) the same commands straight on the library.
 const CLI = process.env.BENCH_ROOTIMG ?? join(REPO, "bin/rootimg");
@@ -42,7 +43,9 @@ const stateOf = (tree: string) => join(dirname(tree), ".rootimg-studio", "tree")
 
 function ok(m: Measured, what: string): Measured {
   if (m.code !== 0) throw new Error(`${what} failed (exit ${m.code}): ${m.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-  log(`${what}: ${(m.ms / 1000).toFixed(2)} s (user ${m.userS.toFixed(1)} s, sys ${m.sysS.toFixed(1)} s, others used ${(m.othersCpu * 100).toFixed(0)} % of the CPUs meanwhile), max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, tree RSS ${(m.treeRssKb / 1024).toFixed(0)} MB`);
+  log(
+    `${what}: ${(m.ms / 1000).toFixed(2)} s (user ${m.userS.toFixed(1)} s, sys ${m.sysS.toFixed(1)} s, others used ${(m.othersCpu * 100).toFixed(0)} % of the CPUs meanwhile), max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, tree RSS ${(m.treeRssKb / 1024).toFixed(0)} MB`,
+  );
   return m;
 }
 // A failure of ours is recorded, not fatal: the baseline numbers of the run stay useful.
@@ -67,12 +70,28 @@ const peakMb = (s: Series) => Math.max(...s.map((m) => Math.max(m.maxRssKb, m.tr
 
 async function main() {
   if (!existsSync(REF)) throw new Error(`no cached image at ${IMAGE}: run scripts/bench/archive (it builds it)`);
-  log(`image ${IMAGE}, work dir ${WORK}, ${REPS} reps, ours ${OURS ? [ROOTIMG, ...ROOTIMG_ARGS].join(" ") : "not available (baseline only)"}`);
+  log(
+    `image ${IMAGE}, work dir ${WORK}, ${REPS} reps, ours ${OURS ? [ROOTIMG, ...ROOTIMG_ARGS].join(" ") : "not available (baseline only)"}`,
+  );
   clean(WORK);
   mkdirSync(WORK, { recursive: true });
   const tree = p("tree"); // our unpack lands here and is then edited, diffed and packed
-  const r: Record<string, Series> = { cpioUnpack: [], bsdtarUnpack: [], oursUnpack: [], xcatPack: [], oursFull: [], oursSpare: [], oursIncr: [], oursDiff: [], startup: [] };
-  const load: Record<string, string> = { start: loadavg().map((x) => x.toFixed(2)).join(" ") };
+  const r: Record<string, Series> = {
+    cpioUnpack: [],
+    bsdtarUnpack: [],
+    oursUnpack: [],
+    xcatPack: [],
+    oursFull: [],
+    oursSpare: [],
+    oursIncr: [],
+    oursDiff: [],
+    startup: [],
+  };
+  const load: Record<string, string> = {
+    start: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" "),
+  };
 
   const busy: Record<string, number> = {};
   const quiet = async (step: string) => (busy[step] = await waitForQuiet({ threshold: 0.25, maxS: QUIET_MAX_S, log }));
@@ -107,12 +126,16 @@ async function main() {
   clean(p("cpio-x"), p("bsdtar-x"));
 
   // 2. Full pack of the same tree.
-  load.fullPack = loadavg().map((x) => x.toFixed(2)).join(" ");
+  load.fullPack = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
   await quiet("fullPack");
   for (let i = 1; i <= REPS; i++) {
     clean(p("xcat-out"));
     mkdirSync(p("xcat-out"));
-    r.xcatPack.push(ok(await shell('find . -xdev | cpio -H newc -o | pigz -c > "$1"', [p("xcat-out/rootimg.cpio.gz")], tree), `full pack xCAT #${i}`));
+    r.xcatPack.push(
+      ok(await shell('find . -xdev | cpio -H newc -o | pigz -c > "$1"', [p("xcat-out/rootimg.cpio.gz")], tree), `full pack xCAT #${i}`),
+    );
     if (oursOk()) {
       clean(p("ours-out"));
       mkdirSync(p("ours-out"));
@@ -135,7 +158,9 @@ async function main() {
   // which is what xCAT does after any edit). After each publish the spare copy the next repack starts
   // from is made as its own step (the server makes it in the background after a pack job).
   if (oursOk()) {
-    load.oneFileEdit = loadavg().map((x) => x.toFixed(2)).join(" ");
+    load.oneFileEdit = loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ");
     await rootimg(["spare", p("ours-out/rootimg.cpio.gz")], "spare after the full pack", r.oursSpare);
     await quiet("oneFileEdit");
     for (let i = 1; i <= REPS && oursOk(); i++) {
@@ -162,19 +187,45 @@ async function main() {
   }
 
   busy.afterRun = await busyFraction();
-  load.end = loadavg().map((x) => x.toFixed(2)).join(" ");
+  load.end = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
   checks["load average (1/5/15 min) at the start of each phase"] = JSON.stringify(load);
   checks["CPU used by others before each series (0-1)"] = JSON.stringify(busy);
   if (oursFailed) checks["ours ran without failure"] = `NO: ${oursFailed}`;
   const reps: Reps = Object.fromEntries(
-    Object.entries(r).map(([k, ms]) => [k, ms.map((m) => ({ ms: m.ms, cpuS: m.userS + m.sysS, othersCpu: m.othersCpu, peakKb: Math.max(m.maxRssKb, m.treeRssKb) }))]),
+    Object.entries(r).map(([k, ms]) => [
+      k,
+      ms.map((m) => ({ ms: m.ms, cpuS: m.userS + m.sysS, othersCpu: m.othersCpu, peakKb: Math.max(m.maxRssKb, m.treeRssKb) })),
+    ]),
   );
   const rows = buildRows(reps, { xcatBytes: xcatSize, oursBytes: oursSize }, SCALE);
   printTable(rows, checks, quietLines(reps));
   const perStep = Object.fromEntries(
-    Object.entries(r).map(([k, s]) => [k, { runsS: s.map((m) => +(m.ms / 1000).toFixed(3)), cpuS: s.map((m) => +(m.userS + m.sysS).toFixed(2)), othersCpu: s.map((m) => +m.othersCpu.toFixed(2)), medianS: s.length ? +sec(s).toFixed(3) : null, peakRssMb: s.length ? +peakMb(s).toFixed(1) : null }]),
+    Object.entries(r).map(([k, s]) => [
+      k,
+      {
+        runsS: s.map((m) => +(m.ms / 1000).toFixed(3)),
+        cpuS: s.map((m) => +(m.userS + m.sysS).toFixed(2)),
+        othersCpu: s.map((m) => +m.othersCpu.toFixed(2)),
+        medianS: s.length ? +sec(s).toFixed(3) : null,
+        peakRssMb: s.length ? +peakMb(s).toFixed(1) : null,
+      },
+    ]),
   );
-  const result = { date: new Date().toISOString(), scale: SCALE || "base", image: IMAGE, work: WORK, reps: REPS, loadavg: load, busyByOthers: busy, sizes: { xcatBytes: xcatSize, oursBytes: oursSize }, rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })), checks, perStep };
+  const result = {
+    date: new Date().toISOString(),
+    scale: SCALE || "base",
+    image: IMAGE,
+    work: WORK,
+    reps: REPS,
+    loadavg: load,
+    busyByOthers: busy,
+    sizes: { xcatBytes: xcatSize, oursBytes: oursSize },
+    rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })),
+    checks,
+    perStep,
+  };
   mkdirSync(BENCH, { recursive: true });
   writeFileSync(resultFile(SCALE), `${JSON.stringify(result, null, 2)}\n`);
   log(`wrote ${resultFile(SCALE)}`);
@@ -196,29 +247,50 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
  */
 function printGrowth(): void {
   type Step = { medianS: number | null; peakRssMb: number | null };
-  const runs = SIZES.filter((z) => existsSync(resultFile(z))).map((z) => ({ z: z || "base", steps: JSON.parse(readFileSync(resultFile(z), "utf8")).perStep as Record<string, Step> }));
+  const runs = SIZES.filter((z) => existsSync(resultFile(z))).map((z) => ({
+    z: z || "base",
+    steps: JSON.parse(readFileSync(resultFile(z), "utf8")).perStep as Record<string, Step>,
+  }));
   if (runs.length < 2) return;
   const steps = ["cpioUnpack", "oursUnpack", "xcatPack", "oursFull", "oursSpare", "oursIncr", "oursDiff"];
   const cell = (v: number | null | undefined, unit: string) => (v == null ? "—" : `${v.toFixed(unit === "s" ? 2 : 0)} ${unit}`);
   const growth = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${(b / a).toFixed(2)}×` : "—");
   const head = runs.map((x) => x.z);
-  const lines = [`| step | ${head.map((h) => `${h} time / peak RSS`).join(" | ")} | ${head.slice(1).map((h, i) => `growth ${head[i]}→${h} time / RSS`).join(" | ")} |`, `|---|${head.map(() => "---|").join("")}${head.slice(1).map(() => "---|").join("")}`];
+  const lines = [
+    `| step | ${head.map((h) => `${h} time / peak RSS`).join(" | ")} | ${head
+      .slice(1)
+      .map((h, i) => `growth ${head[i]}→${h} time / RSS`)
+      .join(" | ")} |`,
+    `|---|${head.map(() => "---|").join("")}${head
+      .slice(1)
+      .map(() => "---|")
+      .join("")}`,
+  ];
   for (const k of steps) {
     const v = runs.map((x) => x.steps[k]);
     if (v.every((x) => !x?.medianS)) continue;
-    lines.push(`| ${k} | ${v.map((x) => `${cell(x?.medianS, "s")} / ${cell(x?.peakRssMb, "MB")}`).join(" | ")} | ${v.slice(1).map((x, i) => `${growth(v[i]?.medianS, x?.medianS)} / ${growth(v[i]?.peakRssMb, x?.peakRssMb)}`).join(" | ")} |`);
+    lines.push(
+      `| ${k} | ${v.map((x) => `${cell(x?.medianS, "s")} / ${cell(x?.peakRssMb, "MB")}`).join(" | ")} | ${v
+        .slice(1)
+        .map((x, i) => `${growth(v[i]?.medianS, x?.medianS)} / ${growth(v[i]?.peakRssMb, x?.peakRssMb)}`)
+        .join(" | ")} |`,
+    );
   }
-  process.stdout.write(`\ngrowth between sizes (each from its own run; ratios inside one run are the robust numbers):\n${lines.join("\n")}\n`);
+  process.stdout.write(
+    `\ngrowth between sizes (each from its own run; ratios inside one run are the robust numbers):\n${lines.join("\n")}\n`,
+  );
 }
 
 /** `archive.ts --render FILE.json`: prints the table of an earlier run again (no measuring). */
 function render(file: string) {
   const j = JSON.parse(readFileSync(file, "utf8"));
   const reps: Reps = Object.fromEntries(
-    Object.entries(j.perStep as Record<string, { runsS: number[]; cpuS: number[]; othersCpu?: number[]; peakRssMb: number | null }>).map(([k, v]) => [
-      k,
-      v.runsS.map((s, i) => ({ ms: s * 1000, cpuS: v.cpuS[i], othersCpu: v.othersCpu?.[i] ?? 0, peakKb: (v.peakRssMb ?? 0) * 1024 })),
-    ]),
+    Object.entries(j.perStep as Record<string, { runsS: number[]; cpuS: number[]; othersCpu?: number[]; peakRssMb: number | null }>).map(
+      ([k, v]) => [
+        k,
+        v.runsS.map((s, i) => ({ ms: s * 1000, cpuS: v.cpuS[i], othersCpu: v.othersCpu?.[i] ?? 0, peakKb: (v.peakRssMb ?? 0) * 1024 })),
+      ],
+    ),
   );
   process.stdout.write(`run of ${j.date}, work dir ${j.work}\n`);
   printTable(buildRows(reps, j.sizes, j.scale === "base" ? "" : (j.scale ?? "")), j.checks, quietLines(reps));

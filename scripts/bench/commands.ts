@@ -26,13 +26,27 @@ for (let rep = 0; rep < REPS; rep++) {
     prepareRunDir(first);
     const t0 = performance.now();
     let firstAt = 0;
-    await runInChroot({ tree: img.tree, runDir: first, runId: `bench-first-${rep}`, mode: "overlay", argv: ["/bin/sh", "-c", "echo hello"], onOutput: () => (firstAt ||= performance.now()) });
+    await runInChroot({
+      tree: img.tree,
+      runDir: first,
+      runId: `bench-first-${rep}`,
+      mode: "overlay",
+      argv: ["/bin/sh", "-c", "echo hello"],
+      onOutput: () => (firstAt ||= performance.now()),
+    });
     note("spawn → first output (echo), ms", firstAt - t0);
 
     const touch = img.runDir(`touch-${rep}`);
     prepareRunDir(touch);
     const t1 = performance.now();
-    const r = await runInChroot({ tree: img.tree, runDir: touch, runId: `bench-touch-${rep}`, mode: "overlay", argv: ["/bin/sh", "-c", `for f in /data/*; do echo more >> "$f"; done`], onOutput: () => {} });
+    const r = await runInChroot({
+      tree: img.tree,
+      runDir: touch,
+      runId: `bench-touch-${rep}`,
+      mode: "overlay",
+      argv: ["/bin/sh", "-c", `for f in /data/*; do echo more >> "$f"; done`],
+      onOutput: () => {},
+    });
     if (r.exitCode !== 0) throw new Error(`the touching command failed: ${r.exitCode}`);
     note(`command touching ${FILES} files (run), ms`, performance.now() - t1);
     const upper = path.join(touch, "upper");
@@ -49,4 +63,5 @@ for (let rep = 0; rep < REPS; rep++) {
   }
 }
 console.log(`chroot commands, ${REPS} runs, median (min–max):`);
-for (const [k, xs] of Object.entries(rows)) console.log(`  ${k.padEnd(58)} ${median(xs).toFixed(0).padStart(6)}  (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`);
+for (const [k, xs] of Object.entries(rows))
+  console.log(`  ${k.padEnd(58)} ${median(xs).toFixed(0).padStart(6)}  (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`);

@@ -67,7 +67,8 @@ async function job(label: string, start: Promise<{ jobId: string }>): Promise<nu
   for (;;) {
     const j = await ok<{ state: string; error?: string | null }>("GET", `/api/jobs/${jobId}`);
     if (j.state === "succeeded") break;
-    if (j.state !== "running" && j.state !== "queued") throw new Error(`${label}: job ${jobId} ${j.state}: ${JSON.stringify(j).slice(0, 800)}`);
+    if (j.state !== "running" && j.state !== "queued")
+      throw new Error(`${label}: job ${jobId} ${j.state}: ${JSON.stringify(j).slice(0, 800)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   const ms = performance.now() - t0;
@@ -84,7 +85,15 @@ try {
   await writeBundle({
     destPath: bundle,
     imagename: "debian12-x86_64-netboot-compute",
-    osimage: { imagename: "debian12-x86_64-netboot-compute", imagetype: "linux", provmethod: "netboot", profile: "compute", osname: "Linux", osvers: "debian12", osarch: "x86_64" },
+    osimage: {
+      imagename: "debian12-x86_64-netboot-compute",
+      imagetype: "linux",
+      provmethod: "netboot",
+      profile: "compute",
+      osname: "Linux",
+      osvers: "debian12",
+      osarch: "x86_64",
+    },
     linuximage: {},
     kernel: path.join(tree, "boot", kernel),
     ramdisk: initrd,
@@ -94,13 +103,29 @@ try {
 
   server = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: REPO,
-    env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(PORT), ROOTIMG_DATA_DIR: path.join(work, "data"), ADMIN_PASSWORD: PASSWORD, ROOTIMG_DEMO_IMAGE: "0", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: "" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: String(PORT),
+      ROOTIMG_DATA_DIR: path.join(work, "data"),
+      ADMIN_PASSWORD: PASSWORD,
+      ROOTIMG_DEMO_IMAGE: "0",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: "",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   for (let i = 0; ; i++) {
     if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode})`);
     if (i > 480) throw new Error("server did not answer within 2 minutes");
-    if (await fetch(`${base}/login`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${base}/login`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 250));
   }
   await ok("POST", "/api/auth/login", { username: "admin", password: PASSWORD });
@@ -111,9 +136,16 @@ try {
   await job("unpack", ok("POST", `/api/images/${image}/unpack`, { mode: "unpack" }));
   const motd = await ok<{ content: string; etag: string }>("GET", `/api/images/${image}/files/content?path=/etc/motd`);
   const marker = `bench deploy ${new Date().toISOString()}`;
-  await ok("PUT", `/api/images/${image}/files/content`, { path: "/etc/motd", content: `${motd.content}${marker}\n`, encoding: "utf-8", etag: motd.etag });
+  await ok("PUT", `/api/images/${image}/files/content`, {
+    path: "/etc/motd",
+    content: `${motd.content}${marker}\n`,
+    encoding: "utf-8",
+    etag: motd.etag,
+  });
   await job("pack (first pack after the unpack)", ok("POST", `/api/images/${image}/pack`, {}));
-  const live = (await ok<{ versions: { seq: number; live: boolean; stampUuid: string | null; size: number }[] }>("GET", `/api/images/${image}`)).versions.find((v) => v.live)!;
+  const live = (
+    await ok<{ versions: { seq: number; live: boolean; stampUuid: string | null; size: number }[] }>("GET", `/api/images/${image}`)
+  ).versions.find((v) => v.live)!;
   rows.push(["packed archive", `${(live.size / 2 ** 20).toFixed(0)} MiB, version ${live.seq}, IMAGEUUID ${live.stampUuid}`]);
 
   const host = "testhost-bench";
@@ -139,7 +171,9 @@ try {
   const kernelTime = /\[\s*([\d.]+)\]\s+Run \/sbin\/init as init process/.exec(consoleText)?.[1];
   if (kernelTime) rows.push(["  kernel start → /sbin/init (guest clock)", `${Number(kernelTime).toFixed(1)} s`]);
 
-  console.log(`\nDeploy of the realistic image (${kernel}, ${MEMORY_MB} MB test host, QEMU ${process.env.ROOTIMG_QEMU_ACCEL ?? "tcg"}), ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}\n`);
+  console.log(
+    `\nDeploy of the realistic image (${kernel}, ${MEMORY_MB} MB test host, QEMU ${process.env.ROOTIMG_QEMU_ACCEL ?? "tcg"}), ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}\n`,
+  );
   console.log("| step | result |\n|---|---|");
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
   console.log(`\nconsole: ${path.join(work, "console.log")}${process.env.BENCH_KEEP === "1" ? "" : " (removed; BENCH_KEEP=1 keeps it)"}`);

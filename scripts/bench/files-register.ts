@@ -10,5 +10,9 @@ await prisma.image.upsert({
   create: { imagename: name, osvers: "debian12", osarch: "x86_64", profile: "bench", rootimgdir },
   update: { rootimgdir },
 });
-await prisma.workspace.upsert({ where: { image: name }, create: { image: name, state: "unpacked", unpackedAt: new Date(), unpackedBy: "bench" }, update: { state: "unpacked" } });
+await prisma.workspace.upsert({
+  where: { image: name },
+  create: { image: name, state: "unpacked", unpackedAt: new Date(), unpackedBy: "bench" },
+  update: { state: "unpacked" },
+});
 console.error(`registered ${name} at ${rootimgdir}`);

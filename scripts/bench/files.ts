@@ -16,10 +16,11 @@ fs.rmSync(scratch, { recursive: true, force: true });
 fs.mkdirSync(path.join(scratch, "many"), { recursive: true });
 for (let i = 0; i < 10_000; i++) fs.writeFileSync(path.join(scratch, "many", `entry-${String(i).padStart(5, "0")}.conf`), "x\n");
 const line = "option value = 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ\n";
-fs.writeFileSync(path.join(scratch, "big.conf"), line.repeat(Math.ceil(100 * 1024 / line.length)).slice(0, 100 * 1024));
+fs.writeFileSync(path.join(scratch, "big.conf"), line.repeat(Math.ceil((100 * 1024) / line.length)).slice(0, 100 * 1024));
 
 const login = await fetch(`${url}/api/auth/login`, {
-  method: "POST", headers: { "content-type": "application/json" },
+  method: "POST",
+  headers: { "content-type": "application/json" },
   body: JSON.stringify({ username: process.env.BENCH_USER ?? "admin", password: process.env.BENCH_PASSWORD }),
 });
 if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
@@ -58,8 +59,19 @@ const open = await timed(async () => {
 });
 let n = 0;
 const save = await timed(async () => {
-  const body = JSON.stringify({ path: `${vpath}/big.conf`, content: `${content.slice(0, -20)}${String(++n).padStart(19, "0")}\n`, encoding: "utf-8" });
-  const j = await ok(await fetch(`${base}/content`, { method: "PUT", headers: { cookie, "content-type": "application/json", "if-match": `"${etag}"`, origin: url }, body }), "save");
+  const body = JSON.stringify({
+    path: `${vpath}/big.conf`,
+    content: `${content.slice(0, -20)}${String(++n).padStart(19, "0")}\n`,
+    encoding: "utf-8",
+  });
+  const j = await ok(
+    await fetch(`${base}/content`, {
+      method: "PUT",
+      headers: { cookie, "content-type": "application/json", "if-match": `"${etag}"`, origin: url },
+      body,
+    }),
+    "save",
+  );
   etag = j.etag;
 });
 fs.rmSync(scratch, { recursive: true, force: true });
@@ -69,9 +81,30 @@ const rows = [
   { step: "open a 100 KB file", s: open, target: 50 },
   { step: "save a 100 KB file", s: save, target: 50 },
 ];
-console.log(`load average before/after: ${load0.map((x) => x.toFixed(1)).join(" ")} / ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} (${os.cpus().length} CPUs; other processes slow every number)`);
+console.log(
+  `load average before/after: ${load0.map((x) => x.toFixed(1)).join(" ")} / ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")} (${os.cpus().length} CPUs; other processes slow every number)`,
+);
 console.log(`| step (${N} requests each) | p50 ms | p95 ms | target p95 |\n|---|---|---|---|`);
-for (const r of rows) console.log(`| ${r.step} | ${pct(r.s, 50).toFixed(1)} | ${pct(r.s, 95).toFixed(1)} | < ${r.target} ms ${pct(r.s, 95) < r.target ? "✓" : "✗"} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.step} | ${pct(r.s, 50).toFixed(1)} | ${pct(r.s, 95).toFixed(1)} | < ${r.target} ms ${pct(r.s, 95) < r.target ? "✓" : "✗"} |`,
+  );
 const out = path.resolve(".cache/bench/files-result.json");
 fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), n: N, loadavgBefore: load0, loadavgAfter: os.loadavg(), steps: rows.map((r) => ({ step: r.step, p50: pct(r.s, 50), p95: pct(r.s, 95), targetP95: r.target })) }, null, 2));
+fs.writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      n: N,
+      loadavgBefore: load0,
+      loadavgAfter: os.loadavg(),
+      steps: rows.map((r) => ({ step: r.step, p50: pct(r.s, 50), p95: pct(r.s, 95), targetP95: r.target })),
+    },
+    null,
+    2,
+  ),
+);

@@ -51,15 +51,25 @@ try {
   const pm = (await pristineManifest(tree))!;
   const files = pm.manifest.entries.filter((e) => e.type === "file");
   const treeBytes = files.reduce((a, e) => a + e.size, 0);
-  rows.push(["copies kept at unpack: files", `${seed.distinct} distinct text files <= 256 KiB (${seed.files} paths) of ${files.length} files`]);
-  rows.push(["copies kept at unpack: disk", `${mb(pristineStoreSize(tree))} on disk (${mb(seed.rawBytes)} raw text; archive ${mb(fs.statSync(archive).size)}, tree ${mb(treeBytes)})`]);
+  rows.push([
+    "copies kept at unpack: files",
+    `${seed.distinct} distinct text files <= 256 KiB (${seed.files} paths) of ${files.length} files`,
+  ]);
+  rows.push([
+    "copies kept at unpack: disk",
+    `${mb(pristineStoreSize(tree))} on disk (${mb(seed.rawBytes)} raw text; archive ${mb(fs.statSync(archive).size)}, tree ${mb(treeBytes)})`,
+  ]);
 
   fs.appendFileSync(path.join(tree, "etc/motd"), "edited by hand for the review bench\n");
   await timed("diff of etc/motd changed by hand, pristine from the copies kept at unpack", () => diffOf(tree, "/etc/motd", "content"));
   const ls = path.join(tree, "usr/bin/ls");
   const lsBytes = fs.readFileSync(ls);
   fs.writeFileSync(ls, Buffer.concat([lsBytes, Buffer.from("x")]));
-  await timed("diff of usr/bin/ls (ELF) changed by hand, foreign single stream read up to it", () => diffOf(tree, "/usr/bin/ls", "content"), 3);
+  await timed(
+    "diff of usr/bin/ls (ELF) changed by hand, foreign single stream read up to it",
+    () => diffOf(tree, "/usr/bin/ls", "content"),
+    3,
+  );
   fs.writeFileSync(ls, lsBytes);
   dropPristineStore(tree);
   await timed("diff of etc/motd, nothing kept, foreign single stream read up to it", () => diffOf(tree, "/etc/motd", "content"), 3);
@@ -80,14 +90,29 @@ try {
   const v2 = path.join(work, "2-rootimg.cpio.gz");
   fs.linkSync(live, v2);
   let last: Awaited<ReturnType<typeof compareArchives>> | undefined;
-  await timed("compare two product-packed versions (one file changed): list", async () => {
-    last = await compareArchives(v1, v2);
-  }, 3);
-  rows.push(["  members skipped / read", `${last!.members.skipped} of ${last!.members.to} skipped; ${mb(last!.bytesInflated)} inflated; ${last!.changes.length} changes: ${last!.changes.map((c) => c.path).join(", ")}`]);
-  await timed("compare two product-packed versions: etc/motd both sides", () => Promise.all([fileInArchive(v1, "/etc/motd"), fileInArchive(v2, "/etc/motd")]), 3);
-  await timed("compare the foreign archive with a product-packed version (read whole)", async () => {
-    last = await compareArchives(archive, v2);
-  }, 1);
+  await timed(
+    "compare two product-packed versions (one file changed): list",
+    async () => {
+      last = await compareArchives(v1, v2);
+    },
+    3,
+  );
+  rows.push([
+    "  members skipped / read",
+    `${last!.members.skipped} of ${last!.members.to} skipped; ${mb(last!.bytesInflated)} inflated; ${last!.changes.length} changes: ${last!.changes.map((c) => c.path).join(", ")}`,
+  ]);
+  await timed(
+    "compare two product-packed versions: etc/motd both sides",
+    () => Promise.all([fileInArchive(v1, "/etc/motd"), fileInArchive(v2, "/etc/motd")]),
+    3,
+  );
+  await timed(
+    "compare the foreign archive with a product-packed version (read whole)",
+    async () => {
+      last = await compareArchives(archive, v2);
+    },
+    1,
+  );
   rows.push(["  changes found", `${last!.changes.length} (${mb(last!.bytesInflated)} inflated)`]);
   console.log("| step | result |\n|---|---|");
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);

@@ -24,12 +24,19 @@ fs.linkSync(path.join(root, "etc/linked.conf"), path.join(root, "etc/linked.conf
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 type Save = typeof saveImageFile;
 const savers: [string, Save][] = [["", saveImageFile]];
-if (process.env.BENCH_BASELINE) savers.push(["baseline: ", (await import(path.resolve(process.env.BENCH_BASELINE, "lib/image/save-image-file.ts"))).saveImageFile as Save]);
+if (process.env.BENCH_BASELINE)
+  savers.push([
+    "baseline: ",
+    (await import(path.resolve(process.env.BENCH_BASELINE, "lib/image/save-image-file.ts"))).saveImageFile as Save,
+  ]);
 const times: Record<string, number[]> = {};
 try {
   for (let i = 0; i < N; i++) {
     // interleaved so load on the shared machine hits every row alike
-    for (const [label, file] of [["one name (rename)", "/etc/single.conf"], ["two hard links (in place)", "/etc/linked.conf"]] as const) {
+    for (const [label, file] of [
+      ["one name (rename)", "/etc/single.conf"],
+      ["two hard links (in place)", "/etc/linked.conf"],
+    ] as const) {
       for (const [who, save] of savers) {
         const etag = etagOf(fs.readFileSync(path.join(root, file)));
         const t0 = process.hrtime.bigint();

@@ -19,7 +19,7 @@ if (!root) {
     const dir = path.join(root, `usr/share/d${String(d).padStart(4, "0")}`);
     fs.mkdirSync(dir, { recursive: true });
     for (let f = 0; f < 100; f++) {
-      const len = 8 + ((d * 100 + f) * 7919) % 113;
+      const len = 8 + (((d * 100 + f) * 7919) % 113);
       const name = `${"abcdefghijklmnopqrstuvwxyz0123456789-._".repeat(4)}`.slice(f % 20, (f % 20) + len);
       fs.writeFileSync(path.join(dir, `${f}${name}`), "");
     }
@@ -42,6 +42,8 @@ for (const q of patterns) {
   const r = await searchNames({ root, query: q, limit: 1000 });
   const ms = performance.now() - t0;
   h.disable();
-  console.log(`${ms.toFixed(0).padStart(6)} ms  visited ${r.visited}  hits ${r.hits.length}${r.truncated ? " (truncated)" : ""}  max loop stall ${(h.max / 1e6).toFixed(0)} ms  ${q.length > 60 ? `${q.slice(0, 57)}...` : q}`);
+  console.log(
+    `${ms.toFixed(0).padStart(6)} ms  visited ${r.visited}  hits ${r.hits.length}${r.truncated ? " (truncated)" : ""}  max loop stall ${(h.max / 1e6).toFixed(0)} ms  ${q.length > 60 ? `${q.slice(0, 57)}...` : q}`,
+  );
 }
 if (made) fs.rmSync(made, { recursive: true, force: true });

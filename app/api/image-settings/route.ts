@@ -6,4 +6,6 @@ import { getRetention, setRetention } from "@/lib/images/versions";
 export const GET = handle(getRetentionRoute, async () => ({ retention: await getRetention() }));
 
 // PUT /api/image-settings – admins set the retention (audited)
-export const PUT = handle(setRetentionRoute, async ({ body, user }) => ({ retention: await setRetention({ retention: body.retention, user }) }));
+export const PUT = handle(setRetentionRoute, async ({ body, user }) => ({
+  retention: await setRetention({ retention: body.retention, user }),
+}));

@@ -11,7 +11,9 @@ const pendingChangeSchema = z.object({
   lastAt: z.date().optional(),
   edits: z.number().int(),
   privileged: z.array(z.string()).optional(),
-  commands: z.array(z.object({ id: z.string(), kind: z.string(), line: z.string(), by: z.string(), exitCode: z.number().int().nullable() })),
+  commands: z.array(
+    z.object({ id: z.string(), kind: z.string(), line: z.string(), by: z.string(), exitCode: z.number().int().nullable() }),
+  ),
 });
 
 export const imagePendingChangesSchema = z.object({
@@ -29,7 +31,8 @@ export const listPendingChangesRoute = defineRoute({
   method: "GET",
   path: "/api/changes",
   role: "viewer",
-  summary: "Pending changes of every unpacked image: the tree compared with its pristine manifest, with who edited each path since the unpack",
+  summary:
+    "Pending changes of every unpacked image: the tree compared with its pristine manifest, with who edited each path since the unpack",
   tags: ["changes"],
   query: z.object({
     image: z.string().regex(IMAGE_NAME_RE, "not a valid image name").refine(isValidImageName, "not a valid image name").optional(),

@@ -31,7 +31,11 @@ export const runOptionsSchema = z.object({
   sys: z.boolean().default(false),
   dev: z.boolean().default(false),
   network: z.boolean().default(false),
-  timeoutMinutes: z.number().min(0.05).max(24 * 60).default(10),
+  timeoutMinutes: z
+    .number()
+    .min(0.05)
+    .max(24 * 60)
+    .default(10),
   autoApply: z.boolean().default(false),
 });
 export type RunOptions = z.infer<typeof runOptionsSchema>;
@@ -60,7 +64,9 @@ export const commandRunSchema = z.object({
 export type CommandRunDto = z.infer<typeof commandRunSchema>;
 
 export const commandRunDetailSchema = commandRunSchema.extend({
-  output: z.object({ chunks: z.array(z.object({ stream: z.enum(["stdout", "stderr", "info"]), text: z.string() })), cutBytes: z.number() }).nullable(),
+  output: z
+    .object({ chunks: z.array(z.object({ stream: z.enum(["stdout", "stderr", "info"]), text: z.string() })), cutBytes: z.number() })
+    .nullable(),
   effect: z.array(effectEntrySchema),
 });
 export type CommandRunDetailDto = z.infer<typeof commandRunDetailSchema>;
@@ -68,15 +74,23 @@ export type CommandRunDetailDto = z.infer<typeof commandRunDetailSchema>;
 const started = z.object({ runId: z.string(), jobId: z.string() });
 
 export const runCommandRoute = defineRoute({
-  method: "POST", path: "/api/images/{name}/commands", role: "editor", tags, status: 202,
-  summary: "Run a command line in an isolated chroot of the unpacked image (job; output over Socket.IO job:<id>); its effect waits for apply or discard",
+  method: "POST",
+  path: "/api/images/{name}/commands",
+  role: "editor",
+  tags,
+  status: 202,
+  summary:
+    "Run a command line in an isolated chroot of the unpacked image (job; output over Socket.IO job:<id>); its effect waits for apply or discard",
   params,
   body: runOptionsSchema.extend({ line: z.string().trim().min(1, "type a command line").max(8000) }),
   response: started,
 });
 
 export const listCommandsRoute = defineRoute({
-  method: "GET", path: "/api/images/{name}/commands", role: "viewer", tags,
+  method: "GET",
+  path: "/api/images/{name}/commands",
+  role: "viewer",
+  tags,
   summary: "Commands and shell sessions run in the image, newest first; whether overlays are usable; the caller's open shell",
   params,
   response: z.object({
@@ -87,29 +101,50 @@ export const listCommandsRoute = defineRoute({
 });
 
 export const getCommandRoute = defineRoute({
-  method: "GET", path: "/api/images/{name}/commands/{id}", role: "viewer", tags,
+  method: "GET",
+  path: "/api/images/{name}/commands/{id}",
+  role: "viewer",
+  tags,
   summary: "One command or shell session with its bounded output or transcript and its effect",
-  params: runParams, response: commandRunDetailSchema,
+  params: runParams,
+  response: commandRunDetailSchema,
 });
 
 export const applyCommandRoute = defineRoute({
-  method: "POST", path: "/api/images/{name}/commands/{id}/apply", role: "editor", tags,
+  method: "POST",
+  path: "/api/images/{name}/commands/{id}/apply",
+  role: "editor",
+  tags,
   summary: "Apply a run's effect to the tree (atomic per file; recorded as pending changes attributed to the command)",
-  params: runParams, response: commandRunDetailSchema,
+  params: runParams,
+  response: commandRunDetailSchema,
 });
 
 export const discardCommandRoute = defineRoute({
-  method: "POST", path: "/api/images/{name}/commands/{id}/discard", role: "editor", tags,
+  method: "POST",
+  path: "/api/images/{name}/commands/{id}/discard",
+  role: "editor",
+  tags,
   summary: "Discard a run's effect (the tree stays as it is)",
-  params: runParams, response: commandRunDetailSchema,
+  params: runParams,
+  response: commandRunDetailSchema,
 });
 
 export const openShellRoute = defineRoute({
-  method: "POST", path: "/api/images/{name}/shells", role: "editor", tags, status: 202,
-  summary: "Open an interactive shell in an isolated chroot of the image (Socket.IO room shell:<id>); at exit its effect waits for apply or discard",
+  method: "POST",
+  path: "/api/images/{name}/shells",
+  role: "editor",
+  tags,
+  status: 202,
+  summary:
+    "Open an interactive shell in an isolated chroot of the image (Socket.IO room shell:<id>); at exit its effect waits for apply or discard",
   params,
   body: runOptionsSchema.omit({ timeoutMinutes: true, autoApply: true }).extend({
-    idleMinutes: z.number().min(1).max(24 * 60).default(30),
+    idleMinutes: z
+      .number()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
     cols: z.number().int().min(10).max(500).default(100),
     rows: z.number().int().min(5).max(200).default(30),
   }),

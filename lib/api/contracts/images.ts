@@ -20,7 +20,9 @@ const summary = z.object({
   pendingChanges: z.number().int(),
   lock: z.object({ holder: z.string() }).nullable(),
   /** the image gate's exclusive holder (lib/images/image-gate.ts): "packing, started by alice 12 s ago"; "waiting" while writes in progress finish */
-  busy: z.object({ kind: z.string(), user: z.string(), jobId: z.string().nullable(), since: z.string(), state: z.enum(["waiting", "held"]) }).nullable(),
+  busy: z
+    .object({ kind: z.string(), user: z.string(), jobId: z.string().nullable(), since: z.string(), state: z.enum(["waiting", "held"]) })
+    .nullable(),
   /** file changes in progress now */
   writers: z.number().int(),
   lastJob: z.object({ id: z.string(), type: z.string(), state: z.string(), at: z.string() }).nullable(),
@@ -54,17 +56,30 @@ export type ImageDetailDto = z.infer<typeof imageDetailSchema>;
 const started = z.object({ jobId: z.string().optional(), workspace: z.string().optional() });
 
 export const listImagesRoute = defineRoute({
-  method: "GET", path: "/api/images", role: "viewer", tags, summary: "List osimages with archive, workspace, lock and last job",
+  method: "GET",
+  path: "/api/images",
+  role: "viewer",
+  tags,
+  summary: "List osimages with archive, workspace, lock and last job",
   response: z.object({ backend: z.enum(["xcat", "local"]), images: z.array(summary) }),
 });
 
 export const getImageRoute = defineRoute({
-  method: "GET", path: "/api/images/{name}", role: "viewer", tags, summary: "One osimage: attributes, files in rootimgdir, versions",
-  params, response: imageDetailSchema,
+  method: "GET",
+  path: "/api/images/{name}",
+  role: "viewer",
+  tags,
+  summary: "One osimage: attributes, files in rootimgdir, versions",
+  params,
+  response: imageDetailSchema,
 });
 
 export const unpackImageRoute = defineRoute({
-  method: "POST", path: "/api/images/{name}/unpack", role: "editor", tags, status: 202,
+  method: "POST",
+  path: "/api/images/{name}/unpack",
+  role: "editor",
+  tags,
+  status: 202,
   summary: "Unpack the published archive into rootimgdir/rootimg (job); or adopt / replace an existing tree",
   params,
   body: z.object({ mode: z.enum(["unpack", "use-existing", "replace"]).default("unpack"), confirmReplace: z.boolean().optional() }),
@@ -72,51 +87,116 @@ export const unpackImageRoute = defineRoute({
 });
 
 export const packImageRoute = defineRoute({
-  method: "POST", path: "/api/images/{name}/pack", role: "editor", tags, status: 202,
+  method: "POST",
+  path: "/api/images/{name}/pack",
+  role: "editor",
+  tags,
+  status: 202,
   summary: "Pack the workspace and publish atomically (job); method xcat runs packimage",
-  params, body: z.object({ method: z.enum(["own", "xcat"]).default("own"), full: z.boolean().optional(), request: z.number().int().min(1).optional() }), response: started,
+  params,
+  body: z.object({
+    method: z.enum(["own", "xcat"]).default("own"),
+    full: z.boolean().optional(),
+    request: z.number().int().min(1).optional(),
+  }),
+  response: started,
 });
 
 export const rollbackImageRoute = defineRoute({
-  method: "POST", path: "/api/images/{name}/rollback", role: "editor", tags,
-  summary: "Republish an earlier version atomically", params, body: z.object({ seq: z.number().int().min(1) }), response: version,
+  method: "POST",
+  path: "/api/images/{name}/rollback",
+  role: "editor",
+  tags,
+  summary: "Republish an earlier version atomically",
+  params,
+  body: z.object({ seq: z.number().int().min(1) }),
+  response: version,
 });
 
 export const importImageRoute = defineRoute({
-  method: "POST", path: "/api/images/import", role: "admin", tags, status: 202,
+  method: "POST",
+  path: "/api/images/import",
+  role: "admin",
+  tags,
+  status: 202,
   summary: "Import an image bundle (.tgz with manifest.xml) from a path on the server (job)",
-  body: z.object({ path: z.string().min(1).max(4096), profile: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional() }), response: started,
+  body: z.object({
+    path: z.string().min(1).max(4096),
+    profile: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .optional(),
+  }),
+  response: started,
 });
 
 export const uploadImageRoute = defineRoute({
-  method: "PUT", path: "/api/images/upload", role: "admin", tags, status: 202,
+  method: "PUT",
+  path: "/api/images/upload",
+  role: "admin",
+  tags,
+  status: 202,
   summary: "Import an image bundle uploaded as the raw request body (job)",
-  query: z.object({ profile: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional() }),
-  body: "raw", rawContentType: "application/gzip", maxBodyBytes: BODY_LIMITS.bundle, response: started,
+  query: z.object({
+    profile: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .optional(),
+  }),
+  body: "raw",
+  rawContentType: "application/gzip",
+  maxBodyBytes: BODY_LIMITS.bundle,
+  response: started,
 });
 
 export const exportImageRoute = defineRoute({
-  method: "POST", path: "/api/images/{name}/export", role: "admin", tags, status: 202,
-  summary: "Export the image as a bundle into the data directory's exports/ (job)", params, response: started,
+  method: "POST",
+  path: "/api/images/{name}/export",
+  role: "admin",
+  tags,
+  status: 202,
+  summary: "Export the image as a bundle into the data directory's exports/ (job)",
+  params,
+  response: started,
 });
 
 export const downloadExportRoute = defineRoute({
-  method: "GET", path: "/api/images/{name}/export", role: "admin", tags,
-  summary: "Download the last exported bundle", params, response: "raw", rawContentType: "application/gzip",
+  method: "GET",
+  path: "/api/images/{name}/export",
+  role: "admin",
+  tags,
+  summary: "Download the last exported bundle",
+  params,
+  response: "raw",
+  rawContentType: "application/gzip",
 });
 
 export const deleteImageRoute = defineRoute({
-  method: "DELETE", path: "/api/images/{name}", role: "admin", tags,
+  method: "DELETE",
+  path: "/api/images/{name}",
+  role: "admin",
+  tags,
   summary: "Delete an image of the local registry with its directory (not offered for xCAT images)",
-  params, query: z.object({ confirm: z.literal("yes") }), response: z.object({ deleted: z.string() }),
+  params,
+  query: z.object({ confirm: z.literal("yes") }),
+  response: z.object({ deleted: z.string() }),
 });
 
 export const getRetentionRoute = defineRoute({
-  method: "GET", path: "/api/image-settings", role: "viewer", tags, summary: "How many archive versions are kept per image",
+  method: "GET",
+  path: "/api/image-settings",
+  role: "viewer",
+  tags,
+  summary: "How many archive versions are kept per image",
   response: z.object({ retention: z.number().int() }),
 });
 
 export const setRetentionRoute = defineRoute({
-  method: "PUT", path: "/api/image-settings", role: "admin", tags, summary: "Set how many archive versions are kept per image",
-  body: z.object({ retention: z.number().int().min(1).max(100) }), response: z.object({ retention: z.number().int() }),
+  method: "PUT",
+  path: "/api/image-settings",
+  role: "admin",
+  tags,
+  summary: "Set how many archive versions are kept per image",
+  body: z.object({ retention: z.number().int().min(1).max(100) }),
+  response: z.object({ retention: z.number().int() }),
 });

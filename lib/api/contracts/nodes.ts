@@ -39,7 +39,11 @@ export type XcatNodeView = z.infer<typeof xcatNodeSchema>;
 const settingsSchema = z.object({ maxNodes: z.number().int().min(1).max(10000), xcatBootTimeoutSec: z.number().int().min(30).max(86400) });
 
 export const listNodesRoute = defineRoute({
-  method: "GET", path: "/api/nodes", role: "viewer", tags, summary: "Test hosts, xCAT nodes and groups (xCAT backend), deploy settings",
+  method: "GET",
+  path: "/api/nodes",
+  role: "viewer",
+  tags,
+  summary: "Test hosts, xCAT nodes and groups (xCAT backend), deploy settings",
   response: z.object({
     backend: z.enum(["xcat", "local"]),
     testHosts: z.array(testHostSchema.extend({ deployingJob: z.string().nullable() })),
@@ -57,40 +61,84 @@ const testHostBody = z.object({
 });
 
 export const createTestHostRoute = defineRoute({
-  method: "POST", path: "/api/test-hosts", role: "admin", tags, status: 201, summary: "Define a test host (a QEMU machine that boots an image like a diskless node)",
-  body: testHostBody.extend({ name: nodeName }), response: testHostSchema,
+  method: "POST",
+  path: "/api/test-hosts",
+  role: "admin",
+  tags,
+  status: 201,
+  summary: "Define a test host (a QEMU machine that boots an image like a diskless node)",
+  body: testHostBody.extend({ name: nodeName }),
+  response: testHostSchema,
 });
 
 export const updateTestHostRoute = defineRoute({
-  method: "PUT", path: "/api/test-hosts/{name}", role: "admin", tags, summary: "Change a test host (memory, image, kernel command line, network, time limit)",
-  params: hostParams, body: testHostBody, response: testHostSchema,
+  method: "PUT",
+  path: "/api/test-hosts/{name}",
+  role: "admin",
+  tags,
+  summary: "Change a test host (memory, image, kernel command line, network, time limit)",
+  params: hostParams,
+  body: testHostBody,
+  response: testHostSchema,
 });
 
 export const deleteTestHostRoute = defineRoute({
-  method: "DELETE", path: "/api/test-hosts/{name}", role: "admin", tags, summary: "Power off and delete a test host",
-  params: hostParams, response: z.object({ deleted: z.string() }),
+  method: "DELETE",
+  path: "/api/test-hosts/{name}",
+  role: "admin",
+  tags,
+  summary: "Power off and delete a test host",
+  params: hostParams,
+  response: z.object({ deleted: z.string() }),
 });
 
 export const powerTestHostRoute = defineRoute({
-  method: "POST", path: "/api/test-hosts/{name}/power", role: "editor", tags, summary: "Power a test host on, off or reset (reset is a power cycle)",
-  params: hostParams, body: z.object({ action: z.enum(["on", "off", "reset"]) }), response: testHostSchema,
+  method: "POST",
+  path: "/api/test-hosts/{name}/power",
+  role: "editor",
+  tags,
+  summary: "Power a test host on, off or reset (reset is a power cycle)",
+  params: hostParams,
+  body: z.object({ action: z.enum(["on", "off", "reset"]) }),
+  response: testHostSchema,
 });
 
 export const getConsoleRoute = defineRoute({
-  method: "GET", path: "/api/test-hosts/{name}/console", role: "viewer", tags, summary: "A test host's serial console since its last power on (text; the UI follows it over Socket.IO)",
-  params: hostParams, response: "raw", rawContentType: "text/plain",
+  method: "GET",
+  path: "/api/test-hosts/{name}/console",
+  role: "viewer",
+  tags,
+  summary: "A test host's serial console since its last power on (text; the UI follows it over Socket.IO)",
+  params: hostParams,
+  response: "raw",
+  rawContentType: "text/plain",
 });
 
-const nodeResult = z.object({ node: z.string(), ok: z.boolean(), text: z.string().optional(), error: z.string().optional(), warnings: z.array(z.string()), power: z.enum(["on", "off"]).optional() });
+const nodeResult = z.object({
+  node: z.string(),
+  ok: z.boolean(),
+  text: z.string().optional(),
+  error: z.string().optional(),
+  warnings: z.array(z.string()),
+  power: z.enum(["on", "off"]).optional(),
+});
 
 export const powerNodesRoute = defineRoute({
-  method: "POST", path: "/api/nodes/power", role: "reviewer", tags, summary: "rpower NODES stat|on|off|reset|boot, or ssh NODE reboot; a result per node",
+  method: "POST",
+  path: "/api/nodes/power",
+  role: "reviewer",
+  tags,
+  summary: "rpower NODES stat|on|off|reset|boot, or ssh NODE reboot; a result per node",
   body: z.object({ nodes: z.array(nodeName).min(1).max(1000), action: z.enum(["stat", "on", "off", "reset", "boot", "ssh-reboot"]) }),
   response: z.object({ command: z.string(), results: z.array(nodeResult) }),
 });
 
 export const nodesetRoute = defineRoute({
-  method: "POST", path: "/api/nodes/nodeset", role: "reviewer", tags, summary: "nodeset NODES osimage=IMAGE; a result per node",
+  method: "POST",
+  path: "/api/nodes/nodeset",
+  role: "reviewer",
+  tags,
+  summary: "nodeset NODES osimage=IMAGE; a result per node",
   body: z.object({ nodes: z.array(nodeName).min(1).max(1000), image: imageName }),
   response: z.object({ command: z.string(), results: z.array(nodeResult) }),
 });
@@ -119,8 +167,12 @@ const planSchema = z.object({
 export type DeployPlanView = z.infer<typeof planSchema>;
 
 export const startDeployRoute = defineRoute({
-  method: "POST", path: "/api/deploys", role: "editor", tags,
-  summary: "Deploy an image (its live version) or one version to test hosts (editors) or xCAT nodes/a group (reviewers, admins). confirm=false only checks and returns the plan",
+  method: "POST",
+  path: "/api/deploys",
+  role: "editor",
+  tags,
+  summary:
+    "Deploy an image (its live version) or one version to test hosts (editors) or xCAT nodes/a group (reviewers, admins). confirm=false only checks and returns the plan",
   body: z.object({
     image: imageName,
     versionSeq: z.number().int().min(1).optional(),
@@ -134,16 +186,30 @@ export const startDeployRoute = defineRoute({
 });
 
 export const getDeployRoute = defineRoute({
-  method: "GET", path: "/api/deploys/{id}", role: "viewer", tags, summary: "The nodes of a deploy job with their states and timestamps",
-  params: z.object({ id: z.string().min(1).max(64) }), response: z.object({ targets: z.array(targetSchema) }),
+  method: "GET",
+  path: "/api/deploys/{id}",
+  role: "viewer",
+  tags,
+  summary: "The nodes of a deploy job with their states and timestamps",
+  params: z.object({ id: z.string().min(1).max(64) }),
+  response: z.object({ targets: z.array(targetSchema) }),
 });
 
 export const getDeploySettingsRoute = defineRoute({
-  method: "GET", path: "/api/deploy-settings", role: "viewer", tags, summary: "Deploy rails: the most nodes per deploy, the xCAT boot time limit",
+  method: "GET",
+  path: "/api/deploy-settings",
+  role: "viewer",
+  tags,
+  summary: "Deploy rails: the most nodes per deploy, the xCAT boot time limit",
   response: settingsSchema,
 });
 
 export const setDeploySettingsRoute = defineRoute({
-  method: "PUT", path: "/api/deploy-settings", role: "admin", tags, summary: "Set the deploy rails",
-  body: settingsSchema, response: settingsSchema,
+  method: "PUT",
+  path: "/api/deploy-settings",
+  role: "admin",
+  tags,
+  summary: "Set the deploy rails",
+  body: settingsSchema,
+  response: settingsSchema,
 });

@@ -52,7 +52,10 @@ export async function extractBundle(opts: { bundlePath: string; destDir: string;
       if (opts.signal?.aborted) throw new AppError("conflict", "bundle extraction cancelled");
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       for (;;) {
-        if (ended) { buf = Buffer.alloc(0); break; }
+        if (ended) {
+          buf = Buffer.alloc(0);
+          break;
+        }
         if (cur) {
           const n = Math.min(cur.left, buf.length);
           if (n > 0 && cur.fd >= 0) fs.writeSync(cur.fd, buf, 0, n);
@@ -68,7 +71,10 @@ export async function extractBundle(opts: { bundlePath: string; destDir: string;
         if (buf.length < 512) break;
         const h = buf.subarray(0, 512);
         buf = buf.subarray(512);
-        if (h.every((b) => b === 0)) { ended = true; continue; }
+        if (h.every((b) => b === 0)) {
+          ended = true;
+          continue;
+        }
         if (!checksumOk(h)) throw refuse("corrupt tar header (bad checksum)");
         const type = String.fromCharCode(h[156] || 48);
         const size = octal(h, 124, 12);
@@ -78,12 +84,18 @@ export async function extractBundle(opts: { bundlePath: string; destDir: string;
         longName = null;
         if (type === "L") {
           if (size > 4096) throw refuse("long name too long");
-          if (buf.length < size + pad) { buf = Buffer.concat([h, buf]); break; }
+          if (buf.length < size + pad) {
+            buf = Buffer.concat([h, buf]);
+            break;
+          }
           longName = field(buf, 0, size);
           buf = buf.subarray(size + pad);
           continue;
         }
-        if (type === "x" || type === "g") { cur = { fd: -1, left: size, pad }; continue; } // pax headers: names here are plain
+        if (type === "x" || type === "g") {
+          cur = { fd: -1, left: size, pad };
+          continue;
+        } // pax headers: names here are plain
         const name = safeEntryName(rawName);
         if (name === "") continue;
         const target = path.join(dest, name);
@@ -93,11 +105,17 @@ export async function extractBundle(opts: { bundlePath: string; destDir: string;
         } else if (type === "0" || type === "7") {
           fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
           // O_EXCL + O_NOFOLLOW: a duplicate entry or a planted link cannot redirect the write.
-          const fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
+          const fd = fs.openSync(
+            target,
+            fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+            0o644,
+          );
           entries.push({ name, type: "file", size });
           cur = { fd, left: size, pad };
         } else {
-          throw refuse(`entry ${JSON.stringify(name)} is a ${type === "2" ? "symbolic link" : type === "1" ? "hard link" : "special file"}; bundles hold regular files only`);
+          throw refuse(
+            `entry ${JSON.stringify(name)} is a ${type === "2" ? "symbolic link" : type === "1" ? "hard link" : "special file"}; bundles hold regular files only`,
+          );
         }
       }
     }

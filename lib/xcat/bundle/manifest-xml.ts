@@ -85,11 +85,24 @@ export function parseManifest(text: string): BundleManifest {
   const { root, value } = parseXml(text);
   if (root !== "xcatimage") throw new Error(`manifest.xml root element is <${root}>, expected <xcatimage>`);
   const str = (k: string) => (typeof value[k] === "string" ? (value[k] as string) : undefined);
-  return { osimage: flat(value.osimage), linuximage: flat(value.linuximage), kernel: str("kernel"), ramdisk: str("ramdisk"), rootimg: str("rootimg"), raw: value };
+  return {
+    osimage: flat(value.osimage),
+    linuximage: flat(value.linuximage),
+    kernel: str("kernel"),
+    ramdisk: str("ramdisk"),
+    rootimg: str("rootimg"),
+    raw: value,
+  };
 }
 
 /** XMLout-style output (keys sorted, two-space indent). */
-export function buildManifest(m: { osimage: Record<string, string>; linuximage: Record<string, string>; kernel?: string; ramdisk?: string; rootimg?: string }): string {
+export function buildManifest(m: {
+  osimage: Record<string, string>;
+  linuximage: Record<string, string>;
+  kernel?: string;
+  ramdisk?: string;
+  rootimg?: string;
+}): string {
   const lines = ['<?xml version="1.0"?>', "<xcatimage>"];
   const top: [string, string | Record<string, string>][] = [];
   for (const k of ["kernel", "ramdisk", "rootimg"] as const) if (m[k]) top.push([k, m[k]!]);

@@ -26,8 +26,10 @@ export async function readBundle(opts: { bundlePath: string; tmpParent: string; 
     const entries = await extractBundle({ bundlePath: opts.bundlePath, destDir: workDir, signal: opts.signal });
     const tops = [...new Set(entries.map((e) => e.name.split("/")[0]))];
     const withManifest = tops.filter((t) => entries.some((e) => e.name === `${t}/manifest.xml` && e.type === "file"));
-    if (withManifest.length === 0) throw new AppError("unprocessable", "image bundle refused: Failed to find manifest.xml file in image bundle");
-    if (withManifest.length > 1) throw new AppError("unprocessable", `image bundle refused: it holds ${withManifest.length} images; import them one at a time`);
+    if (withManifest.length === 0)
+      throw new AppError("unprocessable", "image bundle refused: Failed to find manifest.xml file in image bundle");
+    if (withManifest.length > 1)
+      throw new AppError("unprocessable", `image bundle refused: it holds ${withManifest.length} images; import them one at a time`);
     const imageDir = path.join(workDir, withManifest[0]);
     let manifest: BundleManifest;
     try {

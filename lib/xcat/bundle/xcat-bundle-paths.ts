@@ -13,20 +13,66 @@ import path from "node:path";
 import { DEFAULT_INSTALLDIR, type OsImage } from "../image-backend";
 
 /** linuximage columns (xCAT Schema.pm); `comments` there is the object's usercomment. */
-export const LINUXIMAGE_COLUMNS = new Set(["imagename", "template", "boottarget", "addkcmdline", "pkglist", "pkgdir", "otherpkglist", "otherpkgdir", "exlist", "postinstall", "rootimgdir", "kerneldir", "nodebootif", "otherifce", "netdrivers", "kernelver", "krpmver", "permission", "dump", "crashkernelsize", "partitionfile", "driverupdatesrc", "comments", "disable"]);
+export const LINUXIMAGE_COLUMNS = new Set([
+  "imagename",
+  "template",
+  "boottarget",
+  "addkcmdline",
+  "pkglist",
+  "pkgdir",
+  "otherpkglist",
+  "otherpkgdir",
+  "exlist",
+  "postinstall",
+  "rootimgdir",
+  "kerneldir",
+  "nodebootif",
+  "otherifce",
+  "netdrivers",
+  "kernelver",
+  "krpmver",
+  "permission",
+  "dump",
+  "crashkernelsize",
+  "partitionfile",
+  "driverupdatesrc",
+  "comments",
+  "disable",
+]);
 
 /** linuximage attributes naming files that travel in the bundle (imgport.pm exports and imports these). */
 export const PROFILE_FILE_ATTRS = ["template", "pkglist", "otherpkglist", "postinstall", "exlist"] as const;
 
 /** xCAT's platform directory for an OS version (SvrUtils getsynclistfile, imgimport -f). */
 export function platformOf(osvers: string): string {
-  const table: [RegExp, string][] = [[/^rh/, "rh"], [/^centos/, "centos"], [/^alma/, "alma"], [/^rocky/, "rocky"], [/^fedora/, "fedora"], [/^sles/, "sles"], [/^SL/, "SL"], [/^ubuntu/, "ubuntu"], [/^debian/, "debian"]];
+  const table: [RegExp, string][] = [
+    [/^rh/, "rh"],
+    [/^centos/, "centos"],
+    [/^alma/, "alma"],
+    [/^rocky/, "rocky"],
+    [/^fedora/, "fedora"],
+    [/^sles/, "sles"],
+    [/^SL/, "SL"],
+    [/^ubuntu/, "ubuntu"],
+    [/^debian/, "debian"],
+  ];
   return table.find(([re]) => re.test(osvers))?.[1] ?? "";
 }
 
-export type ExportFiles = { kernel?: string; ramdisk?: string; rootimg: string; profileFiles: Partial<Record<(typeof PROFILE_FILE_ATTRS)[number], string[]>> };
+export type ExportFiles = {
+  kernel?: string;
+  ramdisk?: string;
+  rootimg: string;
+  profileFiles: Partial<Record<(typeof PROFILE_FILE_ATTRS)[number], string[]>>;
+};
 
-export type XcatStyleManifest = { osimage: Record<string, string>; linuximage: Record<string, string>; kernel?: string; ramdisk?: string; rootimg: string };
+export type XcatStyleManifest = {
+  osimage: Record<string, string>;
+  linuximage: Record<string, string>;
+  kernel?: string;
+  ramdisk?: string;
+  rootimg: string;
+};
 
 /** `files`: where the files are on this machine (only their basenames reach the manifest). */
 export function xcatStyleManifest(img: OsImage, files: ExportFiles, installdir = DEFAULT_INSTALLDIR): XcatStyleManifest {

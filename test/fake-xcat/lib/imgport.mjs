@@ -20,7 +20,11 @@ function manifestXml(top) {
   return lines.concat("</xcatimage>", "").join("\n");
 }
 
-const LINUXIMAGE = new Set("imagename template boottarget addkcmdline pkglist pkgdir otherpkglist otherpkgdir exlist postinstall rootimgdir kerneldir nodebootif otherifce netdrivers kernelver krpmver permission dump crashkernelsize partitionfile driverupdatesrc".split(" "));
+const LINUXIMAGE = new Set(
+  "imagename template boottarget addkcmdline pkglist pkgdir otherpkglist otherpkgdir exlist postinstall rootimgdir kerneldir nodebootif otherifce netdrivers kernelver krpmver permission dump crashkernelsize partitionfile driverupdatesrc".split(
+    " ",
+  ),
+);
 
 export function imgexport(argv) {
   const name = argv.filter((a) => !a.startsWith("-"))[0];
@@ -31,7 +35,8 @@ export function imgexport(argv) {
     error(`Cannot find image '${name}' from the osimage table.`);
     return exit(1);
   }
-  const osimage = { imagename: name }, linuximage = { imagename: name };
+  const osimage = { imagename: name },
+    linuximage = { imagename: name };
   for (const [k, v] of Object.entries(img)) (LINUXIMAGE.has(k) ? linuximage : osimage)[k] = k === "usercomment" ? undefined : v;
   if (img.usercomment) linuximage.comments = img.usercomment;
   for (const o of [osimage, linuximage]) for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
@@ -42,22 +47,39 @@ export function imgexport(argv) {
   if (!img.pkglist) {
     const found = lookForPkglist(img, installdirOf(load().site));
     if (found) linuximage.pkglist = img.pkglist = found;
-    else { error(`Couldn't find pkglist file for ${name}`); errors++; }
+    else {
+      error(`Couldn't find pkglist file for ${name}`);
+      errors++;
+    }
   }
-  const want = [["ramdisk", "initrd-stateless.gz"], ["kernel", "kernel"]];
+  const want = [
+    ["ramdisk", "initrd-stateless.gz"],
+    ["kernel", "kernel"],
+  ];
   for (const [k, f] of want) {
     if (dir && fs.existsSync(`${dir}/${f}`)) top[k] = `${dir}/${f}`;
-    else { error(`Couldn't find ${k} (${f}) for  ${name}`); errors++; }
+    else {
+      error(`Couldn't find ${k} (${f}) for  ${name}`);
+      errors++;
+    }
   }
-  const packed = ["rootimg.cpio.gz", "rootimg.cpio.xz", "rootimg.tar.gz", "rootimg.tar.xz", "rootimg.sfs", "rootimg.gz"].find((f) => dir && fs.existsSync(`${dir}/${f}`));
+  const packed = ["rootimg.cpio.gz", "rootimg.cpio.xz", "rootimg.tar.gz", "rootimg.tar.xz", "rootimg.sfs", "rootimg.gz"].find(
+    (f) => dir && fs.existsSync(`${dir}/${f}`),
+  );
   if (packed) top.rootimg = `${dir}/${packed}`;
-  else { error(`Couldn't find compressed rootimg for ${name}`); errors++; }
+  else {
+    error(`Couldn't find compressed rootimg for ${name}`);
+    errors++;
+  }
   if (errors) return exit(1);
   const work = fs.mkdtempSync(path.join(load().site.tmpdir || cwd, `imgexport.${process.pid}.`));
   const t = path.join(work, name);
   fs.mkdirSync(t, { mode: 0o755 });
   fs.writeFileSync(path.join(t, "manifest.xml"), manifestXml(top));
-  for (const k of ["kernel", "ramdisk", "rootimg"]) { out(top[k]); fs.copyFileSync(top[k], path.join(t, path.basename(top[k]))); }
+  for (const k of ["kernel", "ramdisk", "rootimg"]) {
+    out(top[k]);
+    fs.copyFileSync(top[k], path.join(t, path.basename(top[k])));
+  }
   for (const k of ["template", "pkglist", "otherpkglist", "postinstall", "exlist"])
     for (const f of (img[k] || "").split(",").filter(Boolean)) {
       out(f);
@@ -82,7 +104,12 @@ function lookForPkglist(img, installdir) {
   for (const d of [`${installdir}/custom/netboot`, `${share}/xcat/netboot`]) {
     let dd = img.osvers || "";
     while (dd && !fs.existsSync(`${d}/${dd}`)) dd = dd.slice(0, -1);
-    for (const n of [`${img.profile}.${img.osvers}.${img.osarch}`, `${img.profile}.${img.osvers}`, `${img.profile}.${img.osarch}`, img.profile]) {
+    for (const n of [
+      `${img.profile}.${img.osvers}.${img.osarch}`,
+      `${img.profile}.${img.osvers}`,
+      `${img.profile}.${img.osarch}`,
+      img.profile,
+    ]) {
       const f = `${d}/${dd}/${n}.pkglist`;
       if (fs.existsSync(f)) return f;
     }
@@ -127,7 +154,12 @@ function parseManifest(text) {
   const top = {};
   const re = /<(\w+)>\s*([\s\S]*?)<\/\1>/g;
   const body = text.replace(/^[\s\S]*?<xcatimage>/, "").replace(/<\/xcatimage>[\s\S]*$/, "");
-  const un = (s) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+  const un = (s) =>
+    s
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&");
   let m;
   while ((m = re.exec(body))) {
     if (m[2].includes("<")) {
@@ -145,15 +177,25 @@ function parseManifest(text) {
 function verifyManifest(data) {
   const os = data.osimage || {};
   let errors = 0;
-  for (const k of ["imagename", "provmethod", "profile", "osvers", "osarch"]) if (!os[k]) { error(`The '${k}' field is not defined in manifest.xml.`); errors++; }
-  if (/netboot/.test(os.provmethod || "")) for (const k of ["ramdisk", "kernel", "rootimg"]) if (!data[k]) { error(`The '${k}' field is not defined in manifest.xml.`); errors++; }
+  for (const k of ["imagename", "provmethod", "profile", "osvers", "osarch"])
+    if (!os[k]) {
+      error(`The '${k}' field is not defined in manifest.xml.`);
+      errors++;
+    }
+  if (/netboot/.test(os.provmethod || ""))
+    for (const k of ["ramdisk", "kernel", "rootimg"])
+      if (!data[k]) {
+        error(`The '${k}' field is not defined in manifest.xml.`);
+        errors++;
+      }
   return errors === 0;
 }
 
 function importOne(state, imgdir, profile) {
   const data = parseManifest(fs.readFileSync(path.join(imgdir, "manifest.xml"), "utf8"));
   if (!verifyManifest(data)) return false;
-  const os = data.osimage || {}, li = data.linuximage || {};
+  const os = data.osimage || {},
+    li = data.linuximage || {};
   let name = os.imagename;
   const installdir = installdirOf(state.site);
   if (profile && profile !== os.profile) {
@@ -162,16 +204,27 @@ function importOne(state, imgdir, profile) {
     name = `${os.osvers}-${os.osarch}-${os.provmethod}-${profile}`;
     li.rootimgdir = `${installdir}/netboot/${os.osvers}/${os.osarch}/${profile}`;
     for (const k of ["kernel", "ramdisk", "rootimg"]) if (data[k]) data[k] = `${li.rootimgdir}/${path.basename(data[k])}`;
-    const platform = /^rh/.test(os.osvers) ? "rh" : /^centos/.test(os.osvers) ? "centos" : /^sles/.test(os.osvers) ? "sles" : /^ubuntu/.test(os.osvers) ? "ubuntu" : "";
+    const platform = /^rh/.test(os.osvers)
+      ? "rh"
+      : /^centos/.test(os.osvers)
+        ? "centos"
+        : /^sles/.test(os.osvers)
+          ? "sles"
+          : /^ubuntu/.test(os.osvers)
+            ? "ubuntu"
+            : "";
     for (const k of ["template", "pkglist", "otherpkglist", "postinstall", "exlist"]) {
       if (!li[k]) continue;
-      li[k] = li[k].split(",").map((f) => {
-        const base = path.basename(f);
-        const nb = base.includes(old) ? base.replace(old, profile) : `${profile}.${base}`;
-        fs.renameSync(path.join(imgdir, base), path.join(imgdir, nb));
-        const dir = /\/share\/xcat/.test(path.dirname(f)) ? `${installdir}/custom/netboot/${platform}` : path.dirname(f);
-        return `${dir}/${nb}`;
-      }).join(",");
+      li[k] = li[k]
+        .split(",")
+        .map((f) => {
+          const base = path.basename(f);
+          const nb = base.includes(old) ? base.replace(old, profile) : `${profile}.${base}`;
+          fs.renameSync(path.join(imgdir, base), path.join(imgdir, nb));
+          const dir = /\/share\/xcat/.test(path.dirname(f)) ? `${installdir}/custom/netboot/${platform}` : path.dirname(f);
+          return `${dir}/${nb}`;
+        })
+        .join(",");
     }
   }
   const attrs = { ...os, ...li };
@@ -180,7 +233,8 @@ function importOne(state, imgdir, profile) {
   delete attrs.imagename;
   state.osimages[name] = attrs;
   const files = [data.kernel, data.ramdisk, data.rootimg].filter(Boolean);
-  for (const k of ["template", "pkglist", "otherpkglist", "postinstall", "exlist"]) for (const f of (li[k] || "").split(",").filter(Boolean)) files.push(f);
+  for (const k of ["template", "pkglist", "otherpkglist", "postinstall", "exlist"])
+    for (const f of (li[k] || "").split(",").filter(Boolean)) files.push(f);
   for (const f of files) {
     out(f);
     const src = path.join(imgdir, path.basename(f));

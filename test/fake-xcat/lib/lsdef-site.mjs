@@ -9,7 +9,10 @@ export const SITE_OBJECT = "clustersite";
 export function lsdefSite({ name, long, only }) {
   const site = load().site;
   if (!name && !long && !only) return out(`${SITE_OBJECT}  (site)`);
-  const shown = only && (!name || name === SITE_OBJECT) ? Object.fromEntries(only.filter((a) => site[a] !== undefined && site[a] !== "").map((a) => [a, site[a]])) : site;
+  const shown =
+    only && (!name || name === SITE_OBJECT)
+      ? Object.fromEntries(only.filter((a) => site[a] !== undefined && site[a] !== "").map((a) => [a, site[a]]))
+      : site;
   out(`Object name: ${SITE_OBJECT}`);
   for (const k of Object.keys(shown).sort()) out(`    ${k}=${shown[k]}`);
   if (name && name !== SITE_OBJECT) {

@@ -6,7 +6,11 @@ import { lsdefNodes } from "./nodes.mjs";
 import { error, exit, load, OSIMAGE_ATTRS, out } from "./state.mjs";
 
 export function lsdef(argv) {
-  let type = "node", name, long = false, only, stanza = false;
+  let type = "node",
+    name,
+    long = false,
+    only,
+    stanza = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "-t") type = argv[++i];

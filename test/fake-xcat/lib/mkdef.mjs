@@ -27,7 +27,9 @@ export function mkdef(argv) {
   if (isNode(argv)) return mkdefNode(name, attrs);
   const state = load();
   if (state.osimages[name]) {
-    process.stderr.write(`Warning: [${process.env.FAKE_XCAT_HOST || "xcatmn"}]: A definition for '${name}' already exists. No changes will be made.  Run again with '-f' option to force replace.\n`);
+    process.stderr.write(
+      `Warning: [${process.env.FAKE_XCAT_HOST || "xcatmn"}]: A definition for '${name}' already exists. No changes will be made.  Run again with '-f' option to force replace.\n`,
+    );
     error("0 object definitions have been created or modified.");
     return exit(1);
   }

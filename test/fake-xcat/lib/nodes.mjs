@@ -17,8 +17,10 @@ const BOOT_MS = Number(process.env.FAKE_XCAT_BOOT_MS ?? 1500);
 // xcatdefaults merged into every node (lsdef without -z)
 const DEFAULTS = { postbootscripts: "otherpkgs", postscripts: "syslog,remoteshell,syncfiles" };
 const NODE_ATTRS = new Set(
-  ("groups arch mgt netboot ip mac installnic primarynic bmc bmcusername bmcpassword currstate provmethod os profile status statustime " +
-    "postbootscripts postscripts serialport serialspeed kcmdline").split(" "),
+  (
+    "groups arch mgt netboot ip mac installnic primarynic bmc bmcusername bmcpassword currstate provmethod os profile status statustime " +
+    "postbootscripts postscripts serialport serialspeed kcmdline"
+  ).split(" "),
 );
 
 const nodesOf = (s) => s.nodes ?? {};
@@ -28,7 +30,8 @@ const clientError = (text) => process.stderr.write(`Error: ${text}\n`);
 
 function groupsOf(nodes) {
   const g = new Map();
-  for (const [n, a] of Object.entries(nodes)) for (const grp of (a.groups ?? "").split(",").filter(Boolean)) g.set(grp, [...(g.get(grp) ?? []), n]);
+  for (const [n, a] of Object.entries(nodes))
+    for (const grp of (a.groups ?? "").split(",").filter(Boolean)) g.set(grp, [...(g.get(grp) ?? []), n]);
   return g;
 }
 
@@ -116,7 +119,9 @@ export function mkdefNode(name, attrs) {
   const state = load();
   state.nodes ??= {};
   if (state.nodes[name]) {
-    process.stderr.write(`Warning: [${HOST}]: A definition for '${name}' already exists. No changes will be made.  Run again with '-f' option to force replace.\n`);
+    process.stderr.write(
+      `Warning: [${HOST}]: A definition for '${name}' already exists. No changes will be made.  Run again with '-f' option to force replace.\n`,
+    );
     error("0 object definitions have been created or modified.");
     return exit(1);
   }
@@ -180,7 +185,12 @@ export function nodeset(argv) {
   }
   for (const n of names) {
     const node = state.nodes[n];
-    Object.assign(node, { currstate: `netboot ${img.osvers}-${img.osarch}-${img.profile}`, os: img.osvers, profile: img.profile, provmethod: m[1] });
+    Object.assign(node, {
+      currstate: `netboot ${img.osvers}-${img.osarch}-${img.profile}`,
+      os: img.osvers,
+      profile: img.profile,
+      provmethod: m[1],
+    });
     out(`${n}: netboot ${img.osvers}-${img.osarch}-${img.profile}`);
   }
   save(state);
@@ -266,7 +276,10 @@ function boot(state, name, bmc) {
 
 export function nodestat(argv) {
   const state = load();
-  const names = expand(state, argv.find((a) => !a.startsWith("-")));
+  const names = expand(
+    state,
+    argv.find((a) => !a.startsWith("-")),
+  );
   if (!names) return;
   if (state.fping === false) return out("Unable to find fping on system, must install fping package to use nodestat -f");
   for (const n of names) {

@@ -36,7 +36,9 @@ export async function packimage(argv) {
     return exit(1);
   }
   if (!img.osvers || !img.osarch || !img.profile || !img.provmethod) {
-    error(`osimage.osvers, osimage.osarch, osimage.profile and osimage.provmethod must be specified for the image ${name} in the database.`);
+    error(
+      `osimage.osvers, osimage.osarch, osimage.profile and osimage.provmethod must be specified for the image ${name} in the database.`,
+    );
     return exit(1);
   }
   if (img.provmethod !== "netboot") {
@@ -53,9 +55,13 @@ export async function packimage(argv) {
   fs.rmSync(`${rootimg}/xcatpost`, { recursive: true, force: true });
   fs.mkdirSync(`${rootimg}/xcatpost`, { recursive: true });
   if (fs.existsSync(`${installdir}/postscripts`))
-    for (const f of fs.readdirSync(`${installdir}/postscripts`)) spawnSync("cp", ["-r", `${installdir}/postscripts/${f}`, `${rootimg}/xcatpost/`]);
+    for (const f of fs.readdirSync(`${installdir}/postscripts`))
+      spawnSync("cp", ["-r", `${installdir}/postscripts/${f}`, `${rootimg}/xcatpost/`]);
   fs.mkdirSync(`${rootimg}/opt/xcat`, { recursive: true });
-  fs.writeFileSync(`${rootimg}/opt/xcat/xcatinfo`, `IMAGENAME='${name}'\nIMAGEUUID='${randomUUID()}'\nTIMESTAMP='${dateLikeShell(new Date())}'\n`);
+  fs.writeFileSync(
+    `${rootimg}/opt/xcat/xcatinfo`,
+    `IMAGENAME='${name}'\nIMAGEUUID='${randomUUID()}'\nTIMESTAMP='${dateLikeShell(new Date())}'\n`,
+  );
 
   if (tz) {
     fs.rmSync(`${rootimg}/etc/localtime`, { force: true });
@@ -72,13 +78,24 @@ export async function packimage(argv) {
       text += `+./usr/share/zoneinfo/${tz}\n`;
       const zone = `${rootimg}/usr/share/zoneinfo/${tz}`;
       let real;
-      try { real = fs.realpathSync(zone); } catch { real = zone; }
+      try {
+        real = fs.realpathSync(zone);
+      } catch {
+        real = zone;
+      }
       if (real !== zone) text += `+.${real.slice(rootimg.length)}\n`;
     } else out("No timezone defined in site table, skipping timezone exlist configuration");
     for (let i = 0; i < 16 && /#INCLUDE:[^#\n]+#/.test(text); i++)
       text = text.replace(/#INCLUDE:([^#\n]+)#/g, (_, f) => {
         const file = f.startsWith("/") ? f : `${path.dirname(ex)}/${f}`;
-        return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").map((l) => l.trimEnd()).filter((l) => l.trim()).join("\n") : `#INCLUDEBAD:cannot open ${file}#`;
+        return fs.existsSync(file)
+          ? fs
+              .readFileSync(file, "utf8")
+              .split("\n")
+              .map((l) => l.trimEnd())
+              .filter((l) => l.trim())
+              .join("\n")
+          : `#INCLUDEBAD:cannot open ${file}#`;
       });
     for (let l of text.split("\n")) {
       l = l.replace(/\s*#.*/, "");
@@ -117,7 +134,9 @@ export async function packimage(argv) {
   fs.rmSync(list, { force: true });
   out(""); // the info line packimage relays from the pipeline (cpio's block count goes to its stderr, merged there)
   if (rc !== 0) {
-    error(`packimage failed while running: \n cat /tmp/xcat_packimg.${process.pid}|cpio -H newc -o | ${method} -c - > ../rootimg.cpio.${suffix}`);
+    error(
+      `packimage failed while running: \n cat /tmp/xcat_packimg.${process.pid}|cpio -H newc -o | ${method} -c - > ../rootimg.cpio.${suffix}`,
+    );
     return exit(1);
   }
   fs.chmodSync(`${destdir}/rootimg.cpio.${suffix}`, 0o644);
@@ -143,7 +162,13 @@ function writeShadow(rootimg, state) {
   }
   if (state.site.secureroot === "1") pass = "*";
   const file = `${rootimg}/etc/shadow`;
-  const rest = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split(/(?<=\n)/).filter((l) => !l.startsWith("root:")).join("") : "";
+  const rest = fs.existsSync(file)
+    ? fs
+        .readFileSync(file, "utf8")
+        .split(/(?<=\n)/)
+        .filter((l) => !l.startsWith("root:"))
+        .join("")
+    : "";
   fs.mkdirSync(`${rootimg}/etc`, { recursive: true });
   if (fs.existsSync(file)) fs.writeFileSync(file, `root:${pass}:13880:0:99999:7:::\n${rest}`);
   else fs.writeFileSync(file, `root:${pass}:13880:0:99999:7:::\n`, { mode: 0o600 });
@@ -162,7 +187,13 @@ function sync(rootimg, synclist) {
     const dest = `${rootimg}${m[2].startsWith("/") ? "" : "/"}${m[2]}`;
     const dir = srcs.length === 1 && !m[2].endsWith("/") ? path.dirname(dest) : dest;
     fs.mkdirSync(dir, { recursive: true });
-    for (const s of srcs) spawnSync("cp", ["-rL", "--preserve=mode,ownership", s, srcs.length === 1 && !m[2].endsWith("/") ? dest : `${dest.replace(/\/$/, "")}/`]);
+    for (const s of srcs)
+      spawnSync("cp", [
+        "-rL",
+        "--preserve=mode,ownership",
+        s,
+        srcs.length === 1 && !m[2].endsWith("/") ? dest : `${dest.replace(/\/$/, "")}/`,
+      ]);
   }
 }
 
@@ -184,14 +215,20 @@ function lock(rootimg) {
   const dir = process.env.ROOTIMG_XCAT_LOCK_DIR || "/var/lock/xcat";
   fs.mkdirSync(dir, { recursive: true });
   let real;
-  try { real = fs.realpathSync(rootimg); } catch { real = path.join(fs.realpathSync(path.dirname(rootimg)), path.basename(rootimg)); }
+  try {
+    real = fs.realpathSync(rootimg);
+  } catch {
+    real = path.join(fs.realpathSync(path.dirname(rootimg)), path.basename(rootimg));
+  }
   const file = path.join(dir, `${real.replaceAll("/", ".")}.${createHash("md5").update(real).digest("hex")}`);
   const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
   const r = spawnSync("flock", ["-n", "-E", "75", "3"], { stdio: ["ignore", "ignore", "ignore", fd] });
   if (r.status !== 0) {
     const holder = fs.readFileSync(file, "utf8");
     fs.closeSync(fd);
-    error(`failed to acquire lock, seems there is another genimage/packimage/rmimage process ${holder} running on root image dir "${real}"`);
+    error(
+      `failed to acquire lock, seems there is another genimage/packimage/rmimage process ${holder} running on root image dir "${real}"`,
+    );
     return null;
   }
   fs.ftruncateSync(fd, 0);

@@ -40,10 +40,12 @@ export const warning = (text) => process.stderr.write(`Warning: [${HOST}]: ${tex
 
 // Attributes of the osimage object (osimage + linuximage tables of xCAT's Schema.pm); `comments` is not one.
 export const OSIMAGE_ATTRS = new Set(
-  ("imagename groups imagetype description provmethod rootfstype nfsrootopts osdistroname osupdatename cfmdir profile osname osvers " +
+  (
+    "imagename groups imagetype description provmethod rootfstype nfsrootopts osdistroname osupdatename cfmdir profile osname osvers " +
     "osarch synclists postscripts postbootscripts serverrole isdeletable kitcomponents environvar template boottarget addkcmdline " +
     "pkglist pkgdir otherpkglist otherpkgdir exlist postinstall rootimgdir kerneldir nodebootif otherifce netdrivers kernelver " +
-    "krpmver permission dump crashkernelsize partitionfile driverupdatesrc usercomment").split(" "),
+    "krpmver permission dump crashkernelsize partitionfile driverupdatesrc usercomment"
+  ).split(" "),
 );
 
 export function exit(code) {

@@ -13,5 +13,6 @@ export function tabdump(argv) {
     return exit(1);
   }
   out(`#${cols.join(",")}`);
-  for (const row of load()[table] || []) out(cols.map((c) => (row[c] === undefined || row[c] === "" ? "" : `"${String(row[c]).replaceAll('"', '""')}"`)).join(","));
+  for (const row of load()[table] || [])
+    out(cols.map((c) => (row[c] === undefined || row[c] === "" ? "" : `"${String(row[c]).replaceAll('"', '""')}"`)).join(","));
 }

@@ -5,5 +5,11 @@ import { readSessionToken } from "@/lib/auth/session";
 
 // POST /api/auth/password – change your own password
 export const POST = handle(changeOwnPasswordRoute, async ({ user, body, req, ip }) => {
-  await changeOwnPassword({ user, current: body.current, next: body.password, sessionToken: readSessionToken(req.headers.get("cookie")), ip });
+  await changeOwnPassword({
+    user,
+    current: body.current,
+    next: body.password,
+    sessionToken: readSessionToken(req.headers.get("cookie")),
+    ip,
+  });
 });

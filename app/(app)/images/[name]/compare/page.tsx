@@ -1,7 +1,13 @@
 import { CompareVersionsPage } from "@/components/review/compare-versions-page";
 
 // Two versions of an image compared from their archives (?from=&to=).
-export default async function ComparePage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<{ from?: string; to?: string }> }) {
+export default async function ComparePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ name: string }>;
+  searchParams: Promise<{ from?: string; to?: string }>;
+}) {
   const { name } = await params;
   const q = await searchParams;
   const num = (s?: string) => (s && /^\d+$/.test(s) ? Number(s) : undefined);

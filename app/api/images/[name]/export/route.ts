@@ -9,5 +9,11 @@ export const POST = handle(exportImageRoute, async ({ params, user }) => ({ jobI
 // GET /api/images/{name}/export – download the exported bundle
 export const GET = handle(downloadExportRoute, async ({ params }) => {
   const d = openExportDownload(params.name);
-  return new Response(d.stream, { headers: { "content-type": "application/gzip", "content-disposition": `attachment; filename="${d.filename}"`, "content-length": String(d.size) } });
+  return new Response(d.stream, {
+    headers: {
+      "content-type": "application/gzip",
+      "content-disposition": `attachment; filename="${d.filename}"`,
+      "content-length": String(d.size),
+    },
+  });
 });

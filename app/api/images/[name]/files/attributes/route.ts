@@ -13,11 +13,22 @@ export const PATCH = handle(changeAttributesRoute, async ({ user, params, body }
   const root = await getImageTree(params.name);
   const before = statEntry(root, body.path);
   const uid = body.owner === undefined ? before.uid : idFromNameOrNumber(body.owner, readImageUsers(root).uidByName, "user");
-  const reasons = privilegedReasons({ type: before.type, before, after: { mode: body.mode === undefined ? before.mode : parseMode(body.mode), uid } });
+  const reasons = privilegedReasons({
+    type: before.type,
+    before,
+    after: { mode: body.mode === undefined ? before.mode : parseMode(body.mode), uid },
+  });
   const privileged = await assertMayMakePrivileged(user, params.name, reasons, before.path);
   const kind = body.owner !== undefined || body.group !== undefined ? "owner" : "mode";
   const r = await runFileChange(
-    { user, image: params.name, tree: root, kind, action: privileged ?? (kind === "owner" ? "file.chown" : "file.chmod"), target: body.path },
+    {
+      user,
+      image: params.name,
+      tree: root,
+      kind,
+      action: privileged ?? (kind === "owner" ? "file.chown" : "file.chmod"),
+      target: body.path,
+    },
     () => changeAttributes({ root, ...body }),
     (x) => ({
       paths: [x.after.path],

@@ -33,7 +33,9 @@ export const PUT = handle(saveFileRoute, async ({ user, params, body, req }) => 
   const target = resolveInRoot(root, body.path, { followFinal: true }); // a save follows a link, so does this check
   const st = target.stat;
   target.close();
-  const bits = !st?.isFile() ? [] : ([...(st.mode & 0o4000 ? ["setuid"] : []), ...(st.mode & 0o2000 ? ["setgid"] : [])] as PrivilegedReason[]);
+  const bits = !st?.isFile()
+    ? []
+    : ([...(st.mode & 0o4000 ? ["setuid"] : []), ...(st.mode & 0o2000 ? ["setgid"] : [])] as PrivilegedReason[]);
   await assertMayMakePrivileged(user, params.name, bits, target.path);
   return runFileChange(
     { user, image: params.name, tree: root, kind: "content", action: "file.save", target: body.path },

@@ -16,6 +16,9 @@ export const POST = handle(createEntryRoute, async ({ user, params, body }) => {
   return runFileChange(
     { user, image: params.name, tree: root, kind: kinds[body.type], action: privileged ?? `file.${kinds[body.type]}`, target: body.path },
     () => createEntry({ root, ...body }),
-    (e) => ({ paths: [e.path], detail: { type: body.type, target: body.target, mode: e.octal, ...(reasons.length ? { privileged: reasons } : {}) } }),
+    (e) => ({
+      paths: [e.path],
+      detail: { type: body.type, target: body.target, mode: e.octal, ...(reasons.length ? { privileged: reasons } : {}) },
+    }),
   );
 });

@@ -15,8 +15,25 @@ export const PUT = handle(uploadFileRoute, async ({ user, params, query, req }) 
   const keepPrivilegedBits = await mayMakePrivileged(user, params.name);
   const body = Readable.fromWeb(req.body as unknown as WebReadableStream<Uint8Array>);
   const r = await runFileChange(
-    { user, image: params.name, tree: root, kind: "upload", action: "file.upload", target: `${query.dir}/${query.filename}`, streaming: true },
-    () => uploadFile({ root, dir: query.dir, name: query.filename, body, onConflict: query.onConflict, maxBytes: uploadFileRoute.maxBodyBytes, keepPrivilegedBits }),
+    {
+      user,
+      image: params.name,
+      tree: root,
+      kind: "upload",
+      action: "file.upload",
+      target: `${query.dir}/${query.filename}`,
+      streaming: true,
+    },
+    () =>
+      uploadFile({
+        root,
+        dir: query.dir,
+        name: query.filename,
+        body,
+        onConflict: query.onConflict,
+        maxBytes: uploadFileRoute.maxBodyBytes,
+        keepPrivilegedBits,
+      }),
     (x) => ({ paths: [x.entry.path], detail: { bytes: x.bytes, replaced: x.replaced } }),
   );
   return Response.json(r, { status: 201 });

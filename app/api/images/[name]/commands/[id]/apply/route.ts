@@ -4,4 +4,6 @@ import { applyCommand } from "@/lib/commands/apply-run";
 import { toCommandRunDetailDto } from "@/lib/db/command-runs";
 
 // POST /api/images/{name}/commands/{id}/apply – apply the run's effect to the tree
-export const POST = handle(applyCommandRoute, async ({ params, user }) => toCommandRunDetailDto(await applyCommand({ image: params.name, id: params.id, user })));
+export const POST = handle(applyCommandRoute, async ({ params, user }) =>
+  toCommandRunDetailDto(await applyCommand({ image: params.name, id: params.id, user })),
+);

@@ -4,4 +4,6 @@ import { discardCommand } from "@/lib/commands/apply-run";
 import { toCommandRunDetailDto } from "@/lib/db/command-runs";
 
 // POST /api/images/{name}/commands/{id}/discard – drop the run's effect
-export const POST = handle(discardCommandRoute, async ({ params, user }) => toCommandRunDetailDto(await discardCommand({ image: params.name, id: params.id, user })));
+export const POST = handle(discardCommandRoute, async ({ params, user }) =>
+  toCommandRunDetailDto(await discardCommand({ image: params.name, id: params.id, user })),
+);
