@@ -198,6 +198,11 @@ if (config.tls) {
   server = createHttpServer(onRequest);
 }
 
+// Browsers and API clients reuse idle connections. Node closes them after 5 s, and a request sent on a connection
+// at the moment the server closes it fails with ECONNRESET; 65 s outlives the usual gaps between an admin's clicks.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
 const { Server } = await import("socket.io");
 const io = new Server(server, { serveClient: false, ...SOCKET_HEARTBEAT });
 attachSocketServer(io, rooms);
