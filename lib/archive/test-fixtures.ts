@@ -22,6 +22,7 @@ import path from "node:path";
 import { gzipSync, inflateRawSync } from "node:zlib";
 import { headerLength, writeHeader } from "./cpio-writer.ts";
 import type { EntryType } from "./types.ts";
+import { typeOfStats } from "./walk-tree.ts";
 
 export function tmp(prefix = "arch-"): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
@@ -112,19 +113,7 @@ export function listTree(root: string, o: ListOptions = {}): string[] {
   for (const p of paths) {
     const rel = path.relative(root, p) || ".";
     const st = lstatSync(p);
-    const type: EntryType = st.isFile()
-      ? "file"
-      : st.isDirectory()
-        ? "dir"
-        : st.isSymbolicLink()
-          ? "symlink"
-          : st.isCharacterDevice()
-            ? "char"
-            : st.isBlockDevice()
-              ? "block"
-              : st.isFIFO()
-                ? "fifo"
-                : "socket";
+    const type: EntryType = typeOfStats(st);
     const mt = (type === "dir" && !dirMtimes) || (type === "symlink" && !symlinkMtimes) ? "-" : Math.floor(st.mtimeMs / 1000);
     const extra =
       type === "file"

@@ -1,4 +1,5 @@
 import type fs from "node:fs";
+import { typeOfStats } from "@/lib/archive/walk-tree";
 
 /** What a command did to one path of the image, as the review shows it. */
 export type EffectKind = "added" | "removed" | "modified" | "metadata" | "type";
@@ -35,19 +36,9 @@ export type EffectEntry = {
 
 export const LETTER: Record<EffectKind, string> = { added: "A", removed: "D", modified: "M", metadata: "m", type: "T" };
 
-export function entryType(st: fs.Stats): EntryType {
-  if (st.isFile()) return "file";
-  if (st.isDirectory()) return "dir";
-  if (st.isSymbolicLink()) return "symlink";
-  if (st.isFIFO()) return "fifo";
-  if (st.isCharacterDevice()) return "char";
-  if (st.isBlockDevice()) return "block";
-  return "socket";
-}
-
 export function entryState(st: fs.Stats, target?: string): EntryState {
   return {
-    type: entryType(st),
+    type: typeOfStats(st),
     mode: st.mode & 0o7777,
     uid: st.uid,
     gid: st.gid,

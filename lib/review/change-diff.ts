@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import { typeOfStats } from "@/lib/archive/walk-tree";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { getImageTree } from "@/lib/files/image-tree";
@@ -110,19 +111,7 @@ function currentOf(tree: string, imagePath: string, names: ReturnType<typeof rea
   try {
     if (!r.exists || !r.stat) return Promise.resolve(null);
     const st = r.stat;
-    const type: EntryType = st.isFile()
-      ? "file"
-      : st.isDirectory()
-        ? "dir"
-        : st.isSymbolicLink()
-          ? "symlink"
-          : st.isCharacterDevice()
-            ? "char"
-            : st.isBlockDevice()
-              ? "block"
-              : st.isFIFO()
-                ? "fifo"
-                : "socket";
+    const type: EntryType = typeOfStats(st);
     const mode = st.mode & 0o7777;
     const meta: SideMeta = {
       type,

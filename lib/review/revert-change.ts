@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { typeOfStats } from "@/lib/archive/walk-tree";
 import type { SessionUser } from "@/lib/auth/session";
 import { AppError, isAppError } from "@/lib/errors";
 import { getImageTree } from "@/lib/files/image-tree";
@@ -24,22 +25,6 @@ import { formatXattrDump, parseXattrDump } from "./xattr-dump";
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 
 export type RevertResult = { path: string; action: "removed" | "restored" | "metadata" | "unchanged" };
-
-function typeOf(st: fs.Stats): PristineEntry["type"] {
-  return st.isFile()
-    ? "file"
-    : st.isDirectory()
-      ? "dir"
-      : st.isSymbolicLink()
-        ? "symlink"
-        : st.isCharacterDevice()
-          ? "char"
-          : st.isBlockDevice()
-            ? "block"
-            : st.isFIFO()
-              ? "fifo"
-              : "socket";
-}
 
 /** Owner, mode, xattrs and mtime of an entry open on `fd` (chown first: it clears setuid/setgid). */
 async function setMetaFd(fd: number, p: PristineEntry, what: string, existing: Record<string, string> | undefined): Promise<void> {
@@ -125,7 +110,7 @@ export async function revertPathInTree(tree: string, imagePath: string): Promise
       return { path: p, action: "removed" };
     }
     const st = r.exists ? r.stat : undefined;
-    if (st && typeOf(st) !== pristine.type) {
+    if (st && typeOfStats(st) !== pristine.type) {
       // another type now (a file where a link was, a directory where a file was): it goes, the pristine one comes back
       r.close();
       deleteEntry({ root: tree, path: p });
