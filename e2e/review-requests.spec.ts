@@ -123,6 +123,22 @@ test("an editor submits a change request, a reviewer comments on a line and asks
   await expect(edPage.getByTestId("request-page")).toHaveAttribute("data-state", "packed");
   await expect(edPage.getByTestId("request-packed-version")).toBeVisible();
 
+  // Deploying from the request: its packed version is preselected, and the plan names the request (checked
+  // only, on a test host of this spec's own: nothing boots).
+  const host = `th-rv-${id}`;
+  expect((await adminApi.post("/api/test-hosts", { data: { name: host, image: name } })).status()).toBe(201);
+  await edPage.getByTestId("request-deploy-version").click();
+  await expect(edPage.getByTestId("deploy-image")).toHaveValue(name);
+  const packedSeq = await edPage.getByTestId("deploy-version").inputValue();
+  expect(Number(packedSeq)).toBeGreaterThan(0);
+  await edPage.locator(`[data-testid=test-host-row][data-host="${host}"]`).getByTestId("pick-test-host").check();
+  await edPage.getByTestId("deploy-check").click();
+  await expect(edPage.getByTestId("confirm-version")).toContainText(`#${packedSeq}`);
+  await expect(edPage.getByTestId("confirm-request")).toHaveText(`change request #${id}`);
+  expect((await adminApi.delete(`/api/test-hosts/${host}`)).status()).toBe(200);
+  await expect(edPage.getByTestId("confirm-request")).toHaveText(`change request #${id}`);
+  await edPage.goto(`/requests/${id}`);
+
   // The versions list links the new version to the request.
   await edPage.goto(`/images/${name}`);
   await expect(edPage.locator('[data-testid="version-row"][data-live="true"] [data-testid="version-request"]')).toHaveText(

@@ -169,6 +169,15 @@ export function DeployPanel({
             <dt>Version</dt>
             <dd data-testid="confirm-version">
               #{plan.seq}, packed {formatTime(plan.packedAt)}
+              {plan.changeId && (
+                <>
+                  {" "}
+                  from{" "}
+                  <Link href={`/requests/${plan.changeId}`} data-testid="confirm-request">
+                    change request #{plan.changeId}
+                  </Link>
+                </>
+              )}
             </dd>
             <dt>Stamp</dt>
             <dd className="mono" data-testid="confirm-stamp">

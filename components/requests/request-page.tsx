@@ -54,7 +54,14 @@ export function RequestPage({ id }: { id: number }) {
             <Link href={`/images/${encodeURIComponent(r.image)}/history`} data-testid="request-packed-version">
               version {v.seq}
             </Link>
-            {v.live ? " (live)" : ""}
+            {v.live ? " (live)" : ""}{" "}
+            <Link
+              href={`/nodes?image=${encodeURIComponent(r.image)}&version=${v.seq}`}
+              className="small"
+              data-testid="request-deploy-version"
+            >
+              deploy it
+            </Link>
           </span>
         ))}
       </p>

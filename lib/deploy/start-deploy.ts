@@ -4,8 +4,8 @@
  *
  * Rails, checked before the job starts: explicit nodes or one group (never everything by default), at most the
  * admin's cap, no node already deploying, every node known and of the image's architecture, the version packed;
- * who may deploy what to which nodes is decided in one place, deploy-policy.ts. The source is an image (its live version) or one of its versions; a
- * change request will be a third source (`DeploySource`).
+ * who may deploy what to which nodes is decided in one place, deploy-policy.ts. The source is an image (its live version) or one of its versions;
+ * an approved change request is deployed as the version packed from it (the plan names the request).
  */
 import { recordAudit } from "@/lib/audit/record-audit";
 import { prisma } from "@/lib/db/client";

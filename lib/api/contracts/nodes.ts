@@ -163,6 +163,8 @@ const planSchema = z.object({
   packedAt: z.string(),
   targets: z.array(z.object({ name: z.string(), kind: z.enum(["testhost", "xcat"]) })),
   power: z.enum(["boot", "reset", "on", "ssh-reboot"]),
+  /** the change request the version was packed from */
+  changeId: z.string().nullable(),
 });
 export type DeployPlanView = z.infer<typeof planSchema>;
 
