@@ -12,6 +12,7 @@ import type { OverlayEntry, PackOverlay } from "@/lib/archive/pack-overlay";
 import { stateDirFor } from "@/lib/archive/state-dir";
 import { walkTree } from "@/lib/archive/walk-tree";
 import { AppError } from "@/lib/errors";
+import { platformOf } from "./bundle/xcat-bundle-paths";
 
 /** Everything packimage reads from xCAT's tables and files for these steps. */
 export type PackimageSettings = {
@@ -221,7 +222,7 @@ export async function synclistEntries(file: string): Promise<{ entries: OverlayE
 export function synclistFiles(attrs: Record<string, string>, installdir: string): string[] {
   if (attrs.synclists) return attrs.synclists.split(",").filter(Boolean);
   const os = attrs.osvers ?? "";
-  const platform = PLATFORMS.find(([re]) => re.test(os))?.[1];
+  const platform = platformOf(os);
   if (!platform || !attrs.profile) return [];
   const base = path.join(installdir, "custom/netboot", platform);
   const names = [`${attrs.profile}.${os}.${attrs.osarch}`, `${attrs.profile}.${os}`, `${attrs.profile}.${attrs.osarch}`, attrs.profile].map(
@@ -230,15 +231,3 @@ export function synclistFiles(attrs: Record<string, string>, installdir: string)
   const found = names.find((f) => fs.existsSync(f));
   return found ? [found] : [];
 }
-
-const PLATFORMS: [RegExp, string][] = [
-  [/^rh/, "rh"],
-  [/^centos/, "centos"],
-  [/^alma/, "alma"],
-  [/^rocky/, "rocky"],
-  [/^fedora/, "fedora"],
-  [/^sles/, "sles"],
-  [/^SL/, "SL"],
-  [/^ubuntu/, "ubuntu"],
-  [/^debian/, "debian"],
-];
