@@ -31,6 +31,11 @@ find_mirror() {
 
 mkdir -p "$IMG"
 if [ ! -d "$TREE" ]; then
+  if ! command -v debootstrap >/dev/null; then
+    echo "debootstrap is missing: installing it (apt-get install debootstrap)..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >&2 \
+      || { echo "error: could not install debootstrap; install it and run this again" >&2; exit 1; }
+  fi
   MIRROR=$(find_mirror) || { echo "error: no Debian mirror found in /etc/apt/sources.list*" >&2; exit 1; }
   echo "building image with debootstrap from $MIRROR (a few minutes)..." >&2
   TMP=$IMG/rootimg.partial
