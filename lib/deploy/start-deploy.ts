@@ -175,7 +175,6 @@ export async function startDeploy(req: DeployRequest): Promise<{ plan: DeployPla
     throw e;
   }
   for (const t of p.targets) deploying.set(key(t), jobId);
-  await requestDeployed({ changeId: p.changeId, seq: p.seq, nodes: p.targets.map((t) => t.name), jobId, user: req.user });
   return { plan: p, jobId };
 }
 
@@ -227,6 +226,9 @@ async function runDeploy(ctx: JobContext, user: DeployUser, p: DeployPlan) {
   const targets = [...rows.values()].map((r) => r.t);
   const s = summarize(targets);
   ctx.log(s.text, s.ok ? "info" : "stderr");
+  // A request is deployed where its version is proven booted (the stamp matched), not where a deploy only started.
+  const verified = targets.filter((t) => t.state === "verified").map((t) => t.node);
+  if (verified.length) await requestDeployed({ changeId: p.changeId, seq: p.seq, nodes: verified, jobId: ctx.jobId, user });
   if (!s.ok) throw new AppError("unprocessable", `deploy of ${p.image} version ${p.seq}: ${s.text}`);
   return { summary: s.text, targets };
 }

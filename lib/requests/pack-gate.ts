@@ -126,7 +126,7 @@ export async function checkDeploy(opts: {
   });
 }
 
-/** A deploy of a version packed from a request started: the request is deployed. */
+/** Nodes booted a version packed from a request (their stamp matched): the request is deployed to them. */
 export async function requestDeployed(opts: {
   changeId: string | null;
   seq: number;
