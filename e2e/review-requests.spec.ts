@@ -75,7 +75,9 @@ test("an editor submits a change request, a reviewer comments on a line and asks
   const motd = revPage.locator('[data-testid="request-item"][data-path="/etc/motd"]');
   await expect(motd.locator(".monaco-diff-editor")).toBeVisible();
   await expect(motd.locator(".editor.modified")).toContainText("Maintenance window: Sunday 02:00");
-  await expect(revPage.locator('[data-testid="request-item"][data-path="/etc/hostname"] [data-testid="item-after"]')).toContainText("0600");
+  await expect(revPage.locator('[data-testid="request-item"][data-path="/etc/hostname"] [data-testid="item-after"]')).toContainText(
+    "0600 · root:root",
+  );
   await expect(revPage.locator('[data-testid="request-item"][data-path="/etc/review/by-command"]')).toContainText("mkdir -p /etc/review");
 
   // A comment on the changed line, then changes requested.

@@ -33,7 +33,7 @@ const languageOf = (p: string) => LANG.find(([re]) => re.test(p))?.[1] ?? "plain
 
 function describe(s: Side): string {
   if (!s) return "—";
-  const parts = [s.type, (s.mode & 0o7777).toString(8).padStart(4, "0"), `${s.uid}:${s.gid}`];
+  const parts = [s.type, (s.mode & 0o7777).toString(8).padStart(4, "0"), `${s.owner ?? s.uid}:${s.group ?? s.gid}`];
   if (s.type === "file") parts.push(formatAmount(s.size, "bytes"), s.sha256 ? `sha256 ${s.sha256.slice(0, 12)}…` : "");
   if (s.linkTarget !== undefined) parts.push(`→ ${s.linkTarget}`);
   return parts.filter(Boolean).join(" · ");

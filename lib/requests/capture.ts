@@ -7,6 +7,7 @@ import { type PendingChangeEntry, pendingChangesOf } from "@/lib/changes/list-pe
 import { AppError } from "@/lib/errors";
 import { getImageTree } from "@/lib/files/image-tree";
 import type { CommandSource } from "@/lib/files/recorded-edits";
+import { readImageUsers } from "@/lib/image/image-users";
 import { readPristine } from "@/lib/review/pristine-store";
 import { isText, readTreeSide, type SideMeta, TEXT_SNAPSHOT_MAX } from "./tree-side";
 
@@ -54,6 +55,14 @@ export async function captureChanges(image: string, paths?: string[]): Promise<C
   if (!changes.length)
     throw new AppError("unprocessable", `${image} has no pending change to put in a request.`, { details: { reason: "nothing-pending" } });
   const tree = await getImageTree(image);
+  // names as the image's own passwd and group give them now: the request keeps what its reviewer saw
+  const users = readImageUsers(tree);
+  const named = (m: SideMeta | null): SideMeta | null => {
+    if (!m) return m;
+    const owner = users.userById.get(m.uid);
+    const group = users.groupById.get(m.gid);
+    return { ...m, ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}) };
+  };
   const out: CapturedItem[] = [];
   for (const c of changes) {
     const now = c.kind === "removed" ? null : readTreeSide(tree, c.path);
@@ -82,8 +91,8 @@ export async function captureChanges(image: string, paths?: string[]): Promise<C
       kind: c.kind,
       letter: c.letter,
       ...(c.fields ? { fields: c.fields } : {}),
-      before,
-      after: now?.meta ?? null,
+      before: named(before),
+      after: named(now?.meta ?? null),
       text,
       ...(text ? { beforeText, afterText } : {}),
       source: { by: c.by, edits: c.edits, commands: c.commands },

@@ -73,7 +73,7 @@ describe("change requests", () => {
     const d = await getRequest(id, rita);
     const byPath = new Map(d.items.map((i) => [i.path, i]));
     expect(byPath.get("/etc/motd")).toMatchObject({ kind: "modified", source: { by: ["alice"] } });
-    expect(byPath.get("/etc/motd")?.after).toMatchObject({ type: "file", mode: 0o644 });
+    expect(byPath.get("/etc/motd")?.after).toMatchObject({ type: "file", mode: 0o644, owner: "root", group: "root" });
     expect(byPath.get("/etc/passwd")).toMatchObject({
       kind: "metadata",
       fields: ["mode"],

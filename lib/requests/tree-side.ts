@@ -19,6 +19,9 @@ export type SideMeta = {
   size: number;
   sha256?: string;
   linkTarget?: string;
+  /** names of uid and gid in the image's own passwd and group when captured (absent: no such entry) */
+  owner?: string;
+  group?: string;
 };
 
 export type Side = { meta: SideMeta; text?: Buffer };

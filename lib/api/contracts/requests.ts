@@ -17,6 +17,8 @@ const side = z.object({
   size: z.number(),
   sha256: z.string().optional(),
   linkTarget: z.string().optional(),
+  owner: z.string().optional(),
+  group: z.string().optional(),
 });
 const item = z.object({
   path: z.string(),
