@@ -63,28 +63,8 @@ export function ImageHistory({ image }: { image: string }) {
           </p>
         ) : (
           <div className="toolbar">
-            <label className="small">
-              from{" "}
-              <select value={from ?? ""} onChange={(e) => setFrom(Number(e.target.value))} data-testid="compare-from">
-                {versions.map((v) => (
-                  <option key={v.seq} value={v.seq}>
-                    version {v.seq}
-                    {v.live ? " (live)" : ""}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="small">
-              to{" "}
-              <select value={to ?? ""} onChange={(e) => setTo(Number(e.target.value))} data-testid="compare-to">
-                {versions.map((v) => (
-                  <option key={v.seq} value={v.seq}>
-                    version {v.seq}
-                    {v.live ? " (live)" : ""}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <VersionSelect label="from" testId="compare-from" versions={versions} value={from} onChange={setFrom} />
+            <VersionSelect label="to" testId="compare-to" versions={versions} value={to} onChange={setTo} />
             <button
               type="button"
               disabled={from === null || to === null || from === to}
@@ -156,5 +136,33 @@ export function ImageHistory({ image }: { image: string }) {
         </tbody>
       </table>
     </section>
+  );
+}
+
+function VersionSelect({
+  label,
+  testId,
+  versions,
+  value,
+  onChange,
+}: {
+  label: string;
+  testId: string;
+  versions: { seq: number; live: boolean }[];
+  value: number | null;
+  onChange: (seq: number) => void;
+}) {
+  return (
+    <label className="small">
+      {label}{" "}
+      <select value={value ?? ""} onChange={(e) => onChange(Number(e.target.value))} data-testid={testId}>
+        {versions.map((v) => (
+          <option key={v.seq} value={v.seq}>
+            version {v.seq}
+            {v.live ? " (live)" : ""}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
