@@ -22,7 +22,7 @@ async function signIn(baseURL: string) {
   return api;
 }
 
-test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, roll back, own pack with packimage's additions; exact command lines", async ({
+test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, roll back, own pack with packimage's additions (shown in the review first); exact command lines", async ({
   page,
 }) => {
   test.setTimeout(180_000);
@@ -85,6 +85,17 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
     await expect(image.liveVersion).toHaveAttribute("data-seq", "2");
     await image.rollback(1);
     await expect(image.version(1)).toHaveAttribute("data-live", "true");
+
+    // The review shows what the own pack will add besides the tree's changes, before it runs.
+    await page.goto(`${server.baseURL}/changes?image=${encodeURIComponent(name)}`);
+    await page.getByTestId("pack-additions-toggle").click();
+    await expect(page.getByTestId("pack-additions-lines")).toContainText(
+      "added by packing: replaced etc/shadow (root's password 'cluster' (no root row in xCAT's passwd table))",
+    );
+    await expect(page.getByTestId("pack-additions-lines")).toContainText(
+      "added by packing: replaced etc/localtime (site.timezone Universal)",
+    );
+    await page.goto(`${server.baseURL}/images/${encodeURIComponent(name)}`);
 
     // The own pack gives nodes what packimage gives them, without touching the tree, and says what it added.
     const shadowBefore = fs.readFileSync(path.join(rootimgdir, "rootimg/etc/shadow"), "utf8");

@@ -7,6 +7,7 @@ import { type ImageChangesView as ImageChanges, useChanges } from "../hooks/use-
 import { useRevert } from "../hooks/use-review";
 import { ChangeDiffPanel } from "../review/change-diff-view";
 import { VisibleName } from "../visible-name";
+import { PackAdditions } from "./pack-additions";
 
 const KIND_LABEL: Record<string, string> = {
   added: "added",
@@ -73,6 +74,7 @@ function ImageChangesTable({ im }: { im: ImageChanges }) {
           </>
         )}
       </p>
+      <PackAdditions image={im.image} />
       {im.error && (
         <p className="error" data-testid="changes-error">
           {im.error}

@@ -2,7 +2,7 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, symlinkSync, wri
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareWalkOrder, type PackOverlay } from "./pack-overlay.ts";
+import { compareWalkOrder, type PackOverlay, previewOverlayChanges } from "./pack-overlay.ts";
 import { packTree } from "./pack-tree.ts";
 import { listTree, sh, tmp } from "./test-fixtures.ts";
 import { unpackArchive } from "./unpack-archive.ts";
@@ -101,6 +101,23 @@ describe("pack overlay (packimage's tree changes applied to the archive only)", 
       { path: "xcatpost/stale/old-script", change: "removed", reason: "xCAT postscripts" },
       { path: "xcatpost/xcatdsklspost", change: "added", reason: "xCAT postscripts" },
     ]);
+  });
+
+  it("the preview before a pack reports exactly what the pack reports, without staging anything", async () => {
+    const o = overlay("root:$5$p:13880:0:99999:7:::\n");
+    // a file where the tree has a directory: the directory's content is left out too
+    mkdirSync(path.join(tree, "etc/motd.d"), { recursive: true });
+    writeFileSync(path.join(tree, "etc/motd.d/welcome"), "hi\n");
+    o.entries.push({ path: "etc/motd.d", content: "one file now\n", reason: "synclist" });
+    const preview = await previewOverlayChanges(tree, o);
+    const stage = path.join(work, ".rootimg-studio");
+    rmSync(stage, { recursive: true, force: true });
+    expect(await previewOverlayChanges(tree, o)).toEqual(preview);
+    expect(() => readFileSync(path.join(stage, "rootimg/overlay/etc/shadow"))).toThrow(); // nothing staged by the preview
+    const r = await packTree({ tree, archive: path.join(work, "preview.cpio.gz"), overlay: o });
+    expect(preview).toEqual(r.overlayChanges);
+    expect(preview).toContainEqual({ path: "etc/motd.d/welcome", change: "removed", reason: "synclist" });
+    rmSync(path.join(tree, "etc/motd.d"), { recursive: true });
   });
 
   it("an unchanged overlay repacks incrementally (staged files keep their identity); a changed one rebuilds its member", async () => {

@@ -14,7 +14,7 @@ import {
 import path from "node:path";
 import { ArchiveError } from "./errors.ts";
 import { stateDirFor } from "./state-dir.ts";
-import { type TreeEntry, typeOfStats } from "./walk-tree.ts";
+import { type TreeEntry, typeOfStats, walkTree } from "./walk-tree.ts";
 
 /**
  * Entries the pack puts into the archive in place of (or beside) the tree's own, without touching the tree: what
@@ -184,7 +184,48 @@ export function applyOverlay(tree: string, walked: TreeEntry[], overlay: PackOve
   return { entries, changes };
 }
 
-function reasonFor(rel: string, replace: string[], own: Map<string, TreeEntry>, reasons: Map<string, string>): string {
+/**
+ * What `applyOverlay` will report for this overlay, without packing or staging anything: only the overlay's paths,
+ * their parents and the tree's subtrees the overlay replaces are looked at, not the whole tree. For the review
+ * before a pack ("added by packing").
+ */
+export async function previewOverlayChanges(tree: string, overlay: PackOverlay): Promise<OverlayChange[]> {
+  const inTree = (rel: string) => lstatSync(path.join(tree, rel), { throwIfNoEntry: false });
+  const replace = (overlay.replace ?? []).map(checkPath);
+  const under = (rel: string, p: string) => rel === p || rel.startsWith(`${p}/`);
+  const own = new Map<string, { dir: boolean }>();
+  const reasons = new Map<string, string>();
+  for (const o of overlay.entries) {
+    const rel = checkPath(o.path);
+    const dir = "dir" in o || ("source" in o && !!lstatSync(o.source, { throwIfNoEntry: false })?.isDirectory());
+    own.set(rel, { dir });
+    reasons.set(rel, o.reason);
+  }
+  for (const rel of [...own.keys()])
+    for (let p = path.posix.dirname(rel); p !== "."; p = path.posix.dirname(p)) {
+      if (own.has(p)) continue;
+      if (!replace.some((r) => under(p, r)) && inTree(p)?.isDirectory()) continue;
+      own.set(p, { dir: true });
+      reasons.set(p, reasons.get(rel)!);
+    }
+  const changes: OverlayChange[] = [];
+  // The tree's entries the pack leaves out: below a replaced subtree, or below an overlay entry that is not a directory.
+  const dropped = [...replace, ...[...own].filter(([rel, o]) => !o.dir && inTree(rel)?.isDirectory()).map(([rel]) => rel)];
+  const seen = new Set<string>();
+  for (const top of dropped) {
+    if (!inTree(top)?.isDirectory()) continue;
+    for (const e of await walkTree(path.join(tree, top))) {
+      const rel = e.rel ? `${top}/${e.rel}` : top;
+      if (seen.has(rel) || own.has(rel)) continue;
+      seen.add(rel);
+      changes.push({ path: rel, change: "removed", reason: reasonFor(rel, replace, own, reasons) });
+    }
+  }
+  for (const rel of own.keys()) changes.push({ path: rel, change: inTree(rel) ? "replaced" : "added", reason: reasons.get(rel)! });
+  return changes.sort((a, b) => compareWalkOrder(a.path, b.path));
+}
+
+function reasonFor(rel: string, replace: string[], own: Map<string, unknown>, reasons: Map<string, string>): string {
   for (let p = rel; p !== "."; p = path.posix.dirname(p)) if (own.has(p)) return reasons.get(p)!;
   const r = replace.find((p) => rel === p || rel.startsWith(`${p}/`));
   return r && reasons.has(r) ? reasons.get(r)! : `${r ?? rel} is replaced when packing`;

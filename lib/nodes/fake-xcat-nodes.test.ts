@@ -1,8 +1,10 @@
 /**
  * The node half of the fake xCAT (test/fake-xcat/lib/nodes.mjs) prints exactly what real xCAT 2.19 printed in
- * xcat-transcripts-nodes.md: the recorded commands are replayed in order on a fresh fake. Left out: `nodels`
- * and `rmdef` (not faked), `makehosts`, the runs before fping and host keys existed, and 35 (xCAT reports bad
- * attributes in hash order). Then the fake's simulated BMC: nodeset changes lsdef, rpower changes nodestat.
+ * xcat-transcripts-nodes.md: the recorded commands are replayed in order on a fresh fake. Left out: `nodels`,
+ * `rmdef` and `makehosts` (the product runs none of them), 38 (a node with an ip whose name /etc/hosts lacks: the
+ * fake has no /etc/hosts) and 39 (before xCAT's host keys existed). The runs without fping (28, 42) and 35 (bad
+ * attributes, reported in Perl's hash order, so compared as a set of lines) are replayed on a fake of their own.
+ * Then the fake's simulated BMC: nodeset changes lsdef, rpower changes nodestat.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -96,6 +98,34 @@ describe("fake xCAT node commands reproduce the real transcripts byte for byte",
     expect(t, id).toBeDefined();
     const got = exec(argvOf(t.command));
     expect({ stdout: got.stdout, stderr: got.stderr, code: got.code }).toEqual({ stdout: t.stdout, stderr: t.stderr, code: t.exitCode });
+  });
+});
+
+describe("fake xCAT without fping, and chdef with bad attributes", () => {
+  it("28, 42: nodestat names a node it cannot resolve, then says fping is missing; 35: every bad attribute is reported", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-xcat-nofping-"));
+    const envHere = { ...env, FAKE_XCAT_STATE: `${dir}/state.json`, FAKE_XCAT_LOG: "" };
+    const run = (argv: string[]) => {
+      const r = spawnSync(path.join(FAKE, "bin", argv[0]), argv.slice(1), { cwd: dir, env: envHere, encoding: "utf8" });
+      return { stdout: r.stdout, stderr: r.stderr, code: r.status };
+    };
+    const want = (id: string) => {
+      const t = transcripts.get(id)!;
+      return { stdout: t.stdout, stderr: t.stderr, code: t.exitCode };
+    };
+    try {
+      fs.writeFileSync(`${dir}/state.json`, JSON.stringify({ site: { installdir: "/install" }, osimages: {}, fping: false }));
+      expect(run(argvOf(transcripts.get("21-mkdef-node")!.command))).toEqual(want("21-mkdef-node"));
+      expect(run(argvOf(transcripts.get("28-nodestat")!.command))).toEqual(want("28-nodestat"));
+      expect(run(argvOf(transcripts.get("34-chdef-node")!.command))).toEqual(want("34-chdef-node"));
+      expect(run(argvOf(transcripts.get("42-nodestat")!.command))).toEqual(want("42-nodestat"));
+      const bad = run(argvOf(transcripts.get("35-chdef-node-bad-attr")!.command));
+      const real = want("35-chdef-node-bad-attr");
+      const pairs = (s: string) => s.split(/(?<=Skipping to the next attribute\.\n)/);
+      expect({ ...bad, stderr: pairs(bad.stderr).sort() }).toEqual({ ...real, stderr: pairs(real.stderr).sort() });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -34,6 +34,8 @@ const fake = (cmd: string, args: string[], cwd: string) => {
   return { stdout: r.stdout, stderr: r.stderr, code: r.status };
 };
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+/** The bundle file a recorded `cd DIR && imgimport BUNDLE ...` line names. */
+const parseCommandBundle = (line: string) => /imgimport (\S+)/.exec(line)![1];
 
 describe("bundles between the local backend and xCAT", () => {
   it("a local export imports into xCAT like a real imgexport bundle (section 72), not as in sections 76 and 78", async () => {
@@ -95,6 +97,41 @@ describe("bundles between the local backend and xCAT", () => {
     expect(same.stdout).toContain(`${install}/netboot/rhels8/x86_64/compute/rootimg.cpio.gz\n`);
     expect(same.stdout).toContain(`${install}/custom/netboot/rh/compute.rhels8.x86_64.exlist\n`);
   });
+
+  it("the demo image's own bundle, which xCAT refused in section 76, now imports with its initrd", async () => {
+    const { ensureDemoImage } = await import("./demo-image");
+    const { DEMO_IMAGE_NAME } = await import("./demo-files");
+    fs.writeFileSync(env.FAKE_XCAT_STATE, JSON.stringify({ site: { installdir: install, timezone: "Universal" }, osimages: {} }));
+    const { dir: demoDir } = await ensureDemoImage({ backend, imagesDir: path.join(dir, "images") });
+    const exports = fs.mkdtempSync(path.join(dir, "demo-export-"));
+    const { path: bundle } = await backend.exportBundle({ name: DEMO_IMAGE_NAME, destDir: exports });
+    const refused = transcripts.get("76-imgimport-local-backend-bundle-renamed")!;
+    expect(path.basename(bundle)).toBe(parseCommandBundle(refused.command));
+    const xml = spawnSync("tar", ["xzOf", bundle, `./${DEMO_IMAGE_NAME}/manifest.xml`], { encoding: "utf8" }).stdout;
+    expect(xml).toContain(`<ramdisk>${install}/netboot/debian12/x86_64/compute/initrd-stateless.gz</ramdisk>`);
+    expect(xml).not.toContain(path.join(dir, "images"));
+
+    const r = fake("imgimport", [bundle, "-f", "demo"], exports);
+    const target = `${install}/netboot/debian12/x86_64/demo`;
+    expect(r).toEqual({
+      stdout: [
+        "Unbundling image...",
+        `${target}/kernel`,
+        `${target}/initrd-stateless.gz`,
+        `${target}/rootimg.cpio.gz`,
+        "Successfully imported the image debian12-x86_64-netboot-demo.",
+        "",
+      ].join("\n"),
+      stderr: "",
+      code: 0,
+    });
+    for (const f of ["kernel", "initrd-stateless.gz", "rootimg.cpio.gz"])
+      expect(fs.readFileSync(path.join(target, f)).equals(fs.readFileSync(path.join(demoDir, f))), f).toBe(true);
+    // Section 77 found no such object after the refusal; now it is there.
+    const lsdef = fake("lsdef", ["-t", "osimage", "-o", "debian12-x86_64-netboot-demo"], exports);
+    expect(lsdef.code).toBe(0);
+    expect(lsdef.stdout).toContain(`    rootimgdir=${target}\n`);
+  }, 120_000);
 
   it("xCAT refuses a bundle without a ramdisk with its own message (section 76)", () => {
     const real = transcripts.get("76-imgimport-local-backend-bundle-renamed")!;

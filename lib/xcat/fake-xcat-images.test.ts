@@ -232,7 +232,7 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
     );
   });
 
-  it("71/82: a busy lock names the holder's pid on one line; the fake writes it without a newline", async () => {
+  it("71/82: a busy lock names the holder's pid as the lock file holds it; the fake writes it without a newline", async () => {
     const { spawn } = await import("node:child_process");
     const lockDir = `${tmp}/lock`;
     const file = path.join(lockDir, fs.readdirSync(lockDir).find((f) => f.includes("compute.rootimg"))!);
@@ -246,6 +246,14 @@ describe("fake xCAT reproduces the second real recording (osimages, site, packim
       const t = transcripts.get("71-packimage-while-locked")!;
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(t.stderr.replace("/install/netboot/rhels8/x86_64/big/rootimg", fs.realpathSync(`${imgdir}/rootimg`)));
+      // 82: a holder that wrote its pid with a newline (as Rootimg Studio once did) breaks xCAT's message in two.
+      fs.writeFileSync(file, "17102\n");
+      const t82 = transcripts.get("82-packimage-while-rootimg-studio-packs")!;
+      expect(fake(["packimage", IMAGE])).toEqual({
+        stdout: "",
+        stderr: t82.stderr.replace("/install/netboot/rhels8/x86_64/big/rootimg", fs.realpathSync(`${imgdir}/rootimg`)),
+        code: t82.exitCode,
+      });
     } finally {
       process.kill(-holder.pid!);
     }

@@ -74,6 +74,22 @@ export const getImageRoute = defineRoute({
   response: imageDetailSchema,
 });
 
+export const packAdditionsRoute = defineRoute({
+  method: "GET",
+  path: "/api/images/{name}/pack/additions",
+  role: "viewer",
+  tags,
+  summary: "What the next own pack adds to the archive and not to the tree (packimage's changes from xCAT's tables, the boot stamp unit)",
+  params,
+  response: z.object({
+    /** one line per change, what lies below an added or replaced directory counted on its line (as in the pack's log) */
+    lines: z.array(z.string()),
+    changes: z.array(z.object({ path: z.string(), change: z.enum(["added", "replaced", "removed"]), reason: z.string() })),
+    /** the pack's notes and warnings about these steps (no timezone, a synclist section left to packimage) */
+    notes: z.array(z.string()),
+  }),
+});
+
 export const unpackImageRoute = defineRoute({
   method: "POST",
   path: "/api/images/{name}/unpack",

@@ -1,6 +1,6 @@
 // Fake xCAT node commands: `lsdef -t node|group`, `lsdef NODE`, `mkdef/chdef -t node`, `nodeset`, `rpower`,
 // `nodestat`, and `ssh NODE cat /opt/xcat/xcatinfo|reboot`, printing what xCAT 2.19 printed in
-// xcat-transcripts-nodes.md (replayed by lib/xcat/fake-xcat-nodes.test.ts).
+// xcat-transcripts-nodes.md (replayed by lib/nodes/fake-xcat-nodes.test.ts).
 //
 // State (in the same FAKE_XCAT_STATE file):
 //   nodes: { NAME: { attr: value } }           xCAT's node attributes (groups, arch, ip, bmc, currstate, ...)
@@ -281,12 +281,15 @@ export function nodestat(argv) {
     argv.find((a) => !a.startsWith("-")),
   );
   if (!names) return;
+  // A node whose name does not resolve is reported first (the fake takes "no ip" for that); without fping nothing
+  // else is checked (transcripts 28, 42).
+  for (const n of names) if (!state.nodes[n].ip) out(`${n}: Please make sure ${n} exists in /etc/hosts`);
   if (state.fping === false) return out("Unable to find fping on system, must install fping package to use nodestat -f");
   for (const n of names) {
     const node = state.nodes[n];
     const bmc = state.bmcs?.[node.bmc || node.ip];
     const b = state.boots?.[n];
-    if (!node.ip) out(`${n}: Please make sure ${n} exists in /etc/hosts`);
+    if (!node.ip) continue;
     // Without a fake BMC the address is taken to answer ping (the recording's loopback addresses did).
     else if (!bmc) out(`${n}: ping ${node.currstate ?? ""}`.trimEnd());
     else if (bmc.power !== "on" || !b) out(`${n}: noping`);
