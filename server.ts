@@ -148,10 +148,12 @@ function logRequest(req: IncomingMessage, res: ServerResponse): void {
   const url = req.url ?? "";
   if (url.startsWith("/_next/static/")) return;
   const started = process.hrtime.bigint();
+  // Read now: a connection closed before the request ended (a body refused with 413) has no socket any more.
+  const client = req.socket.remoteAddress ?? "-";
   res.once("close", () => {
     const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
     const status = res.writableFinished ? res.statusCode : `${res.statusCode} aborted`;
-    console.log(`http ${req.method} ${url.split("?")[0]} ${status} ${ms}ms ${req.socket.remoteAddress ?? "-"}`);
+    console.log(`http ${req.method} ${url.split("?")[0]} ${status} ${ms}ms ${client}`);
   });
 }
 

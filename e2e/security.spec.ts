@@ -4,6 +4,8 @@ import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
 import { ensureUnpacked, DEMO_IMAGE as IMAGE } from "./demo-image";
 import { apiAs, createUser, expect, test, uiLogin, uniqueName } from "./fixtures";
+import { newImage } from "./own-image";
+import { waitForJob } from "./wait-job";
 
 // Privileged modes and sensitive files through the API, against the real unpacked demo image.
 const files = `/api/images/${IMAGE}/files`;
@@ -63,6 +65,61 @@ test("local privilege escalation: an editor can neither create a setuid file nor
     expect((await adminApi.put("/api/security-settings", { data: before })).status()).toBe(200);
   }
   await adminApi.delete(`${files}/entry?path=${encodeURIComponent(p)}`);
+  await editor.dispose();
+});
+
+test("local privilege escalation through a command: an editor's setuid program or device node waits for an admin, who applies it audited", async ({
+  adminApi,
+}) => {
+  // a command holds its image: a copy of the spec's own
+  const { name, tree } = await newImage(adminApi, "suidcmd", { unpacked: true });
+  const editor = await apiAs(await createUser(adminApi, "editor"));
+  const audits = async (action: string) => {
+    const { entries } = await (await adminApi.get(`/api/audit?action=${action}&image=${name}&limit=50`)).json();
+    return (entries as { target: string; outcome: string; detail: { privileged?: string[] } }[]).map((e) => [
+      e.target,
+      e.outcome,
+      e.detail.privileged,
+    ]);
+  };
+  const run = async (line: string) => {
+    const started = await editor.post(`/api/images/${name}/commands`, { data: { line } });
+    expect(started.status(), await started.text()).toBe(202);
+    const { runId, jobId } = await started.json();
+    await waitForJob(editor, jobId);
+    return runId as string;
+  };
+
+  // the attack: a setuid copy of a shell and a block device of the host's first disk, made in the chroot
+  const id = await run("cp /bin/busybox /tmp/rootsh && chmod 4755 /tmp/rootsh && mknod /tmp/disk b 8 0");
+  const refused = await editor.post(`/api/images/${name}/commands/${id}/apply`);
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).error.message).toMatch(/setuid and device needs the admin role/);
+  expect(fs.existsSync(path.join(tree, "tmp/rootsh"))).toBe(false);
+  expect(fs.existsSync(path.join(tree, "tmp/disk"))).toBe(false);
+  expect(await audits("file.privileged")).toEqual([[expect.stringMatching(/^2 paths \(\/tmp\//), "denied", ["setuid", "device"]]]);
+
+  // the effect is still pending: an admin applies it, each path audited under its own action name
+  expect((await adminApi.post(`/api/images/${name}/commands/${id}/apply`)).status()).toBe(200);
+  expect(modeOf(path.join(tree, "tmp/rootsh"))).toBe("4755");
+  expect(fs.lstatSync(path.join(tree, "tmp/disk")).isBlockDevice()).toBe(true);
+  expect(await audits("file.setuid")).toEqual([["/tmp/rootsh", "ok", ["setuid"]]]);
+  expect(await audits("file.device")).toEqual([["/tmp/disk", "ok", ["device"]]]);
+
+  // new content under a setuid program's kept bits (as an upload over it), with "apply automatically": left pending
+  const started = await editor.post(`/api/images/${name}/commands`, {
+    data: { line: "cp /bin/busybox /usr/local/sbin/suid-helper", autoApply: true },
+  });
+  const job = await waitForJob(editor, started);
+  const { lines } = await (await editor.get(`/api/jobs/${job.id}/log`)).json();
+  expect((lines as { line: string }[]).map((l) => l.line)).toContainEqual(expect.stringMatching(/^not applied automatically: .*setuid/));
+  const helper = await (await editor.get(`/api/images/${name}/commands/${(await started.json()).runId}`)).json();
+  expect(helper.effectState).toBe("pending");
+  expect(fs.readFileSync(path.join(tree, "usr/local/sbin/suid-helper"), "utf8")).toContain("#!/bin/sh");
+  // ordinary work applies as before
+  const plain = await run("echo hello > /etc/motd && cp /bin/busybox /usr/local/bin/bb");
+  expect((await editor.post(`/api/images/${name}/commands/${plain}/apply`)).status()).toBe(200);
+  expect(modeOf(path.join(tree, "usr/local/bin/bb"))).toBe("0755");
   await editor.dispose();
 });
 

@@ -3,6 +3,7 @@
 // of a non-loopback listen without TLS. Every server here listens on loopback only.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
@@ -109,6 +110,28 @@ test("the systemd unit is valid, and its command line with its configuration fil
     });
     expect(login.status).toBe(401);
     await expect.poll(() => server.output()).toMatch(/^http POST \/api\/auth\/login 401 \d+ms 127\.0\.0\.1$/m);
+    // Unbounded request bodies: 64 MiB sent to the public login route without a length is refused with 413
+    // once it passes the limit, the connection closing under the client; still one request line, no stack trace.
+    await new Promise<void>((resolve) => {
+      const r = http.request(`http://127.0.0.1:${port}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+      });
+      r.on("response", (res) => {
+        res.resume();
+        resolve();
+      });
+      r.on("error", () => resolve());
+      const chunk = Buffer.alloc(1 << 20, 0x61);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64 && r.write(chunk)) sent++;
+        if (sent < 64) r.once("drain", pump);
+        else r.end();
+      };
+      pump();
+    });
+    await expect.poll(() => server.output()).toMatch(/^http POST \/api\/auth\/login 413( aborted)? \d+ms 127\.0\.0\.1$/m);
     expect(server.output()).toContain(`data directory: ${dataDir} (from ROOTIMG_DATA_DIR)`);
     expect(server.output()).toMatch(/^http GET \/api\/health 200 \d+ms/m);
     expect(server.output()).not.toMatch(/^\s+at /m);

@@ -16,11 +16,16 @@ import { startJob } from "@/lib/jobs/start-job";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { capturePristine } from "@/lib/review/pristine-store";
+import {
+  assertMayMakePrivileged,
+  PRIVILEGED_ORDER,
+  type PrivilegedReason,
+  privilegedAction,
+  privilegedEffect,
+} from "@/lib/security/privileged-modes";
 import { type HolderKind, holdImage } from "./image-hold";
 import { assertMayRunCommands } from "./may-run";
 import { originalsDirFor } from "./run-paths";
-
-type Who = { id: string; username: string };
 
 /**
  * Records what a run changed in the tree as one pending change attributed to the command: the user who ran
@@ -53,7 +58,26 @@ function announce(run: CommandRun, effect: EffectEntry[], by: string): void {
  * then the run and its pending change are recorded in one transaction; a crash in between leaves the files
  * changed and listed on the Changes page (the tree is compared with its pristine state), only not attributed.
  */
-export async function applyRunEffect(runId: string, user: Who): Promise<CommandRun> {
+/**
+ * Setuid/setgid programs, executables handed to root and device nodes a command made: the same rule as through
+ * the file API (an admin, or an editor an admin allowed on this image), checked before anything moves.
+ * Returns the privileged paths, for the audit.
+ */
+async function assertMayApply(run: CommandRun, user: SessionUser): Promise<{ path: string; reasons: PrivilegedReason[] }[]> {
+  const privileged = effectOf(run).flatMap((e) => {
+    const reasons = privilegedEffect(e);
+    return reasons.length ? [{ path: e.path, reasons }] : [];
+  });
+  await assertMayMakePrivileged(
+    user,
+    run.image,
+    PRIVILEGED_ORDER.filter((r) => privileged.some((p) => p.reasons.includes(r))),
+    privileged.length === 1 ? privileged[0].path : `${privileged.length} paths (${privileged[0]?.path}, ...)`,
+  );
+  return privileged;
+}
+
+export async function applyRunEffect(runId: string, user: SessionUser): Promise<CommandRun> {
   const run = await prisma.commandRun.findUniqueOrThrow({ where: { id: runId } });
   if (run.effectState !== "pending")
     throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
@@ -62,6 +86,7 @@ export async function applyRunEffect(runId: string, user: Who): Promise<CommandR
   const tree = await getImageTree(run.image);
   const effect = effectOf(run);
   const upper = path.join(run.runDir, "upper");
+  const privileged = await assertMayApply(run, user);
   const xattrs = await readOverlayXattrs(upper);
   // the review's pristine side of every path the effect replaces or removes, before the first byte changes
   await capturePristine(
@@ -79,6 +104,15 @@ export async function applyRunEffect(runId: string, user: Who): Promise<CommandR
       outcome: "ok",
       detail: { commandId: run.id, paths: effect.length },
     });
+    for (const p of privileged)
+      await recordAudit(tx, {
+        user,
+        action: privilegedAction(p.reasons),
+        image: run.image,
+        target: p.path,
+        outcome: "ok",
+        detail: { privileged: p.reasons, commandId: run.id },
+      });
     return tx.commandRun.update({
       where: { id: run.id },
       data: { effectState: "applied", appliedAt: new Date(), appliedBy: user.username, effect: JSON.stringify(effect), runDir: null },
@@ -95,6 +129,8 @@ export async function applyCommand(o: { image: string; id: string; user: Session
   const run = await getCommandRunOrThrow(o.image, o.id);
   if (run.effectState !== "pending")
     throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
+  // refused at once with 403 (the job repeats the check on the effect it applies)
+  await assertMayApply(run, o.user);
   const tree = await getImageTree(o.image);
   const hold = holdImage(o.image, { kind: run.kind as HolderKind, user: o.user, tree });
   const jobId = await startJob({

@@ -5,7 +5,7 @@ import type { TreeSnapshot } from "@/lib/chroot/manifest-effect";
 import { snapshotTree } from "@/lib/chroot/manifest-effect";
 import { OutputTail } from "@/lib/chroot/output-tail";
 import { prepareRunDir, runInChroot } from "@/lib/chroot/run-in-chroot";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import type { JobContext } from "@/lib/jobs/job-types";
 import { applyRunEffect } from "./apply-run";
 import { finishRun, readRunEffect } from "./finish-run";
@@ -81,8 +81,14 @@ async function executeCommand(job: JobContext, { run, tree, shell, mode, overlay
   let finished = await finishRun(run, { state, exitCode: res.exitCode, durationMs: res.durationMs }, tail, effect);
   if (o.options.autoApply && finished.effectState === "pending") {
     if (state === "exited" && res.exitCode === 0) {
-      finished = await applyRunEffect(run.id, o.user);
-      job.log(`applied automatically: ${summarizeEffect(effect)}`, "info");
+      try {
+        finished = await applyRunEffect(run.id, o.user);
+        job.log(`applied automatically: ${summarizeEffect(effect)}`, "info");
+      } catch (e) {
+        // a privileged effect (setuid, device node) this user may not apply stays pending for an admin
+        if (!isAppError(e) || e.code !== "forbidden") throw e;
+        job.log(`not applied automatically: ${e.message}`, "stderr");
+      }
     } else {
       job.log("not applied automatically: the command did not exit with status 0; review the effect and apply or discard it", "info");
     }

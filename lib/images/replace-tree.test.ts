@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffTree, packTree, readManifest, stateDirFor, unpackArchive } from "@/lib/archive";
 import { recordTreeManifest } from "./record-tree-manifest";
 import { pendingReplaceIds, type ReplaceStep, recoverReplace, replaceTree } from "./replace-tree";
+import { mountAt, protectTree, releaseTree } from "./tree-mount";
 
 class Crash extends Error {}
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "replace-tree-"));
@@ -112,5 +113,57 @@ describe("replace interrupted at each step, then recovered at start-up", () => {
     expect(await recoverReplace(dir, "job4")).toBe("restored");
     expect(await recoverReplace(dir, "job4")).toBe("none");
     expect(fs.readFileSync(path.join(dir, "rootimg/etc/motd"), "utf8")).toBe("old tree\n");
+  });
+});
+
+describe("local privilege escalation during a replace", () => {
+  // a rootimgdir everybody may pass, as /install is (mkdtemp made the test's directory 0700)
+  beforeAll(() => fs.chmodSync(tmp, 0o755));
+  it("the new tree is protected before the old one is deleted, which goes inside a root-only directory", async () => {
+    const dir = await oldImage("protected");
+    const tree = path.join(dir, "rootimg");
+    let protection: string | undefined;
+    let oldTreeStill = false;
+    let trashMode = -1;
+    await replaceTree({
+      rootimgdir: dir,
+      id: "job6",
+      stage: async (dest) => void (await unpackArchive({ archive, dest })),
+      inPlace: async () => {
+        protection = (await protectTree(tree)).state;
+        oldTreeStill = fs.existsSync(path.join(dir, ".rootimg.replaced-job6/etc/marker"));
+      },
+      beforeStep: (s) => {
+        if (s === "clean") trashMode = fs.statSync(path.join(dir, ".rootimg.trash-job6")).mode & 0o7777;
+      },
+    });
+    try {
+      expect(protection).toBe("mounted");
+      expect(oldTreeStill).toBe(true);
+      expect(mountAt(tree)?.options).toEqual(expect.arrayContaining(["nosuid", "nodev"]));
+      expect(trashMode).toBe(0o700);
+    } finally {
+      await releaseTree(tree);
+    }
+  });
+
+  it("a replace cut after the new tree was protected is still recovered: the mount goes, the old tree comes back", async () => {
+    const dir = await oldImage("protected-crash");
+    const tree = path.join(dir, "rootimg");
+    const run = replaceTree({
+      rootimgdir: dir,
+      id: "job7",
+      stage: async (dest) => void (await unpackArchive({ archive, dest })),
+      inPlace: () => protectTree(tree),
+      beforeStep: (s) => {
+        if (s === "commit.tree") throw new Crash(`killed before ${s}`);
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(Crash);
+    expect(mountAt(tree)?.bind).toBe(true);
+    expect(await recoverReplace(dir, "job7")).toBe("restored");
+    expect(mountAt(tree)).toBeNull();
+    expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).toBe("old tree\n");
+    expect(leftovers(dir)).toEqual([".rootimg-studio", ".rootimg-studio/rootimg", "rootimg"]);
   });
 });

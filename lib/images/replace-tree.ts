@@ -16,6 +16,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { stateDirFor } from "@/lib/archive";
+import { releaseTree } from "./tree-mount";
 
 export type ReplaceStep = "aside.tree" | "aside.state" | "swap.tree" | "swap.state" | "commit.tree" | "commit.state" | "clean";
 
@@ -55,6 +56,8 @@ export type ReplaceTreeOptions = {
   /** Writes the new tree at `dest` (must not exist) and its manifest in stateDirFor(dest): unpackArchive. */
   stage: (dest: string) => Promise<void>;
   log?: (line: string) => void;
+  /** Called once the new tree is at the tree's name, before the old one is deleted (unpack protects it there). */
+  inPlace?: () => Promise<unknown>;
   /** Tests: called before each rename; throwing there leaves the disk as a crash at that point would. */
   beforeStep?: (step: ReplaceStep) => void;
 };
@@ -72,8 +75,10 @@ export async function replaceTree(opts: ReplaceTreeOptions): Promise<void> {
   step("aside.state", p.treeState, p.asideState);
   step("swap.tree", p.staged, p.tree);
   step("swap.state", p.stagedState, p.treeState);
+  await opts.inPlace?.();
   opts.beforeStep?.("commit.tree");
-  fs.mkdirSync(p.trash, { recursive: true });
+  // Root-only: the old tree's setuid programs and device nodes stay there while it is being deleted.
+  fs.mkdirSync(p.trash, { recursive: true, mode: 0o700 });
   step("commit.tree", p.aside, path.join(p.trash, "tree"));
   step("commit.state", p.asideState, path.join(p.trash, "state"));
   opts.beforeStep?.("clean");
@@ -92,7 +97,9 @@ export async function recoverReplace(rootimgdir: string, id: string): Promise<Re
   let outcome: RecoverOutcome = "none";
   if (exists(p.aside)) {
     // Not committed. Whatever sits at the tree's names now came from the staged copy: move it to the trash.
-    fs.mkdirSync(p.trash, { recursive: true });
+    fs.mkdirSync(p.trash, { recursive: true, mode: 0o700 });
+    // the new tree may be protected already (a mount point cannot be renamed)
+    if (exists(p.tree)) await releaseTree(p.tree);
     if (exists(p.tree)) fs.renameSync(p.tree, path.join(p.trash, "new-tree"));
     // The stage always writes a state dir: once it has left the staged name, the tree's state dir is the new one.
     if (!exists(p.stagedState) && exists(p.treeState)) fs.renameSync(p.treeState, path.join(p.trash, "new-state"));

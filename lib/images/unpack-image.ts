@@ -54,7 +54,10 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
       try {
         // a protected tree is a mount point, which cannot be moved aside: released first, protected again below
         if (fs.existsSync(ctx.tree)) await releaseTree(ctx.tree);
-        const r = fs.existsSync(ctx.tree) ? await replaceJob(ctx, archive, job) : await unpackInto(ctx.tree, archive, job);
+        // protected as soon as it is in place (the database work below and the old tree's deletion take a while)
+        const protect = () => protectTreeAndSay(ctx.tree, (l, stream) => job.log(l, stream));
+        const r = fs.existsSync(ctx.tree) ? await replaceJob(ctx, archive, job, protect) : await unpackInto(ctx.tree, archive, job);
+        await protect();
         await setWorkspaceState(opts.name, "unpacked", opts.user.username);
         await prisma.pendingChange.deleteMany({ where: { image: opts.name, changeSet: null } });
         // The unpacked archive's state is the pristine state of its version (kept for a rollback to it).
@@ -83,13 +86,14 @@ async function unpackInto(dest: string, archive: string, job: JobContext) {
 }
 
 /** Confirmed replace: the archive goes to a staged name first; any failure or cancel puts the old tree back. */
-async function replaceJob(ctx: ImageContext, archive: string, job: JobContext) {
+async function replaceJob(ctx: ImageContext, archive: string, job: JobContext, inPlace: () => Promise<unknown>) {
   let result: Awaited<ReturnType<typeof unpackInto>> | undefined;
   try {
     await replaceTree({
       rootimgdir: ctx.rootimgdir,
       id: job.jobId,
       log: (l) => job.log(l),
+      inPlace,
       stage: async (dest) => {
         result = { ...(await unpackInto(dest, archive, job)), tree: ctx.tree };
       },

@@ -96,7 +96,7 @@ describe("change requests", () => {
     expect(d.items.find((i) => i.path === "/etc/passwd")?.changedSince).toBe(false);
     // the captured text is what was submitted, not the file now; the before side is the pristine text
     expect(captured?.text).toBe(true);
-    const content = await getItemContent(id, 1, "/etc/motd");
+    const content = await getItemContent(id, 1, "/etc/motd", alice);
     expect(content.after).toBe(text);
     expect(`${content.before}welcome to the review\n`).toBe(text);
   });
@@ -172,5 +172,16 @@ describe("change requests", () => {
     const back = await getRequest(second.id, rita);
     // rolled back to exactly the version it was captured against: no longer stale
     expect(back.staleness.stale).toBe(false);
+  });
+
+  it("sensitive image files: a viewer sees that /etc/shadow is in a request, not its captured text; an editor reads it", async () => {
+    const vic = { id: "u4", username: "vic", role: "viewer" as const };
+    const shadow = fs.readFileSync(path.join(tree, "etc/shadow"), "utf8");
+    await save("/etc/shadow", `${shadow}hpcuser2:!:19000:0:99999:7:::\n`);
+    const r = await createRequest({ image: IMG, title: "a user", description: "", paths: ["/etc/shadow"], user: alice });
+    expect((await getRequest(r.id, vic)).items.map((i) => [i.path, i.text])).toEqual([["/etc/shadow", true]]);
+    const hidden = await refused(getItemContent(r.id, 1, "/etc/shadow", vic));
+    expect([hidden.code, hidden.reason]).toEqual(["forbidden", "sensitive"]);
+    expect((await getItemContent(r.id, 1, "/etc/shadow", alice)).after).toContain("hpcuser2:");
   });
 });

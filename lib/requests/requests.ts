@@ -4,12 +4,15 @@
  * request's timeline in one transaction, then announced in the `requests` room.
  */
 import { recordAudit } from "@/lib/audit/record-audit";
+import type { SessionUser } from "@/lib/auth/session";
 import { prisma, type Tx } from "@/lib/db/client";
 import type { ChangeRequest, ChangeRequestItem } from "@/lib/db/generated/client";
 import { AppError, isAppError } from "@/lib/errors";
 import { getImageTree } from "@/lib/files/image-tree";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
+import { getSecuritySettings } from "@/lib/security/security-settings";
+import { mayReadSensitive, sensitiveCheck, sensitiveRefusal } from "@/lib/security/sensitive-files";
 import { type CapturedItem, captureChanges } from "./capture";
 import { putBlob } from "./snapshot-blobs";
 import { type Actor, allowedActions, nextState, OPEN_STATES, type RequestAction, type RequestState, type Staleness } from "./state-machine";
@@ -381,10 +384,19 @@ export async function getItemContent(
   id: number,
   revision: number,
   path: string,
+  user: SessionUser,
 ): Promise<{ before: string; after: string; path: string; revision: number }> {
   const { getBlob } = await import("./snapshot-blobs");
   const item = await prisma.changeRequestItem.findUnique({ where: { requestId_revision_path: { requestId: id, revision, path } } });
   if (!item) throw new AppError("not_found", `${path} is not part of revision ${revision} of change request #${id}.`);
+  // the captured bytes of a sensitive file are as secret as the file: a viewer sees its metadata only
+  if (!mayReadSensitive(user)) {
+    const check = sensitiveCheck(await getSecuritySettings());
+    for (const side of [item.before, item.after]) {
+      const meta = side ? (JSON.parse(side) as SideMeta) : null;
+      if (meta && check(path, { mode: meta.mode, uid: meta.uid, isFile: () => meta.type === "file" })) throw sensitiveRefusal(path);
+    }
+  }
   if (!item.text)
     throw new AppError("unprocessable", `${path} is not a text change in this request: its sizes and hashes are shown instead.`);
   const side = async (sha: string | null) => (sha ? ((await getBlob(sha))?.toString("utf8") ?? "") : "");
