@@ -70,6 +70,12 @@ function archivedSize(entry: string): number | undefined {
   return line ? Number(line.split(/\s+/)[4]) : undefined;
 }
 
+/** Content of `entry` in the published archive, as GNU cpio extracts it. */
+function archivedContent(entry: string): string {
+  const raw = execFileSync("gzip", ["-dc", path.join(imgDir, "rootimg.cpio.gz")], { maxBuffer: 1 << 30 });
+  return execFileSync("cpio", ["-i", "--to-stdout", "--quiet", entry], { input: raw, encoding: "utf8" });
+}
+
 /** A job's status text once it says it waits (the job runner writes it at most every second). */
 async function waitingMessage(jobId: string): Promise<string> {
   return vi.waitFor(
@@ -201,6 +207,57 @@ describe("the image gate: races it prevents", () => {
     expect((await finished(jobId)).state).toBe("succeeded");
     expect(fs.readFileSync(path.join(tree, "etc/hostname"), "utf8")).toBe("slow\n");
     await save("after the pack\n");
+  });
+
+  it("eight editors saving in a tight loop: a pack still gets its turn, each refused saver is told why, and the archive holds each editor's last acknowledged save", async () => {
+    const EDITORS = 8;
+    const files = Array.from({ length: EDITORS }, (_, i) => `/etc/editor-${i}.conf`);
+    for (const f of files) fs.writeFileSync(path.join(tree, f), "before the stream\n");
+    const acked: string[][] = files.map(() => []);
+    const refused: { reason?: string; waiting?: boolean; holder?: string; message: string }[] = [];
+    const failed: unknown[] = [];
+    let packSeen = false;
+    let stopped = 0;
+    const loops = files.map(async (file, i) => {
+      for (let n = 0; ; n++) {
+        // An HTTP client's loop yields to the event loop between requests; so does this one.
+        await new Promise((r) => setImmediate(r));
+        // Checked in the same synchronous step as the save enters the gate: nothing enters after the pack's release.
+        const x = gateStatus(NAME).exclusive;
+        if (x?.kind === "pack") packSeen = true;
+        else if (packSeen) break;
+        const content = `editor ${i} save ${n}\n`;
+        try {
+          await save(content, i % 2 ? bob : alice, file);
+          acked[i].push(content);
+        } catch (e) {
+          const err = e as {
+            status?: number;
+            message: string;
+            details?: { reason?: string; waiting?: boolean; holder?: { kind: string } };
+          };
+          if (err.status === 409) refused.push({ ...err.details, holder: err.details?.holder?.kind, message: err.message });
+          else failed.push(e);
+        }
+      }
+      stopped++;
+    });
+    await vi.waitFor(() => expect(acked.every((a) => a.length > 0)).toBe(true), { timeout: 30_000 });
+    const { jobId } = await packImage({ name: NAME, user: alice });
+    expect((await finished(jobId)).state).toBe("succeeded");
+    await Promise.all(loops);
+    expect(stopped).toBe(EDITORS);
+    expect(failed).toEqual([]);
+    // Held back while the pack waited or ran, each with the reason; never anything but the pack's turn.
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r).toMatchObject({ reason: "image-busy", holder: "pack" });
+      expect(r.message).toContain(r.waiting ? "is waiting for the writes in progress to finish" : "is packing");
+    }
+    // The savers already in when the pack came finished first: the archive has each editor's last acknowledged save.
+    for (const [i, f] of files.entries()) expect(archivedContent(f.slice(1))).toBe(acked[i].at(-1));
+    // and the editors save again once the pack is done
+    for (const [i, f] of files.entries()) await save(`editor ${i} after the pack\n`, bob, f);
   });
 
   it("a saver that does not finish in time makes the waiting pack give up (409 naming it) and lets writers in again", async () => {

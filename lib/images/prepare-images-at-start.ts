@@ -1,8 +1,8 @@
 /**
  * Start-up work for images, run by server.ts after interruptStaleJobs(): say which exclusive holders of the
  * image gate the stop interrupted, recover interrupted replaces and in-place writes, reconcile each published
- * archive with its versions, remove temp files a killed server left next to archives and in the state
- * directories, reset workspace states stuck in "packing"/"unpacking", and on the local backend create the demo
+ * archive with its versions, remove temp files a killed server left next to archives, in the state
+ * directories and inside the trees, reset workspace states stuck in "packing"/"unpacking", and on the local backend create the demo
  * image once.
  */
 import path from "node:path";
@@ -15,7 +15,7 @@ import { recoverHoldsAtStart } from "./image-gate";
 import { reconcileAtStart } from "./reconcile-published";
 import { recoverReplacesAtStart } from "./recover-replaces-at-start";
 import { recoverWritesAtStart } from "./recover-writes-at-start";
-import { sweepImageTemps, sweepStateTemps } from "./sweep-image-temps";
+import { sweepImageTemps, sweepStateTemps, sweepTreeTemps } from "./sweep-image-temps";
 
 export async function prepareImagesAtStart(log: (line: string) => void = console.log): Promise<void> {
   const backend = getBackend();
@@ -74,6 +74,17 @@ export async function prepareImagesAtStart(log: (line: string) => void = console
     }
     const removed = [...sweepImageTemps(img.rootimgdir, true), ...sweepStateTemps(img.rootimgdir, true)];
     if (removed.length) log(`images: removed ${removed.length} temp file(s) left in ${img.rootimgdir}: ${removed.join(", ")}`);
+    try {
+      const inTree = sweepTreeTemps(img.rootimgdir, true);
+      if (inTree.length)
+        log(
+          `images: ${img.imagename}: removed ${inTree.length} temp file(s) of interrupted writes from inside the tree (partial copies the next pack would have published): ${inTree.join(", ")}`,
+        );
+    } catch (e) {
+      log(
+        `images: ${img.imagename}: the tree could not be swept for temp files (${(e as Error).message}); the pack refuses to publish any it finds`,
+      );
+    }
   }
   await prisma.workspace.updateMany({ where: { state: { in: ["packing", "unpacking"] } }, data: { state: "packed" } });
 }

@@ -7,6 +7,7 @@
  * or written in place like packimage), kept archives no version owns, a rollback cut before its row, and a
  * busy xCAT lock.
  */
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -277,5 +278,36 @@ describe("archives changed underneath, and kept archives no version owns", () =>
     } finally {
       lock.release();
     }
+  });
+});
+
+describe("temp files a killed server left inside a tree and in its state directory", () => {
+  it("are removed at start-up, which says so, and the next pack publishes without them", async () => {
+    const img = await packedImage("temps-in-tree");
+    const inTree = ["etc/.motd.rootimg-0123456789ab", "opt/xcat/xcatinfo.tmp-999999"];
+    const state = ".rootimg-studio/rootimg/pristine/seed.pack.tmp-999999-k3j2x9";
+    for (const f of inTree) {
+      fs.mkdirSync(path.dirname(path.join(img.tree, f)), { recursive: true });
+      fs.writeFileSync(path.join(img.tree, f), "partial");
+    }
+    fs.mkdirSync(path.dirname(path.join(img.rootimgdir, state)), { recursive: true });
+    fs.writeFileSync(path.join(img.rootimgdir, state), "partial");
+    const log = await startUp();
+    const line = log
+      .split("\n")
+      .find((l) => l.startsWith("images: temps-in-tree: removed 2 temp file(s) of interrupted writes from inside the tree"));
+    for (const f of inTree) expect(line).toContain(f);
+    expect(log).toContain(`removed 1 temp file(s) left in ${img.rootimgdir}: ${state}`);
+    for (const f of [...inTree.map((f) => path.join(img.tree, f)), path.join(img.rootimgdir, state)])
+      expect(fs.existsSync(f), f).toBe(false);
+    fs.writeFileSync(path.join(img.tree, "etc/motd"), "version two\n");
+    expect((await finished((await packImage({ name: img.name, user })).jobId)).state).toBe("succeeded");
+    const listing = execFileSync("cpio", ["-it", "--quiet"], {
+      input: execFileSync("gzip", ["-dc", img.archive], { maxBuffer: 1 << 30 }),
+      encoding: "utf8",
+    });
+    expect(listing).toContain("etc/motd");
+    expect(listing).not.toContain("rootimg-0123456789ab");
+    expect(listing).not.toContain("xcatinfo.tmp-");
   });
 });

@@ -48,6 +48,17 @@ export function mountAt(p: string): { options: string[]; bind: boolean } | null 
   return found;
 }
 
+/** Mount points strictly below `p` (a chroot's /proc, /dev, a bind mount left by a killed command). */
+export function mountsBelow(p: string): Set<string> {
+  const top = `${path.resolve(p)}/`;
+  const out = new Set<string>();
+  for (const line of fs.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    const at = line.split(" ")[4];
+    if (at && unescapeMountPath(at).startsWith(top)) out.add(unescapeMountPath(at));
+  }
+  return out;
+}
+
 // mountinfo escapes space, tab, newline and backslash as octal (\040 ...)
 function unescapeMountPath(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));

@@ -33,29 +33,34 @@ export async function startJob<R>(opts: StartJobOptions<R>): Promise<string> {
   }
   let id: string;
   try {
-    id = await prisma.$transaction(async (tx) => {
-      const job = await tx.job.create({
-        data: {
-          type: opts.type,
-          ownerId: opts.user?.id ?? null,
-          ownerName: opts.user?.username ?? "system",
-          image: opts.image ?? null,
-          node: opts.node ?? null,
-          unit: opts.unit,
-          total: opts.total ?? null,
-          params: opts.params === undefined ? null : JSON.stringify(opts.params),
-        },
-      });
-      await recordAudit(tx, {
-        user: opts.user,
-        action: opts.type,
-        image: opts.image,
-        node: opts.node,
-        outcome: "started",
-        detail: { jobId: job.id, params: opts.params },
-      });
-      return job.id;
-    });
+    id = await prisma.$transaction(
+      async (tx) => {
+        const job = await tx.job.create({
+          data: {
+            type: opts.type,
+            ownerId: opts.user?.id ?? null,
+            ownerName: opts.user?.username ?? "system",
+            image: opts.image ?? null,
+            node: opts.node ?? null,
+            unit: opts.unit,
+            total: opts.total ?? null,
+            params: opts.params === undefined ? null : JSON.stringify(opts.params),
+          },
+        });
+        await recordAudit(tx, {
+          user: opts.user,
+          action: opts.type,
+          image: opts.image,
+          node: opts.node,
+          outcome: "started",
+          detail: { jobId: job.id, params: opts.params },
+        });
+        return job.id;
+      },
+      // Saves record themselves in transactions of their own, each up to its file write: behind a stream of them
+      // (those already in the image's gate; the hold keeps new ones out) Prisma's 2 s default is too short.
+      { maxWait: 10_000 },
+    );
   } catch (e) {
     if (opts.sole) soleJobTypes.delete(opts.type);
     await opts.hold?.release();
