@@ -96,7 +96,12 @@ export async function applyCommand(o: { image: string; id: string; user: Session
   if (run.effectState !== "pending")
     throw new AppError("conflict", `The effect of this ${run.kind} is ${run.effectState}; only a pending effect can be applied.`);
   const tree = await getImageTree(o.image);
-  const hold = holdImage(o.image, { kind: run.kind as HolderKind, user: o.user, tree });
+  const hold = holdImage(o.image, {
+    kind: run.kind as HolderKind,
+    user: o.user,
+    tree,
+    detail: `applying the effect of ${run.kind === "command" ? run.line : "a shell session"}`,
+  });
   const jobId = await startJob({
     type: `image.${run.kind}.apply`,
     user: o.user,
