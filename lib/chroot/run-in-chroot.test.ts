@@ -149,6 +149,27 @@ describe("runInChroot", () => {
   });
 });
 
+describe("the command line", () => {
+  it("is one argument of the image's /bin/sh, never read by a host shell", async () => {
+    img = makeBusyboxTree();
+    // a path that exists on the host and in the image: /tmp
+    const marker = `/tmp/${path.basename(img.base)}-marker`;
+    // quotes, substitutions and separators a host shell would act on; inside, the image's shell does
+    const line = `touch '${marker}'; echo "$(echo in-image)" $((6*7)) \`id -u\` '$HOME'`;
+    const { sandboxCommand } = await import("./sandbox");
+    const cmd = sandboxCommand({ tree: img.tree, runDir: img.runDir("argv"), mode: "overlay", argv: ["/bin/sh", "-c", line] });
+    expect(cmd.file).toBe("unshare");
+    expect(cmd.args.slice(-3)).toEqual(["/bin/sh", "-c", line]);
+    const r = runIn(line);
+    expect((await r.result).exitCode).toBe(0);
+    expect(r.text("stdout")).toBe("in-image 42 0 $HOME\n");
+    // the touch happened inside the chroot's overlay, not on the host
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(fs.existsSync(path.join(r.runDir, "upper", marker))).toBe(true);
+    expect(r.text("stderr")).toBe("");
+  });
+});
+
 describe("sandboxCommand without the lifeline", () => {
   it("runs when fd 3 is not open (a pseudo-terminal gives only 0-2)", async () => {
     img = makeBusyboxTree();
@@ -274,6 +295,18 @@ describe("overlay effect, apply and discard", () => {
       applyEffect({ tree: img.tree, upper, effect, originals: path.join(img.base, "orig"), xattrs: new Map() }),
     ).rejects.toMatchObject({ kind: "apply", message: /\/etc\/motd \(changed\)/ });
     expect(fs.readFileSync(path.join(img.tree, "etc/motd"), "utf8")).toBe("someone else's save, longer\n");
+  });
+
+  it("applies over a tree where another file was saved since the run", async () => {
+    img = makeBusyboxTree();
+    const r = runIn("echo mine > /etc/motd");
+    await r.result;
+    const upper = path.join(r.runDir, "upper");
+    const effect = await readOverlayEffect({ lower: img.tree, upper });
+    fs.writeFileSync(path.join(img.tree, "etc/hostname"), "saved meanwhile\n");
+    await applyEffect({ tree: img.tree, upper, effect, originals: path.join(img.base, "orig"), xattrs: new Map() });
+    expect(fs.readFileSync(path.join(img.tree, "etc/motd"), "utf8")).toBe("mine\n");
+    expect(fs.readFileSync(path.join(img.tree, "etc/hostname"), "utf8")).toBe("saved meanwhile\n");
   });
 
   it("rm -rf / damages only the overlay; discarding it leaves the tree as it was", async () => {
