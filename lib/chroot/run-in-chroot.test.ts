@@ -92,15 +92,22 @@ describe("runInChroot", () => {
 
   it("binds /proc, /sys, /dev and the host's resolv.conf when asked, and leaves no mount behind", async () => {
     img = makeBusyboxTree();
-    const r = runIn("ls /proc/self/status /sys/kernel /dev/null >/dev/null && cat /etc/resolv.conf", {
-      proc: true,
-      sys: true,
-      dev: true,
-      network: true,
-    });
+    const hostResolv = fs.readFileSync("/etc/resolv.conf", "utf8");
+    const r = runIn(
+      "ls /proc/self/status /sys/kernel /dev/null >/dev/null && cat /etc/resolv.conf && echo 'nameserver 192.0.2.1' > /etc/resolv.conf",
+      {
+        proc: true,
+        sys: true,
+        dev: true,
+        network: true,
+      },
+    );
     expect((await r.result).exitCode).toBe(0);
-    expect(r.text("stdout")).toBe(fs.readFileSync("/etc/resolv.conf", "utf8"));
+    expect(r.text("stdout")).toBe(hostResolv);
     expect(mountsUnder(r.runDir)).toEqual([]);
+    // the bind was of a copy: the command's write reached neither the host's file nor the image's
+    expect(fs.readFileSync("/etc/resolv.conf", "utf8")).toBe(hostResolv);
+    expect(fs.readFileSync(path.join(img.tree, "etc/resolv.conf"), "utf8")).toBe("# image's own\n");
     // the binds were mounts, not writes: the upper layer holds nothing
     expect(fs.readdirSync(path.join(r.runDir, "upper"))).toEqual([]);
   });
