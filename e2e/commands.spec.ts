@@ -251,3 +251,21 @@ test("an admin ends another user's shell from the history; its record says so", 
   await expect(view.getByTestId("effect-state")).toContainText("discarded");
   expect(fs.existsSync(path.join(tree, "etc/left-by-the-editor"))).toBe(false);
 });
+
+test("apply automatically lands the effect of a command that exits 0, and holds back one that fails", async ({ page, adminApi }) => {
+  const { name, tree } = await newImage(adminApi, "cmd", { unpacked: true });
+  const editor = await createUser(adminApi, "editor");
+  await uiLogin(page, editor);
+  await page.goto(`/images/${name}/commands`);
+  await page.getByTestId("run-auto-apply").check();
+  const view = page.getByTestId("run-view");
+
+  await runInUi(page, "chmod 700 /usr/local/bin/hello; echo done");
+  await expect(view.getByTestId("effect-state")).toContainText(`applied by ${editor.username}`);
+  expect(fs.statSync(path.join(tree, "usr/local/bin/hello")).mode & 0o777).toBe(0o700);
+
+  await runInUi(page, "echo not-applied > /etc/motd; exit 2");
+  await expect(view.getByTestId("run-status")).toHaveAttribute("data-exit", "2");
+  await expect(view.getByTestId("effect-state")).toContainText("waiting: apply it to the image or discard it");
+  expect(fs.readFileSync(path.join(tree, "etc/motd"), "utf8")).not.toContain("not-applied");
+});
