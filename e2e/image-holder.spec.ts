@@ -25,7 +25,7 @@ test("the image page shows who holds the image, live, with its job, and the butt
   await expect(holder).toHaveAttribute("data-kind", "command");
   await expect(holder).toHaveAttribute("data-user", alice.username);
   await expect(page.getByTestId("image-busy-holder")).toHaveText(
-    new RegExp(`^Running a command, started by ${alice.username} \\d+ s ago$`),
+    new RegExp(`^Running a command "sleep 120", started by ${alice.username} \\d+ s ago$`),
   );
   await expect(page.getByTestId("image-busy-job")).toHaveAttribute("href", `/jobs/${jobId}`);
   // the age is counted on the page while it holds
@@ -35,9 +35,9 @@ test("the image page shows who holds the image, live, with its job, and the butt
   // the buttons that need the image alone are disabled and say why
   for (const button of [page.getByTestId("pack"), page.getByTestId("unpack")]) {
     await expect(button).toBeDisabled();
-    await expect(button).toHaveAttribute("title", new RegExp(`running a command, started by ${alice.username}`));
+    await expect(button).toHaveAttribute("title", new RegExp(`running a command "sleep 120", started by ${alice.username}`));
   }
-  await expect(page.getByTestId("actions-held")).toContainText(`running a command, started by ${alice.username}`);
+  await expect(page.getByTestId("actions-held")).toContainText(`running a command "sleep 120", started by ${alice.username}`);
 
   // the link leads to the command's job
   await page.getByTestId("image-busy-job").click();
@@ -71,7 +71,9 @@ test("a click refused by the gate names the holder and links its job, and the pa
   await page.getByTestId("pack").click();
   const refusal = page.getByTestId("image-action-error");
   await expect(refusal).toHaveAttribute("data-reason", "image-busy");
-  await expect(refusal).toContainText(new RegExp(`Not started: the image is running a command, started by ${alice.username} \\d+ s ago`));
+  await expect(refusal).toContainText(
+    new RegExp(`Not started: the image is running a command "sleep 120", started by ${alice.username} \\d+ s ago`),
+  );
   await expect(page.getByTestId("refusal-job")).toHaveAttribute("href", `/jobs/${jobId}`);
   // the refusal made the page read the summary again: it now shows the holder
   await expect(page.getByTestId("image-busy")).toHaveAttribute("data-user", alice.username);

@@ -54,6 +54,7 @@ export function ShellPanel({
             <span className="badge" data-testid="shell-status">
               open · type exit to end it and review its effect
             </span>
+            <span className="muted small">copy: Ctrl+Shift+C · paste: Ctrl+Shift+V</span>
             <span className="spacer" />
             <button type="button" onClick={() => void end()} data-testid="shell-end">
               End shell

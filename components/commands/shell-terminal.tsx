@@ -7,7 +7,7 @@ import { useShellSocket } from "./use-shell-socket";
 
 /**
  * The browser end of an image shell: xterm.js (bundled, no CDN) fitted to its box. Typing, pasting and
- * resizing go to the server's pseudo-terminal; a reload or a reconnect redraws the recent output.
+ * resizing go to the server's pseudo-terminal (copy with Ctrl+Shift+C, paste with Ctrl+Shift+V or the menu); a reload or a reconnect redraws the recent output.
  */
 export function ShellTerminal({ id, onExit, readOnly }: { id: string; onExit: () => void; readOnly?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
@@ -50,6 +50,20 @@ export function ShellTerminal({ id, onExit, readOnly }: { id: string; onExit: ()
       fit.current = f;
       for (const d of pending.current) t.write(d);
       pending.current = [];
+      // Ctrl+C and Ctrl+V belong to the programs in the terminal (interrupt, vi's literal next): as in the
+      // terminals of Linux desktops, Ctrl+Shift+C copies the selection and Ctrl+Shift+V pastes. The copy goes
+      // through the browser's copy event, which xterm fills with the selection (no clipboard permission needed);
+      // the paste is the browser's own, whose event xterm passes to the shell.
+      t.attachCustomKeyEventHandler((e) => {
+        if (e.type !== "keydown" || !e.ctrlKey || !e.shiftKey || e.altKey || e.metaKey) return true;
+        const key = e.key.toLowerCase();
+        if (key === "c") {
+          e.preventDefault();
+          if (t.hasSelection()) document.execCommand("copy");
+          return false;
+        }
+        return key !== "v";
+      });
       t.onData((d) => send.current(d));
       t.onResize(({ cols, rows }) => resize.current(cols, rows));
       resize.current(t.cols, t.rows);

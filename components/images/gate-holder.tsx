@@ -94,7 +94,7 @@ export function GateRefusal({ error, testId }: { error: Error; testId: string })
 function gateHolderOf(e: Error): (HolderWords & { jobId: string | null }) | null {
   if (!isApiError(e, "conflict") || (e as ApiError).details.reason !== "image-busy") return null;
   const { details } = e as ApiError;
-  const h = details.holder as { kind?: unknown; user?: unknown; jobId?: unknown; since?: unknown } | undefined;
+  const h = details.holder as { kind?: unknown; user?: unknown; jobId?: unknown; since?: unknown; detail?: unknown } | undefined;
   if (!h || typeof h.kind !== "string" || typeof h.user !== "string" || typeof h.since !== "string") return null;
   return {
     kind: h.kind,
@@ -102,6 +102,7 @@ function gateHolderOf(e: Error): (HolderWords & { jobId: string | null }) | null
     since: h.since,
     jobId: typeof h.jobId === "string" ? h.jobId : null,
     state: details.waiting === true ? "waiting" : "held",
+    ...(typeof h.detail === "string" ? { detail: h.detail } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ export { diffSnapshots, snapshotTree } from "./manifest-effect";
 export { DEFAULT_OUTPUT_LIMIT, type OutputChunk, OutputTail } from "./output-tail";
 export { type OverlayXattrs, readOverlayEffect, readOverlayXattrs } from "./overlay-effect";
 export { overlayUnusableReason } from "./overlay-probe";
-export { removeStalePidsCgroups } from "./pids-cgroup";
+export { removePidsCgroupsOf } from "./pids-cgroup";
 export { DEFAULT_MAX_PIDS, DEFAULT_TIMEOUT_MS, prepareRunDir, type RunResult, runInChroot } from "./run-in-chroot";
 export { SANDBOX_MARKER, type SandboxMode, type SandboxOptions, sandboxCommand } from "./sandbox";
 export { killStaleSandboxes } from "./stale-runs";

@@ -21,6 +21,8 @@ function pidsRoot(base = "/sys/fs/cgroup"): { dir: string; v2: boolean } | undef
   return undefined;
 }
 
+const groupName = (runId: string) => runId.replace(/[^A-Za-z0-9_-]/g, "_");
+
 /** The cgroup directory for `runId` with `pids.max` set, or undefined when none can be made. */
 export function createPidsCgroup(runId: string, max: number): string | undefined {
   const root = pidsRoot();
@@ -28,7 +30,7 @@ export function createPidsCgroup(runId: string, max: number): string | undefined
   try {
     fs.mkdirSync(root.dir, { recursive: true });
     if (root.v2) fs.writeFileSync(path.join(root.dir, "cgroup.subtree_control"), "+pids");
-    const dir = path.join(root.dir, runId.replace(/[^A-Za-z0-9_-]/g, "_"));
+    const dir = path.join(root.dir, groupName(runId));
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "pids.max"), String(max));
     return dir;
@@ -51,17 +53,19 @@ export async function removePidsCgroup(dir: string): Promise<boolean> {
   return false;
 }
 
-/** Start-up: groups of runs that no longer exist (the server died during them). */
-export async function removeStalePidsCgroups(keep: Set<string> = new Set()): Promise<string[]> {
+/**
+ * Start-up: removes the groups of the given runs (those a dead server left "running"), once their processes
+ * are gone. Only these: the parent group is shared by every server on the machine, and a group of another
+ * server's run is empty for a moment between its creation and the run joining it. Removing it then made
+ * that run print "could not join the pids cgroup" into its output and run without the process limit.
+ */
+export async function removePidsCgroupsOf(runIds: string[]): Promise<string[]> {
   const root = pidsRoot();
   if (!root || !fs.existsSync(root.dir)) return [];
   const removed: string[] = [];
-  for (const e of fs.readdirSync(root.dir, { withFileTypes: true })) {
-    if (!e.isDirectory() || keep.has(e.name)) continue;
-    const dir = path.join(root.dir, e.name);
-    // only groups that are empty: another server on this machine may be running a command right now
-    const procs = fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").trim();
-    if (procs === "" && (await removePidsCgroup(dir))) removed.push(e.name);
+  for (const id of runIds) {
+    const dir = path.join(root.dir, groupName(id));
+    if (fs.existsSync(dir) && (await removePidsCgroup(dir))) removed.push(groupName(id));
   }
   return removed;
 }

@@ -92,15 +92,22 @@ describe("runInChroot", () => {
 
   it("binds /proc, /sys, /dev and the host's resolv.conf when asked, and leaves no mount behind", async () => {
     img = makeBusyboxTree();
-    const r = runIn("ls /proc/self/status /sys/kernel /dev/null >/dev/null && cat /etc/resolv.conf", {
-      proc: true,
-      sys: true,
-      dev: true,
-      network: true,
-    });
+    const hostResolv = fs.readFileSync("/etc/resolv.conf", "utf8");
+    const r = runIn(
+      "ls /proc/self/status /sys/kernel /dev/null >/dev/null && cat /etc/resolv.conf && echo 'nameserver 192.0.2.1' > /etc/resolv.conf",
+      {
+        proc: true,
+        sys: true,
+        dev: true,
+        network: true,
+      },
+    );
     expect((await r.result).exitCode).toBe(0);
-    expect(r.text("stdout")).toBe(fs.readFileSync("/etc/resolv.conf", "utf8"));
+    expect(r.text("stdout")).toBe(hostResolv);
     expect(mountsUnder(r.runDir)).toEqual([]);
+    // the bind was of a copy: the command's write reached neither the host's file nor the image's
+    expect(fs.readFileSync("/etc/resolv.conf", "utf8")).toBe(hostResolv);
+    expect(fs.readFileSync(path.join(img.tree, "etc/resolv.conf"), "utf8")).toBe("# image's own\n");
     // the binds were mounts, not writes: the upper layer holds nothing
     expect(fs.readdirSync(path.join(r.runDir, "upper"))).toEqual([]);
   });
@@ -146,6 +153,27 @@ describe("runInChroot", () => {
     expect((await r.result).exitCode).not.toBe(0);
     expect(processesRootedIn(r.runDir)).toEqual([]);
     expect(mountsUnder(r.runDir)).toEqual([]);
+  });
+});
+
+describe("the command line", () => {
+  it("is one argument of the image's /bin/sh, never read by a host shell", async () => {
+    img = makeBusyboxTree();
+    // a path that exists on the host and in the image: /tmp
+    const marker = `/tmp/${path.basename(img.base)}-marker`;
+    // quotes, substitutions and separators a host shell would act on; inside, the image's shell does
+    const line = `touch '${marker}'; echo "$(echo in-image)" $((6*7)) \`id -u\` '$HOME'`;
+    const { sandboxCommand } = await import("./sandbox");
+    const cmd = sandboxCommand({ tree: img.tree, runDir: img.runDir("argv"), mode: "overlay", argv: ["/bin/sh", "-c", line] });
+    expect(cmd.file).toBe("unshare");
+    expect(cmd.args.slice(-3)).toEqual(["/bin/sh", "-c", line]);
+    const r = runIn(line);
+    expect((await r.result).exitCode).toBe(0);
+    expect(r.text("stdout")).toBe("in-image 42 0 $HOME\n");
+    // the touch happened inside the chroot's overlay, not on the host
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(fs.existsSync(path.join(r.runDir, "upper", marker))).toBe(true);
+    expect(r.text("stderr")).toBe("");
   });
 });
 
@@ -274,6 +302,18 @@ describe("overlay effect, apply and discard", () => {
       applyEffect({ tree: img.tree, upper, effect, originals: path.join(img.base, "orig"), xattrs: new Map() }),
     ).rejects.toMatchObject({ kind: "apply", message: /\/etc\/motd \(changed\)/ });
     expect(fs.readFileSync(path.join(img.tree, "etc/motd"), "utf8")).toBe("someone else's save, longer\n");
+  });
+
+  it("applies over a tree where another file was saved since the run", async () => {
+    img = makeBusyboxTree();
+    const r = runIn("echo mine > /etc/motd");
+    await r.result;
+    const upper = path.join(r.runDir, "upper");
+    const effect = await readOverlayEffect({ lower: img.tree, upper });
+    fs.writeFileSync(path.join(img.tree, "etc/hostname"), "saved meanwhile\n");
+    await applyEffect({ tree: img.tree, upper, effect, originals: path.join(img.base, "orig"), xattrs: new Map() });
+    expect(fs.readFileSync(path.join(img.tree, "etc/motd"), "utf8")).toBe("mine\n");
+    expect(fs.readFileSync(path.join(img.tree, "etc/hostname"), "utf8")).toBe("saved meanwhile\n");
   });
 
   it("rm -rf / damages only the overlay; discarding it leaves the tree as it was", async () => {

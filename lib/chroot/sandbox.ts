@@ -4,7 +4,8 @@
  * `unshare` gives the run private mount, PID, IPC and UTS namespaces (and, unless network access is asked
  * for, a network namespace with nothing but a down loopback, so no route out). Inside, a fixed POSIX sh
  * script (SANDBOX_SCRIPT: a constant, never built from user input; every value reaches it as a positional
- * parameter) mounts the overlay and the optional /proc, /sys, /dev and resolv.conf binds, then starts the
+ * parameter) mounts the overlay and the optional /proc, /sys, /dev and resolv.conf binds (a copy of the
+ * host's resolv.conf, so a command writing to it changes neither the host's nor the image's), then starts the
  * program with `chroot`. The command line itself is one argument of the image's own `/bin/sh -c`.
  *
  * Why nothing outlives a run: every mount is made inside the private mount namespace, so it disappears with
@@ -27,7 +28,7 @@ export type SandboxOptions = {
   sys?: boolean;
   /** bind the host's /dev at the image's /dev */
   dev?: boolean;
-  /** share the host's network and bind its /etc/resolv.conf at the image's */
+  /** share the host's network and bind a copy of its /etc/resolv.conf (in the run dir) at the image's */
   network?: boolean;
   /** a pids cgroup directory the run joins before anything starts (fork bombs stop at its pids.max) */
   cgroup?: string;
@@ -61,7 +62,7 @@ case $binds in *,proc,*) if isdir proc; then mount -t proc -o nosuid,nodev,noexe
 case $binds in *,sys,*) if isdir sys; then mount --rbind /sys "$root/sys"; mount --make-rslave "$root/sys"; else echo "rootimg: the image has no /sys directory; /sys not mounted" >&2; fi;; esac
 case $binds in *,dev,*) if isdir dev; then mount --rbind /dev "$root/dev"; mount --make-rslave "$root/dev"; else echo "rootimg: the image has no /dev directory; /dev not mounted" >&2; fi;; esac
 case $binds in *,resolv,*)
-  if [ -f "$root/etc/resolv.conf" ] && [ ! -L "$root/etc/resolv.conf" ] && [ -e /etc/resolv.conf ]; then mount --bind /etc/resolv.conf "$root/etc/resolv.conf"
+  if [ -f "$root/etc/resolv.conf" ] && [ ! -L "$root/etc/resolv.conf" ] && [ -e /etc/resolv.conf ]; then cat /etc/resolv.conf > "$run/resolv.conf"; mount --bind "$run/resolv.conf" "$root/etc/resolv.conf"
   else echo "rootimg: the image's /etc/resolv.conf is missing or a symlink; the host's was not bound (name resolution may fail)" >&2; fi;;
 esac
 exec 9<&0

@@ -132,7 +132,12 @@ export async function applyCommand(o: { image: string; id: string; user: Session
   // refused at once with 403 (the job repeats the check on the effect it applies)
   await assertMayApply(run, o.user);
   const tree = await getImageTree(o.image);
-  const hold = holdImage(o.image, { kind: run.kind as HolderKind, user: o.user, tree });
+  const hold = holdImage(o.image, {
+    kind: run.kind as HolderKind,
+    user: o.user,
+    tree,
+    detail: `applying the effect of ${run.kind === "command" ? run.line : "a shell session"}`,
+  });
   const jobId = await startJob({
     type: `image.${run.kind}.apply`,
     user: o.user,

@@ -2,6 +2,7 @@ import "@/lib/db/test-database";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { createPidsCgroup, removePidsCgroup } from "@/lib/chroot/pids-cgroup";
 import { prepareRunDir, runInChroot } from "@/lib/chroot/run-in-chroot";
 import { findSandboxProcesses } from "@/lib/chroot/stale-runs";
 import { makeBusyboxTree } from "@/lib/chroot/test-tree";
@@ -42,8 +43,18 @@ describe("recoverRunsAtStart", () => {
       },
     });
 
+    // a run of the dead server whose processes are gone left its pids group; another server's run has just
+    // made its group and not joined it yet: both groups are empty, only the first may go
+    const gone = await prisma.commandRun.create({ data: { image: "img", line: "true", username: "alice", mode: "overlay" } });
+    const deadGroup = createPidsCgroup(gone.id, 64);
+    const othersGroup = createPidsCgroup(`another-server-${gone.id}`, 64);
+    expect([deadGroup, othersGroup].every((d) => d && fs.existsSync(d))).toBe(true);
+
     const logged: string[] = [];
-    expect(await recoverRunsAtStart((l) => logged.push(l))).toBe(1);
+    expect(await recoverRunsAtStart((l) => logged.push(l))).toBe(2);
+    expect(fs.existsSync(deadGroup as string)).toBe(false);
+    expect(fs.existsSync(othersGroup as string)).toBe(true);
+    await removePidsCgroup(othersGroup as string);
     await running;
     expect(findSandboxProcesses([runDir])).toEqual([]);
     expect(fs.existsSync(runDir)).toBe(false);

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { removeStalePidsCgroups } from "@/lib/chroot/pids-cgroup";
+import { removePidsCgroupsOf } from "@/lib/chroot/pids-cgroup";
 import { killStaleSandboxes } from "@/lib/chroot/stale-runs";
 import { prisma } from "@/lib/db/client";
 
@@ -30,6 +30,6 @@ export async function recoverRunsAtStart(log: (line: string) => void = () => {})
       },
     });
   }
-  await removeStalePidsCgroups();
+  await removePidsCgroupsOf(stale.map((r) => r.id));
   return stale.length;
 }

@@ -123,7 +123,7 @@ async function runShell(job: JobContext, o: OpenShellOptions, { run, tree, mode,
     ended === "idle"
       ? `ended after ${o.idleMinutes} min without input`
       : ended === "cancelled"
-        ? `ended by ${String((job.signal.reason as Error | undefined)?.message ?? "request")}`
+        ? String((job.signal.reason as Error | undefined)?.message ?? "ended on request")
         : `exited with status ${exit.exitCode}`;
   transcript.add("info", `\r\n[${note}]\r\n`);
   const effect = await readRunEffect(run, tree, before);

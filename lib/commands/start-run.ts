@@ -66,7 +66,7 @@ export async function startRun(o: StartRunOptions): Promise<{ runId: string; job
       user: o.user,
       image: o.image,
       unit: "steps",
-      ...holdImage(o.image, { kind: o.kind, user: o.user, tree }),
+      ...holdImage(o.image, { kind: o.kind, user: o.user, tree, detail: o.kind === "command" ? o.line : undefined }),
       params: { commandId: run.id, ...(o.kind === "command" ? { line: o.line } : {}), ...o.options },
       run: (job) => recordingFailure(run.id, job.signal, () => o.execute(job, { ...prepared, run, runDir })),
     });

@@ -8,6 +8,9 @@ describe("gate words", () => {
   it("says what a holder does, who started it and when, as the image page shows it", () => {
     expect(holderText({ kind: "pack", user: "alice", since }, at(12))).toBe("packing, started by alice 12 s ago");
     expect(holderText({ kind: "shell", user: "bob", since, state: "held" }, at(200))).toBe("open in a shell, started by bob 3 min ago");
+    expect(holderText({ kind: "command", user: "carol", since, state: "held", detail: "dnf -y update" }, at(5))).toBe(
+      'running a command "dnf -y update", started by carol 5 s ago',
+    );
   });
 
   it("says that a holder still waits for the changes in progress", () => {

@@ -42,10 +42,10 @@ export function sinceText(since: Date | string, now: number = Date.now()): strin
   return s < 120 ? `${s} s ago` : `${Math.round(s / 60)} min ago`;
 }
 
-export type HolderWords = { kind: string; user: string; since: Date | string; state?: "waiting" | "held" };
+export type HolderWords = { kind: string; user: string; since: Date | string; state?: "waiting" | "held"; detail?: string };
 
 /**
- * "packing, started by alice 12 s ago"; for a holder still waiting for the writes in progress to finish:
+ * "packing, started by alice 12 s ago" ('running a command "dnf -y update", started by …'); for a holder still waiting for the writes in progress to finish:
  * "pack waiting for the changes in progress to finish, started by alice 2 s ago".
  */
 export function holderText(h: HolderWords, now: number = Date.now()): string {
@@ -53,5 +53,5 @@ export function holderText(h: HolderWords, now: number = Date.now()): string {
     h.state === "waiting"
       ? `${h.kind} waiting for the changes in progress to finish`
       : ((HOLDER_VERBS as Record<string, string>)[h.kind] ?? h.kind);
-  return `${what}, started by ${h.user} ${sinceText(h.since, now)}`;
+  return `${what}${h.detail ? ` "${h.detail}"` : ""}, started by ${h.user} ${sinceText(h.since, now)}`;
 }

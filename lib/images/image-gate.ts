@@ -40,7 +40,7 @@ export type SharedKind =
   | "export";
 
 /** Who holds (or waits for) an image, as the UI shows it: "packing, started by alice 12 s ago". */
-export type HolderInfo = { kind: string; user: string; jobId: string | null; since: string };
+export type HolderInfo = { kind: string; user: string; jobId: string | null; since: string; detail?: string };
 export type GateStatus = { image: string; exclusive: (HolderInfo & { state: "waiting" | "held" }) | null; shared: HolderInfo[] };
 
 export type ExclusiveRequest = {
@@ -52,6 +52,8 @@ export type ExclusiveRequest = {
   xcatLock?: boolean;
   /** shared holders already in: "wait" for them (bounded, default) or "refuse" at once */
   drain?: "wait" | "refuse";
+  /** what exactly holds it, in the user's words (a command's line), named in refusals and on the image page */
+  detail?: string;
 };
 export type SharedRequest = { kind: SharedKind; user: GateUser; tree: string };
 
@@ -90,6 +92,9 @@ export function drainTimeoutMs(): number {
  */
 const SHARED_LOCK_LINGER_MS = 1_000;
 
+/** A holder's detail (a command line) is cut to this in messages. */
+const DETAIL_MAX = 200;
+
 type SharedEntry = { kind: SharedKind; user: string; since: Date };
 type SharedLock = { refs: number; lock: Promise<ImageLock>; linger?: NodeJS.Timeout };
 type ImageGate = {
@@ -127,7 +132,8 @@ export function describeWriters(image: string): string {
 const VERBS: Record<ExclusiveKind, string> = HOLDER_VERBS;
 
 function busyError(image: string, x: Exclusive, what: string): AppError {
-  const by = `${x.kind}${x.jobId ? ` (job ${x.jobId})` : ""} started by ${x.username} ${sinceText(x.since)}`;
+  const detail = x.detail ? ` "${x.detail}"` : "";
+  const by = `${x.kind}${detail}${x.jobId ? ` (job ${x.jobId})` : ""} started by ${x.username} ${sinceText(x.since)}`;
   const message =
     x.state === "waiting"
       ? `Image ${image}: a ${by} is waiting for the writes in progress to finish; ${what} was not started so that it gets its turn. Retry when it has ended.`
@@ -187,8 +193,19 @@ class Exclusive implements ExclusiveHold {
     return this.req.kind;
   }
 
+  get detail(): string | undefined {
+    const d = this.req.detail;
+    return d && d.length > DETAIL_MAX ? `${d.slice(0, DETAIL_MAX)}…` : d;
+  }
+
   info(): HolderInfo {
-    return { kind: this.kind, user: this.username, jobId: this.jobId, since: this.since.toISOString() };
+    return {
+      kind: this.kind,
+      user: this.username,
+      jobId: this.jobId,
+      since: this.since.toISOString(),
+      ...(this.detail ? { detail: this.detail } : {}),
+    };
   }
 
   attachJob(jobId: string): void {

@@ -21,7 +21,15 @@ const summary = z.object({
   lock: z.object({ holder: z.string() }).nullable(),
   /** the image gate's exclusive holder (lib/images/image-gate.ts): "packing, started by alice 12 s ago"; "waiting" while writes in progress finish */
   busy: z
-    .object({ kind: z.string(), user: z.string(), jobId: z.string().nullable(), since: z.string(), state: z.enum(["waiting", "held"]) })
+    .object({
+      kind: z.string(),
+      user: z.string(),
+      jobId: z.string().nullable(),
+      since: z.string(),
+      state: z.enum(["waiting", "held"]),
+      /** a command's line */
+      detail: z.string().optional(),
+    })
     .nullable(),
   /** file changes in progress now */
   writers: z.number().int(),
