@@ -4,7 +4,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type APIRequestContext, type Page, request } from "@playwright/test";
-import { E2E_DATA_DIR, E2E_PORT } from "./e2e-env";
+import { E2E_PORT } from "./e2e-env";
+import { startFakeXcatServer } from "./fake-xcat-server";
 import { expect, test } from "./fixtures";
 import { startOwnServer } from "./own-server";
 
@@ -228,14 +229,6 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
   page,
 }) => {
   test.setTimeout(300_000);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-deploy-xcat-"));
-  const name = "rhels9.4-x86_64-netboot-compute";
-  const rootimgdir = path.join(tmp, "install/netboot/rhels9.4/x86_64/compute");
-  fs.mkdirSync(rootimgdir, { recursive: true });
-  fs.copyFileSync(path.join(E2E_DATA_DIR, "images", DEMO, "rootimg.cpio.gz"), path.join(rootimgdir, "rootimg.cpio.gz"));
-  fs.copyFileSync(path.join(E2E_DATA_DIR, "images", DEMO, "kernel"), path.join(rootimgdir, "kernel"));
-  const state = path.join(tmp, "xcat-state.json");
-  const log = path.join(tmp, "xcat-calls.log");
   const node = (ip: string, extra: Record<string, string> = {}) => ({
     arch: "x86_64",
     groups: "compute,all",
@@ -244,21 +237,11 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     ip,
     ...extra,
   });
-  fs.writeFileSync(
-    state,
-    JSON.stringify({
-      site: { installdir: path.join(tmp, "install"), timezone: "Universal" },
-      osimages: {
-        [name]: {
-          imagetype: "linux",
-          osarch: "x86_64",
-          osname: "Linux",
-          osvers: "rhels9.4",
-          profile: "compute",
-          provmethod: "netboot",
-          rootimgdir,
-        },
-      },
+  const server = await startFakeXcatServer({
+    port: E2E_PORT + 62,
+    adminPassword: PASSWORD,
+    prefix: "e2e-deploy-xcat-",
+    state: {
       nodes: {
         cn01: node("127.0.1.10", { bmc: "127.0.2.10" }),
         cn02: node("127.0.1.11", { bmc: "127.0.2.11" }),
@@ -266,27 +249,11 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
       },
       bmcs: { "127.0.2.10": { power: "off" } },
       dhcp: true,
-    }),
-  );
-  const server = await startOwnServer({
-    port: E2E_PORT + 62,
-    dataDir: path.join(tmp, "data"),
-    adminPassword: PASSWORD,
-    env: {
-      XCATROOT: path.join(process.cwd(), "test/fake-xcat"),
-      FAKE_XCAT_STATE: state,
-      FAKE_XCAT_LOG: log,
-      ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock"),
-      ROOTIMG_SSH: path.join(process.cwd(), "test/fake-xcat/bin/ssh"),
     },
+    env: { ROOTIMG_SSH: path.join(process.cwd(), "test/fake-xcat/bin/ssh") },
   });
+  const { name, calls } = server;
   const base = server.baseURL;
-  const calls = () =>
-    fs
-      .readFileSync(log, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l).argv.join(" "));
   try {
     await signIn(page, base);
     await page.goto(`${base}/nodes`);
@@ -307,7 +274,7 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     ).toBe(200);
     await admin.dispose();
 
-    fs.writeFileSync(log, "");
+    server.clearCalls();
     await deployFromNodesPage(page, base, { image: name, stamp: newStamp, nodes: ["cn01"], expect: { cn01: "verified" } });
     await expect(page.locator('[data-testid=deploy-target][data-node="cn01"]').getByTestId("deploy-target-stamp")).toHaveText(newStamp);
     expect(calls()).toContain(`nodeset cn01 osimage=${name}`);
@@ -323,14 +290,14 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     // roll back to version 1 and deploy again: the node boots the old pack, and that stamp is verified
     const v1 = await rollBackTo(page, base, name, 1);
     expect(v1).not.toBe(newStamp);
-    fs.writeFileSync(log, "");
+    server.clearCalls();
     await deployFromNodesPage(page, base, { image: name, stamp: v1, nodes: ["cn01"], expect: { cn01: "verified" } });
     await expect(page.locator('[data-testid=deploy-target][data-node="cn01"]').getByTestId("deploy-target-stamp")).toHaveText(v1);
     // cn01 was on: boot resets it
     expect(calls().filter((c) => /^(nodeset|rpower) /.test(c))).toEqual([`nodeset cn01 osimage=${name}`, "rpower cn01 boot"]);
 
     // one node of two cannot be powered (its BMC never answers): it fails with xCAT's message, the other is verified
-    fs.writeFileSync(log, "");
+    server.clearCalls();
     await deployFromNodesPage(page, base, {
       image: name,
       stamp: v1,
@@ -370,7 +337,6 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     ]);
     await api.dispose();
   } finally {
-    await server.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await server.dispose();
   }
 });

@@ -5,7 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request } from "@playwright/test";
-import { E2E_DATA_DIR, E2E_PORT } from "./e2e-env";
+import { E2E_PORT } from "./e2e-env";
+import { startFakeXcatServer } from "./fake-xcat-server";
 import { expect, test, uiLogin } from "./fixtures";
 import { startOwnServer } from "./own-server";
 import { ImagePage } from "./pages/image-page";
@@ -26,43 +27,8 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
   page,
 }) => {
   test.setTimeout(180_000);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-xcat-"));
-  const name = "rhels9.4-x86_64-netboot-compute";
-  const rootimgdir = path.join(tmp, "install/netboot/rhels9.4/x86_64/compute");
-  fs.mkdirSync(rootimgdir, { recursive: true });
-  // What genimage + packimage leave: kernel, initrd and a packed archive (the demo image's, a real one).
-  fs.copyFileSync(path.join(E2E_DATA_DIR, "images", DEMO, "rootimg.cpio.gz"), path.join(rootimgdir, "rootimg.cpio.gz"));
-  fs.copyFileSync(path.join(E2E_DATA_DIR, "images", DEMO, "kernel"), path.join(rootimgdir, "kernel"));
-  const state = path.join(tmp, "xcat-state.json");
-  const log = path.join(tmp, "xcat-calls.log");
-  fs.writeFileSync(
-    state,
-    JSON.stringify({
-      site: { installdir: path.join(tmp, "install"), timezone: "Universal" },
-      osimages: {
-        [name]: {
-          imagetype: "linux",
-          osarch: "x86_64",
-          osname: "Linux",
-          osvers: "rhels9.4",
-          profile: "compute",
-          provmethod: "netboot",
-          rootimgdir,
-        },
-      },
-    }),
-  );
-  const server = await startOwnServer({
-    port: E2E_PORT + 41,
-    dataDir: path.join(tmp, "data"),
-    adminPassword: PASSWORD,
-    env: {
-      XCATROOT: path.join(process.cwd(), "test/fake-xcat"),
-      FAKE_XCAT_STATE: state,
-      FAKE_XCAT_LOG: log,
-      ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock"),
-    },
-  });
+  const server = await startFakeXcatServer({ port: E2E_PORT + 41, adminPassword: PASSWORD, prefix: "e2e-xcat-" });
+  const { name, rootimgdir } = server;
   try {
     await uiLogin(page, { username: "admin", password: PASSWORD }, server.baseURL);
     await page.goto(`${server.baseURL}/images`);
@@ -110,11 +76,7 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
     const shadowPacked = execFileSync("bsdtar", ["-xOf", path.join(rootimgdir, "rootimg.cpio.gz"), "./etc/shadow"], { encoding: "utf8" });
     expect(shadowPacked.split("\n")[0]).toBe("root:cluster:13880:0:99999:7:::");
 
-    const calls = fs
-      .readFileSync(log, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l).argv.join(" "));
+    const calls = server.calls();
     expect(new Set(calls)).toEqual(
       new Set([
         "lsdef -t osimage",
@@ -134,8 +96,7 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
     );
     expect(info).toContain(`IMAGENAME='${name}'`);
   } finally {
-    await server.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await server.dispose();
   }
 });
 

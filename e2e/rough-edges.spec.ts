@@ -1,9 +1,12 @@
 // What a new admin tripped over, checked in the browser: readable primary buttons on hover, presence that
 // follows reloads, closed pages and dropped sockets, double clicks on job buttons, control characters in names, a refused
-// bundle import, a pack with nothing to publish, and the System (health) page.
+// bundle import, a pack with nothing to publish, a finished job's bar and badges, readable audit details and job
+// results, and the System (health) page.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { E2E_DATA_DIR } from "./e2e-env";
 import { exportDemo } from "./export-demo";
@@ -166,6 +169,7 @@ test("uploading a name that exists asks first, before any byte of the file is se
 });
 
 test("presence: a reloaded page is not another editor of its own file, and a closed page leaves at once", async ({ browser }) => {
+  test.setTimeout(120_000); // two browsers signing in on a loaded machine
   const editor = await createUser(admin, "editor");
   const file = "/etc/hostname";
   const url = `/images/${encodeURIComponent(image)}/files?path=${encodeURIComponent(file)}`;
@@ -198,6 +202,7 @@ test("presence: a reloaded page is not another editor of its own file, and a clo
 });
 
 test("presence: a tab that vanishes without unloading (its renderer crashed) leaves as soon as its socket ends", async ({ browser }) => {
+  test.setTimeout(120_000); // two browsers signing in on a loaded machine
   const editor = await createUser(admin, "editor");
   const file = "/etc/hostname";
   const url = `/images/${encodeURIComponent(image)}/files?path=${encodeURIComponent(file)}`;
@@ -227,30 +232,137 @@ test("presence: a tab that vanishes without unloading (its renderer crashed) lea
   await b.close();
 });
 
-test("an import whose archive is garbage is refused with the verifier's message and creates no image", async ({ page }) => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-bad-bundle-"));
-  const bundle = await exportDemo(admin);
-  const work = path.join(tmp, "x");
-  fs.mkdirSync(work);
-  const { execFileSync } = await import("node:child_process");
-  execFileSync("tar", ["-xzf", bundle, "-C", work]);
-  const [top] = fs.readdirSync(work);
-  fs.writeFileSync(path.join(work, top, "rootimg.cpio.gz"), Buffer.alloc(64 * 1024, 0x41));
-  const bad = path.join(tmp, "bad.tgz");
-  execFileSync("tar", ["-czf", bad, "-C", work, top]);
-  const profile = uniqueName("bad").replace(/[^A-Za-z0-9._-]/g, "");
+/** A cpio (newc) header of a regular file `name` claiming `size` bytes. */
+function cpioHeader(name: string, size: number): Buffer {
+  const f = [1, 0o100644, 0, 0, 1, 0, size, 0, 0, 0, 0, name.length + 1, 0].map((n) => n.toString(16).padStart(8, "0")).join("");
+  const head = Buffer.from(`070701${f}${name}\0`);
+  return Buffer.concat([head, Buffer.alloc((4 - (head.length % 4)) % 4)]);
+}
 
+const badArchives: [string, () => Buffer][] = [
+  ["is garbage", () => Buffer.alloc(64 * 1024, 0x41)],
+  // one entry claiming 4 GB with a few bytes behind it: the archive ends long before the entry does
+  ["holds an entry claiming 4 GB", () => zlib.gzipSync(Buffer.concat([cpioHeader("etc/huge", 0xffffffff), Buffer.alloc(4096, 7)]))],
+];
+
+for (const [what, archive] of badArchives) {
+  test(`an import whose archive ${what} is refused with the verifier's message and creates no image`, async ({ page }) => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-bad-bundle-"));
+    const bundle = await exportDemo(admin);
+    const work = path.join(tmp, "x");
+    fs.mkdirSync(work);
+    execFileSync("tar", ["-xzf", bundle, "-C", work]);
+    const [top] = fs.readdirSync(work);
+    fs.writeFileSync(path.join(work, top, "rootimg.cpio.gz"), archive());
+    const bad = path.join(tmp, "bad.tgz");
+    execFileSync("tar", ["-czf", bad, "-C", work, top]);
+    const profile = uniqueName("bad").replace(/[^A-Za-z0-9._-]/g, "");
+
+    await uiLogin(page, ADMIN);
+    await page.goto("/images");
+    await page.getByTestId("import-file").setInputFiles(bad);
+    await page.getByTestId("import-profile").fill(profile);
+    await page.getByTestId("import-upload-submit").click();
+    const card = page.getByTestId("import-image");
+    await expect(card.getByTestId("job-progress")).toHaveAttribute("data-state", "failed", { timeout: 60_000 });
+    await expect(card.getByTestId("job-error")).toContainText("image bundle refused: rootimg.cpio.gz is not a valid root image archive");
+    await expect(card.getByTestId("job-error")).toContainText("nothing was imported");
+    expect((await admin.get(`/api/images/debian12-x86_64-netboot-${profile}`)).status()).toBe(404);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+}
+
+/**
+ * Records, on every frame the page paints from now on, what the image page's job card and badges show
+ * together once the card says the job succeeded: a bar not full yet, or a badge still saying the job runs.
+ */
+async function watchFinishedFrames(page: Page): Promise<() => Promise<{ frames: number; wrong: string[] }>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __watch: { frames: number; wrong: string[]; stop: boolean } };
+    w.__watch = { frames: 0, wrong: [], stop: false };
+    const tick = () => {
+      const card = document.querySelector("[data-testid=image-job] [data-testid=job-progress]");
+      if (card?.getAttribute("data-state") === "succeeded") {
+        w.__watch.frames++;
+        const bar = card.querySelector("[data-testid=job-bar]") as HTMLElement;
+        const fill = bar.firstElementChild as HTMLElement;
+        const full = fill.getBoundingClientRect().width / bar.getBoundingClientRect().width;
+        const workspace = document.querySelector("[data-testid=image-workspace]")?.textContent ?? "";
+        const lock = document.querySelector("[data-testid=image-lock]")?.textContent ?? "";
+        const label = card.querySelector(".job-numbers")?.textContent ?? "";
+        if (full < 0.995 || /ing$/.test(workspace) || lock)
+          w.__watch.wrong.push(`bar ${(full * 100).toFixed(1)}% "${label}", badges "${workspace}" "${lock}"`);
+      }
+      if (!w.__watch.stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  return () =>
+    page.evaluate(() => {
+      const w = window as unknown as { __watch: { frames: number; wrong: string[]; stop: boolean } };
+      w.__watch.stop = true;
+      return { frames: w.__watch.frames, wrong: w.__watch.wrong };
+    });
+}
+
+test("a finished unpack's bar is full in the frame its label says 100 %, and a finished pack's badges agree with its card", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const { name, tree: own } = await newImage(admin, "rough-bar");
   await uiLogin(page, ADMIN);
-  await page.goto("/images");
-  await page.getByTestId("import-file").setInputFiles(bad);
-  await page.getByTestId("import-profile").fill(profile);
-  await page.getByTestId("import-upload-submit").click();
-  const card = page.getByTestId("import-image");
-  await expect(card.getByTestId("job-progress")).toHaveAttribute("data-state", "failed", { timeout: 60_000 });
-  await expect(card.getByTestId("job-error")).toContainText("image bundle refused: rootimg.cpio.gz is not a valid root image archive");
-  await expect(card.getByTestId("job-error")).toContainText("nothing was imported");
-  expect((await admin.get(`/api/images/debian12-x86_64-netboot-${profile}`)).status()).toBe(404);
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await page.goto(`/images/${encodeURIComponent(name)}`);
+  const card = page.getByTestId("image-job");
+  let stop = await watchFinishedFrames(page);
+  await page.getByTestId("unpack").click();
+  await expect(card.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 90_000 });
+  await expect(card.getByTestId("job-bar")).toHaveAttribute("aria-valuenow", "100");
+  await expect(card.locator(".job-numbers")).toContainText("(100%)");
+  await expect(page.getByTestId("image-workspace")).toHaveText("unpacked");
+  let seen = await stop();
+  expect(seen.frames).toBeGreaterThan(0);
+  expect(seen.wrong).toEqual([]);
+
+  fs.writeFileSync(path.join(own, "etc/motd"), `badges ${Date.now()}\n`);
+  stop = await watchFinishedFrames(page);
+  await page.getByTestId("pack").click();
+  await expect(card.locator(".job-type")).toHaveText("image.pack");
+  await expect(card.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 90_000 });
+  await expect(page.getByTestId("image-workspace")).toHaveText("unpacked");
+  await expect(page.getByTestId("image-lock")).toHaveCount(0);
+  seen = await stop();
+  expect(seen.frames).toBeGreaterThan(0);
+  expect(seen.wrong).toEqual([]);
+});
+
+test("an audit entry's detail and a job's result read as labelled fields, with the raw JSON behind a toggle", async ({ page }) => {
+  const job = await waitForJob(admin, await admin.post(`/api/images/${image}/export`));
+  const size = (job.result as { size: number }).size;
+  await uiLogin(page, ADMIN);
+  await page.goto(`/jobs/${job.id}`);
+  const fields = page.getByTestId("job-result-fields");
+  await expect(fields).toBeVisible();
+  await expect(fields.locator(".field").filter({ hasText: /^size/ }).locator("dd")).toHaveText(
+    new RegExp(`^[\\d.]+ (KiB|MiB|GiB) \\(${size.toLocaleString("en")} bytes\\)$`),
+  );
+  await expect(fields.locator(".field").filter({ hasText: /^path/ }).locator("dd")).toHaveText(/\.tgz$/);
+  const raw = page.getByTestId("job-result");
+  await expect(raw).toBeHidden();
+  await page.getByText("raw JSON").click();
+  await expect(raw).toBeVisible();
+  expect(JSON.parse((await raw.textContent()) as string)).toEqual(job.result);
+
+  await page.getByTestId("nav-audit").click();
+  await page.getByTestId("audit-filter-image").fill(image);
+  await page.getByTestId("audit-filter-action").fill("image.export");
+  await page.getByTestId("audit-apply").click();
+  const row = page.getByTestId("audit-row").filter({ hasText: job.id }).first();
+  await expect(row.locator(".fields dt").first()).toHaveText("job id");
+  await expect(row.locator(".fields dd").first()).toHaveText(job.id);
+  await expect(row.locator("pre")).toBeHidden();
+  await row.getByText("raw JSON").click();
+  await expect(row.locator("pre")).toBeVisible();
+  expect(JSON.parse((await row.locator("pre").textContent()) as string).jobId).toBe(job.id);
 });
 
 test("System page: the admin sees the health checks; GET /api/health answers without a session", async ({ page, request }) => {

@@ -23,10 +23,10 @@ say() { printf '\033[1m[release]\033[0m %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 [ -f RELEASE ] && die "this is already a release; build releases from a git checkout"
 
-# Dependencies, Prisma client, CLI bundle and the production build, as the start command does.
-scripts/setup.sh
-[ -f "${NEXT_DIST_DIR:-.next}/BUILD_ID" ] || die "no production build in ${NEXT_DIST_DIR:-.next}"
-[ "${NEXT_DIST_DIR:-.next}" = .next ] || die "build the release from the default .next directory (unset NEXT_DIST_DIR)"
+# Dependencies, Prisma client and CLI bundle, as the start command does. Not the checkout's build: the
+# release's dashboard is built below from the sources, in the staging directory, so the checkout's .next
+# (which a running server or a test run may be using) is never rebuilt or read.
+scripts/setup.sh --deps-only
 
 version=$(git describe --tags --always --dirty 2>/dev/null || date -u +%Y%m%d%H%M%S)
 name="rootimg-studio-$version-linux-$(uname -m)"
@@ -42,16 +42,22 @@ say "copying the server, the build and the migrations"
 # tsconfig.json for the @/ paths, scripts/db.mjs for the migrations, and the build without its cache.
 cp -a server.ts tsconfig.json next.config.js package.json package-lock.json prisma.config.ts README.md "$dir/"
 cp -a lib prisma docs bin "$dir/"
-find "$dir/lib" "$dir/bin" -name '*.test.ts' -delete
 mkdir -p "$dir/scripts" "$dir/dist"
 cp -a scripts/setup.sh scripts/start.sh scripts/db.mjs scripts/no-schema-engine.sh scripts/install-service.sh \
   scripts/rootimg-studio.service scripts/rootimg-studio.env "$dir/scripts/"
 cp -a dist/rootimg.mjs "$dir/dist/"
-mkdir "$dir/.next"
-(cd .next && tar -cf - --exclude=./cache --exclude=./dev .) | tar -C "$dir/.next" -xf -
 
-say "copying node_modules and removing the development packages (npm prune --omit=dev, offline)"
+say "building the dashboard in the staging directory (next build, a few minutes)"
+# The pages' sources are needed for the build only; the release runs the build.
+cp -a app components "$dir/"
 cp -a node_modules "$dir/"
+(cd "$dir" && env -u NEXT_DIST_DIR NEXT_TELEMETRY_DISABLED=1 npx next build --webpack >&2) || die "next build failed (see above)"
+[ -f "$dir/.next/BUILD_ID" ] || die "next build left no .next/BUILD_ID"
+rm -rf "$dir/app" "$dir/components" "$dir/.next/cache" "$dir/.next/dev" "$dir/next-env.d.ts"
+find "$dir/lib" "$dir/bin" -name '*.test.ts' -delete
+cp -a tsconfig.json "$dir/"  # as in the checkout (the build adds its type paths to the staged copy)
+
+say "removing the development packages (npm prune --omit=dev, offline)"
 (cd "$dir" && npm prune --omit=dev --offline --no-audit --no-fund --ignore-scripts --loglevel=error >&2) || die "npm prune failed (see above)"
 # Compile artefacts of better-sqlite3 the loader never reads (its addon is build/Release/better_sqlite3.node).
 rm -rf "$dir/node_modules/better-sqlite3/deps" "$dir/node_modules/better-sqlite3/src" "$dir/node_modules/better-sqlite3/build/Release/obj" \

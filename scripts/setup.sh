@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian 12 machine with Node 20: Debian packages, npm dependencies,
 # the generated Prisma client, the database, and the production build. A second run does only what changed
-# (seconds). Usage: scripts/setup.sh [--for-tests]
+# (seconds). Usage: scripts/setup.sh [--for-tests | --deps-only]
+#   --for-tests  also the Debian packages the tests need
+#   --deps-only  packages, npm dependencies, Prisma client and CLI bundle only: no database, no build
+#                (what scripts/release.sh needs; it builds the dashboard in its own staging directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -18,7 +21,13 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 [ "$node_major" -ge 20 ] || die "Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))"
 
 want=("${RUNTIME_PKGS[@]}")
-[ "${1:-}" = "--for-tests" ] && want+=("${TEST_PKGS[@]}")
+deps_only=0
+case "${1:-}" in
+  "") ;;
+  --for-tests) want+=("${TEST_PKGS[@]}") ;;
+  --deps-only) deps_only=1 ;;
+  *) die "unknown option $1 (usage: scripts/setup.sh [--for-tests | --deps-only])" ;;
+esac
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -48,6 +57,7 @@ if [ ! -d node_modules ] || ! cmp -s <(sed -n '/"packages"/,$p' package-lock.jso
 fi
 [ -f lib/db/generated/client.ts ] || npx prisma generate >/dev/null
 bin/rootimg --help >/dev/null  # builds dist/rootimg.mjs, the CLI bundle (the launcher rebuilds it when sources change)
+[ "$deps_only" = 1 ] && exit 0
 
 # The database is migrated by server.ts at every start too; doing it here makes `--for-tests` runs self-contained.
 node scripts/db.mjs deploy --quiet

@@ -4,6 +4,7 @@ import { useCallback } from "react";
 import type { ImageDetailDto, ImageSummaryDto, ImageVersionDto } from "@/lib/api/contracts/images";
 import { room } from "@/lib/realtime/events";
 import { api, qs } from "../api-client";
+import { afterImageJob } from "../images/after-image-job";
 import { useRoom } from "./use-room";
 
 type ImagesList = { backend: "xcat" | "local"; images: ImageSummaryDto[] };
@@ -64,11 +65,7 @@ export function useImageJobSettled(name: string) {
   const qc = useQueryClient();
   return useCallback(
     (job: { type: string; state: string }) => {
-      const settled = job.type === "image.pack" || (job.type === "image.unpack" && job.state === "succeeded");
-      if (!settled) return;
-      qc.setQueryData<ImageDetailDto>(keys.detail(name), (cur) =>
-        cur && (cur.workspace === "packing" || cur.workspace === "unpacking") ? { ...cur, workspace: "unpacked", lock: null } : cur,
-      );
+      qc.setQueryData<ImageDetailDto>(keys.detail(name), (cur) => cur && afterImageJob(cur, job));
     },
     [qc, name],
   );

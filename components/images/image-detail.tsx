@@ -7,6 +7,7 @@ import { formatAmount, formatTime } from "../format";
 import { useImage, useImageJobSettled } from "../hooks/use-images";
 import { isTerminal } from "../hooks/use-job";
 import { ReviewPolicyCard } from "../requests/review-policy";
+import { afterImageJob } from "./after-image-job";
 import { GateHolder } from "./gate-holder";
 import { ImageActions } from "./image-actions";
 import { ImageJob } from "./image-job";
@@ -18,14 +19,19 @@ export function ImageDetail({ name }: { name: string }) {
   const q = useImage(name);
   const refresh = useCallback(() => void q.refetch(), [q]);
   const settle = useImageJobSettled(name);
+  // The followed job's end, kept in this component's state: set while the card's final state is committed,
+  // so the badges below change in the same frame (the query cache tells its readers a task later).
+  const [ended, setEnded] = useState<{ type: string; state: string; at: number } | null>(null);
   const jobFinished = useCallback(
     (job: { type: string; state: string }) => {
+      setEnded({ type: job.type, state: job.state, at: Date.now() });
       settle(job);
       refresh();
     },
     [settle, refresh],
   );
-  const d = q.data;
+  // Only data read before the job ended is corrected; a later answer is the server's word.
+  const d = q.data && ended && q.dataUpdatedAt <= ended.at ? afterImageJob(q.data, ended) : q.data;
   // After a reload (or when someone else started it) follow the image's running job: progress, log, cancel.
   const running = d?.lastJob && !isTerminal(d.lastJob.state) ? d.lastJob.id : null;
   useEffect(() => {

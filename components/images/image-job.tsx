@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useEffect, useRef } from "react";
+import { useLayoutEffect, useRef } from "react";
 import { isTerminal, useJob } from "../hooks/use-job";
 import { JobLog } from "../job-log";
 import { JobProgressView } from "../job-progress";
@@ -9,7 +9,9 @@ import { JobProgressView } from "../job-progress";
 export function ImageJob({ jobId, onFinished }: { jobId: string; onFinished: (job: { type: string; state: string }) => void }) {
   const { job, lines, error } = useJob(jobId);
   const done = useRef(false);
-  useEffect(() => {
+  // Before the browser paints the card's final state: what the page shows around it (the image's badges)
+  // changes in the same frame, never a frame later.
+  useLayoutEffect(() => {
     if (job && isTerminal(job.state) && !done.current) {
       done.current = true;
       onFinished(job);
