@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, request } from "@playwright/test";
-import { E2E_PORT } from "./e2e-env";
+import { OWN_PORT } from "./e2e-env";
 import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
 
@@ -29,7 +29,7 @@ test("without overlayfs a command runs in the tree, the page says so, and its ef
   test.setTimeout(180_000);
   tmp = fs.mkdtempSync("/tmp/e2e-commands-no-overlay-");
   server = await startOwnServer({
-    port: E2E_PORT + 64,
+    port: OWN_PORT.commandsNoOverlay,
     dataDir: path.join(tmp, "data"),
     adminPassword: PASSWORD,
     env: { ROOTIMG_OVERLAY: "0", ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },

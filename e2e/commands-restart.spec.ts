@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, request } from "@playwright/test";
-import { E2E_PORT } from "./e2e-env";
+import { OWN_PORT } from "./e2e-env";
 import { expect, test } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
 
@@ -52,7 +52,7 @@ test.afterAll(async () => {
 
 test("a server killed during a command leaves no process, mount or overlay behind, and says so after the restart", async () => {
   test.setTimeout(240_000);
-  const port = E2E_PORT + 61;
+  const port = OWN_PORT.commandsRestart;
   tmp = fs.mkdtempSync("/tmp/e2e-commands-restart-");
   await start(port);
   const unpack = await api!.post(`/api/images/${DEMO}/unpack`, { data: { mode: "unpack" } });

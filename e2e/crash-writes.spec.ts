@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type APIRequestContext, request } from "@playwright/test";
-import { E2E_PORT } from "./e2e-env";
+import { OWN_PORT } from "./e2e-env";
 import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
 
@@ -30,7 +30,7 @@ const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 async function start(): Promise<void> {
   server = await startOwnServer({
-    port: E2E_PORT + 45,
+    port: OWN_PORT.crashWrites,
     dataDir: path.join(tmp, "data"),
     adminPassword: PASSWORD,
     env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },
@@ -81,11 +81,11 @@ function expectOldOrNew(old: Buffer, next: Buffer): Buffer {
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
-  const stale = await fetch(`http://127.0.0.1:${E2E_PORT + 45}/login`).then(
+  const stale = await fetch(`http://127.0.0.1:${OWN_PORT.crashWrites}/login`).then(
     () => true,
     () => false,
   );
-  expect(stale, `port ${E2E_PORT + 45} is already in use: stop the server listening there`).toBe(false);
+  expect(stale, `port ${OWN_PORT.crashWrites} is already in use: stop the server listening there`).toBe(false);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-crash-writes-"));
   await start();
   const unpack = await api!.post(`/api/images/${DEMO}/unpack`, { data: { mode: "unpack" } });

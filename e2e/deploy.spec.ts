@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type APIRequestContext, type Page, request } from "@playwright/test";
-import { E2E_PORT } from "./e2e-env";
+import { OWN_PORT } from "./e2e-env";
 import { startFakeXcatServer } from "./fake-xcat-server";
 import { expect, test } from "./fixtures";
 import { startOwnServer } from "./own-server";
@@ -128,7 +128,7 @@ test("local backend: unpack the demo image, edit /etc/motd, run a command in it,
 }) => {
   test.setTimeout(600_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-deploy-local-"));
-  const server = await startOwnServer({ port: E2E_PORT + 61, dataDir: path.join(tmp, "data"), adminPassword: PASSWORD });
+  const server = await startOwnServer({ port: OWN_PORT.deployLocal, dataDir: path.join(tmp, "data"), adminPassword: PASSWORD });
   const base = server.baseURL;
   try {
     await signIn(page, base);
@@ -238,7 +238,7 @@ test("xCAT backend (fake xCAT): deploy runs nodeset and rpower boot, reads the s
     ...extra,
   });
   const server = await startFakeXcatServer({
-    port: E2E_PORT + 62,
+    port: OWN_PORT.deployXcat,
     adminPassword: PASSWORD,
     prefix: "e2e-deploy-xcat-",
     state: {

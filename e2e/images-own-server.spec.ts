@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request } from "@playwright/test";
-import { E2E_PORT } from "./e2e-env";
+import { OWN_PORT } from "./e2e-env";
 import { startFakeXcatServer } from "./fake-xcat-server";
 import { expect, test, uiLogin } from "./fixtures";
 import { startOwnServer } from "./own-server";
@@ -27,7 +27,7 @@ test("xCAT backend (fake xCAT): list, unpack, pack with packimage, new version, 
   page,
 }) => {
   test.setTimeout(180_000);
-  const server = await startFakeXcatServer({ port: E2E_PORT + 41, adminPassword: PASSWORD, prefix: "e2e-xcat-" });
+  const server = await startFakeXcatServer({ port: OWN_PORT.xcatImages, adminPassword: PASSWORD, prefix: "e2e-xcat-" });
   const { name, rootimgdir } = server;
   try {
     await uiLogin(page, { username: "admin", password: PASSWORD }, server.baseURL);
@@ -104,7 +104,7 @@ test("a server killed mid-pack: after restart the old archive is intact, temp fi
   test.setTimeout(240_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-kill-"));
   const opts = {
-    port: E2E_PORT + 42,
+    port: OWN_PORT.killDuringReplace,
     dataDir: path.join(tmp, "data"),
     adminPassword: PASSWORD,
     env: { ROOTIMG_XCAT_LOCK_DIR: path.join(tmp, "lock") },

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, request } from "@playwright/test";
 import { buildBigBundle } from "./big-bundle";
-import { E2E_PORT } from "./e2e-env";
+import { OWN_PORT } from "./e2e-env";
 import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
 import { waitForJob } from "./wait-job";
@@ -42,7 +42,7 @@ async function start(port: number): Promise<void> {
 
 test.beforeAll(async () => {
   test.setTimeout(600_000);
-  const port = E2E_PORT + 44;
+  const port = OWN_PORT.imagesRestart;
   const stale = await fetch(`http://127.0.0.1:${port}/login`).then(
     () => true,
     () => false,

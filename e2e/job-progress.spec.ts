@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, type Page, request } from "@playwright/test";
 import { buildBigBundle } from "./big-bundle";
-import { E2E_PORT } from "./e2e-env";
+import { OWN_PORT } from "./e2e-env";
 import { expect, test, uiLogin } from "./fixtures";
 import { type OwnServer, startOwnServer } from "./own-server";
 import { waitForJob } from "./wait-job";
@@ -40,7 +40,7 @@ async function jobState(id: string): Promise<string> {
 /** Builds the big tree, packs it, swaps it into a copy of the demo bundle the server exported, imports it twice. */
 test.beforeAll(async () => {
   test.setTimeout(600_000);
-  const port = E2E_PORT + 43;
+  const port = OWN_PORT.jobProgress;
   // A server left on this port (by a run that was killed) would answer in place of ours: refuse to run.
   const stale = await fetch(`http://127.0.0.1:${port}/login`).then(
     () => true,

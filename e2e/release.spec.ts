@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { E2E_PORT } from "./e2e-env";
+import { OWN_PORT } from "./e2e-env";
 import { expect, test } from "./fixtures";
 
 test("the release tarball installs into an empty directory and starts without network", async () => {
@@ -37,7 +37,7 @@ test("the release tarball installs into an empty directory and starts without ne
   const home = path.join(tmp, "home");
   fs.mkdirSync(target);
   fs.mkdirSync(home);
-  const port = E2E_PORT + 63;
+  const port = OWN_PORT.release;
   // Inside the namespace: unpack, start with the release's own start command, sign in, list images, stop.
   const script = `set -e
 ip link set lo up

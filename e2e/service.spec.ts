@@ -7,7 +7,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
-import { E2E_PORT } from "./e2e-env";
+import { OWN_PORT } from "./e2e-env";
 import { expect, test } from "./fixtures";
 
 const PASSWORD = "service-admin-pw";
@@ -84,7 +84,7 @@ test("the systemd unit is valid, and its command line with its configuration fil
 
   // Started as systemd would: a clean environment from Environment= and the configuration file, which the
   // admin edits (here: another data directory and port, so the test leaves /var/lib alone).
-  const port = E2E_PORT + 60;
+  const port = OWN_PORT.serviceUnit;
   const dataDir = path.join(stage, "data");
   fs.appendFileSync(envFile, `ROOTIMG_DATA_DIR=${dataDir}\nPORT=${port}\nADMIN_PASSWORD=${PASSWORD}\nROOTIMG_DEMO_IMAGE=0\n`);
   const env: Record<string, string> = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
@@ -219,7 +219,7 @@ test("remote access: a non-loopback address without TLS is refused with the ways
     ROOTIMG_DATA_DIR: path.join(tmp, "data"),
     ADMIN_PASSWORD: PASSWORD,
     ROOTIMG_DEMO_IMAGE: "0",
-    PORT: String(E2E_PORT + 61),
+    PORT: String(OWN_PORT.serviceInsecure),
     DATABASE_URL: "",
   } as NodeJS.ProcessEnv;
   const refused = spawnSync(process.execPath, ["--import", "tsx", "server.ts"], {
@@ -258,7 +258,7 @@ test("TLS: a self-signed certificate is created on the first start, its fingerpr
 }) => {
   test.setTimeout(180_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-tls-"));
-  const port = E2E_PORT + 62;
+  const port = OWN_PORT.serviceTls;
   const env = {
     ...process.env,
     NODE_ENV: "production",
