@@ -43,7 +43,7 @@ for (const q of patterns) {
   const ms = performance.now() - t0;
   h.disable();
   console.log(
-    `${ms.toFixed(0).padStart(6)} ms  visited ${r.visited}  hits ${r.hits.length}${r.truncated ? " (truncated)" : ""}  max loop stall ${(h.max / 1e6).toFixed(0)} ms  ${q.length > 60 ? `${q.slice(0, 57)}...` : q}`,
+    `${ms.toFixed(0).padStart(6)} ms  visited ${r.visited}  hits ${r.hits.length}${r.truncated ? " (truncated)" : ""}  dirs read ${r.dirsRead}  max loop stall ${(h.max / 1e6).toFixed(0)} ms  ${q.length > 60 ? `${q.slice(0, 57)}...` : q}`,
   );
 }
 if (made) fs.rmSync(made, { recursive: true, force: true });
