@@ -36,6 +36,9 @@ function change(kind: TreeChange["kind"], p: string, fields?: string[]): TreeCha
 export async function diffTree(opts: DiffOptions): Promise<DiffResult> {
   const tree = path.resolve(opts.tree);
   if (!existsSync(tree)) throw new ArchiveError(`tree ${tree} does not exist`, { code: "not_found" });
+  // The walk runs on worker threads (walk-tree.ts): read and index the manifest meanwhile.
+  const walking = walkTree(tree);
+  walking.catch(() => {});
   const manifest = await readManifest(tree);
   if (!manifest)
     throw new ArchiveError(
@@ -46,7 +49,7 @@ export async function diffTree(opts: DiffOptions): Promise<DiffResult> {
   manifest.entries.length = 0;
   const changes: TreeChange[] = [];
   let hashed = 0;
-  const entries = await walkTree(tree);
+  const entries = await walking;
   for (const e of entries) {
     if (hashed % 64 === 0) throwIfAborted(opts.signal, "diff");
     const p = e.rel === "" ? "." : e.rel;
