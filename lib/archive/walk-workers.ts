@@ -111,6 +111,8 @@ export async function walkSubtrees(o: {
           // Plain CommonJS: without the parent's flags a worker does not load the parent's loaders (tsx under the
           // server and vitest costs ~0.1-0.2 s of CPU per thread).
           execArgv: [],
+          // A small young generation: the Stats objects die at once, and each thread's heap adds to the process's RSS.
+          resourceLimits: { maxYoungGenerationSizeMb: 4 },
           workerData: { root: o.root, subtrees: o.subtrees, rootDev: o.rootDev, xdev: o.xdev, counter },
         });
         workers.push(w);
