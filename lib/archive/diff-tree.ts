@@ -36,6 +36,9 @@ function change(kind: TreeChange["kind"], p: string, fields?: string[]): TreeCha
 export async function diffTree(opts: DiffOptions): Promise<DiffResult> {
   const tree = path.resolve(opts.tree);
   if (!existsSync(tree)) throw new ArchiveError(`tree ${tree} does not exist`, { code: "not_found" });
+  // The walk runs on worker threads (walk-tree.ts): read and index the manifest meanwhile.
+  const walking = walkTree(tree);
+  walking.catch(() => {});
   const manifest = await readManifest(tree);
   if (!manifest)
     throw new ArchiveError(
@@ -43,10 +46,10 @@ export async function diffTree(opts: DiffOptions): Promise<DiffResult> {
       { code: "not_found" },
     );
   const byPath = new Map<string, ManifestEntry>(manifest.entries.map((e) => [e.path, e]));
-  const seen = new Set<string>();
+  manifest.entries.length = 0;
   const changes: TreeChange[] = [];
   let hashed = 0;
-  const entries = await walkTree(tree);
+  const entries = await walking;
   for (const e of entries) {
     if (hashed % 64 === 0) throwIfAborted(opts.signal, "diff");
     const p = e.rel === "" ? "." : e.rel;
@@ -55,32 +58,33 @@ export async function diffTree(opts: DiffOptions): Promise<DiffResult> {
       changes.push(change("added", p));
       continue;
     }
-    seen.add(p);
+    byPath.delete(p); // what is left at the end was removed
     if (m.type !== e.type) {
       changes.push(change("type", p));
       continue;
     }
     const st = e.st;
-    const fields: string[] = [];
-    if ((st.mode & 0o7777) !== m.mode) fields.push("mode");
-    if (st.uid !== m.uid) fields.push("uid");
-    if (st.gid !== m.gid) fields.push("gid");
-    if (e.type === "symlink" && readlinkSync(e.abs) !== m.target) fields.push("target");
+    let fields: string[] | undefined;
+    const moved = (f: string) => (fields ??= []).push(f);
+    if ((st.mode & 0o7777) !== m.mode) moved("mode");
+    if (st.uid !== m.uid) moved("uid");
+    if (st.gid !== m.gid) moved("gid");
+    if (e.type === "symlink" && readlinkSync(e.abs) !== m.target) moved("target");
     if (
       (e.type === "char" || e.type === "block") &&
       st.rdev !== (m.rdevMajor! << 8) + (m.rdevMinor! & 0xff) + ((m.rdevMinor! & ~0xff) << 12)
     )
-      fields.push("rdev");
+      moved("rdev");
     if (e.type === "file" && (st.size !== m.size || st.mtimeMs !== m.mtime * 1000)) {
       hashed++;
       if (st.size !== m.size || sha256File(e.abs) !== m.sha256) {
-        changes.push(change("modified", p, fields.length ? fields : undefined));
+        changes.push(change("modified", p, fields));
         continue;
       }
     }
-    if (fields.length) changes.push(change("metadata", p, fields));
+    if (fields) changes.push(change("metadata", p, fields));
   }
-  for (const m of manifest.entries) if (!seen.has(m.path)) changes.push(change("removed", m.path));
+  for (const m of byPath.values()) changes.push(change("removed", m.path));
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { changes, entriesScanned: entries.length, filesHashed: hashed };
 }

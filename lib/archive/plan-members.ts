@@ -18,15 +18,20 @@ export interface Member {
   key: string;
 }
 
-/** FNV-1a: cheap, stable 32-bit hash of a path (inode numbers and cut points must not depend on the machine). */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
+/**
+ * FNV-1a: cheap, stable 32-bit hash of a path (inode numbers and cut points must not depend on the machine).
+ * `seed`: the state after a prefix, so hash32(b, hash32(a)) === hash32(a + b) without building a + b.
+ */
+export function hash32(s: string, seed = 0x811c9dc5): number {
+  let h = seed;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
 }
+
+const NO_RDEV: readonly [number, number] = [0, 0];
 
 function splitRdev(rdev: number): [number, number] {
   const major = (Math.floor(rdev / 256) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
@@ -84,7 +89,7 @@ export class RecordSource {
   record(i: number): CpioRecord {
     const e = this.entries[i];
     const st = e.st;
-    const [rdevMajor, rdevMinor] = e.type === "char" || e.type === "block" ? splitRdev(st.rdev) : [0, 0];
+    const [rdevMajor, rdevMinor] = e.type === "char" || e.type === "block" ? splitRdev(st.rdev) : NO_RDEV;
     return {
       rel: e.rel,
       abs: e.abs,
@@ -202,6 +207,9 @@ function updateIdentity(h: KeyInput, r: CpioRecord, e: TreeEntry): void {
  * (a hash of its path against its share of the target size), so an edit moves at most the cuts next to it and
  * all other members keep identical bytes; a hard maximum bounds member size.
  */
+/** The hash state after "cut:": a cut is decided by hash32(`cut:${name}`). */
+const CUT_SEED = hash32("cut:");
+
 export function planMembers(src: RecordSource, salt: string, target = TARGET_MEMBER): Member[] {
   const max = 2 * target;
   const members: Member[] = [];
@@ -213,7 +221,7 @@ export function planMembers(src: RecordSource, salt: string, target = TARGET_MEM
     const rl = recordLength(r);
     len += rl;
     updateIdentity(h, r, src.entries[i]);
-    const u = hash32(`cut:${r.name}`) / 2 ** 32;
+    const u = hash32(r.name, CUT_SEED) / 2 ** 32;
     if (u < rl / target || len >= max) {
       members.push(new PlannedMember(src, from, i + 1, len, h.digest()));
       from = i + 1;

@@ -1,10 +1,9 @@
 import fs from "node:fs";
 import { AppError } from "@/lib/errors";
-import { type EntryType, entryType, joinImagePath } from "./describe-entry";
+import type { EntryType } from "./describe-entry";
 import { compileGlob } from "./glob-match";
-import { resolveInRoot } from "./resolve-in-root";
-
-const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
+import { type DirRecord, KINDS, nameIndexFor, namesOf, openDirNoFollow, readDirRecord, stillValid } from "./name-index";
+import { openRootHandle, resolveInRoot } from "./resolve-in-root";
 
 export type NameHit = { path: string; type: EntryType };
 
@@ -19,18 +18,32 @@ export type SearchNamesOptions = {
   maxVisited?: number;
   /** stop after this many character comparisons of the matcher */
   maxSteps?: number;
+  /** the clock the index's racy check reads (tests move it forward instead of waiting) */
+  clock?: () => number;
 };
 
-/** Entries handled between two yields to the event loop: other requests wait at most one slice. */
-const SLICE = 500;
+export type SearchNamesResult = {
+  hits: NameHit[];
+  truncated: boolean;
+  visited: number;
+  /** directories read from disk in this search (the others were proven unchanged by their lstat) */
+  dirsRead: number;
+};
+
+/** Longest run of synchronous work before the event loop gets a turn: other requests wait at most this long. */
+const SLICE_MS = 15;
+const DEPTH_MAX = 128;
 
 /**
- * Searches file names over the image, depth first, without following symlinks (a link to / would make
- * the walk endless) and through directory descriptors opened with O_NOFOLLOW. Depth first keeps at most
- * one open descriptor per level. Bounded three ways (hits, entries visited, matcher steps) and cooperative:
- * it yields to the event loop every few thousand entries, so a search of a huge tree never stalls the server.
+ * Searches file names over the image, depth first in name order, without following symlinks (a link to / would
+ * make the walk endless). Names come from the tree's name index (name-index.ts), kept between searches: each
+ * directory is lstat'ed, and read again only when its identity or mtime/ctime moved (every create, delete or rename
+ * in it moves them; ctime cannot be set back) or its last read was too close to a change to prove anything. So a
+ * change made by hand on the management node is found, and an unchanged image costs one lstat per directory, not
+ * a readdir of every directory. Directories are read through descriptors opened with O_NOFOLLOW from the root.
+ * Bounded three ways (hits, entries visited, matcher steps) and cooperative: it yields every 15 ms.
  */
-export async function searchNames(opts: SearchNamesOptions): Promise<{ hits: NameHit[]; truncated: boolean; visited: number }> {
+export async function searchNames(opts: SearchNamesOptions): Promise<SearchNamesResult> {
   const q = opts.query.trim();
   if (q.length < 1 || q.length > 255) throw new AppError("unprocessable", "Give 1 to 255 characters to search for.");
   const match = compileGlob(q);
@@ -39,59 +52,81 @@ export async function searchNames(opts: SearchNamesOptions): Promise<{ hits: Nam
   // About a second of matching on this class of machine for the worst accepted pattern; a normal search
   // of a whole image uses a few percent of it.
   const maxSteps = opts.maxSteps ?? 50_000_000;
-  const hits: NameHit[] = [];
-  let visited = 0;
-  let truncated = false;
-  let sinceYield = 0;
-  const visit = async (fd: number, dirPath: string, depth: number): Promise<void> => {
-    const dirAt = `/proc/self/fd/${fd}`;
-    for (const ent of fs.readdirSync(dirAt, { withFileTypes: true })) {
-      if (++visited > maxVisited || hits.length >= limit || match.steps > maxSteps) {
-        truncated = true;
-        return;
-      }
-      if (++sinceYield >= SLICE) {
-        sinceYield = 0;
-        await new Promise((r) => setImmediate(r));
-      }
-      const p = joinImagePath(dirPath, ent.name);
-      const isDir = ent.isDirectory();
-      if (match.test(ent.name)) {
-        const type = ent.isSymbolicLink()
-          ? "symlink"
-          : isDir
-            ? "dir"
-            : ent.isFile()
-              ? "file"
-              : entryType(fs.lstatSync(`${dirAt}/${ent.name}`));
-        hits.push({ path: p, type });
-      }
-      if (!isDir || depth >= 128) continue;
-      let sub: number;
-      try {
-        sub = fs.openSync(`${dirAt}/${ent.name}`, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-      } catch {
-        continue; // replaced or unreadable meanwhile: skip it
-      }
-      try {
-        await visit(sub, p, depth + 1);
-      } finally {
-        fs.closeSync(sub);
-      }
-      if (truncated) return;
-    }
-  };
   const start = resolveInRoot(opts.root, opts.under ?? "/", { followFinal: true });
+  let startPath: string;
   try {
     if (!start.stat?.isDirectory()) throw new AppError("unprocessable", `${start.path} is not a directory.`);
-    const fd = fs.openSync(start.at, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    try {
-      await visit(fd, start.path, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-    return { hits, truncated, visited };
+    startPath = start.path;
   } finally {
     start.close();
+  }
+  const handle = openRootHandle(opts.root);
+  const index = nameIndexFor(handle.real);
+  const hits: NameHit[] = [];
+  const seenDirs = new Set<string>();
+  let visited = 0;
+  let dirsRead = 0;
+  let truncated = false;
+  let sliceStart = Date.now();
+
+  /** The record of `rel`, read again unless its lstat proves it unchanged; undefined when it is no directory now. */
+  const recordOf = (rel: string, parentFd: number | undefined, name: string): { rec?: DirRecord; fd?: number } => {
+    const st = fs.lstatSync(rel === "" ? handle.real : `${handle.real}/${rel}`, { throwIfNoEntry: false });
+    const known = index.dirs.get(rel);
+    if (st?.isDirectory() && stillValid(known, st)) return { rec: known };
+    let fd: number | undefined;
+    if (parentFd !== undefined) {
+      try {
+        fd = fs.openSync(`/proc/self/fd/${parentFd}/${name}`, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+      } catch {
+        fd = undefined;
+      }
+    } else fd = openDirNoFollow(handle.fd, rel);
+    if (fd === undefined) {
+      index.dirs.delete(rel);
+      return {};
+    }
+    const rec = readDirRecord(fd, (opts.clock ?? Date.now)());
+    dirsRead++;
+    index.dirs.set(rel, rec);
+    return { rec, fd };
+  };
+
+  const visit = async (rel: string, parentFd: number | undefined, name: string, depth: number): Promise<void> => {
+    const { rec, fd } = recordOf(rel, parentFd, name);
+    if (!rec) return;
+    seenDirs.add(rel);
+    try {
+      const names = namesOf(rec);
+      const dirPath = rel === "" ? "" : `/${rel}`;
+      for (let i = 0; i < names.length; i++) {
+        if (++visited > maxVisited || hits.length >= limit || match.steps > maxSteps) {
+          truncated = true;
+          return;
+        }
+        const n = names[i];
+        const kind = rec.kinds[i];
+        if (match.test(n)) hits.push({ path: `${dirPath}/${n}`, type: KINDS[kind] });
+        if (kind !== 1 || depth >= DEPTH_MAX) continue;
+        if (Date.now() - sliceStart >= SLICE_MS) {
+          await new Promise((r) => setImmediate(r));
+          sliceStart = Date.now();
+        }
+        await visit(rel === "" ? n : `${rel}/${n}`, fd, n, depth + 1);
+        if (truncated) return;
+      }
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  };
+
+  try {
+    const startRel = startPath === "/" ? "" : startPath.slice(1);
+    await visit(startRel, undefined, "", 0);
+    // A complete search from the root saw every directory that still exists: drop the records of the others.
+    if (startRel === "" && !truncated) for (const rel of index.dirs.keys()) if (!seenDirs.has(rel)) index.dirs.delete(rel);
+    return { hits, truncated, visited, dirsRead };
+  } finally {
+    handle.close();
   }
 }

@@ -34,7 +34,9 @@ export function printTable(rows: Row[], checks: Record<string, string>, quiet: s
       const cpu =
         r.oursCpu != null && r.baselineCpu
           ? `${r.oursCpu.toFixed(1)} / ${r.baselineCpu.toFixed(1)} = ${(r.oursCpu / r.baselineCpu).toFixed(2)}×`
-          : "—";
+          : r.oursCpu != null
+            ? `${r.oursCpu.toFixed(2)} / —`
+            : "—";
       const others = r.others === undefined ? "—" : `${(r.others * 100).toFixed(0)} %${r.others > 0.25 ? " (contended)" : ""}`;
       return `| ${r.step.replaceAll("|", "\\|")} | ${fmt(r.ours, r.unit)} | ${fmt(r.baseline, r.unit)} | ${ratio} | ${v.target} | ${v.met} | ${cpu} | ${others} |`;
     }),

@@ -5,6 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, 
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type BrowseResult, browseRows, browseSteps } from "./archive-browse.ts";
 import { busyFraction, waitForQuiet } from "./archive-idle.ts";
 import { listingDiff, treeListing } from "./archive-listing.ts";
 import { type Measured, measure, median, shell } from "./archive-measure.ts";
@@ -67,6 +68,7 @@ type Series = Measured[];
 const oursOk = () => OURS && !oursFailed;
 const sec = (s: Series) => median(s.map((m) => m.ms)) / 1000;
 const peakMb = (s: Series) => Math.max(...s.map((m) => Math.max(m.maxRssKb, m.treeRssKb))) / 1024;
+let browse: BrowseResult | undefined;
 
 async function main() {
   if (!existsSync(REF)) throw new Error(`no cached image at ${IMAGE}: run scripts/bench/archive (it builds it)`);
@@ -184,6 +186,16 @@ async function main() {
     checks["bin/rootimg verify of the incremental archive"] = v.code === 0 ? `yes: ${v.stdout.trim()}` : `NO: ${v.stderr.trim()}`;
     // CLI start-up alone (node + tsx), to tell it apart from the work in short steps such as diff.
     for (let i = 0; i < REPS; i++) r.startup.push(await measure({ cmd: ROOTIMG, args: [...ROOTIMG_ARGS, "--help"] }));
+    // At scale: the file browser and the pending-changes work, in one process as the server runs them.
+    if (SCALE || process.env.BENCH_BROWSE === "1") {
+      load.browse = loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ");
+      log("file browser and pending-changes work on the edited tree (scripts/bench/browse.ts)");
+      const b = await measure({ cmd: process.execPath, args: ["--import", "tsx", join(REPO, "scripts/bench/browse.ts"), tree] });
+      if (b.code === 0) browse = JSON.parse(b.stdout.trim().split("\n").pop()!) as BrowseResult;
+      else checks["browse bench ran"] = `NO: ${b.stderr.trim().split("\n").slice(-3).join(" | ")}`;
+    }
   }
 
   busy.afterRun = await busyFraction();
@@ -199,10 +211,10 @@ async function main() {
       ms.map((m) => ({ ms: m.ms, cpuS: m.userS + m.sysS, othersCpu: m.othersCpu, peakKb: Math.max(m.maxRssKb, m.treeRssKb) })),
     ]),
   );
-  const rows = buildRows(reps, { xcatBytes: xcatSize, oursBytes: oursSize }, SCALE);
+  const rows = [...buildRows(reps, { xcatBytes: xcatSize, oursBytes: oursSize }, SCALE), ...browseRows(browse)];
   printTable(rows, checks, quietLines(reps));
-  const perStep = Object.fromEntries(
-    Object.entries(r).map(([k, s]) => [
+  const perStep = Object.fromEntries([
+    ...Object.entries(r).map(([k, s]) => [
       k,
       {
         runsS: s.map((m) => +(m.ms / 1000).toFixed(3)),
@@ -212,7 +224,8 @@ async function main() {
         peakRssMb: s.length ? +peakMb(s).toFixed(1) : null,
       },
     ]),
-  );
+    ...browseSteps(browse),
+  ]);
   const result = {
     date: new Date().toISOString(),
     scale: SCALE || "base",
@@ -225,6 +238,7 @@ async function main() {
     rows: rows.map((row) => ({ ...row, ...rowVerdict(row) })),
     checks,
     perStep,
+    browse,
   };
   mkdirSync(BENCH, { recursive: true });
   writeFileSync(resultFile(SCALE), `${JSON.stringify(result, null, 2)}\n`);
@@ -252,7 +266,19 @@ function printGrowth(): void {
     steps: JSON.parse(readFileSync(resultFile(z), "utf8")).perStep as Record<string, Step>,
   }));
   if (runs.length < 2) return;
-  const steps = ["cpioUnpack", "oursUnpack", "xcatPack", "oursFull", "oursSpare", "oursIncr", "oursDiff"];
+  const steps = [
+    "cpioUnpack",
+    "oursUnpack",
+    "xcatPack",
+    "oursFull",
+    "oursSpare",
+    "oursIncr",
+    "oursDiff",
+    "diffInProcess",
+    "list10kP95",
+    "searchWarm",
+    "searchFirst",
+  ];
   const cell = (v: number | null | undefined, unit: string) => (v == null ? "—" : `${v.toFixed(unit === "s" ? 2 : 0)} ${unit}`);
   const growth = (a: number | null | undefined, b: number | null | undefined) => (a && b ? `${(b / a).toFixed(2)}×` : "—");
   const head = runs.map((x) => x.z);
@@ -293,7 +319,7 @@ function render(file: string) {
     ),
   );
   process.stdout.write(`run of ${j.date}, work dir ${j.work}\n`);
-  printTable(buildRows(reps, j.sizes, j.scale === "base" ? "" : (j.scale ?? "")), j.checks, quietLines(reps));
+  printTable([...buildRows(reps, j.sizes, j.scale === "base" ? "" : (j.scale ?? "")), ...browseRows(j.browse)], j.checks, quietLines(reps));
   printGrowth();
 }
 

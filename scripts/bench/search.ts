@@ -54,7 +54,7 @@ for (const q of patterns) {
       ? `find stopped after ${findMs.toFixed(0)} ms`
       : `find ${findMs.toFixed(0)} ms (x${(ms / findMs).toFixed(2)})`;
   console.log(
-    `${ms.toFixed(0).padStart(6)} ms  ${findText}  visited ${r.visited}  hits ${r.hits.length}${r.truncated ? " (truncated)" : ""}  max loop stall ${(h.max / 1e6).toFixed(0)} ms  ${q.length > 60 ? `${q.slice(0, 57)}...` : q}`,
+    `${ms.toFixed(0).padStart(6)} ms  ${findText}  visited ${r.visited}  hits ${r.hits.length}${r.truncated ? " (truncated)" : ""}  dirs read ${r.dirsRead}  max loop stall ${(h.max / 1e6).toFixed(0)} ms  ${q.length > 60 ? `${q.slice(0, 57)}...` : q}`,
   );
 }
 if (made) fs.rmSync(made, { recursive: true, force: true });
