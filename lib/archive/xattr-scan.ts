@@ -19,24 +19,26 @@ function unescapeName(s: string): string {
  * which newc cpio silently drops. Spawns `getfattr -h -d -m - --absolute-names` with argv batches (no shell).
  * Returns path -> attribute names.
  */
-export async function scanXattrs(paths: string[]): Promise<Map<string, string[]>> {
+export async function scanXattrs(paths: Iterable<string>): Promise<Map<string, string[]>> {
   const found = new Map<string, string[]>();
-  const batches: string[][] = [];
-  let cur: string[] = [];
-  let size = 0;
-  for (const p of paths) {
-    if (size + p.length + 1 > ARG_BUDGET && cur.length) {
-      batches.push(cur);
-      cur = [];
-      size = 0;
+  // Batches are cut as the paths come (a generator over a big tree's entries never lists them all at once).
+  function* batches(): Generator<string[]> {
+    let cur: string[] = [];
+    let size = 0;
+    for (const p of paths) {
+      if (size + p.length + 1 > ARG_BUDGET && cur.length) {
+        yield cur;
+        cur = [];
+        size = 0;
+      }
+      cur.push(p);
+      size += p.length + 1;
     }
-    cur.push(p);
-    size += p.length + 1;
+    if (cur.length) yield cur;
   }
-  if (cur.length) batches.push(cur);
   // One getfattr at a time: a big image makes dozens of batches, and all at once they were dozens of processes
   // (each a few MB) competing with the compressors for memory and cores.
-  for (const batch of batches) {
+  for (const batch of batches()) {
     let r: Awaited<ReturnType<typeof run>>;
     try {
       r = await run("getfattr", ["-h", "-d", "-m", "-", "--absolute-names", "--", ...batch]);
