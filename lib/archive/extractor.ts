@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, type Hash } from "node:crypto";
 import {
   constants as C,
@@ -23,7 +24,6 @@ import { ArchiveError, PathEscapeError } from "./errors.ts";
 import { HashOffload } from "./hash-offload.ts";
 import type { ManifestSpill } from "./manifest-spill.ts";
 import { normalizeEntryName, parentOf } from "./safe-path.ts";
-import { run } from "./spawn-batch.ts";
 import type { ManifestEntry } from "./types.ts";
 import { restoreXattrs } from "./xattr-restore.ts";
 
@@ -42,7 +42,10 @@ const IS_ROOT = process.getuid?.() === 0;
 const EMPTY_SHA = createHash("sha256").digest("hex");
 /** Files at least this big are hashed on the worker thread; smaller ones cost more to post than to hash here. */
 const OFFLOAD_MIN = 256 << 10;
-/** Creates device nodes and fifos from quintuples mode path c|b|p major minor (a fixed script; values are argv). */
+/**
+ * Creates device nodes and fifos from quintuples mode path c|b|p major minor (a fixed script; values are argv,
+ * given by xargs from NUL-separated stdin, five at a time).
+ */
 const MKNOD_ALL = `while [ $# -ge 5 ]; do
   if [ "$3" = p ]; then mknod -m "$1" -- "$2" p; else mknod -m "$1" -- "$2" "$3" "$4" "$5"; fi || { echo "failed: $2" >&2; exit 1; }
   shift 5
@@ -81,6 +84,11 @@ export class Extractor implements EntrySink {
   private readonly ownUid: number = -1;
   private readonly ownGid: number = -1;
   private readonly umask = process.umask();
+  /**
+   * The process that makes the device nodes, started with the extractor while this process is small: forked at the
+   * end, it started as a copy-on-write image of a process grown by the whole unpack (counted again in its RSS).
+   */
+  private mknod: { child: ChildProcess; done: Promise<{ code: number; stderr: string }> } | undefined = startMknod();
 
   /**
    * `holdFiles`: keep every file's manifest entry until the end (tar: a hard link names an earlier path, whose size
@@ -348,9 +356,18 @@ export class Extractor implements EntrySink {
     utimesSync(abs, m.mtime, m.mtime);
   }
 
+  private endMknod(input?: Buffer): Promise<{ code: number; stderr: string }> {
+    const helper = this.mknod;
+    this.mknod = undefined;
+    if (!helper) return Promise.resolve({ code: -1, stderr: "device helper already stopped" });
+    helper.child.stdin!.end(input);
+    return helper.done;
+  }
+
   /** Creates devices and fifos (batched mknod), then fixes directory modes and mtimes, deepest last-set. */
   async finish(): Promise<void> {
     if (this.fd >= 0) closeSync(this.fd);
+    if (!this.devices.length) await this.endMknod();
     if (this.devices.length) {
       // One sh for all device nodes (a spawn from this big process costs more than the mknods it runs).
       const args = this.devices.flatMap(({ abs, m }) => [
@@ -360,7 +377,7 @@ export class Extractor implements EntrySink {
         String(m.rdevMajor ?? 0),
         String(m.rdevMinor ?? 0),
       ]);
-      const r = await run("/bin/sh", ["-c", MKNOD_ALL, "mknod-all", ...args]);
+      const r = await this.endMknod(Buffer.from(`${args.join("\0")}\0`));
       if (r.code !== 0) {
         const failed = /^failed: (.*)$/m.exec(r.stderr)?.[1];
         const d = this.devices.find((x) => x.abs === failed);
@@ -396,6 +413,7 @@ export class Extractor implements EntrySink {
   /** Releases an open file after a failure (the caller removes the whole temp tree). */
   abort(): void {
     this.offload.close();
+    void this.endMknod();
     if (this.fd >= 0) {
       try {
         closeSync(this.fd);
@@ -403,4 +421,18 @@ export class Extractor implements EntrySink {
       this.fd = -1;
     }
   }
+}
+
+function startMknod(): { child: ChildProcess; done: Promise<{ code: number; stderr: string }> } {
+  const child = spawn("xargs", ["-0", "-r", "-n", "5", "/bin/sh", "-c", MKNOD_ALL, "mknod-all"], { stdio: ["pipe", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d) => {
+    if (stderr.length < 65536) stderr += d;
+  });
+  child.stdin!.on("error", () => {});
+  const done = new Promise<{ code: number; stderr: string }>((resolve) => {
+    child.on("error", (e) => resolve({ code: -1, stderr: e.message }));
+    child.on("close", (code) => resolve({ code: code ?? -1, stderr }));
+  });
+  return { child, done };
 }
