@@ -220,7 +220,21 @@ class LibdeflatePool {
     private bin: string,
     private level: number,
     private slots: number,
-  ) {}
+  ) {
+    // All workers start now, while the pack's process is small: a fork after the walk copies the grown process
+    // (copy-on-write, but counted in the child's RSS until its exec) and takes longer.
+    while (this.all.length < this.slots) this.spawn();
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(this.bin, this.level, (x) => {
+      this.idle.push(x);
+      this.pump();
+    });
+    this.all.push(w);
+    this.idle.push(w);
+    return w;
+  }
 
   run(chunks: Job["chunks"], length: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
@@ -231,14 +245,7 @@ class LibdeflatePool {
 
   private pump(): void {
     while (this.queue.length) {
-      let w = this.idle.pop();
-      if (!w && this.all.length < this.slots) {
-        w = new Worker(this.bin, this.level, (x) => {
-          this.idle.push(x);
-          this.pump();
-        });
-        this.all.push(w);
-      }
+      const w = this.idle.pop();
       if (!w) return;
       void w.start(this.queue.shift()!);
     }
