@@ -75,7 +75,7 @@ describe("packTree", () => {
     mkdirSync(path.join(t, "d"), { recursive: true });
     // Sizes around and across the piece buffer, odd lengths (padding), a symlink and a hard link.
     const sizes = [0, 1, 3, (1 << 20) - 1, 1 << 20, (1 << 20) + 3, 2_500_001, 70_000];
-    sizes.forEach((n, i) => writeFileSync(path.join(t, `d/f${i}`), randomBytes(n)));
+    for (const [i, n] of sizes.entries()) writeFileSync(path.join(t, `d/f${i}`), randomBytes(n));
     for (let i = 0; i < 300; i++) writeFileSync(path.join(t, `d/small${i}`), `${i}\n`.repeat(i));
     symlinkSync("f1", path.join(t, "d/link"));
     linkSync(path.join(t, "d/f6"), path.join(t, "d/hard"));
