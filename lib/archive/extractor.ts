@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, type Hash } from "node:crypto";
 import {
   constants as C,
@@ -21,21 +22,30 @@ import {
 import type { ArchiveEntry, EntrySink } from "./entry.ts";
 import { ArchiveError, PathEscapeError } from "./errors.ts";
 import { HashOffload } from "./hash-offload.ts";
+import type { ManifestSpill } from "./manifest-spill.ts";
 import { normalizeEntryName, parentOf } from "./safe-path.ts";
-import { run } from "./spawn-batch.ts";
 import type { ManifestEntry } from "./types.ts";
 import { restoreXattrs } from "./xattr-restore.ts";
 
+/**
+ * What the extractor remembers of a path it created. `m` is kept only while the entry is not final (digest pending)
+ * or `held` (hard-link groups, tar files that a later tar link may name, the root): the manifest is spilled to disk.
+ */
 interface Node {
   type: ManifestEntry["type"];
-  m: ManifestEntry;
+  seq: number;
+  m?: ManifestEntry;
+  held?: boolean;
 }
 
 const IS_ROOT = process.getuid?.() === 0;
 const EMPTY_SHA = createHash("sha256").digest("hex");
 /** Files at least this big are hashed on the worker thread; smaller ones cost more to post than to hash here. */
 const OFFLOAD_MIN = 256 << 10;
-/** Creates device nodes and fifos from quintuples mode path c|b|p major minor (a fixed script; values are argv). */
+/**
+ * Creates device nodes and fifos from quintuples mode path c|b|p major minor (a fixed script; values are argv,
+ * given by xargs from NUL-separated stdin, five at a time).
+ */
 const MKNOD_ALL = `while [ $# -ge 5 ]; do
   if [ "$3" = p ]; then mknod -m "$1" -- "$2" p; else mknod -m "$1" -- "$2" "$3" "$4" "$5"; fi || { echo "failed: $2" >&2; exit 1; }
   shift 5
@@ -48,19 +58,21 @@ done`;
  * `cpio -idum` and better: chown, then the full mode (chown clears setuid), then mtimes; directories last.
  */
 export class Extractor implements EntrySink {
-  readonly manifest: ManifestEntry[] = [];
   readonly warnings: string[] = [];
   private nodes = new Map<string, Node>();
   private links = new Map<string, { rel: string; node: Node; group: ManifestEntry[] }>();
   private dirs: { abs: string; m: ManifestEntry }[] = [];
   private devices: { abs: string; m: ManifestEntry }[] = [];
-  private xattrs: { abs: string; m: ManifestEntry; list: [string, Buffer][] }[] = [];
+  private xattrs: { abs: string; rel: string; node: Node; list: [string, Buffer][] }[] = [];
+  /** Entries written to the manifest only at the end (see Node). */
+  private held: Node[] = [];
   private fd = -1;
   private hash: Hash | number | undefined;
   private offload = new HashOffload();
   /** Entries whose sha256 the worker has not returned yet, and entries that copy it from them (hard links). */
   private pending = new Map<ManifestEntry, ManifestEntry[]>();
   private cur: ManifestEntry | undefined;
+  private curNode: Node | undefined;
   private curGroup: ManifestEntry[] | undefined;
   private checkedParent = "\0";
   /** The open file was created by us just now, with its final permission bits (see startFile). */
@@ -72,17 +84,44 @@ export class Extractor implements EntrySink {
   private readonly ownUid: number = -1;
   private readonly ownGid: number = -1;
   private readonly umask = process.umask();
+  /**
+   * The process that makes the device nodes, started with the extractor while this process is small: forked at the
+   * end, it started as a copy-on-write image of a process grown by the whole unpack (counted again in its RSS).
+   */
+  private mknod: { child: ChildProcess; done: Promise<{ code: number; stderr: string }> } | undefined = startMknod();
 
-  constructor(private readonly root: string) {
+  /**
+   * `holdFiles`: keep every file's manifest entry until the end (tar: a hard link names an earlier path, whose size
+   * and digest it copies). newc links carry the inode number instead, so cpio archives hold only link groups.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly spill: ManifestSpill,
+    private readonly holdFiles = false,
+  ) {
     if (IS_ROOT && (statSync(root).mode & 0o2000) === 0) {
       this.ownUid = process.geteuid!();
       this.ownGid = process.getegid!();
     }
     // Archives without a "." entry still get a 0755 root (mkdtemp made it 0700); a "." entry replaces this.
     const m: ManifestEntry = { path: ".", type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) };
-    this.nodes.set("", { type: "dir", m });
-    this.manifest.push(m);
+    const node: Node = { type: "dir", seq: spill.seq(), m, held: true };
+    this.nodes.set("", node);
+    this.held.push(node);
     this.dirs.push({ abs: root, m });
+  }
+
+  /** The entry of `node` is final: to the manifest file now, unless it is held until the end. */
+  private final(node: Node): void {
+    if (node.held || !node.m) return;
+    this.spill.add(node.seq, node.m);
+    if (node.type !== "dir") node.m = undefined; // a directory's entry stays with its pending fix-up (this.dirs)
+  }
+
+  private hold(node: Node): void {
+    if (node.held) return;
+    node.held = true;
+    this.held.push(node);
   }
 
   private needsChown(m: { uid: number; gid: number }): boolean {
@@ -104,8 +143,9 @@ export class Extractor implements EntrySink {
         // cpio -d semantics: a missing parent (e.g. excluded from the pack) is created as a plain directory.
         mkdirSync(this.abs(p), 0o755);
         const m: ManifestEntry = { path: p, type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Math.floor(Date.now() / 1000) };
-        this.nodes.set(p, { type: "dir", m });
-        this.manifest.push(m);
+        const node: Node = { type: "dir", seq: this.spill.seq(), m };
+        this.nodes.set(p, node);
+        this.final(node);
       } else if (n.type !== "dir") {
         throw new PathEscapeError(
           e.name,
@@ -133,18 +173,17 @@ export class Extractor implements EntrySink {
     if (rel === "") {
       if (e.type !== "dir") throw new PathEscapeError(e.name, `names the destination root but is a ${e.type}`);
       const root = this.nodes.get("")!;
-      const i = this.manifest.indexOf(root.m);
-      if (i >= 0) this.manifest.splice(i, 1);
+      this.spill.drop(root.seq);
       this.dirs = this.dirs.filter((d) => d.m !== root.m);
       root.m = m;
-      this.manifest.push(m);
+      root.seq = this.spill.seq();
       this.dirs.push({ abs: this.root, m });
       return;
     }
     const abs = this.abs(rel);
     const prev = this.nodes.get(rel);
     if (prev) this.replace(e, abs, prev);
-    const node: Node = { type: e.type, m };
+    const node: Node = { type: e.type, seq: this.spill.seq(), m };
     this.cur = undefined;
     switch (e.type) {
       case "dir":
@@ -175,14 +214,13 @@ export class Extractor implements EntrySink {
         break;
     }
     this.nodes.set(rel, node);
-    this.manifest.push(m);
-    if (e.xattrs?.length && (e.type === "file" || e.type === "dir")) this.xattrs.push({ abs, m, list: e.xattrs });
+    if (e.type !== "file") this.final(node);
+    if (e.xattrs?.length && (e.type === "file" || e.type === "dir")) this.xattrs.push({ abs, rel, node, list: e.xattrs });
   }
 
   private replace(e: ArchiveEntry, abs: string, prev: Node): void {
     // `cpio -u`: a later entry of the same name replaces the earlier one.
-    const i = this.manifest.indexOf(prev.m);
-    if (i >= 0) this.manifest.splice(i, 1);
+    this.spill.drop(prev.seq);
     if (prev.type === "dir") {
       // The later entry's metadata wins: forget the earlier one's pending directory fix-up.
       this.dirs = this.dirs.filter((d) => d.m !== prev.m);
@@ -194,8 +232,8 @@ export class Extractor implements EntrySink {
       }
     } else if (prev.type === "socket") {
       // never created on disk
-    } else if (this.devices.some((d) => d.m === prev.m)) {
-      this.devices = this.devices.filter((d) => d.m !== prev.m);
+    } else if (prev.type === "char" || prev.type === "block" || prev.type === "fifo") {
+      this.devices = this.devices.filter((d) => d.abs !== abs);
     } else unlinkSync(abs);
     this.checkedParent = "\0";
   }
@@ -211,12 +249,12 @@ export class Extractor implements EntrySink {
         throw new PathEscapeError(e.name, `is a hard link to "${e.linkName}", outside the destination`);
       }
       const n = this.nodes.get(to);
-      if (n?.type !== "file" || to === "")
+      if (n?.type !== "file" || to === "" || !n.m)
         throw new PathEscapeError(
           e.name,
           `is a hard link to "${e.linkName}", which is not a regular file extracted earlier from this archive`,
         );
-      target = { rel: to, node: n, group: [n.m] };
+      target = { rel: to, node: n, group: [n.m!] };
       key = `tar:${to}`;
       const existing = [...this.links.values()].find((l) => l.node === n);
       if (existing) target = existing;
@@ -230,9 +268,11 @@ export class Extractor implements EntrySink {
       linkSync(this.abs(target.rel), abs);
       m.linkTo = target.rel;
       target.group.push(m);
+      this.hold(node);
+      this.hold(target.node);
       this.curGroup = target.group;
       if (e.size === 0) {
-        const src = target.node.m;
+        const src = target.node.m!;
         m.size = src.size;
         m.sha256 = src.sha256;
         const followers = this.pending.get(src);
@@ -249,9 +289,13 @@ export class Extractor implements EntrySink {
       this.fresh = (e.mode & 0o7000) === 0 && (e.mode & this.umask) === 0;
       this.fd = openSync(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, this.fresh ? e.mode : 0o600);
       this.curGroup = undefined;
-      if (key) this.links.set(key, { rel, node, group: [m] });
+      if (key) {
+        this.links.set(key, { rel, node, group: [m] });
+        this.hold(node);
+      } else if (this.holdFiles) this.hold(node);
     }
     this.cur = m;
+    this.curNode = node;
     this.hash = (e.size >= OFFLOAD_MIN ? this.offload.begin() : undefined) ?? createHash("sha256");
   }
 
@@ -264,8 +308,10 @@ export class Extractor implements EntrySink {
 
   end(): void {
     const m = this.cur;
+    const node = this.curNode!;
     if (!m) return;
     this.cur = undefined;
+    this.curNode = undefined;
     const h = this.hash!;
     this.hash = undefined;
     if (typeof h === "number") {
@@ -281,6 +327,7 @@ export class Extractor implements EntrySink {
         }
         this.pending.delete(m);
         for (const g of group ?? []) this.pending.delete(g);
+        this.final(node);
       });
     } else {
       m.sha256 = h.digest("hex");
@@ -290,6 +337,7 @@ export class Extractor implements EntrySink {
           g.size = m.size;
         }
       }
+      this.final(node);
     }
     const fd = this.fd;
     this.fd = -1;
@@ -308,9 +356,18 @@ export class Extractor implements EntrySink {
     utimesSync(abs, m.mtime, m.mtime);
   }
 
+  private endMknod(input?: Buffer): Promise<{ code: number; stderr: string }> {
+    const helper = this.mknod;
+    this.mknod = undefined;
+    if (!helper) return Promise.resolve({ code: -1, stderr: "device helper already stopped" });
+    helper.child.stdin!.end(input);
+    return helper.done;
+  }
+
   /** Creates devices and fifos (batched mknod), then fixes directory modes and mtimes, deepest last-set. */
   async finish(): Promise<void> {
     if (this.fd >= 0) closeSync(this.fd);
+    if (!this.devices.length) await this.endMknod();
     if (this.devices.length) {
       // One sh for all device nodes (a spawn from this big process costs more than the mknods it runs).
       const args = this.devices.flatMap(({ abs, m }) => [
@@ -320,7 +377,7 @@ export class Extractor implements EntrySink {
         String(m.rdevMajor ?? 0),
         String(m.rdevMinor ?? 0),
       ]);
-      const r = await run("/bin/sh", ["-c", MKNOD_ALL, "mknod-all", ...args]);
+      const r = await this.endMknod(Buffer.from(`${args.join("\0")}\0`));
       if (r.code !== 0) {
         const failed = /^failed: (.*)$/m.exec(r.stderr)?.[1];
         const d = this.devices.find((x) => x.abs === failed);
@@ -342,8 +399,10 @@ export class Extractor implements EntrySink {
       utimesSync(abs, m.mtime, m.mtime);
     }
     await this.offload.drain();
+    for (const node of this.held) if (node.m) this.spill.add(node.seq, node.m);
+    this.held = [];
     // Last: chown clears security.capability, so xattrs (tar --xattrs images) go on after all metadata.
-    const live = this.xattrs.filter((x) => this.nodes.get(x.m.path)?.m === x.m);
+    const live = this.xattrs.filter((x) => this.nodes.get(x.rel) === x.node);
     if (live.length)
       await restoreXattrs(
         live.map((x) => ({ abs: x.abs, list: x.list })),
@@ -354,6 +413,7 @@ export class Extractor implements EntrySink {
   /** Releases an open file after a failure (the caller removes the whole temp tree). */
   abort(): void {
     this.offload.close();
+    void this.endMknod();
     if (this.fd >= 0) {
       try {
         closeSync(this.fd);
@@ -361,4 +421,18 @@ export class Extractor implements EntrySink {
       this.fd = -1;
     }
   }
+}
+
+function startMknod(): { child: ChildProcess; done: Promise<{ code: number; stderr: string }> } {
+  const child = spawn("xargs", ["-0", "-r", "-n", "5", "/bin/sh", "-c", MKNOD_ALL, "mknod-all"], { stdio: ["pipe", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (d) => {
+    if (stderr.length < 65536) stderr += d;
+  });
+  child.stdin!.on("error", () => {});
+  const done = new Promise<{ code: number; stderr: string }>((resolve) => {
+    child.on("error", (e) => resolve({ code: -1, stderr: e.message }));
+    child.on("close", (code) => resolve({ code: code ?? -1, stderr }));
+  });
+  return { child, done };
 }

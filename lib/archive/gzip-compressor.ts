@@ -18,7 +18,16 @@ export interface GzipCompressor {
   compress(raw: Buffer): Promise<Buffer>;
   /** `length`: the exact number of bytes the chunks add up to. */
   compressChunks(chunks: Iterable<Buffer>, length: number): Promise<Buffer>;
+  /**
+   * libdeflate only: the raw bytes come from `pieces(buf)`, which fills one buffer of the compressor's (PIECE bytes)
+   * again and again and yields views of it; each is written out before the next is asked for. Node then holds no
+   * member in memory (the libdeflate-gzip process does: it compresses its whole input at once).
+   */
+  compressPieces?(pieces: (buf: Buffer) => Iterable<Buffer>, length: number): Promise<Buffer>;
 }
+
+/** Size of the buffer a libdeflate worker's member is fed through. */
+export const PIECE = MiB;
 
 /**
  * Default levels, measured on the bench image (727 MB newc, 8 MiB pieces) against pigz -6 (248.4 MB):
@@ -72,6 +81,7 @@ export function makeCompressor(kind: CompressorKind, level = DEFAULT_LEVEL[kind]
     level,
     compress: (raw) => pool.run([raw], raw.length),
     compressChunks: (chunks, length) => pool.run(chunks, length),
+    compressPieces: (pieces, length) => pool.run(pieces, length),
     close: () => pool.close(),
   };
 }
@@ -103,7 +113,8 @@ while read -r n; do
 done`;
 
 interface Job {
-  chunks: Iterable<Buffer>;
+  /** Chunks to write, or a generator of views into the worker's piece buffer. */
+  chunks: Iterable<Buffer> | ((buf: Buffer) => Iterable<Buffer>);
   length: number;
   resolve(b: Buffer): void;
   reject(e: Error): void;
@@ -117,6 +128,7 @@ class Worker {
   private got = 0;
   private stderr = "";
   private failure?: Error;
+  private piece?: Buffer;
   readonly exited: Promise<void>;
   constructor(
     bin: string,
@@ -154,7 +166,14 @@ class Worker {
     const stdin = this.child.stdin!;
     stdin.write(`${job.length}\n`);
     try {
-      for (const c of job.chunks) if (!stdin.write(c) && this.job === job) await once(stdin, "drain");
+      if (typeof job.chunks === "function") {
+        this.piece ??= Buffer.allocUnsafeSlow(PIECE);
+        // The buffer is refilled for the next piece: wait until the pipe has taken this one (the write's callback).
+        for (const c of job.chunks(this.piece)) {
+          await new Promise<void>((resolve) => stdin.write(c, () => resolve()));
+          if (this.job !== job) break;
+        }
+      } else for (const c of job.chunks) if (!stdin.write(c) && this.job === job) await once(stdin, "drain");
     } catch (e) {
       // The member is short: retire this worker (closing its stdin lets sh finish and remove its temp file).
       this.failure = e as Error;
@@ -201,9 +220,23 @@ class LibdeflatePool {
     private bin: string,
     private level: number,
     private slots: number,
-  ) {}
+  ) {
+    // All workers start now, while the pack's process is small: a fork after the walk copies the grown process
+    // (copy-on-write, but counted in the child's RSS until its exec) and takes longer.
+    while (this.all.length < this.slots) this.spawn();
+  }
 
-  run(chunks: Iterable<Buffer>, length: number): Promise<Buffer> {
+  private spawn(): Worker {
+    const w = new Worker(this.bin, this.level, (x) => {
+      this.idle.push(x);
+      this.pump();
+    });
+    this.all.push(w);
+    this.idle.push(w);
+    return w;
+  }
+
+  run(chunks: Job["chunks"], length: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       this.queue.push({ chunks, length, resolve, reject });
       this.pump();
@@ -212,14 +245,7 @@ class LibdeflatePool {
 
   private pump(): void {
     while (this.queue.length) {
-      let w = this.idle.pop();
-      if (!w && this.all.length < this.slots) {
-        w = new Worker(this.bin, this.level, (x) => {
-          this.idle.push(x);
-          this.pump();
-        });
-        this.all.push(w);
-      }
+      const w = this.idle.pop();
       if (!w) return;
       void w.start(this.queue.shift()!);
     }

@@ -23,7 +23,7 @@ const FLUSH = 4 << 20;
 /** Batch buffers are this big so a batch of FLUSH bytes plus one more chunk fits without a second copy. */
 const BATCH = FLUSH + (1 << 20);
 /** Past this many bytes posted and not yet hashed (the worker lags on a busy machine), new files hash in place. */
-const MAX_IN_FLIGHT = 32 << 20;
+const MAX_IN_FLIGHT = 16 << 20;
 
 /**
  * SHA-256 of big files on a worker thread, so the unpack's main thread (parse, write) does not also hash: on the
@@ -49,7 +49,7 @@ export class HashOffload {
       this.worker = new Worker(CODE, { eval: true });
       this.worker.on("message", (m: { id: number; ack: number; hex?: string; data?: ArrayBuffer }) => {
         this.inFlight -= m.ack;
-        if (m.data?.byteLength === BATCH && this.pool.length < 8) this.pool.push(m.data);
+        if (m.data?.byteLength === BATCH && this.pool.length < 4) this.pool.push(m.data);
         if (m.hex === undefined) return;
         const done = this.waiting.get(m.id);
         this.waiting.delete(m.id);

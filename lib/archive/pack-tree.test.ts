@@ -70,6 +70,24 @@ describe("packTree", () => {
     expect(listTree(out, o)).toEqual(listTree(tree, o));
   });
 
+  it("members fed to libdeflate through its 1 MiB piece buffer decompress to the same newc stream as zlib's built ones", async () => {
+    const t = path.join(work, "pieces");
+    mkdirSync(path.join(t, "d"), { recursive: true });
+    // Sizes around and across the piece buffer, odd lengths (padding), a symlink and a hard link.
+    const sizes = [0, 1, 3, (1 << 20) - 1, 1 << 20, (1 << 20) + 3, 2_500_001, 70_000];
+    for (const [i, n] of sizes.entries()) writeFileSync(path.join(t, `d/f${i}`), randomBytes(n));
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(t, `d/small${i}`), `${i}\n`.repeat(i));
+    symlinkSync("f1", path.join(t, "d/link"));
+    linkSync(path.join(t, "d/f6"), path.join(t, "d/hard"));
+    const lib = path.join(work, "pieces-lib.cpio.gz");
+    const zl = path.join(work, "pieces-zlib.cpio.gz");
+    await packTree({ tree: t, archive: lib, full: true, compressor: "libdeflate", memberSize: 1 << 20 });
+    await packTree({ tree: t, archive: zl, full: true, compressor: "zlib", memberSize: 1 << 20 });
+    const raw = gunzipSync(readFileSync(lib));
+    expect(raw.equals(gunzipSync(readFileSync(zl)))).toBe(true);
+    expect(raw.length).toBeGreaterThan(sizes.reduce((x, y) => x + y, 0));
+  });
+
   it("publishes by rename and leaves earlier archives alone: nothing but the archive matches rootimg.* in its folder", async () => {
     const archive = path.join(work, "v", "rootimg.cpio.gz");
     mkdirSync(path.dirname(archive));

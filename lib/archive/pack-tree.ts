@@ -15,7 +15,7 @@ import { isProductTempName } from "./product-temps.ts";
 import type { PackOptions, PackResult } from "./types.ts";
 import { walkTree } from "./walk-tree.ts";
 import { writeGzipMembers, writeXz } from "./write-members.ts";
-import { scanXattrs } from "./xattr-scan.ts";
+import { startXattrScanner, type XattrScanner } from "./xattr-scan.ts";
 import { writeXcatinfo } from "./xcatinfo-stamp.ts";
 
 /** Bumped whenever the bytes we write for the same input change, so old caches are not reused. */
@@ -39,11 +39,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     throw new ArchiveError(`the archive ${archive} must not be inside the tree it packs`);
   const compression = archive.endsWith(".xz") ? "xz" : "gzip";
   // libdeflate-gzip when installed (about twice zlib's speed); levels in DEFAULT_LEVEL, measured on the bench image.
-  const compressor =
-    compression === "gzip"
-      ? makeCompressor(pickCompressorKind(opts.compressor), opts.level, Math.max(2, availableParallelism()))
-      : undefined;
-  const level = compressor?.level ?? 6;
+  const kind = compression === "gzip" ? pickCompressorKind(opts.compressor) : undefined;
   const warnings: string[] = [];
   const uuid = opts.stamp ? writeXcatinfo(tree, opts.stamp) : undefined;
   const rules = opts.exlist ? await parseExlist(opts.exlist) : undefined;
@@ -60,7 +56,13 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
   const base = prev && (spareTaken ? Promise.resolve() : copyFileAsync(prev.cache.archive, tmp, constants.COPYFILE_FICLONE));
   base?.catch(() => {});
   let closed = false;
+  // Made before the walk: its worker processes are forked while this process is still small (gzip-compressor.ts).
+  let compressor: ReturnType<typeof makeCompressor> | undefined;
+  let scanner: XattrScanner | undefined;
   try {
+    scanner = startXattrScanner();
+    compressor = kind && makeCompressor(kind, opts.level, Math.max(2, availableParallelism()));
+    const level = compressor?.level ?? 6;
     let walked = await walkTree(tree);
     let overlayChanges: OverlayChange[] = [];
     if (opts.overlay) ({ entries: walked, changes: overlayChanges } = applyOverlay(tree, walked, opts.overlay));
@@ -70,12 +72,13 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     const records = new RecordSource(entries, warnings);
     entries.length = 0;
     const members = planMembers(records, `${FORMAT_SALT}:${compressor?.kind ?? "xz"}:${level}:${opts.memberSize ?? ""}`, opts.memberSize);
-    // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack.
-    const scanPaths: string[] = [];
-    for (const m of members)
-      if (!prev?.byKey.has(m.key)) for (const r of m.records) if (r.type === "file" || r.type === "dir") scanPaths.push(r.abs);
-    const xattrScan = scanXattrs(scanPaths);
-    scanPaths.length = 0;
+    // xattrs (caps, ACLs) are lost by newc: find them only in entries that changed since the cached pack. The paths
+    // are made batch by batch while the scan runs (a whole tree's absolute paths at once were ~25 MB at 186k entries).
+    function* scanPaths(): Generator<string> {
+      for (const m of members)
+        if (!prev?.byKey.has(m.key)) for (const r of m.records) if (r.type === "file" || r.type === "dir") yield r.abs;
+    }
+    const xattrScan = scanner.scan(scanPaths());
     xattrScan.catch(() => {});
     const common = { fd, members, signal: opts.signal, onProgress: opts.onProgress, entriesTotal: records.length, warnings };
     let written: Awaited<ReturnType<typeof writeGzipMembers>> = [];
@@ -140,6 +143,7 @@ export async function packTree(opts: PackOptions): Promise<PackResult> {
     };
   } catch (e) {
     void compressor?.close();
+    scanner?.close();
     if (!closed) closeSync(fd);
     // The copy opens the temp file by name: let it finish so it cannot create it again after the unlink.
     await base?.catch(() => {});

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { isAppError } from "@/lib/errors";
 import { CpioParser } from "./cpio-parser.ts";
 import type { StreamParser } from "./entry.ts";
 import { ArchiveCancelledError, ArchiveError } from "./errors.ts";
 import { Extractor } from "./extractor.ts";
-import { manifestPathFor, writeManifestFile } from "./manifest.ts";
+import { manifestPathFor } from "./manifest.ts";
+import { ManifestSpill } from "./manifest-spill.ts";
 import { openArchive } from "./open-archive.ts";
 import { stateDirFor } from "./state-dir.ts";
 import { TarParser } from "./tar-parser.ts";
@@ -32,7 +33,9 @@ export async function unpackArchive(opts: UnpackOptions): Promise<UnpackResult> 
   if (!existsSync(parent)) throw new ArchiveError(`parent directory ${parent} does not exist`, { code: "not_found" });
   const opened = await openArchive(opts.archive, opts.signal);
   const tmp = mkdtempSync(path.join(parent, `.${path.basename(dest)}.unpack-`));
-  const ex = new Extractor(tmp);
+  // The manifest is spilled beside the temp dir (never inside the tree) and written from there at the end.
+  const spill = new ManifestSpill(`${tmp}.manifest`);
+  const ex = new Extractor(tmp, spill, opened.format.container === "tar");
   const parser: StreamParser = opened.format.container === "cpio" ? new CpioParser(ex) : new TarParser(ex);
   let last = 0;
   const report = (force = false) => {
@@ -61,12 +64,12 @@ export async function unpackArchive(opts: UnpackOptions): Promise<UnpackResult> 
     const manifestPath = manifestPathFor(dest);
     // A stale pack cache or manifest from an earlier tree of the same name must not be trusted.
     rmSync(stateDirFor(dest), { recursive: true, force: true });
-    writeManifestFile(manifestPath, {
+    mkdirSync(path.dirname(manifestPath), { recursive: true });
+    spill.write(manifestPath, {
       version: 1,
       createdAt: new Date().toISOString(),
       archive: path.resolve(opts.archive),
       format: opened.format,
-      entries: ex.manifest,
     });
     if (existsSync(dest)) throw new ArchiveError(`destination ${dest} appeared while unpacking; not overwriting it`, { code: "conflict" });
     renameSync(tmp, dest);
@@ -74,6 +77,7 @@ export async function unpackArchive(opts: UnpackOptions): Promise<UnpackResult> 
     return { dest, format: opened.format, entries: parser.entries, bytes: parser.offset, manifestPath, warnings: ex.warnings };
   } catch (e) {
     ex.abort();
+    spill.remove();
     rmSync(tmp, { recursive: true, force: true });
     if (opts.signal?.aborted || (e as Error).name === "AbortError") throw new ArchiveCancelledError("unpack");
     if (isAppError(e)) throw e; // by brand: a copy of the error class from another bundle is still ours

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { closeSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { gzipSync } from "node:zlib";
-import { buildRaw, buildTrailer, type CpioRecord, headerLength, recordLength, writeHeader } from "./cpio-writer.ts";
+import { buildRaw, buildTrailer, type CpioRecord, headerLength, recordLength, writeBody, writeHeader } from "./cpio-writer.ts";
 import { ArchiveError, throwIfAborted } from "./errors.ts";
 import type { GzipCompressor } from "./gzip-compressor.ts";
 import { maxPadFor, paddedHeader, slackFor } from "./gzip-slack.ts";
@@ -124,7 +124,10 @@ export async function writeGzipMembers(o: WriteMembersOptions): Promise<WrittenM
       if (hitOf(m)) continue;
       building++;
       let p: Promise<Buffer>;
-      if (m.rawLength > STREAM_THRESHOLD) p = slot(() => o.compressor.compressChunks(rawChunks(m, o.warnings), m.rawLength));
+      const { compressPieces } = o.compressor;
+      // Fed in pieces through the worker's buffer: no raw member held here (only for split members, few, is it built).
+      if (compressPieces && !split) p = slot(() => compressPieces((buf) => rawPieces(m, o.warnings, buf), m.rawLength));
+      else if (m.rawLength > STREAM_THRESHOLD) p = slot(() => o.compressor.compressChunks(rawChunks(m, o.warnings), m.rawLength));
       else {
         const buf = take();
         const rawBuf = buildRaw(m.records, m.rawLength, o.warnings, buf);
@@ -248,6 +251,71 @@ async function compressSplit(raw: Buffer, m: Member, parts: number, c: GzipCompr
   const bounds = [0, ...cuts, raw.length];
   const pieces = await Promise.all(bounds.slice(1).map((end, i) => slot(() => c.compress(raw.subarray(bounds[i], end)))));
   return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+}
+
+/**
+ * Raw newc bytes of a member, written into `buf` over and over: yields a view of it each time it is full (and the
+ * rest at the end). The caller must be done with a view before asking for the next.
+ */
+function* rawPieces(m: Member, warnings: string[], buf: Buffer): Generator<Buffer> {
+  let off = 0;
+  let total = 0;
+  const room = (n: number) => buf.length - off >= n;
+  function* flush(): Generator<Buffer> {
+    if (off === 0) return;
+    total += off;
+    yield buf.subarray(0, off);
+    off = 0;
+  }
+  for (const r of m.records) {
+    const hl = headerLength(Buffer.byteLength(r.name));
+    if (!room(hl)) yield* flush();
+    if (hl > buf.length) {
+      // A name longer than the piece buffer (never in practice: names are at most PATH_MAX).
+      const head = Buffer.allocUnsafe(hl);
+      writeHeader(head, 0, r);
+      total += hl;
+      yield head;
+    } else off = writeHeader(buf, off, r);
+    if (r.size === 0) continue;
+    const pad = (4 - (r.size % 4)) % 4;
+    if (r.type === "symlink") {
+      if (!room(r.size + pad)) yield* flush();
+      off = writeBody(buf, off, r, warnings);
+      continue;
+    }
+    const fd = openSync(r.abs, "r");
+    try {
+      let done = 0;
+      while (done < r.size) {
+        if (off === buf.length) yield* flush();
+        const want = Math.min(buf.length - off, r.size - done);
+        const n = readSync(fd, buf, off, want, null);
+        if (n === 0) {
+          // Same policy as GNU cpio ("shrunk by N bytes, padding with zeros"): keep the stream consistent.
+          warnings.push(`${r.rel} shrank by ${r.size - done} bytes while packing; padded with zeros`);
+          let left = r.size - done;
+          while (left > 0) {
+            if (off === buf.length) yield* flush();
+            const z = Math.min(buf.length - off, left);
+            buf.fill(0, off, off + z);
+            off += z;
+            left -= z;
+          }
+          break;
+        }
+        off += n;
+        done += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (!room(pad)) yield* flush();
+    buf.fill(0, off, off + pad);
+    off += pad;
+  }
+  yield* flush();
+  if (total !== m.rawLength) throw new ArchiveError(`internal: member length ${total} != planned ${m.rawLength}`, { code: "internal" });
 }
 
 /** Raw newc bytes of a member in bounded chunks (fresh buffers: the compressor keeps references). */
