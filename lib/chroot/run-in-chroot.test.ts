@@ -117,6 +117,8 @@ describe("runInChroot", () => {
     const ac = new AbortController();
     const r = runIn("sh -c 'sleep 300 & sleep 300 & wait' & echo started; wait", { signal: ac.signal, proc: true, dev: true, sys: true });
     await waitFor(() => r.text().includes("started"));
+    // "started" comes from the outer shell; the inner one forks its sleeps on its own time
+    await waitFor(() => processesRootedIn(r.runDir).length >= 3);
     expect(processesRootedIn(r.runDir).length).toBeGreaterThanOrEqual(3);
     ac.abort();
     const res = await r.result;
