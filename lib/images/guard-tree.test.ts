@@ -72,12 +72,15 @@ describe("a protected tree steps out of the way of xCAT's genimage", () => {
     await vi.waitFor(() => expect(isProtected()).toBe(false), { timeout: 15_000, interval: 50 });
     expect(openDevNull()).toBe("opened");
     const pid = fs.readFileSync(lockPathFor(tree, lockDir), "utf8");
-    expect(lines).toContain(`${tree}: nosuid,nodev released for genimage/packimage/rmimage (pid ${pid} holds xCAT's lock)`);
+    // said once the remount is done
+    await vi.waitFor(() =>
+      expect(lines).toContain(`${tree}: nosuid,nodev released for genimage/packimage/rmimage (pid ${pid} holds xCAT's lock)`),
+    );
 
     await stop(holder);
     await vi.waitFor(() => expect(isProtected()).toBe(true), { timeout: 15_000, interval: 50 });
     expect(openDevNull()).toBe("EACCES");
-    expect(lines.at(-1)).toBe(`${tree}: nosuid,nodev protected again (xCAT's lock, held by pid ${pid}, is free)`);
+    await vi.waitFor(() => expect(lines.at(-1)).toBe(`${tree}: nosuid,nodev protected again (xCAT's lock, held by pid ${pid}, is free)`));
   });
 
   it("genimage's umount_chroot taking the mount away entirely: protected again all the same", async () => {
