@@ -99,12 +99,14 @@ setInterval(() => void purgeExpiredSessions().catch((e) => console.error("sessio
 await (await import("./lib/images/prepare-images-at-start")).prepareImagesAtStart((line) => console.log(line));
 // Unpacked trees reachable by other local users (xCAT's, under /install) are mounted nosuid,nodev while served.
 const { protectTreeAndSay, releaseAllTrees } = await import("./lib/images/tree-mount");
+// ...and step out of the way while a hand-run genimage/packimage/rmimage holds xCAT's lock on one.
+const { guardIfProtected, unguardAllTrees } = await import("./lib/images/guard-tree");
 for (const image of await (await import("./lib/xcat/select-backend"))
   .getBackend()
   .listImages()
   .catch(() => [])) {
   const tree = path.join(image.rootimgdir, "rootimg");
-  if (existsSync(tree)) await protectTreeAndSay(tree, (line) => console.log(line));
+  if (existsSync(tree)) guardIfProtected(await protectTreeAndSay(tree, (line) => console.log(line)), { image: image.imagename });
 }
 // Test hosts: kill a QEMU a killed server left, create the demo test host once (local backend).
 await (await import("./lib/nodes/prepare-test-hosts-at-start")).prepareTestHostsAtStart((line) => console.log(line));
@@ -243,6 +245,7 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
     // Running jobs get a few seconds to remove their temporary files and record `interrupted`; whatever is
     // still running after that is marked at the next start (interruptStaleJobs).
     void stopAllJobs(5000)
+      .then(() => unguardAllTrees())
       .then(() => releaseAllTrees())
       .finally(() => process.exit(0));
   });

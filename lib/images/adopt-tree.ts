@@ -15,6 +15,7 @@ import { startJob } from "@/lib/jobs/start-job";
 import { room } from "@/lib/realtime/events";
 import { emitTo } from "@/lib/realtime/io-registry";
 import { seedPristineLater } from "@/lib/review/pristine-store";
+import { guardIfProtected } from "./guard-tree";
 import type { ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
 import { recordTreeManifest } from "./record-tree-manifest";
@@ -39,7 +40,7 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
       }),
     );
     emitTo(room.images(), "images:changed", { image: name, reason: "adopted" });
-    await protectTreeAndSay(ctx.tree, (l) => console.log(l));
+    guardIfProtected(await protectTreeAndSay(ctx.tree, (l) => console.log(l)), { image: name });
     return { workspace: ctx.tree };
   }
   // A save landing while the tree is hashed would be half in the manifest: the job holds the image alone.
@@ -77,7 +78,7 @@ export async function adoptTree(opts: { ctx: ImageContext; user: JobUser & {} })
         throw e;
       } finally {
         // served from now on, like an unpacked tree: mounted nosuid,nodev while the image holds it alone
-        await protectTreeAndSay(ctx.tree, (l, stream) => job.log(l, stream));
+        guardIfProtected(await protectTreeAndSay(ctx.tree, (l, stream) => job.log(l, stream)), { image: name });
       }
     },
   });

@@ -16,6 +16,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { stateDirFor } from "@/lib/archive";
+import { unguardTree } from "./guard-tree";
 import { releaseTree } from "./tree-mount";
 
 export type ReplaceStep = "aside.tree" | "aside.state" | "swap.tree" | "swap.state" | "commit.tree" | "commit.state" | "clean";
@@ -99,6 +100,7 @@ export async function recoverReplace(rootimgdir: string, id: string): Promise<Re
     // Not committed. Whatever sits at the tree's names now came from the staged copy: move it to the trash.
     fs.mkdirSync(p.trash, { recursive: true, mode: 0o700 });
     // the new tree may be protected already (a mount point cannot be renamed)
+    await unguardTree(p.tree);
     if (exists(p.tree)) await releaseTree(p.tree);
     if (exists(p.tree)) fs.renameSync(p.tree, path.join(p.trash, "new-tree"));
     // The stage always writes a state dir: once it has left the staged name, the tree's state dir is the new one.

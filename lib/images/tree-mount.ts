@@ -111,6 +111,17 @@ export async function releaseTree(tree: string): Promise<void> {
   mounted.delete(path.resolve(tree));
 }
 
+/**
+ * Lifts nosuid,nodev from a protected tree in place, leaving its bind mount (and anything mounted below it)
+ * where it is: for a hand-run genimage that may already have mounted its chroot's /proc and /dev inside, which
+ * an unmount (a lazy one above all) would detach. protectTree puts the options back.
+ */
+export async function loosenTree(tree: string): Promise<void> {
+  if (!mountAt(tree)?.bind) return;
+  const r = await run("mount", ["-o", "remount,bind,suid,dev", "--", tree]);
+  if (r.code !== 0) throw new Error(`cannot remount ${tree} suid,dev: ${r.stderr}`);
+}
+
 /** At shutdown: the product no longer serves the trees, so it leaves them as xCAT's tools expect (not mount points). */
 export async function releaseAllTrees(): Promise<void> {
   for (const tree of [...mounted]) await releaseTree(tree).catch((e) => console.error((e as Error).message));

@@ -13,6 +13,7 @@ import type { JobContext, JobUser } from "@/lib/jobs/job-types";
 import { startJob } from "@/lib/jobs/start-job";
 import { seedPristineLater } from "@/lib/review/pristine-store";
 import { adoptTree } from "./adopt-tree";
+import { guardIfProtected, unguardTree } from "./guard-tree";
 import { assertWritableDir, getImageContext, type ImageContext } from "./image-context";
 import { reserveExclusive } from "./image-gate";
 import { recoverReplace, replaceTree } from "./replace-tree";
@@ -53,9 +54,14 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
       await setWorkspaceState(opts.name, "unpacking");
       try {
         // a protected tree is a mount point, which cannot be moved aside: released first, protected again below
+        await unguardTree(ctx.tree);
         if (fs.existsSync(ctx.tree)) await releaseTree(ctx.tree);
         // protected as soon as it is in place (the database work below and the old tree's deletion take a while)
-        const protect = () => protectTreeAndSay(ctx.tree, (l, stream) => job.log(l, stream));
+        const protect = async () => {
+          const r = await protectTreeAndSay(ctx.tree, (l, stream) => job.log(l, stream));
+          guardIfProtected(r, { image: opts.name });
+          return r;
+        };
         const r = fs.existsSync(ctx.tree) ? await replaceJob(ctx, archive, job, protect) : await unpackInto(ctx.tree, archive, job);
         await protect();
         await setWorkspaceState(opts.name, "unpacked", opts.user.username);
@@ -69,7 +75,8 @@ export async function unpackImage(opts: UnpackImageOptions): Promise<{ jobId?: s
         await setWorkspaceState(opts.name, fs.existsSync(ctx.tree) ? "unpacked" : "packed");
         throw e;
       } finally {
-        if (fs.existsSync(ctx.tree)) await protectTreeAndSay(ctx.tree, (l, stream) => job.log(l, stream));
+        if (fs.existsSync(ctx.tree))
+          guardIfProtected(await protectTreeAndSay(ctx.tree, (l, stream) => job.log(l, stream)), { image: opts.name });
       }
     },
   });
