@@ -47,7 +47,7 @@ const openDevNull = () => {
 /** Another process holding xCAT's lock on the tree as rh genimage does: flock, then its pid into the file. */
 async function holdLockLikeGenimage(): Promise<ChildProcess> {
   const lockFile = lockPathFor(tree, lockDir);
-  const holder = spawn("flock", ["-n", lockFile, "sh", "-c", `printf %s $$ > '${lockFile}'; exec sleep 60`], {
+  const holder = spawn("flock", ["-n", lockFile, "sh", "-c", 'printf %s $$ > "$1"; exec sleep 60', "sh", lockFile], {
     stdio: "ignore",
     detached: true,
   });
